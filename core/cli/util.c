@@ -1,0 +1,116 @@
+/* Helpers shared by the subcommands: formats, errors, JSON/CSV escaping. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+int dg_cli_parse_format(const char *s, dg_fmt_t *out)
+{
+        static const struct {
+                const char *name;
+                dg_fmt_t fmt;
+        } tab[] = {
+                {"jsonl", DG_FMT_JSONL}, {"json", DG_FMT_JSON}, {"csv", DG_FMT_CSV},
+                {"text", DG_FMT_TEXT},   {"dot", DG_FMT_DOT},   {"cof", DG_FMT_COF},
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(tab); i++) {
+                if (g_ascii_strcasecmp(s, tab[i].name) == 0) {
+                        *out = tab[i].fmt;
+                        return 0;
+                }
+        }
+        return -1;
+}
+
+void dg_cli_error(const char *cmd, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        char *msg = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        /* one line, whatever the message holds */
+        g_strdelimit(msg, "\r\n", ' ');
+        if (cmd)
+                fprintf(stderr, "dnsglean: %s: %s\n", cmd, msg);
+        else
+                fprintf(stderr, "dnsglean: %s\n", msg);
+        g_free(msg);
+}
+
+void dg_json_str(GString *out, const char *s)
+{
+        g_string_append_c(out, '"');
+        if (s == NULL)
+                s = "";
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                switch (*p) {
+                case '"':
+                        g_string_append(out, "\\\"");
+                        break;
+                case '\\':
+                        g_string_append(out, "\\\\");
+                        break;
+                case '\n':
+                        g_string_append(out, "\\n");
+                        break;
+                case '\r':
+                        g_string_append(out, "\\r");
+                        break;
+                case '\t':
+                        g_string_append(out, "\\t");
+                        break;
+                default:
+                        if (*p < 0x20 || *p >= 0x7f)
+                                /* DNS data is octets, not UTF-8: escape
+                                 * everything outside printable ASCII. */
+                                g_string_append_printf(out, "\\u%04x", *p);
+                        else
+                                g_string_append_c(out, (char)*p);
+                }
+        }
+        g_string_append_c(out, '"');
+}
+
+void dg_csv_field(GString *out, const char *s)
+{
+        if (s == NULL)
+                s = "";
+        if (strpbrk(s, ",\"\r\n") == NULL) {
+                g_string_append(out, s);
+                return;
+        }
+        g_string_append_c(out, '"');
+        for (const char *p = s; *p; p++) {
+                if (*p == '"')
+                        g_string_append_c(out, '"');
+                g_string_append_c(out, *p);
+        }
+        g_string_append_c(out, '"');
+}
+
+gboolean dg_cli_parse_options(const char *cmd, const char *params, const char *summary,
+                              GOptionEntry *entries, int *argc, char ***argv)
+{
+        GError *err = NULL;
+        GOptionContext *ctx = g_option_context_new(params);
+        g_option_context_set_summary(ctx, summary);
+        g_option_context_add_main_entries(ctx, entries, NULL);
+        gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
+        if (!ok) {
+                dg_cli_error(cmd, "%s (see 'dnsglean %s --help')", err->message, cmd);
+                g_error_free(err);
+        }
+        g_option_context_free(ctx);
+        return ok;
+}
+
+FILE *dg_cli_open_output(const char *cmd, const char *path, const char *mode)
+{
+        if (path == NULL || strcmp(path, "-") == 0)
+                return stdout;
+        FILE *f = fopen(path, mode);
+        if (f == NULL)
+                dg_cli_error(cmd, "cannot open %s: %s", path, g_strerror(errno));
+        return f;
+}

@@ -1,0 +1,8 @@
+/* dnsglean — umbrella header: everything libdnsglean exports. */
+#ifndef DNSGLEAN_H
+#define DNSGLEAN_H
+#include "dnsglean/common.h"
+#include "dnsglean/wire.h"
+#include "dnsglean/engine.h"
+#include "dnsglean/loop.h"
+#endif
