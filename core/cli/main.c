@@ -17,7 +17,8 @@ static const struct {
         int (*fn)(int argc, char **argv);
         const char *help;
 } commands[] = {
-        {"version", cmd_version, "print the version"},
+    {"brute", dg_cmd_brute, "enumerate subdomains from a wordlist over many resolvers"},
+    {"version", cmd_version, "print the version"},
 };
 
 static void usage(FILE *f)

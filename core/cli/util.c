@@ -11,8 +11,8 @@ int dg_cli_parse_format(const char *s, dg_fmt_t *out)
                 const char *name;
                 dg_fmt_t fmt;
         } tab[] = {
-                {"jsonl", DG_FMT_JSONL}, {"json", DG_FMT_JSON}, {"csv", DG_FMT_CSV},
-                {"text", DG_FMT_TEXT},   {"dot", DG_FMT_DOT},   {"cof", DG_FMT_COF},
+            {"jsonl", DG_FMT_JSONL}, {"json", DG_FMT_JSON}, {"csv", DG_FMT_CSV},
+            {"text", DG_FMT_TEXT},   {"dot", DG_FMT_DOT},   {"cof", DG_FMT_COF},
         };
         for (size_t i = 0; i < G_N_ELEMENTS(tab); i++) {
                 if (g_ascii_strcasecmp(s, tab[i].name) == 0) {

@@ -24,23 +24,23 @@ extern "C" {
  * (core/src/err.c) in the same order. */
 typedef enum {
         DG_OK = 0,
-        DG_ENOMEM = -1,     /* allocation failed */
-        DG_EINVAL = -2,     /* invalid argument or option */
-        DG_EMALFORMED = -3, /* malformed wire data */
-        DG_ESPACE = -4,     /* output buffer too small */
-        DG_EPARSE = -5,     /* text input could not be parsed */
-        DG_ENAME = -6,      /* not a valid domain name */
-        DG_EIO = -7,        /* I/O error (errno is set) */
-        DG_ETIMEOUT = -8,   /* no answer in time */
-        DG_EMISMATCH = -9,  /* response does not match a query */
+        DG_ENOMEM = -1,       /* allocation failed */
+        DG_EINVAL = -2,       /* invalid argument or option */
+        DG_EMALFORMED = -3,   /* malformed wire data */
+        DG_ESPACE = -4,       /* output buffer too small */
+        DG_EPARSE = -5,       /* text input could not be parsed */
+        DG_ENAME = -6,        /* not a valid domain name */
+        DG_EIO = -7,          /* I/O error (errno is set) */
+        DG_ETIMEOUT = -8,     /* no answer in time */
+        DG_EMISMATCH = -9,    /* response does not match a query */
         DG_ENORESOLVER = -10, /* no usable resolver */
-        DG_EAGAIN = -11,    /* nothing to do now, try later */
-        DG_ENOTFOUND = -12, /* no such item */
-        DG_ESTATE = -13,    /* state file does not match this run */
-        DG_ELIMIT = -14,    /* a configured bound was reached */
-        DG_EREFUSED = -15,  /* the server refused */
-        DG_ECLOSED = -16,   /* peer closed the connection */
-        DG_EINTR = -17,     /* interrupted by the user */
+        DG_EAGAIN = -11,      /* nothing to do now, try later */
+        DG_ENOTFOUND = -12,   /* no such item */
+        DG_ESTATE = -13,      /* state file does not match this run */
+        DG_ELIMIT = -14,      /* a configured bound was reached */
+        DG_EREFUSED = -15,    /* the server refused */
+        DG_ECLOSED = -16,     /* peer closed the connection */
+        DG_EINTR = -17,       /* interrupted by the user */
         DG_ERR_LAST_ = -18
 } dg_err;
 

@@ -33,8 +33,8 @@ extern "C" {
 typedef struct {
         struct sockaddr_storage ss;
         socklen_t sslen;
-        int family;     /* AF_INET or AF_INET6 */
-        char text[64];  /* "127.0.0.1:53" or "[::1]:53" */
+        int family;    /* AF_INET or AF_INET6 */
+        char text[64]; /* "127.0.0.1:53" or "[::1]:53" */
 } dg_resolver_addr_t;
 
 /* Parses "addr", "addr:port", "[v6addr]:port" or a bare IPv6 address (no
@@ -46,8 +46,7 @@ DG_API int dg_resolver_parse(const char *s, dg_resolver_addr_t *out);
  * *out is a g_malloc'd array of *n entries (caller g_free()s it). On failure
  * returns DG_EINVAL/DG_EIO and, if errmsg is not NULL, a g_malloc'd message
  * naming the bad line. Duplicates are removed. */
-DG_API int dg_resolvers_load(const char *spec, dg_resolver_addr_t **out, size_t *n,
-                             char **errmsg);
+DG_API int dg_resolvers_load(const char *spec, dg_resolver_addr_t **out, size_t *n, char **errmsg);
 
 /* ---- results ---- */
 
@@ -66,24 +65,24 @@ DG_API const char *dg_status_str(dg_status_t s);
 /* The answer to one (name, type) question. Strings are owned by the result. */
 typedef struct {
         uint16_t type;
-        uint8_t rcode;   /* DG_RCODE_*; for a failed type the last rcode seen or 255 */
-        uint32_t ttl;    /* smallest TTL of the data records */
-        char **data;     /* ndata rdata strings of type `type` in presentation format */
+        uint8_t rcode; /* DG_RCODE_*; for a failed type the last rcode seen or 255 */
+        uint32_t ttl;  /* smallest TTL of the data records */
+        char **data;   /* ndata rdata strings of type `type` in presentation format */
         size_t ndata;
-        char **cname;    /* the CNAME chain followed, in order (targets, trailing dot) */
+        char **cname; /* the CNAME chain followed, in order (targets, trailing dot) */
         size_t ncname;
 } dg_answer_t;
 
 /* One candidate's final outcome. Free with dg_result_free(). */
 typedef struct {
-        char *name;            /* FQDN without trailing dot, lowercase as asked */
+        char *name; /* FQDN without trailing dot, lowercase as asked */
         dg_status_t status;
-        uint8_t rcode;         /* rcode of the existence query (255 if none) */
-        const char *reason;    /* for FAILED: "timeout", "SERVFAIL", ...; static */
-        char *wildcard_root;   /* for WILDCARD: e.g. "*.dev.example.com"; else NULL */
-        unsigned depth;        /* 1 = child of the domain; more with recursion */
-        unsigned tries;        /* queries sent for this candidate, retries included */
-        dg_answer_t *answers;  /* one per asked type that was answered */
+        uint8_t rcode;        /* rcode of the existence query (255 if none) */
+        const char *reason;   /* for FAILED: "timeout", "SERVFAIL", ...; static */
+        char *wildcard_root;  /* for WILDCARD: e.g. "*.dev.example.com"; else NULL */
+        unsigned depth;       /* 1 = child of the domain; more with recursion */
+        unsigned tries;       /* queries sent for this candidate, retries included */
+        dg_answer_t *answers; /* one per asked type that was answered */
         size_t nanswers;
 } dg_result_t;
 
@@ -91,6 +90,8 @@ typedef struct {
 DG_API void dg_result_free(dg_result_t *r);
 
 /* ---- options ---- */
+
+#define DG_ENGINE_MAX_TYPES 16 /* types one run may ask for */
 
 typedef enum {
         DG_MODE_BRUTE = 0,  /* words x domain (and found names, with recursion) */
@@ -106,27 +107,29 @@ enum { DG_LOG_ERROR = 0, DG_LOG_WARN = 1, DG_LOG_INFO = 2, DG_LOG_DEBUG = 3 };
 
 typedef struct {
         dg_mode_t mode;
-        const char *domain;                 /* target zone; required */
+        const char *domain;                  /* target zone; required */
         const dg_resolver_addr_t *resolvers; /* copied by dg_engine_new */
         size_t nresolvers;
-        const uint16_t *types;              /* queried types; default {A}. The first
-                                               proves existence; the others are asked
-                                               only for names that exist */
+        const uint16_t *types; /* queried types; default {A}. The first
+                                  proves existence; the others are asked
+                                  only for names that exist */
         size_t ntypes;
-        dg_word_fn words;                   /* brute mode: the wordlist */
+        dg_word_fn words;              /* brute mode: the wordlist */
+        int (*words_rewind)(void *ud); /* back to the first word: needed for
+                                          recursion and resume; DG_OK or < 0 */
         void *words_ud;
-        unsigned retries;        /* extra tries after the first (default 4) */
-        unsigned timeout_ms;     /* per try (default 1500) */
-        unsigned concurrency;    /* candidates in flight, all resolvers (default 2048) */
-        unsigned per_resolver;   /* queries in flight per resolver (default 512) */
-        double qps;              /* global rate limit; 0 = none */
-        unsigned recursive;      /* recursion depth below the domain (0 = off) */
+        unsigned retries;          /* extra tries after the first (default 4) */
+        unsigned timeout_ms;       /* per try (default 1500) */
+        unsigned concurrency;      /* candidates in flight, all resolvers (default 2048) */
+        unsigned per_resolver;     /* queries in flight per resolver (default 512) */
+        double qps;                /* global rate limit; 0 = none */
+        unsigned recursive;        /* recursion depth below the domain (0 = off) */
         unsigned shard_k, shard_n; /* 1-based slice K of N; 0/0 = everything */
-        bool no_validate;        /* skip resolver validation */
-        bool no_wildcard;        /* skip wildcard detection */
-        bool no_rd;              /* clear the RD bit (default: RD set) */
-        unsigned nsockets;       /* UDP sockets the driver offers (default 1) */
-        uint64_t seed;           /* 0: seeded from the system's randomness */
+        bool no_validate;          /* skip resolver validation */
+        bool no_wildcard;          /* skip wildcard detection */
+        bool no_rd;                /* clear the RD bit (default: RD set) */
+        unsigned nsockets;         /* UDP sockets the driver offers (default 1) */
+        uint64_t seed;             /* 0: seeded from the system's randomness */
         void (*log)(void *ud, int level, const char *msg);
         void *log_ud;
 } dg_engine_opts_t;
@@ -143,6 +146,13 @@ DG_API int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out);
 
 /* Frees the engine and every pending result. NULL is fine. */
 DG_API void dg_engine_free(dg_engine_t *e);
+
+/* The engine's resolvers (engine-owned, valid while it lives); *n gets the
+ * count. Indices match dg_query_t.resolver and dg_engine_feed(). */
+DG_API const dg_resolver_addr_t *dg_engine_resolvers(const dg_engine_t *e, size_t *n);
+
+/* Number of UDP sockets the driver should offer (dg_query_t.sock < it). */
+DG_API unsigned dg_engine_nsockets(const dg_engine_t *e);
 
 /* Lookup mode: queues the question (name, type). Returns DG_OK, DG_ENAME or
  * DG_ESTATE after dg_engine_close_input(). */
@@ -188,6 +198,12 @@ DG_API int dg_engine_next_result(dg_engine_t *e, dg_result_t **out);
 /* True when every candidate has its result and all results were taken. */
 DG_API bool dg_engine_done(const dg_engine_t *e);
 
+/* DG_OK while the run is healthy; after a fatal failure (e.g. DG_ENORESOLVER
+ * when no resolver passed validation) the error, with a static or
+ * engine-owned message in *msg if msg is not NULL. dg_engine_done() is then
+ * true. */
+DG_API int dg_engine_error(const dg_engine_t *e, const char **msg);
+
 /* Stops taking new candidates (on SIGINT); in-flight ones may still finish.
  * dg_engine_done() becomes true once nothing is in flight. */
 DG_API void dg_engine_stop(dg_engine_t *e);
@@ -195,14 +211,14 @@ DG_API void dg_engine_stop(dg_engine_t *e);
 /* ---- progress and state ---- */
 
 typedef struct {
-        const char *phase;       /* "validating", "wildcards", "enumerating", "done" */
-        uint64_t words_read;     /* wordlist lines read */
-        uint64_t invalid_words;  /* lines skipped as invalid */
-        uint64_t skipped_shard;  /* candidates left to other shards */
-        uint64_t candidates;     /* candidates started */
+        const char *phase;                 /* "validating", "wildcards", "enumerating", "done" */
+        uint64_t words_read;               /* wordlist lines read */
+        uint64_t invalid_words;            /* lines skipped as invalid */
+        uint64_t skipped_shard;            /* candidates left to other shards */
+        uint64_t candidates;               /* candidates started */
         uint64_t status[DG_STATUS_COUNT_]; /* finished candidates by status */
         uint64_t queries, responses, timeouts, retries, tcp, mismatched, malformed;
-        uint64_t probes;         /* validation and wildcard probes */
+        uint64_t probes; /* validation and wildcard probes */
         unsigned resolvers, resolvers_live;
         unsigned inflight;
 } dg_stats_t;

@@ -35,8 +35,8 @@ typedef int (*dg_result_fn)(void *ud, dg_result_t *r);
  * is stopped and the in-flight candidates are abandoned, unreported). Calls
  * on_result for each result and, if on_tick is not NULL, on_tick about ten
  * times a second. Returns DG_OK, DG_EINTR (stopped) or DG_EIO. */
-DG_API int dg_loop_run(dg_loop_t *l, dg_result_fn on_result, void (*on_tick)(void *ud),
-                       void *ud, volatile sig_atomic_t *stop);
+DG_API int dg_loop_run(dg_loop_t *l, dg_result_fn on_result, void (*on_tick)(void *ud), void *ud,
+                       volatile sig_atomic_t *stop);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,778 @@
+/* dnsglean brute — subdomain enumeration from a wordlist over many resolvers. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ wordlist */
+
+/* A streamed wordlist: fixed buffer, one line at a time; memory does not grow
+ * with the file. Lines longer than the buffer are returned cut (and then
+ * rejected as labels, since no label is that long). */
+typedef struct {
+        FILE *f;
+        char *path;
+        char buf[64 * 1024];
+        size_t len, off;
+        bool eof;
+        char line[512];
+        int err;
+} wordfile_t;
+
+static int wordfile_next(void *ud, const char **word, size_t *len)
+{
+        wordfile_t *w = ud;
+        size_t n = 0;
+        bool any = false;
+        for (;;) {
+                if (w->off == w->len) {
+                        if (w->eof)
+                                break;
+                        w->len = fread(w->buf, 1, sizeof w->buf, w->f);
+                        w->off = 0;
+                        if (w->len == 0) {
+                                if (ferror(w->f)) {
+                                        w->err = errno ? errno : EIO;
+                                        return DG_EIO;
+                                }
+                                w->eof = true;
+                                break;
+                        }
+                }
+                any = true;
+                char *nl = memchr(w->buf + w->off, '\n', w->len - w->off);
+                size_t take = nl ? (size_t)(nl - (w->buf + w->off)) : w->len - w->off;
+                size_t room = sizeof w->line - 1 - n;
+                memcpy(w->line + n, w->buf + w->off, take < room ? take : room);
+                n += take < room ? take : room;
+                w->off += take;
+                if (nl) {
+                        w->off++; /* the newline */
+                        break;
+                }
+        }
+        if (!any && n == 0)
+                return 0;
+        w->line[n] = 0;
+        /* a NUL inside the line makes it invalid: keep the octets as they
+         * are so that the label check rejects it */
+        *word = w->line;
+        *len = n;
+        return 1;
+}
+
+static int wordfile_rewind(void *ud)
+{
+        wordfile_t *w = ud;
+        if (fseek(w->f, 0, SEEK_SET) != 0)
+                return DG_EIO;
+        w->len = w->off = 0;
+        w->eof = false;
+        return DG_OK;
+}
+
+/* Opens a wordlist and rejects what cannot be one (empty, binary). */
+static wordfile_t *wordfile_open(const char *path, char **err)
+{
+        FILE *f = fopen(path, "rb");
+        if (f == NULL) {
+                *err = g_strdup_printf("cannot open wordlist %s: %s", path, g_strerror(errno));
+                return NULL;
+        }
+        struct stat st;
+        if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+                *err = g_strdup_printf("wordlist %s is a directory", path);
+                fclose(f);
+                return NULL;
+        }
+        unsigned char head[4096];
+        size_t n = fread(head, 1, sizeof head, f);
+        if (n == 0) {
+                *err = g_strdup_printf("wordlist %s is empty", path);
+                fclose(f);
+                return NULL;
+        }
+        size_t bad = 0;
+        for (size_t i = 0; i < n; i++)
+                if (head[i] == 0 ||
+                    (head[i] < 0x20 && head[i] != '\n' && head[i] != '\r' && head[i] != '\t'))
+                        bad++;
+        if (bad * 10 > n || memchr(head, 0, n) != NULL) {
+                *err = g_strdup_printf("wordlist %s looks binary, not one label per line", path);
+                fclose(f);
+                return NULL;
+        }
+        rewind(f);
+        wordfile_t *w = g_new0(wordfile_t, 1);
+        w->f = f;
+        w->path = g_strdup(path);
+        return w;
+}
+
+static void wordfile_close(wordfile_t *w)
+{
+        if (w == NULL)
+                return;
+        fclose(w->f);
+        g_free(w->path);
+        g_free(w);
+}
+
+/* The bundled list: $DNSGLEAN_DATADIR, the installed data folder, or the
+ * source tree the binary was built from. */
+static char *default_wordlist(void)
+{
+        const char *env = g_getenv("DNSGLEAN_DATADIR");
+        const char *dirs[] = {env, DG_DATADIR, DG_SOURCE_DATADIR};
+        for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+                if (dirs[i] == NULL)
+                        continue;
+                char *p = g_build_filename(dirs[i], "wordlist.txt", NULL);
+                if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
+                        return p;
+                g_free(p);
+        }
+        return NULL;
+}
+
+/* ------------------------------------------------------------ options */
+
+static char *o_wordlist, *o_resolvers, *o_types, *o_shard, *o_state, *o_resume, *o_format,
+    *o_output, *o_stats;
+static int o_retries = -1, o_timeout, o_concurrency, o_per_resolver, o_recursive, o_sockets;
+static double o_qps;
+static gboolean o_show_wild, o_all, o_no_validate, o_no_wildcard, o_quiet, o_no_rd;
+
+static GOptionEntry entries[] = {
+    {"wordlist", 'w', 0, G_OPTION_ARG_FILENAME, &o_wordlist,
+     "Labels to try, one per line (default: the bundled list)", "FILE"},
+    {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o_resolvers,
+     "Resolvers: a file of addr[:port] lines or a comma list (required)", "RESOLVERS"},
+    {"types", 't', 0, G_OPTION_ARG_STRING, &o_types,
+     "Record types, comma-separated (default A); the first proves existence", "T1,T2"},
+    {"retries", 0, 0, G_OPTION_ARG_INT, &o_retries, "Extra tries per question (default 4)", "N"},
+    {"timeout", 0, 0, G_OPTION_ARG_INT, &o_timeout, "Per-try timeout (default 1500)", "MS"},
+    {"concurrency", 'c', 0, G_OPTION_ARG_INT, &o_concurrency, "Candidates in flight (default 2048)",
+     "N"},
+    {"per-resolver", 0, 0, G_OPTION_ARG_INT, &o_per_resolver,
+     "Queries in flight per resolver (default 512)", "N"},
+    {"qps", 0, 0, G_OPTION_ARG_DOUBLE, &o_qps, "Global query rate limit (default none)", "N"},
+    {"recursive", 0, 0, G_OPTION_ARG_INT, &o_recursive,
+     "Brute found names too, down to DEPTH levels (default 0: off)", "DEPTH"},
+    {"shard", 0, 0, G_OPTION_ARG_STRING, &o_shard,
+     "Take the K-th of N deterministic slices of the candidates", "K/N"},
+    {"state", 0, 0, G_OPTION_ARG_FILENAME, &o_state,
+     "Write the resume state here (periodically and on interrupt)", "FILE"},
+    {"resume", 0, 0, G_OPTION_ARG_FILENAME, &o_resume,
+     "Continue an interrupted run from its state file", "FILE"},
+    {"format", 'f', 0, G_OPTION_ARG_STRING, &o_format, "jsonl (default), json, csv or text", "FMT"},
+    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o_output, "Write results here (default stdout)",
+     "FILE"},
+    {"stats", 0, 0, G_OPTION_ARG_FILENAME, &o_stats, "Write the final counts as JSON here", "FILE"},
+    {"show-wildcards", 0, 0, G_OPTION_ARG_NONE, &o_show_wild,
+     "Also print wildcard-covered names, marked \"wildcard\": true", NULL},
+    {"all", 0, 0, G_OPTION_ARG_NONE, &o_all, "Print every candidate, NXDOMAIN and FAILED too",
+     NULL},
+    {"no-validate", 0, 0, G_OPTION_ARG_NONE, &o_no_validate, "Skip resolver validation", NULL},
+    {"no-wildcard", 0, 0, G_OPTION_ARG_NONE, &o_no_wildcard, "Skip wildcard detection", NULL},
+    {"no-rd", 0, 0, G_OPTION_ARG_NONE, &o_no_rd, "Clear the recursion-desired bit", NULL},
+    {"sockets", 0, 0, G_OPTION_ARG_INT, &o_sockets, "UDP sockets per family (default 4)", "N"},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o_quiet, "No progress, no summary", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
+
+/* ------------------------------------------------------------ run */
+
+typedef struct {
+        dg_engine_t *e;
+        FILE *out;
+        dg_fmt_t fmt;
+        bool first_json;
+        bool progress;
+        uint16_t first_type;
+        uint64_t t0;
+        uint64_t last_state;
+        uint64_t printed;
+        char *state_path;
+        char *out_path;
+        int io_error;
+} run_t;
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+        (void)sig;
+        g_stop = 1;
+}
+
+static void log_cb(void *ud, int level, const char *msg)
+{
+        (void)ud;
+        if (level <= DG_LOG_WARN || (level == DG_LOG_INFO && !o_quiet)) {
+                /* keep the progress line intact */
+                if (isatty(STDERR_FILENO) && !o_quiet)
+                        fputs("\r\033[K", stderr);
+                fprintf(stderr, "dnsglean: brute: %s\n", msg);
+        }
+}
+
+static const char *status_rcode(const dg_result_t *r)
+{
+        switch (r->status) {
+        case DG_STATUS_FAILED:
+                return "FAILED";
+        case DG_STATUS_NXDOMAIN:
+                return "NXDOMAIN";
+        default:
+                return "NOERROR";
+        }
+}
+
+/* One output record: (name, type) with its data. */
+static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t type)
+{
+        GString *s = g_string_sized_new(256);
+        const char *tname = dg_rrtype_str(type);
+        size_t ndata = a ? a->ndata : 0;
+        switch (R->fmt) {
+        case DG_FMT_JSON:
+        case DG_FMT_JSONL:
+                if (R->fmt == DG_FMT_JSON)
+                        g_string_append(s, R->first_json ? "\n  " : ",\n  ");
+                R->first_json = false;
+                g_string_append(s, "{\"name\":");
+                dg_json_str(s, r->name);
+                g_string_append(s, ",\"type\":");
+                dg_json_str(s, tname);
+                g_string_append_printf(s, ",\"ttl\":%u,\"data\":[", a ? a->ttl : 0);
+                for (size_t i = 0; i < ndata; i++) {
+                        if (i)
+                                g_string_append_c(s, ',');
+                        dg_json_str(s, a->data[i]);
+                }
+                g_string_append(s, "],\"status\":");
+                dg_json_str(s, status_rcode(r));
+                if (a && a->ncname) {
+                        g_string_append(s, ",\"cname\":[");
+                        for (size_t i = 0; i < a->ncname; i++) {
+                                if (i)
+                                        g_string_append_c(s, ',');
+                                dg_json_str(s, a->cname[i]);
+                        }
+                        g_string_append_c(s, ']');
+                }
+                g_string_append_printf(s, ",\"depth\":%u", r->depth);
+                if (r->status == DG_STATUS_WILDCARD) {
+                        g_string_append(s, ",\"wildcard\":true,\"wildcard_root\":");
+                        dg_json_str(s, r->wildcard_root);
+                }
+                if (r->status == DG_STATUS_FAILED) {
+                        g_string_append(s, ",\"reason\":");
+                        dg_json_str(s, r->reason ? r->reason : "unknown");
+                        g_string_append_printf(s, ",\"tries\":%u", r->tries);
+                }
+                g_string_append_c(s, '}');
+                if (R->fmt == DG_FMT_JSONL)
+                        g_string_append_c(s, '\n');
+                break;
+        case DG_FMT_CSV: {
+                /* one row per data item */
+                size_t rows = ndata ? ndata : 1;
+                for (size_t i = 0; i < rows; i++) {
+                        dg_csv_field(s, r->name);
+                        g_string_append_c(s, ',');
+                        dg_csv_field(s, tname);
+                        g_string_append_printf(s, ",%u,", a ? a->ttl : 0);
+                        dg_csv_field(s, status_rcode(r));
+                        g_string_append_c(s, ',');
+                        dg_csv_field(s, ndata ? a->data[i] : "");
+                        g_string_append_c(s, ',');
+                        if (a && a->ncname)
+                                dg_csv_field(s, a->cname[a->ncname - 1]);
+                        g_string_append_printf(s, ",%s\n",
+                                               r->status == DG_STATUS_WILDCARD ? "true" : "false");
+                }
+                break;
+        }
+        case DG_FMT_TEXT:
+        default: {
+                const char *mark = r->status == DG_STATUS_WILDCARD ? " ; wildcard" : "";
+                if (r->status == DG_STATUS_NXDOMAIN || r->status == DG_STATUS_FAILED) {
+                        g_string_append_printf(s, "; %s. %s %s%s%s\n", r->name, tname,
+                                               status_rcode(r), r->reason ? " " : "",
+                                               r->reason ? r->reason : "");
+                        break;
+                }
+                const char *owner = r->name;
+                char *prev = g_strdup_printf("%s.", owner);
+                for (size_t i = 0; a && i < a->ncname; i++) {
+                        g_string_append_printf(s, "%s\t%u\tIN\tCNAME\t%s%s\n", prev, a->ttl,
+                                               a->cname[i], mark);
+                        g_free(prev);
+                        prev = g_strdup(a->cname[i]);
+                }
+                for (size_t i = 0; i < ndata; i++)
+                        g_string_append_printf(s, "%s\t%u\tIN\t%s\t%s%s\n", prev, a->ttl, tname,
+                                               a->data[i], mark);
+                if (ndata == 0 && (a == NULL || a->ncname == 0))
+                        g_string_append_printf(s, "; %s exists (NOERROR, no %s data)%s\n", prev,
+                                               tname, mark);
+                g_free(prev);
+                break;
+        }
+        }
+        if (fwrite(s->str, 1, s->len, R->out) != s->len)
+                R->io_error = errno ? errno : EIO;
+        g_string_free(s, TRUE);
+        R->printed++;
+}
+
+static int on_result(void *ud, dg_result_t *r)
+{
+        run_t *R = ud;
+        bool show;
+        switch (r->status) {
+        case DG_STATUS_FOUND:
+        case DG_STATUS_NODATA:
+                show = true;
+                break;
+        case DG_STATUS_WILDCARD:
+                show = o_show_wild;
+                break;
+        default:
+                show = o_all;
+        }
+        if (show) {
+                if (r->nanswers == 0) {
+                        emit(R, r, NULL, R->first_type);
+                } else {
+                        for (size_t i = 0; i < r->nanswers; i++)
+                                emit(R, r, &r->answers[i], r->answers[i].type);
+                }
+                fflush(R->out);
+        }
+        dg_result_free(r);
+        return R->io_error ? 1 : 0;
+}
+
+/* State file: the engine's checkpoint plus where the output stood. Written
+ * to a temporary file and renamed, so it is never half-written. */
+static int write_state(run_t *R)
+{
+        if (R->state_path == NULL)
+                return 0;
+        fflush(R->out);
+        long off = -1;
+        if (R->out != stdout) {
+                fsync(fileno(R->out));
+                off = ftell(R->out);
+        }
+        char *cp = dg_engine_checkpoint(R->e);
+        char *text = g_strdup_printf("%soutput %ld %s\n", cp, off, R->out_path ? R->out_path : "-");
+        g_free(cp);
+        char *tmp = g_strdup_printf("%s.tmp", R->state_path);
+        int rc = 0;
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        size_t len = strlen(text);
+        if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
+                rc = -1;
+        }
+        if (fd >= 0)
+                close(fd);
+        if (rc == 0 && rename(tmp, R->state_path) != 0)
+                rc = -1;
+        if (rc != 0)
+                dg_cli_error("brute", "cannot write state file %s: %s", R->state_path,
+                             g_strerror(errno));
+        g_free(tmp);
+        g_free(text);
+        return rc;
+}
+
+static void on_tick(void *ud)
+{
+        run_t *R = ud;
+        uint64_t now = dg_now_ms();
+        if (R->state_path && now - R->last_state >= 1000) {
+                R->last_state = now;
+                write_state(R);
+        }
+        if (!R->progress)
+                return;
+        dg_stats_t st;
+        dg_engine_stats(R->e, &st);
+        double secs = (double)(now - R->t0) / 1000.0;
+        uint64_t done = 0;
+        for (int i = 0; i < DG_STATUS_COUNT_; i++)
+                done += st.status[i];
+        double rate = secs > 0 ? (double)st.queries / secs : 0;
+        fprintf(stderr,
+                "\r\033[K%s: %llu done, %llu found, %llu retries, %u/%u resolvers, %.0f q/s, "
+                "%.1fs",
+                st.phase, (unsigned long long)done,
+                (unsigned long long)(st.status[DG_STATUS_FOUND] + st.status[DG_STATUS_NODATA]),
+                (unsigned long long)st.retries, st.resolvers_live, st.resolvers, rate, secs);
+        fflush(stderr);
+}
+
+static bool domain_ok(const char *d)
+{
+        size_t n = strlen(d);
+        if (n == 0 || n > 254 || strcmp(d, ".") == 0)
+                return false;
+        for (const char *p = d; *p; p++)
+                if (!(g_ascii_isalnum(*p) || *p == '-' || *p == '_' || *p == '.'))
+                        return false;
+        uint8_t w[DG_NAME_WIRE_MAX];
+        return dg_name_from_str(d, n, w) > 0;
+}
+
+static int parse_types(const char *s, uint16_t *types, size_t *n)
+{
+        char **parts = g_strsplit(s, ",", -1);
+        int rc = 0;
+        *n = 0;
+        for (char **p = parts; *p; p++) {
+                char *t = g_strstrip(*p);
+                if (*t == 0)
+                        continue;
+                int v = dg_rrtype_parse(t);
+                if (v <= 0 || v == DG_T_AXFR || v == DG_T_IXFR || v == DG_T_OPT) {
+                        dg_cli_error("brute", "unknown or unusable record type '%s'", t);
+                        rc = -1;
+                        break;
+                }
+                if (*n >= DG_ENGINE_MAX_TYPES) {
+                        dg_cli_error("brute", "at most %d record types", DG_ENGINE_MAX_TYPES);
+                        rc = -1;
+                        break;
+                }
+                bool dup = false;
+                for (size_t i = 0; i < *n; i++)
+                        dup |= types[i] == (uint16_t)v;
+                if (!dup)
+                        types[(*n)++] = (uint16_t)v;
+        }
+        g_strfreev(parts);
+        if (rc == 0 && *n == 0) {
+                dg_cli_error("brute", "no record types in '%s'", s);
+                rc = -1;
+        }
+        return rc;
+}
+
+static void write_stats(run_t *R, const char *path, double secs)
+{
+        dg_stats_t st;
+        dg_engine_stats(R->e, &st);
+        GString *s = g_string_new(NULL);
+        uint64_t done = 0;
+        for (int i = 0; i < DG_STATUS_COUNT_; i++)
+                done += st.status[i];
+        g_string_append_printf(
+            s,
+            "{\"candidates\":%llu,\"finished\":%llu,\"found\":%llu,\"nodata\":%llu,"
+            "\"nxdomain\":%llu,\"wildcard\":%llu,\"failed\":%llu,\"words_read\":%llu,"
+            "\"invalid_words\":%llu,\"skipped_shard\":%llu,\"queries\":%llu,\"probes\":%llu,"
+            "\"responses\":%llu,\"retries\":%llu,\"timeouts\":%llu,\"tcp\":%llu,"
+            "\"mismatched\":%llu,\"malformed\":%llu,\"resolvers\":%u,\"resolvers_live\":%u,"
+            "\"elapsed_s\":%.3f,\"qps\":%.1f,\"interrupted\":%s}\n",
+            (unsigned long long)st.candidates, (unsigned long long)done,
+            (unsigned long long)st.status[DG_STATUS_FOUND],
+            (unsigned long long)st.status[DG_STATUS_NODATA],
+            (unsigned long long)st.status[DG_STATUS_NXDOMAIN],
+            (unsigned long long)st.status[DG_STATUS_WILDCARD],
+            (unsigned long long)st.status[DG_STATUS_FAILED], (unsigned long long)st.words_read,
+            (unsigned long long)st.invalid_words, (unsigned long long)st.skipped_shard,
+            (unsigned long long)st.queries, (unsigned long long)st.probes,
+            (unsigned long long)st.responses, (unsigned long long)st.retries,
+            (unsigned long long)st.timeouts, (unsigned long long)st.tcp,
+            (unsigned long long)st.mismatched, (unsigned long long)st.malformed, st.resolvers,
+            st.resolvers_live, secs, secs > 0 ? (double)st.queries / secs : 0.0,
+            g_stop ? "true" : "false");
+        FILE *f = fopen(path, "w");
+        if (f == NULL || fwrite(s->str, 1, s->len, f) != s->len || fclose(f) != 0)
+                dg_cli_error("brute", "cannot write stats to %s: %s", path, g_strerror(errno));
+        g_string_free(s, TRUE);
+}
+
+/* Reads "output OFFSET PATH" from a state text; returns the offset or -1. */
+static long state_output_offset(const char *state, char **path)
+{
+        const char *p = strstr(state, "\noutput ");
+        *path = NULL;
+        if (p == NULL)
+                return -1;
+        long off = -1;
+        char buf[4096];
+        if (sscanf(p + 8, "%ld %4095[^\n]", &off, buf) != 2)
+                return -1;
+        *path = g_strdup(buf);
+        return off;
+}
+
+int dg_cmd_brute(int argc, char **argv)
+{
+        int exit_code = 1;
+        dg_resolver_addr_t *res = NULL;
+        size_t nres = 0;
+        wordfile_t *wf = NULL;
+        dg_engine_t *e = NULL;
+        dg_loop_t *loop = NULL;
+        char *state_text = NULL;
+        char *wl_path = NULL;
+        run_t R = {0};
+        R.out = NULL;
+
+        if (!dg_cli_parse_options("brute", "DOMAIN",
+                                  "Finds the subdomains of DOMAIN that a wordlist names.\n"
+                                  "Example: dnsglean brute example.com -w words.txt -r "
+                                  "resolvers.txt",
+                                  entries, &argc, &argv))
+                return 2;
+        if (argc != 2) {
+                dg_cli_error("brute", argc < 2 ? "missing DOMAIN (see --help)"
+                                               : "one DOMAIN only (see --help)");
+                return 2;
+        }
+        const char *domain = argv[1];
+        if (!domain_ok(domain)) {
+                dg_cli_error("brute", "'%s' is not a domain name", domain);
+                return 2;
+        }
+        dg_fmt_t fmt = DG_FMT_JSONL;
+        if (o_format &&
+            (dg_cli_parse_format(o_format, &fmt) != 0 || fmt == DG_FMT_DOT || fmt == DG_FMT_COF)) {
+                dg_cli_error("brute", "unknown format '%s' (jsonl, json, csv, text)", o_format);
+                return 2;
+        }
+        if (o_resolvers == NULL) {
+                dg_cli_error("brute", "no resolvers: give -r FILE or -r ADDR[:PORT],... "
+                                      "(dnsglean never falls back to the system's resolvers)");
+                return 2;
+        }
+        uint16_t types[DG_ENGINE_MAX_TYPES];
+        size_t ntypes = 1;
+        types[0] = DG_T_A;
+        if (o_types && parse_types(o_types, types, &ntypes) != 0)
+                return 2;
+        unsigned shard_k = 0, shard_n = 0;
+        if (o_shard) {
+                char tail;
+                if (sscanf(o_shard, "%u/%u%c", &shard_k, &shard_n, &tail) != 2 || shard_n == 0 ||
+                    shard_k == 0 || shard_k > shard_n) {
+                        dg_cli_error("brute", "--shard takes K/N with 1 <= K <= N, not '%s'",
+                                     o_shard);
+                        return 2;
+                }
+        }
+        if (o_retries < -1 || o_retries > 20 || o_timeout < 0 || o_concurrency < 0 ||
+            o_per_resolver < 0 || o_recursive < 0 || o_recursive > 10 || o_qps < 0 ||
+            o_sockets < 0 || o_sockets > 64 || o_concurrency > 1000000) {
+                dg_cli_error("brute", "an option is out of range (see --help)");
+                return 2;
+        }
+        if (o_resume && fmt == DG_FMT_JSON) {
+                dg_cli_error("brute", "--resume needs a line format (jsonl, csv, text)");
+                return 2;
+        }
+
+        char *err = NULL;
+        if (dg_resolvers_load(o_resolvers, &res, &nres, &err) != DG_OK) {
+                dg_cli_error("brute", "%s", err ? err : "bad resolver list");
+                g_free(err);
+                return 2;
+        }
+        wl_path = o_wordlist ? g_strdup(o_wordlist) : default_wordlist();
+        if (wl_path == NULL) {
+                dg_cli_error("brute", "no wordlist given and the bundled one is not installed "
+                                      "(set DNSGLEAN_DATADIR or use -w)");
+                goto out;
+        }
+        wf = wordfile_open(wl_path, &err);
+        if (wf == NULL) {
+                dg_cli_error("brute", "%s", err);
+                g_free(err);
+                goto out;
+        }
+
+        if (o_resume) {
+                GError *gerr = NULL;
+                if (!g_file_get_contents(o_resume, &state_text, NULL, &gerr)) {
+                        dg_cli_error("brute", "cannot read state file: %s", gerr->message);
+                        g_error_free(gerr);
+                        goto out;
+                }
+        }
+
+        dg_engine_opts_t o;
+        dg_engine_opts_init(&o);
+        o.mode = DG_MODE_BRUTE;
+        o.domain = domain;
+        o.resolvers = res;
+        o.nresolvers = nres;
+        o.types = types;
+        o.ntypes = ntypes;
+        o.words = wordfile_next;
+        o.words_rewind = wordfile_rewind;
+        o.words_ud = wf;
+        if (o_retries >= 0)
+                o.retries = (unsigned)o_retries;
+        if (o_timeout > 0)
+                o.timeout_ms = (unsigned)o_timeout;
+        if (o_concurrency > 0)
+                o.concurrency = (unsigned)o_concurrency;
+        if (o_per_resolver > 0)
+                o.per_resolver = (unsigned)o_per_resolver;
+        o.qps = o_qps;
+        o.recursive = (unsigned)o_recursive;
+        o.shard_k = shard_k;
+        o.shard_n = shard_n;
+        o.no_validate = o_no_validate;
+        o.no_wildcard = o_no_wildcard;
+        o.no_rd = o_no_rd;
+        o.nsockets = o_sockets > 0 ? (unsigned)o_sockets : 4;
+        o.log = log_cb;
+        int rc = dg_engine_new(&o, &e);
+        if (rc != DG_OK) {
+                dg_cli_error("brute", "cannot start: %s", dg_strerror(rc));
+                goto out;
+        }
+        if (state_text) {
+                rc = dg_engine_restore(e, state_text);
+                if (rc != DG_OK) {
+                        dg_cli_error("brute", "cannot resume from %s: %s", o_resume,
+                                     rc == DG_ESTATE ? "it belongs to another run (domain, "
+                                                       "types, shard or recursion differ)"
+                                                     : dg_strerror(rc));
+                        goto out;
+                }
+        }
+
+        /* output: on resume, cut the file back to the checkpoint */
+        R.e = e;
+        R.fmt = fmt;
+        R.first_json = true;
+        R.first_type = types[0];
+        R.out_path = o_output;
+        R.state_path = o_state ? o_state : o_resume;
+        if (o_output && strcmp(o_output, "-") != 0) {
+                long off = -1;
+                char *prev_path = NULL;
+                if (state_text)
+                        off = state_output_offset(state_text, &prev_path);
+                if (state_text && off >= 0) {
+                        R.out = fopen(o_output, "r+");
+                        if (R.out == NULL || ftruncate(fileno(R.out), off) != 0 ||
+                            fseek(R.out, off, SEEK_SET) != 0) {
+                                dg_cli_error("brute", "cannot continue %s: %s", o_output,
+                                             g_strerror(errno));
+                                g_free(prev_path);
+                                if (R.out)
+                                        fclose(R.out);
+                                R.out = NULL;
+                                goto out;
+                        }
+                } else {
+                        R.out = dg_cli_open_output("brute", o_output, "w");
+                }
+                g_free(prev_path);
+                if (R.out == NULL)
+                        goto out;
+        } else {
+                R.out = stdout;
+        }
+        if (fmt == DG_FMT_CSV && !(state_text && R.out != stdout && ftell(R.out) > 0))
+                fputs("name,type,ttl,status,data,cname,wildcard\n", R.out);
+        if (fmt == DG_FMT_JSON)
+                fputc('[', R.out);
+
+        rc = dg_loop_new(e, &loop);
+        if (rc != DG_OK) {
+                dg_cli_error("brute", "cannot open sockets: %s", g_strerror(errno));
+                goto out;
+        }
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+
+        R.progress = !o_quiet && isatty(STDERR_FILENO);
+        R.t0 = dg_now_ms();
+        R.last_state = R.t0;
+        rc = dg_loop_run(loop, on_result, on_tick, &R, &g_stop);
+        double secs = (double)(dg_now_ms() - R.t0) / 1000.0;
+        if (R.progress)
+                fputs("\r\033[K", stderr);
+        if (fmt == DG_FMT_JSON)
+                fputs(R.printed ? "\n]\n" : "]\n", R.out);
+        fflush(R.out);
+
+        const char *fatal_msg = NULL;
+        int fatal = dg_engine_error(e, &fatal_msg);
+        if (R.state_path && (rc == DG_EINTR || fatal == 0))
+                write_state(&R);
+        if (o_stats)
+                write_stats(&R, o_stats, secs);
+
+        dg_stats_t st;
+        dg_engine_stats(e, &st);
+        if (fatal) {
+                dg_cli_error("brute", "%s", fatal_msg ? fatal_msg : dg_strerror(fatal));
+                exit_code = 1;
+        } else if (R.io_error) {
+                dg_cli_error("brute", "writing results: %s", g_strerror(R.io_error));
+                exit_code = 1;
+        } else if (rc == DG_EINTR) {
+                exit_code = 130;
+        } else if (rc != DG_OK) {
+                dg_cli_error("brute", "%s", dg_strerror(rc));
+                exit_code = 1;
+        } else if (st.candidates == 0 && st.invalid_words > 0 && st.words_read > 0 &&
+                   st.skipped_shard == 0) {
+                dg_cli_error("brute", "no valid label in wordlist %s (%llu lines rejected)",
+                             wl_path, (unsigned long long)st.invalid_words);
+                exit_code = 1;
+        } else {
+                exit_code = 0;
+        }
+        if (!o_quiet && fatal == 0) {
+                struct rusage ru;
+                getrusage(RUSAGE_SELF, &ru);
+                fprintf(stderr,
+                        "dnsglean: brute: %s%llu candidates: %llu found, %llu nodata, %llu "
+                        "nxdomain, %llu wildcard, %llu failed; %llu invalid lines; %llu "
+                        "queries (%llu retries) in %.2f s, %.0f q/s; %u/%u resolvers\n",
+                        rc == DG_EINTR ? "interrupted: " : "", (unsigned long long)st.candidates,
+                        (unsigned long long)st.status[DG_STATUS_FOUND],
+                        (unsigned long long)st.status[DG_STATUS_NODATA],
+                        (unsigned long long)st.status[DG_STATUS_NXDOMAIN],
+                        (unsigned long long)st.status[DG_STATUS_WILDCARD],
+                        (unsigned long long)st.status[DG_STATUS_FAILED],
+                        (unsigned long long)st.invalid_words, (unsigned long long)st.queries,
+                        (unsigned long long)st.retries, secs,
+                        secs > 0 ? (double)st.queries / secs : 0.0, st.resolvers_live,
+                        st.resolvers);
+                if (rc == DG_EINTR && R.state_path)
+                        fprintf(stderr, "dnsglean: brute: resume with --resume %s%s%s\n",
+                                R.state_path, o_output ? " -o " : "", o_output ? o_output : "");
+        }
+
+out:
+        dg_loop_free(loop);
+        dg_engine_free(e);
+        if (R.out && R.out != stdout)
+                fclose(R.out);
+        wordfile_close(wf);
+        g_free(res);
+        g_free(state_text);
+        g_free(wl_path);
+        return exit_code;
+}
