@@ -33,6 +33,7 @@
 #define CANARY_EVERY 2000   /* queries between two lie-detecting canaries */
 #define DROP_CONSECUTIVE 50 /* failures in a row that drop a resolver */
 #define MAX_CNAME_CHAIN 16
+#define MIN_RTO 200 /* ms: the floor of the adaptive per-try timeout */
 #define RDATA_BUF 4096
 
 enum cand_kind {
@@ -66,6 +67,7 @@ typedef struct cand {
         uint32_t resolver;      /* last resolver asked */
         uint32_t slot;          /* index in the pool */
         uint64_t sent_ms;
+        uint64_t deadline;
         const char *reason;
         GPtrArray *answers; /* dg_answer_t*, one per answered type */
         GPtrArray *sig;     /* probe and wildcard comparison: "TYPE rdata" */
@@ -83,6 +85,9 @@ typedef struct {
         uint64_t sent, answered, timeouts, errors;
         unsigned consec_fail;
         double fail_score;
+        double srtt, rttvar; /* RFC 6298 estimators, ms */
+        unsigned rtt_samples;
+        unsigned rto; /* current per-try timeout, ms */
         uint64_t next_canary;
         /* validation */
         int soa_rcode; /* -1: no answer */
@@ -446,6 +451,7 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
                 for (int k = 0; k < VALIDATE_NX_PROBES; k++)
                         e->res[i].nx_rcode[k] = -1;
                 e->res[i].next_canary = CANARY_EVERY;
+                e->res[i].rto = e->o.timeout_ms;
         }
         e->live = (unsigned)e->nres;
 
@@ -992,6 +998,7 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
         c->sock = (uint16_t)sock;
         c->resolver = (uint32_t)ri;
         c->sent_ms = now_ms;
+        c->deadline = now_ms + r->rto;
         c->inflight = true;
         c->tries_this++;
         c->tries_total++;
@@ -1426,10 +1433,32 @@ static void unmap(dg_engine_t *e, cand_t *c)
                 e->res[c->resolver].inflight--;
 }
 
+/* RFC 6298 RTO from a round-trip sample, kept within [MIN_RTO, timeout]. A
+ * late answer to an earlier try carries another ID, so samples are never
+ * ambiguous. */
+static void rtt_sample(dg_engine_t *e, res_t *r, double ms)
+{
+        if (r->rtt_samples++ == 0) {
+                r->srtt = ms;
+                r->rttvar = ms / 2;
+        } else {
+                double d = r->srtt > ms ? r->srtt - ms : ms - r->srtt;
+                r->rttvar = 0.75 * r->rttvar + 0.25 * d;
+                r->srtt = 0.875 * r->srtt + 0.125 * ms;
+        }
+        if (r->rtt_samples < 8)
+                return; /* keep the configured timeout until the estimate settles */
+        double rto = r->srtt + 4 * r->rttvar;
+        if (rto < MIN_RTO)
+                rto = MIN_RTO;
+        if (rto > e->o.timeout_ms)
+                rto = e->o.timeout_ms;
+        r->rto = (unsigned)rto;
+}
+
 int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned sock,
                    dg_transport_t t, const uint8_t *msg, size_t len)
 {
-        (void)now_ms;
         dg_wire_msg_t m;
         if (dg_wire_parse(msg, len, &m) != DG_OK || !(m.flags & DG_FLAG_QR)) {
                 e->st.malformed++;
@@ -1456,6 +1485,7 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
         e->st.responses++;
         res_t *r = &e->res[resolver];
         r->answered++;
+        rtt_sample(e, r, now_ms > c->sent_ms ? (double)(now_ms - c->sent_ms) : 0.0);
         unmap(e, c);
 
         if ((m.flags & DG_FLAG_TC) && t == DG_TRANSPORT_UDP) {
@@ -1501,11 +1531,17 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
 
 void dg_engine_tick(dg_engine_t *e, uint64_t now_ms)
 {
-        while (e->inflight.head && e->inflight.head->sent_ms + e->o.timeout_ms <= now_ms) {
+        /* Deadlines follow each resolver's RTO, which moves slowly, so the
+         * send-ordered FIFO is close to deadline order; an entry behind a
+         * later head waits at most the difference. */
+        while (e->inflight.head && e->inflight.head->deadline <= now_ms) {
                 cand_t *c = e->inflight.head;
                 unmap(e, c);
                 e->st.timeouts++;
-                e->res[c->resolver].timeouts++;
+                res_t *r = &e->res[c->resolver];
+                r->timeouts++;
+                /* back off (RFC 6298 5.5) */
+                r->rto = r->rto * 2 > e->o.timeout_ms ? e->o.timeout_ms : r->rto * 2;
                 resolver_score(e, c->resolver, false, "timeout");
                 cand_failed(e, c, "timeout", -1);
         }
@@ -1523,7 +1559,7 @@ int64_t dg_engine_next_timeout(dg_engine_t *e, uint64_t now_ms)
                         t = 0;
         }
         if (e->inflight.head) {
-                uint64_t dl = e->inflight.head->sent_ms + e->o.timeout_ms;
+                uint64_t dl = e->inflight.head->deadline;
                 int64_t d = dl > now_ms ? (int64_t)(dl - now_ms) : 0;
                 if (t < 0 || d < t)
                         t = d;
