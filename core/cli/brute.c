@@ -147,7 +147,7 @@ static char *o_wordlist, *o_resolvers, *o_types, *o_shard, *o_state, *o_resume, 
     *o_output, *o_stats;
 static int o_retries = -1, o_timeout, o_concurrency, o_per_resolver, o_recursive, o_sockets;
 static double o_qps;
-static gboolean o_show_wild, o_all, o_no_validate, o_no_wildcard, o_quiet, o_no_rd;
+static gboolean o_show_wild, o_all, o_no_validate, o_no_wildcard, o_quiet, o_no_rd, o_edns;
 
 static GOptionEntry entries[] = {
     {"wordlist", 'w', 0, G_OPTION_ARG_FILENAME, &o_wordlist,
@@ -161,7 +161,7 @@ static GOptionEntry entries[] = {
     {"concurrency", 'c', 0, G_OPTION_ARG_INT, &o_concurrency, "Candidates in flight (default 2048)",
      "N"},
     {"per-resolver", 0, 0, G_OPTION_ARG_INT, &o_per_resolver,
-     "Queries in flight per resolver (default 512)", "N"},
+     "Queries in flight per resolver (default 100)", "N"},
     {"qps", 0, 0, G_OPTION_ARG_DOUBLE, &o_qps, "Global query rate limit (default none)", "N"},
     {"recursive", 0, 0, G_OPTION_ARG_INT, &o_recursive,
      "Brute found names too, down to DEPTH levels (default 0: off)", "DEPTH"},
@@ -182,6 +182,8 @@ static GOptionEntry entries[] = {
     {"no-validate", 0, 0, G_OPTION_ARG_NONE, &o_no_validate, "Skip resolver validation", NULL},
     {"no-wildcard", 0, 0, G_OPTION_ARG_NONE, &o_no_wildcard, "Skip wildcard detection", NULL},
     {"no-rd", 0, 0, G_OPTION_ARG_NONE, &o_no_rd, "Clear the recursion-desired bit", NULL},
+    {"edns", 0, 0, G_OPTION_ARG_NONE, &o_edns,
+     "Send EDNS(0) (1232-octet payload) instead of falling back to TCP for large answers", NULL},
     {"sockets", 0, 0, G_OPTION_ARG_INT, &o_sockets, "UDP sockets per family (default 4)", "N"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o_quiet, "No progress, no summary", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -637,6 +639,7 @@ int dg_cmd_brute(int argc, char **argv)
         o.no_validate = o_no_validate;
         o.no_wildcard = o_no_wildcard;
         o.no_rd = o_no_rd;
+        o.edns = o_edns;
         o.nsockets = o_sockets > 0 ? (unsigned)o_sockets : 4;
         o.log = log_cb;
         int rc = dg_engine_new(&o, &e);

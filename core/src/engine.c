@@ -33,6 +33,8 @@
 #define CANARY_EVERY 2000   /* queries between two lie-detecting canaries */
 #define DROP_CONSECUTIVE 50 /* failures in a row that drop a resolver */
 #define MAX_CNAME_CHAIN 16
+#define INITIAL_WINDOW 32 /* queries in flight to a resolver before it answered */
+#define MIN_WINDOW 4
 #define MIN_RTO 200 /* ms: the floor of the adaptive per-try timeout */
 #define RDATA_BUF 4096
 
@@ -88,6 +90,9 @@ typedef struct {
         double srtt, rttvar; /* RFC 6298 estimators, ms */
         unsigned rtt_samples;
         unsigned rto; /* current per-try timeout, ms */
+        double cwnd;  /* congestion window: queries in flight it may have */
+        double ssthresh;
+        uint64_t last_cut_ms;
         uint64_t next_canary;
         /* validation */
         int soa_rcode; /* -1: no answer */
@@ -300,7 +305,7 @@ void dg_engine_opts_init(dg_engine_opts_t *o)
         o->retries = 4;
         o->timeout_ms = 1500;
         o->concurrency = 2048;
-        o->per_resolver = 512;
+        o->per_resolver = DG_DEFAULT_PER_RESOLVER;
         o->nsockets = 1;
 }
 
@@ -418,7 +423,7 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
         if (e->o.concurrency == 0)
                 e->o.concurrency = 2048;
         if (e->o.per_resolver == 0)
-                e->o.per_resolver = 512;
+                e->o.per_resolver = DG_DEFAULT_PER_RESOLVER;
         if (e->o.nsockets == 0)
                 e->o.nsockets = 1;
         if (e->o.nsockets > 64)
@@ -452,6 +457,8 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
                         e->res[i].nx_rcode[k] = -1;
                 e->res[i].next_canary = CANARY_EVERY;
                 e->res[i].rto = e->o.timeout_ms;
+                e->res[i].cwnd = INITIAL_WINDOW;
+                e->res[i].ssthresh = e->o.per_resolver;
         }
         e->live = (unsigned)e->nres;
 
@@ -603,6 +610,37 @@ static void resolver_score(dg_engine_t *e, size_t i, bool ok, const char *what)
         }
 }
 
+/* How many queries resolver r may have in flight: the smaller of the
+ * configured limit and its congestion window. The window grows with answers
+ * and halves on loss, at most once per round trip (TCP's AIMD, RFC 5681), so
+ * a resolver that drops or rate-limits under load is not flooded, and bursts
+ * never outrun a server's socket buffer. */
+static unsigned window(const dg_engine_t *e, const res_t *r)
+{
+        unsigned w = (unsigned)r->cwnd;
+        return w < e->o.per_resolver ? w : e->o.per_resolver;
+}
+
+static void window_grow(dg_engine_t *e, res_t *r)
+{
+        if (r->cwnd >= e->o.per_resolver)
+                return;
+        if (r->cwnd < r->ssthresh)
+                r->cwnd += 1; /* slow start: doubles every round trip */
+        else
+                r->cwnd += 1.0 / r->cwnd; /* congestion avoidance */
+}
+
+static void window_cut(dg_engine_t *e, res_t *r, uint64_t now_ms)
+{
+        uint64_t rtt = r->rtt_samples ? (uint64_t)r->srtt + 1 : e->o.timeout_ms;
+        if (now_ms - r->last_cut_ms < rtt)
+                return;
+        r->last_cut_ms = now_ms;
+        r->ssthresh = r->cwnd / 2 < MIN_WINDOW ? MIN_WINDOW : r->cwnd / 2;
+        r->cwnd = r->ssthresh;
+}
+
 /* Picks a live resolver with room, preferring one other than avoid. Returns
  * the index or -1. */
 static int pick_resolver(dg_engine_t *e, int avoid)
@@ -611,7 +649,7 @@ static int pick_resolver(dg_engine_t *e, int avoid)
         for (size_t k = 0; k < e->nres; k++) {
                 size_t i = (e->rr_next + k) % e->nres;
                 res_t *r = &e->res[i];
-                if (!r->live || r->inflight >= e->o.per_resolver)
+                if (!r->live || r->inflight >= window(e, r))
                         continue;
                 if ((int)i == avoid && e->live > 1) {
                         fallback = (int)i;
@@ -943,7 +981,7 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
                                 cand_release(e, c);
                                 return dg_engine_next_query(e, now_ms, buf, cap, q);
                         }
-                        if (r->inflight < e->o.per_resolver) {
+                        if (r->inflight < window(e, r)) {
                                 ri = c->fixed_resolver;
                                 break;
                         }
@@ -986,7 +1024,8 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
                 return 0; /* 65536 queries in flight on this socket */
 
         unsigned flags = e->o.no_rd ? 0 : DG_Q_RD;
-        flags |= DG_Q_EDNS;
+        if (e->o.edns)
+                flags |= DG_Q_EDNS;
         int len = dg_wire_build_query(buf, cap, id, c->name, c->qtypes[c->tidx], DG_CLASS_IN, flags,
                                       1232);
         if (len < 0)
@@ -1486,6 +1525,7 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
         res_t *r = &e->res[resolver];
         r->answered++;
         rtt_sample(e, r, now_ms > c->sent_ms ? (double)(now_ms - c->sent_ms) : 0.0);
+        window_grow(e, r);
         unmap(e, c);
 
         if ((m.flags & DG_FLAG_TC) && t == DG_TRANSPORT_UDP) {
@@ -1542,6 +1582,7 @@ void dg_engine_tick(dg_engine_t *e, uint64_t now_ms)
                 r->timeouts++;
                 /* back off (RFC 6298 5.5) */
                 r->rto = r->rto * 2 > e->o.timeout_ms ? e->o.timeout_ms : r->rto * 2;
+                window_cut(e, r, now_ms);
                 resolver_score(e, c->resolver, false, "timeout");
                 cand_failed(e, c, "timeout", -1);
         }
@@ -1750,6 +1791,7 @@ int dg_engine_restore(dg_engine_t *e, const char *state)
                         }
                 } else if (strcmp(l, "end") == 0) {
                         ended = true;
+                        break; /* what follows belongs to the front end */
                 } else {
                         rc = DG_EPARSE;
                 }

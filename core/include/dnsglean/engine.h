@@ -92,6 +92,10 @@ DG_API void dg_result_free(dg_result_t *r);
 /* ---- options ---- */
 
 #define DG_ENGINE_MAX_TYPES 16 /* types one run may ask for */
+/* Default in-flight limit per resolver: a single server answers this many
+ * queries per round trip without its socket buffer overflowing (measured
+ * against Knot on loopback: 100 loses nothing, 500 loses ~0.2%). */
+#define DG_DEFAULT_PER_RESOLVER 100
 
 typedef enum {
         DG_MODE_BRUTE = 0,  /* words x domain (and found names, with recursion) */
@@ -121,13 +125,16 @@ typedef struct {
         unsigned retries;          /* extra tries after the first (default 4) */
         unsigned timeout_ms;       /* per try (default 1500) */
         unsigned concurrency;      /* candidates in flight, all resolvers (default 2048) */
-        unsigned per_resolver;     /* queries in flight per resolver (default 512) */
+        unsigned per_resolver;     /* queries in flight per resolver (default 100) */
         double qps;                /* global rate limit; 0 = none */
         unsigned recursive;        /* recursion depth below the domain (0 = off) */
         unsigned shard_k, shard_n; /* 1-based slice K of N; 0/0 = everything */
         bool no_validate;          /* skip resolver validation */
         bool no_wildcard;          /* skip wildcard detection */
         bool no_rd;                /* clear the RD bit (default: RD set) */
+        bool edns;                 /* add EDNS(0), 1232-octet payload. Off by default:
+                                      answers over 512 octets come back truncated and
+                                      are asked again over TCP */
         unsigned nsockets;         /* UDP sockets the driver offers (default 1) */
         uint64_t seed;             /* 0: seeded from the system's randomness */
         void (*log)(void *ud, int level, const char *msg);
