@@ -391,8 +391,7 @@ static int fail_fatal(dg_engine_t *e, int err, char *msg)
 {
         if (e->fatal == 0) {
                 e->fatal = err;
-                e->fatal_msg = msg;
-                logf_(e, DG_LOG_ERROR, "%s", msg);
+                e->fatal_msg = msg; /* the front end reports it */
         } else {
                 g_free(msg);
         }
@@ -711,6 +710,7 @@ typedef struct {
         GPtrArray *data;  /* rdata strings of qtype at the end of the chain */
         GPtrArray *cname; /* chain targets */
         GPtrArray *sig;   /* "TYPE rdata" of every answer record */
+        char *auth_soa;   /* SOA asked, none in the answer: the authority's SOA */
         uint32_t ttl;
 } parsed_t;
 
@@ -1057,8 +1057,9 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
         q->len = (size_t)len;
 
         /* lie detection: now and then ask this resolver a random name */
-        if (e->validated && e->o.mode == DG_MODE_BRUTE && r->sent >= r->next_canary &&
-            e->nfree > probe_reserve(e) / 2) {
+        zone_t *z0 = e->o.mode == DG_MODE_BRUTE ? zone_at(e, 0) : NULL;
+        if (e->validated && z0 && z0->state == Z_READY && !z0->wildcard &&
+            r->sent >= r->next_canary && e->nfree > probe_reserve(e) / 2) {
                 r->next_canary = r->sent + CANARY_EVERY;
                 probe_new(e, K_CANARY, e->domain, e->types[0], ri, false);
         }
@@ -1075,6 +1076,7 @@ static void parsed_clear(parsed_t *p)
                 g_ptr_array_free(p->cname, TRUE);
         if (p->sig)
                 g_ptr_array_free(p->sig, TRUE);
+        g_free(p->auth_soa);
         memset(p, 0, sizeof *p);
 }
 
@@ -1084,6 +1086,20 @@ static int parse_answer(dg_engine_t *e, const uint8_t *msg, size_t len, const dg
         memset(p, 0, sizeof *p);
         p->rcode = m->rcode;
         p->tc = (m->flags & DG_FLAG_TC) != 0;
+        if (m->ancount == 0 && qtype == DG_T_SOA && m->rcode == DG_RCODE_NOERROR) {
+                /* a name below a zone apex: the zone's SOA in the authority
+                 * section still identifies the zone */
+                dg_wire_iter_t it;
+                dg_wire_rr_t rr;
+                dg_wire_iter_init(&it, msg, len, m);
+                while (dg_wire_iter_next(&it, &rr) == 1 && rr.section == DG_SEC_AUTHORITY) {
+                        if (rr.type == DG_T_SOA &&
+                            dg_wire_rdata_str(msg, len, &rr, e->rdbuf, sizeof e->rdbuf) >= 0) {
+                                p->auth_soa = g_strdup(e->rdbuf);
+                                break;
+                        }
+                }
+        }
         if (m->ancount == 0)
                 return DG_OK;
         p->data = g_ptr_array_new_with_free_func(g_free);
@@ -1256,6 +1272,25 @@ static void finish_validation(dg_engine_t *e)
         g_hash_table_destroy(soa_votes);
         e->st.resolvers_live = e->live;
         e->validated = true;
+        unsigned nx_soa = 0, refused = 0;
+        for (size_t i = 0; i < e->nres; i++) {
+                nx_soa += e->res[i].soa_rcode == DG_RCODE_NXDOMAIN;
+                refused += e->res[i].soa_rcode == DG_RCODE_REFUSED;
+        }
+        if (e->live == 0 && nx_soa * 2 > e->nres) {
+                fail_fatal(e, DG_ENOTFOUND,
+                           g_strdup_printf("%s does not exist (NXDOMAIN from %u of %zu "
+                                           "resolvers)",
+                                           e->domain_str, nx_soa, e->nres));
+                return;
+        }
+        if (e->live == 0 && refused * 2 > e->nres) {
+                fail_fatal(e, DG_EREFUSED,
+                           g_strdup_printf("the resolvers refuse queries for %s (%u of %zu): "
+                                           "not their zone, or recursion not offered",
+                                           e->domain_str, refused, e->nres));
+                return;
+        }
         if (e->live == 0) {
                 fail_fatal(e, DG_ENORESOLVER,
                            g_strdup_printf("no resolver passed validation for %s (each must "
@@ -1281,10 +1316,15 @@ static void probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
         switch (c->kind) {
         case K_VALIDATE_SOA:
                 r->soa_rcode = rcode;
-                if (rcode == DG_RCODE_NOERROR && p && p->data && p->data->len) {
+                const char *soa = NULL;
+                if (rcode == DG_RCODE_NOERROR && p && p->data && p->data->len)
+                        soa = g_ptr_array_index(p->data, 0);
+                else if (rcode == DG_RCODE_NOERROR && p && p->auth_soa)
+                        soa = p->auth_soa;
+                if (soa) {
                         /* mname and rname identify the zone; the serial may
                          * move during the run */
-                        char **f = g_strsplit(g_ptr_array_index(p->data, 0), " ", 3);
+                        char **f = g_strsplit(soa, " ", 3);
                         if (f[0] && f[1])
                                 r->soa_sig =
                                     g_ascii_strdown(g_strdup_printf("%s %s", f[0], f[1]), -1);
@@ -1306,8 +1346,9 @@ static void probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
                 break;
         case K_CANARY:
                 if (rcode == DG_RCODE_NOERROR && p && p->sig && p->sig->len > 0) {
-                        zone_t *z0 = zone_at(e, 0);
-                        if (z0 && !matches_wildcard(z0, p) && r)
+                        /* canaries are only sent under a domain without a
+                         * wildcard: any data is invented */
+                        if (r)
                                 resolver_drop(e, (size_t)c->fixed_resolver,
                                               "answered a random name that does not exist");
                 }
