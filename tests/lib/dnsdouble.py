@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Hostile resolver doubles for dnsglean's integration tests (environment,
+never a stand-in for our own code). Listens on ADDR PORT (loopback only).
+
+  dnsdouble.py ADDR PORT lie IP          every query: NOERROR, AA, "A IP" for
+                                         A questions, empty NOERROR otherwise
+                                         (an NXDOMAIN-hijacking resolver)
+  dnsdouble.py ADDR PORT blackhole       reads queries, never answers
+  dnsdouble.py ADDR PORT servfail        answers SERVFAIL to everything
+  dnsdouble.py ADDR PORT refused         answers REFUSED to everything
+  dnsdouble.py ADDR PORT forward UP:PORT relays UDP to the upstream server
+  dnsdouble.py ADDR PORT drop PCT UP:PORT   relays, but drops PCT % of the
+                                         queries (deterministic: every
+                                         (100/PCT)-th query)
+  dnsdouble.py ADDR PORT truncate UP:PORT   UDP: answers with TC=1 and no
+                                         records; TCP: relays to the upstream
+
+Prints "ready" once bound, then counts to stderr on SIGTERM. Refuses non-loopback addresses.
+"""
+import ipaddress
+import selectors
+import signal
+import socket
+import struct
+import sys
+import threading
+
+counts = {"queries": 0, "answered": 0, "dropped": 0}
+
+
+def loopback(a):
+    if not ipaddress.ip_address(a).is_loopback:
+        sys.exit("dnsdouble: %s is not a loopback address" % a)
+    return a
+
+
+def hostport(s):
+    if s.startswith("["):
+        h, p = s[1:].split("]:")
+    else:
+        h, p = s.rsplit(":", 1)
+    return loopback(h), int(p)
+
+
+def question_end(msg):
+    """Offset just past the first question, or None if malformed."""
+    if len(msg) < 12:
+        return None
+    i = 12
+    while i < len(msg):
+        n = msg[i]
+        if n == 0:
+            i += 1
+            break
+        if n & 0xC0:
+            return None
+        i += 1 + n
+    else:
+        return None
+    return i + 4 if i + 4 <= len(msg) else None
+
+
+def reply(msg, rcode=0, answer=None, tc=False):
+    qe = question_end(msg)
+    if qe is None:
+        return None
+    qid, flags = struct.unpack("!HH", msg[:4])
+    rflags = 0x8000 | 0x0400 | (flags & 0x0100) | rcode  # QR AA RD-copy
+    if tc:
+        rflags |= 0x0200
+    an = 1 if answer else 0
+    out = struct.pack("!HHHHHH", qid, rflags, 1, an, 0, 0) + msg[12:qe]
+    if answer:
+        out += answer
+    return out
+
+
+def run_udp_fixed(sock, mode, arg):
+    while True:
+        msg, peer = sock.recvfrom(65535)
+        counts["queries"] += 1
+        if mode == "blackhole":
+            continue
+        out = None
+        if mode == "servfail":
+            out = reply(msg, rcode=2)
+        elif mode == "refused":
+            out = reply(msg, rcode=5)
+        elif mode == "truncate":
+            out = reply(msg, tc=True)
+        elif mode == "lie":
+            qe = question_end(msg)
+            if qe is None:
+                continue
+            qtype = struct.unpack("!H", msg[qe - 4 : qe - 2])[0]
+            ans = None
+            if qtype == 1:
+                ans = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton(arg)
+            out = reply(msg, answer=ans)
+        if out is not None:
+            sock.sendto(out, peer)
+            counts["answered"] += 1
+
+
+def run_udp_relay(sock, up, drop_pct):
+    fam = socket.AF_INET6 if ":" in up[0] else socket.AF_INET
+    upsock = socket.socket(fam, socket.SOCK_DGRAM)
+    upsock.connect(up)
+    sel = selectors.DefaultSelector()
+    sel.register(sock, selectors.EVENT_READ)
+    sel.register(upsock, selectors.EVENT_READ)
+    pending = {}
+    nid = 0
+    every = int(100 / drop_pct) if drop_pct > 0 else 0
+    while True:
+        for key, _ in sel.select():
+            if key.fileobj is sock:
+                msg, peer = sock.recvfrom(65535)
+                if len(msg) < 12:
+                    continue
+                counts["queries"] += 1
+                if every and counts["queries"] % every == 0:
+                    counts["dropped"] += 1
+                    continue
+                nid = (nid + 1) & 0xFFFF
+                pending[nid] = (peer, msg[:2])
+                upsock.send(struct.pack("!H", nid) + msg[2:])
+            else:
+                msg = upsock.recv(65535)
+                if len(msg) < 12:
+                    continue
+                uid = struct.unpack("!H", msg[:2])[0]
+                p = pending.pop(uid, None)
+                if p is None:
+                    continue
+                sock.sendto(p[1] + msg[2:], p[0])
+                counts["answered"] += 1
+
+
+def tcp_relay(lsock, up):
+    fam = socket.AF_INET6 if ":" in up[0] else socket.AF_INET
+
+    def recv_exact(s, n):
+        b = b""
+        while len(b) < n:
+            c = s.recv(n - len(b))
+            if not c:
+                return None
+            b += c
+        return b
+
+    def serve(c):
+        with c:
+            u = socket.socket(fam, socket.SOCK_STREAM)
+            u.settimeout(5)
+            u.connect(up)
+            with u:
+                while True:
+                    h = recv_exact(c, 2)
+                    if h is None:
+                        return
+                    q = recv_exact(c, struct.unpack("!H", h)[0])
+                    if q is None:
+                        return
+                    u.sendall(h + q)
+                    rh = recv_exact(u, 2)
+                    if rh is None:
+                        return
+                    r = recv_exact(u, struct.unpack("!H", rh)[0])
+                    if r is None:
+                        return
+                    c.sendall(rh + r)
+
+    while True:
+        c, _ = lsock.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+
+def main():
+    a = sys.argv[1:]
+    if not a:
+        sys.exit(__doc__)
+    addr, port, mode = loopback(a[0]), int(a[1]), a[2]
+    rest = a[3:]
+    arg = rest.pop(0) if mode in ("lie", "drop") else None
+    up = hostport(rest[0]) if mode in ("forward", "drop", "truncate") else None
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    sock = socket.socket(fam, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    sock.bind((addr, port))
+
+    def bye(*_):
+        sys.stderr.write("dnsdouble %s: %s\n" % (mode, counts))
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, bye)
+    signal.signal(signal.SIGINT, bye)
+    if mode == "truncate":
+        ls = socket.socket(fam, socket.SOCK_STREAM)
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind((addr, port))
+        ls.listen(64)
+        threading.Thread(target=tcp_relay, args=(ls, up), daemon=True).start()
+    print("ready", flush=True)
+    if mode in ("forward", "drop"):
+        run_udp_relay(sock, up, float(arg) if mode == "drop" else 0)
+    elif mode in ("lie", "blackhole", "servfail", "refused", "truncate"):
+        run_udp_fixed(sock, mode, arg)
+    else:
+        sys.exit("dnsdouble: unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,422 @@
+# shellcheck shell=bash
+# tests/lib/testbed.sh — the dnsglean test bed: real Knot DNS servers on
+# loopback, inside a private network namespace, cleaned up on exit.
+#
+# Source it at the top of a test/bench/demo script (bash):
+#     source "$(dirname "$0")/../lib/testbed.sh"
+#
+# On source:
+#   * As root (CI), the script re-executes itself under `unshare --net`: a
+#     fresh network namespace whose only interface is `lo` (brought up here),
+#     so no packet can leave the machine and ports are private (servers use
+#     port 53). As non-root it tries `unshare -rn` (user + net namespace);
+#     if that is not allowed it stays in the host namespace and servers use
+#     free high ports on 127.0.0.1. Set TB_NO_NETNS=1 to skip the namespace.
+#     Everything before the `source` line runs twice (once outside, once
+#     inside): keep it idempotent or guard it with [[ -z ${TB_IN_NETNS-} ]].
+#   * A temporary directory $TB_TMP is made; it and every process started
+#     through this library are removed/killed on exit (EXIT/INT/TERM trap).
+#     TB_KEEP=1 keeps $TB_TMP for debugging.
+#
+# Variables set:
+#   TB_ROOT   source tree root           TB_TMP    per-run scratch directory
+#   TB_NETNS  1 when inside a private namespace, else 0
+#   DG_BIN    the dnsglean binary ($DG_BIN from ctest, else $TB_ROOT/build/core/dnsglean)
+#   TB_PY     python3 interpreter
+#
+# Servers (Knot DNS, knotd from Debian):
+#   tb_server_start NAME [opts] ZONE=FILE... | FILE...
+#       Starts knotd serving the zones and waits until each answers its SOA.
+#       FILE alone: the zone name is FILE's basename without ".zone"/".signed".
+#       Options:
+#         -a ADDR          listen address (default: next of 127.0.0.2, .3, ...;
+#                          "::1" for IPv6)
+#         -p PORT          port (default 53 in a namespace, else a free one)
+#         --axfr allow|deny  AXFR/IXFR from 127.0.0.0/8 and ::1 (default deny:
+#                          transfers are REFUSED)
+#         --axfr-from ADDR allow transfers only from ADDR (others REFUSED)
+#         --sign nsec|nsec3  Knot signs the zones itself (automatic DNSSEC,
+#                          ECDSA P-256, NSEC or NSEC3 with no opt-out)
+#         --workers N      UDP workers (default 1; the benchmark raises it)
+#       After it: tb_addr NAME, tb_port NAME, tb_resolver NAME ("addr:port",
+#       "[addr]:port" for IPv6), tb_log NAME (knotd's log file).
+#   tb_server_stop NAME          stops it (also done on exit).
+#   tb_dig NAME ARGS...          kdig against server NAME (+time=2 +retry=1).
+#   tb_sign_zone FILE ZONE nsec|nsec3 [OUT]
+#       Pre-signs a zone with ldns-signzone (fresh ECDSA keys) and writes OUT
+#       (default FILE.signed); serve it with tb_server_start NAME ZONE=OUT.
+#
+# Other processes:
+#   tb_bg NAME CMD...            starts CMD in the background, killed on exit;
+#                                its pid is in TB_PID[NAME], output in
+#                                $TB_TMP/NAME.log.
+#   tb_double NAME ADDR PORT MODE [ARG...]
+#       Starts a hostile resolver double (tests/lib/dnsdouble.py) on
+#       ADDR:PORT (PORT "" = a free one): MODE lie IP | blackhole | servfail | refused |
+#       drop PERCENT UPSTREAM:PORT | forward UPSTREAM:PORT |
+#       truncate UPSTREAM:PORT (UDP answers carry TC=1, TCP is forwarded).
+#       Waits until the socket is bound.
+#   tb_capture_start FILE [FILTER]  tshark capture on lo into FILE (pcapng)
+#   tb_capture_stop                 stops it and waits until FILE is complete.
+#   tb_free_port [ADDR]          prints a free UDP+TCP port on ADDR.
+#
+# Assertions (print "FAIL: ..." and exit 1; "ok: ..." on success):
+#   tb_fail MSG...
+#   tb_assert_eq WHAT EXPECTED ACTUAL
+#   tb_assert_sets_eq WHAT EXPECTED_FILE ACTUAL_FILE   (sorted-unique sets;
+#                                shows the first differences)
+#   tb_assert_exit WHAT EXPECTED_RC ACTUAL_RC
+#   tb_json_names FILE           names of NOERROR results in a JSONL file
+#   tb_stat FILE KEY             a number from a --stats JSON file
+
+set -euo pipefail
+
+TB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# --- enter a private network namespace ------------------------------------
+if [[ -z ${TB_IN_NETNS-} && -z ${TB_NO_NETNS-} ]]; then
+	export TB_IN_NETNS=1
+	if ((EUID == 0)); then
+		exec unshare --net -- "$BASH" "$0" "$@"
+	elif unshare -rn true 2>/dev/null; then
+		exec unshare -rn -- "$BASH" "$0" "$@"
+	fi
+	TB_IN_NETNS=host
+fi
+TB_NETNS=0
+if [[ ${TB_IN_NETNS-} == 1 ]]; then
+	TB_NETNS=1
+	ip link set lo up
+	# Belt and braces: in this namespace only loopback exists.
+	if ip -o link | grep -qv ': lo:'; then
+		echo "testbed: unexpected interface in the namespace" >&2
+		exit 1
+	fi
+fi
+export TB_NETNS
+
+TB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dg-testbed.XXXXXX")
+chmod 755 "$TB_TMP"
+export TB_TMP
+TB_PY=${TB_PY:-python3}
+if [[ -z ${DG_BIN-} ]]; then
+	DG_BIN=$TB_ROOT/build/core/dnsglean
+fi
+export DG_BIN
+
+declare -A TB_PID=() TB_ADDR=() TB_PORT=() TB_DIR=()
+TB_NEXT_ADDR=2
+TB_CAPTURE_PID=
+
+tb_cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	local n
+	for n in "${!TB_PID[@]}"; do
+		kill "${TB_PID[$n]}" 2>/dev/null || true
+	done
+	for n in "${!TB_PID[@]}"; do
+		wait "${TB_PID[$n]}" 2>/dev/null || true
+	done
+	if [[ -n ${TB_KEEP-} ]]; then
+		echo "testbed: kept $TB_TMP" >&2
+	else
+		rm -rf "$TB_TMP"
+	fi
+	exit "$rc"
+}
+trap tb_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+tb_fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+tb_log_info() { echo "testbed: $*" >&2; }
+
+# Prints a free port (UDP and TCP both free) on ADDR.
+tb_free_port() {
+	local addr=${1:-127.0.0.1}
+	"$TB_PY" - "$addr" <<'EOF'
+import socket, sys
+a = sys.argv[1]
+fam = socket.AF_INET6 if ":" in a else socket.AF_INET
+for _ in range(100):
+    u = socket.socket(fam, socket.SOCK_DGRAM)
+    u.bind((a, 0))
+    p = u.getsockname()[1]
+    t = socket.socket(fam, socket.SOCK_STREAM)
+    try:
+        t.bind((a, p))
+    except OSError:
+        continue
+    print(p)
+    break
+EOF
+}
+
+tb_bg() {
+	local name=$1
+	shift
+	"$@" >"$TB_TMP/$name.log" 2>&1 &
+	TB_PID[$name]=$!
+}
+
+tb_addr() { echo "${TB_ADDR[$1]}"; }
+tb_port() { echo "${TB_PORT[$1]}"; }
+tb_log() { echo "$TB_TMP/$1.log"; }
+tb_resolver() {
+	local a=${TB_ADDR[$1]} p=${TB_PORT[$1]}
+	if [[ $a == *:* ]]; then echo "[$a]:$p"; else echo "$a:$p"; fi
+}
+
+tb_dig() {
+	local n=$1
+	shift
+	kdig @"${TB_ADDR[$n]}" -p "${TB_PORT[$n]}" +time=2 +retry=1 "$@"
+}
+
+# Next loopback address for a server: 127.0.0.2, .3, ... (inside the
+# namespace); 127.0.0.1 on the host, where ports keep servers apart.
+# Sets TB_NEXT (no subshell, so the counter advances).
+tb_next_addr() {
+	if ((TB_NETNS)); then
+		TB_NEXT="127.0.0.$TB_NEXT_ADDR"
+		TB_NEXT_ADDR=$((TB_NEXT_ADDR + 1))
+	else
+		TB_NEXT=127.0.0.1
+	fi
+}
+
+tb_server_start() {
+	local name=$1
+	shift
+	local addr="" port="" axfr=deny axfr_from="" sign="" workers=1
+	local zones=()
+	while (($#)); do
+		case $1 in
+		-a) addr=$2; shift 2 ;;
+		-p) port=$2; shift 2 ;;
+		--axfr) axfr=$2; shift 2 ;;
+		--axfr-from) axfr=from; axfr_from=$2; shift 2 ;;
+		--sign) sign=$2; shift 2 ;;
+		--workers) workers=$2; shift 2 ;;
+		-*) tb_fail "tb_server_start: unknown option $1" ;;
+		*) zones+=("$1"); shift ;;
+		esac
+	done
+	((${#zones[@]})) || tb_fail "tb_server_start: no zone"
+	if [[ -z $addr ]]; then
+		tb_next_addr
+		addr=$TB_NEXT
+	fi
+	if [[ -z $port ]]; then
+		if ((TB_NETNS)); then port=53; else port=$(tb_free_port "$addr"); fi
+	fi
+	local dir=$TB_TMP/knot-$name
+	mkdir -p "$dir/zones" "$dir/db"
+	local conf=$dir/knot.conf
+	{
+		echo "server:"
+		echo "    rundir: \"$dir\""
+		echo "    listen: $addr@$port"
+		echo "    udp-workers: $workers"
+		echo "    tcp-workers: 1"
+		echo "    background-workers: 1"
+		echo "database:"
+		echo "    storage: \"$dir/db\""
+		echo "log:"
+		echo "  - target: stderr"
+		echo "    any: notice"
+		echo "acl:"
+		echo "  - id: xfr_allow"
+		echo "    address: [127.0.0.0/8, ::1]"
+		echo "    action: transfer"
+		if [[ $axfr == from ]]; then
+			echo "  - id: xfr_from"
+			echo "    address: $axfr_from"
+			echo "    action: transfer"
+		fi
+		echo "policy:"
+		echo "  - id: nsec"
+		echo "    algorithm: ecdsap256sha256"
+		echo "  - id: nsec3"
+		echo "    algorithm: ecdsap256sha256"
+		echo "    nsec3: on"
+		echo "    nsec3-iterations: 0"
+		echo "template:"
+		echo "  - id: default"
+		echo "    storage: \"$dir/zones\""
+		echo "    zonefile-sync: -1"
+		echo "    journal-content: none"
+		case $axfr in
+		allow) echo "    acl: xfr_allow" ;;
+		from) echo "    acl: xfr_from" ;;
+		deny) ;;
+		*) tb_fail "tb_server_start: --axfr allow|deny" ;;
+		esac
+		if [[ -n $sign ]]; then
+			[[ $sign == nsec || $sign == nsec3 ]] || tb_fail "tb_server_start: --sign nsec|nsec3"
+			echo "    dnssec-signing: on"
+			echo "    dnssec-policy: $sign"
+		fi
+		echo "zone:"
+	} >"$conf"
+	local z zn zf names=()
+	for z in "${zones[@]}"; do
+		if [[ $z == *=* ]]; then
+			zn=${z%%=*}
+			zf=${z#*=}
+		else
+			zf=$z
+			zn=$(basename "$zf")
+			zn=${zn%.signed}
+			zn=${zn%.zone}
+		fi
+		[[ -r $zf ]] || tb_fail "tb_server_start: cannot read zone file $zf"
+		cp "$zf" "$dir/zones/$zn.zone"
+		echo "  - domain: \"$zn\""
+		echo "    file: \"$dir/zones/$zn.zone\""
+		names+=("$zn")
+	done >>"$conf"
+	# knotd as root would keep root; it needs no privileges here anyway.
+	knotd -c "$conf" >"$TB_TMP/$name.log" 2>&1 &
+	TB_PID[$name]=$!
+	TB_ADDR[$name]=$addr
+	TB_PORT[$name]=$port
+	TB_DIR[$name]=$dir
+	local i
+	for zn in "${names[@]}"; do
+		for ((i = 0; ; i++)); do
+			kill -0 "${TB_PID[$name]}" 2>/dev/null || {
+				cat "$TB_TMP/$name.log" >&2
+				tb_fail "knotd '$name' died on start"
+			}
+			if [[ -n $(kdig @"$addr" -p "$port" +time=1 +retry=0 +short "$zn" SOA 2>/dev/null) ]]; then
+				# with automatic signing, wait for the signatures too
+				if [[ -z $sign ]] || kdig @"$addr" -p "$port" +time=1 +retry=0 +dnssec "$zn" SOA 2>/dev/null | grep -q RRSIG; then
+					break
+				fi
+			fi
+			((i < 300)) || {
+				cat "$TB_TMP/$name.log" >&2
+				tb_fail "knotd '$name' does not answer for $zn on $addr@$port"
+			}
+			sleep 0.1
+		done
+	done
+	tb_log_info "knot '$name' serving ${names[*]} on $addr port $port"
+}
+
+tb_server_stop() {
+	local name=$1
+	if [[ -n ${TB_PID[$name]-} ]]; then
+		kill "${TB_PID[$name]}" 2>/dev/null || true
+		wait "${TB_PID[$name]}" 2>/dev/null || true
+		unset "TB_PID[$name]"
+	fi
+}
+
+tb_sign_zone() {
+	local file=$1 zone=$2 mode=$3 out=${4:-$1.signed}
+	local kd
+	kd=$(mktemp -d "$TB_TMP/keys.XXXXXX")
+	local ksk zsk
+	ksk=$(cd "$kd" && ldns-keygen -a ECDSAP256SHA256 -k "$zone")
+	zsk=$(cd "$kd" && ldns-keygen -a ECDSAP256SHA256 "$zone")
+	local args=(-o "$zone" -f "$out")
+	if [[ $mode == nsec3 ]]; then
+		args+=(-n -t 0 -s -)
+	elif [[ $mode != nsec ]]; then
+		tb_fail "tb_sign_zone: nsec|nsec3"
+	fi
+	(cd "$kd" && ldns-signzone "${args[@]}" "$file" "$ksk" "$zsk") ||
+		tb_fail "ldns-signzone failed on $file"
+}
+
+tb_double() {
+	local name=$1 addr=$2 port=$3
+	shift 3
+	[[ -n $port ]] || port=$(tb_free_port "$addr")
+	tb_bg "$name" "$TB_PY" -u "$TB_ROOT/tests/lib/dnsdouble.py" "$addr" "$port" "$@"
+	TB_ADDR[$name]=$addr
+	TB_PORT[$name]=$port
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready' "$TB_TMP/$name.log" 2>/dev/null && return 0
+		kill -0 "${TB_PID[$name]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$TB_TMP/$name.log" >&2
+	tb_fail "resolver double '$name' ($mode) did not start"
+}
+
+tb_capture_start() {
+	local file=$1 filter=${2:-udp or tcp}
+	: >"$TB_TMP/capture.log"
+	tshark -i lo -n -q -w "$file" -f "$filter" >"$TB_TMP/capture.log" 2>&1 &
+	TB_CAPTURE_PID=$!
+	TB_PID[capture]=$TB_CAPTURE_PID
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'Capturing on' "$TB_TMP/capture.log" && return 0
+		sleep 0.1
+	done
+	cat "$TB_TMP/capture.log" >&2
+	tb_fail "tshark did not start capturing"
+}
+
+tb_capture_stop() {
+	[[ -n $TB_CAPTURE_PID ]] || return 0
+	sleep 0.3 # let the last packets reach the ring buffer
+	kill -INT "$TB_CAPTURE_PID" 2>/dev/null || true
+	wait "$TB_CAPTURE_PID" 2>/dev/null || true
+	unset "TB_PID[capture]"
+	TB_CAPTURE_PID=
+}
+
+# --- assertions ---------------------------------------------------------
+tb_assert_eq() {
+	if [[ "$2" != "$3" ]]; then
+		tb_fail "$1: expected '$2', got '$3'"
+	fi
+	echo "ok: $1 ($3)"
+}
+
+tb_assert_exit() {
+	if [[ "$2" != "$3" ]]; then
+		tb_fail "$1: expected exit status $2, got $3"
+	fi
+	echo "ok: $1 (exit $3)"
+}
+
+tb_assert_sets_eq() {
+	local what=$1 exp=$2 act=$3
+	local e a
+	e=$(mktemp "$TB_TMP/exp.XXXXXX")
+	a=$(mktemp "$TB_TMP/act.XXXXXX")
+	LC_ALL=C sort -u "$exp" >"$e"
+	LC_ALL=C sort -u "$act" >"$a"
+	if ! cmp -s "$e" "$a"; then
+		local missing extra
+		missing=$(LC_ALL=C comm -23 "$e" "$a" | wc -l)
+		extra=$(LC_ALL=C comm -13 "$e" "$a" | wc -l)
+		echo "FAIL: $what: $missing missing, $extra unexpected (expected $(wc -l <"$e"), got $(wc -l <"$a"))" >&2
+		echo "  first missing:" >&2
+		LC_ALL=C comm -23 "$e" "$a" | head -5 | sed 's/^/    /' >&2
+		echo "  first unexpected:" >&2
+		LC_ALL=C comm -13 "$e" "$a" | head -5 | sed 's/^/    /' >&2
+		exit 1
+	fi
+	echo "ok: $what ($(wc -l <"$a") entries)"
+}
+
+tb_json_names() {
+	jq -r 'select(.status == "NOERROR" and (.wildcard // false | not)) | .name' "$1" | LC_ALL=C sort -u
+}
+
+tb_stat() {
+	jq -r --arg k "$2" '.[$k]' "$1"
+}
