@@ -420,3 +420,47 @@ tb_json_names() {
 tb_stat() {
 	jq -r --arg k "$2" '.[$k]' "$1"
 }
+
+# tb_check_stats FILE [CANDIDATES]: the --stats object has every field of the
+# contract, and found+nodata+nxdomain+wildcard+failed == candidates (== the
+# given number when passed).
+tb_check_stats() {
+	local f=$1 want=${2-}
+	[[ -s $f ]] || tb_fail "stats file $f missing or empty"
+	jq -e . "$f" >/dev/null 2>&1 || tb_fail "stats file $f is not JSON: $(head -c 200 "$f")"
+	local k
+	for k in candidates found nodata nxdomain wildcard failed invalid_words queries retries \
+		timeouts mismatched elapsed_s qps resolvers resolvers_live; do
+		jq -e --arg k "$k" 'has($k) and (.[$k] | type == "number")' "$f" >/dev/null ||
+			tb_fail "stats: field '$k' missing or not a number: $(cat "$f")"
+	done
+	local c s
+	c=$(tb_stat "$f" candidates)
+	s=$(jq '.found + .nodata + .nxdomain + .wildcard + .failed' "$f")
+	[[ $c == "$s" ]] || tb_fail "stats: found+nodata+nxdomain+wildcard+failed = $s != candidates $c: $(cat "$f")"
+	if [[ -n $want ]]; then
+		[[ $c == "$want" ]] || tb_fail "stats: candidates $c, expected $want: $(cat "$f")"
+	fi
+	echo "ok: stats add up ($c candidates: $(jq -c '{found,nodata,nxdomain,wildcard,failed,queries,retries}' "$f"))"
+}
+
+# tb_run_brute OUT_PREFIX ARGS...: runs dnsglean brute ARGS with -o PREFIX.jsonl
+# --stats PREFIX.stats, stderr in PREFIX.err; sets TB_RC. Never exits.
+tb_run_brute() {
+	local p=$1
+	shift
+	TB_RC=0
+	"$DG_BIN" brute "$@" -o "$p.jsonl" --stats "$p.stats" 2>"$p.err" </dev/null || TB_RC=$?
+	if ((TB_RC != 0)); then
+		echo "note: dnsglean brute $* exited $TB_RC; stderr:" >&2
+		head -20 "$p.err" >&2
+	fi
+}
+
+# tb_need_brute: fails clearly when the binary has no brute command yet.
+tb_need_brute() {
+	[[ -x $DG_BIN ]] || tb_fail "dnsglean binary $DG_BIN not built"
+	local out
+	out=$("$DG_BIN" brute --help 2>&1 || true)
+	[[ $out == *-r* ]] || tb_fail "'dnsglean brute' is not available in $DG_BIN: $out"
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Many resolvers, some hostile, against real Knot servers:
+#  * two Knot servers (IPv4) + one on ::1, a black hole (reads, never
+#    answers), a closed port, and a liar that answers every query with the
+#    same A record (NXDOMAIN hijacking): the liar is rejected at validation,
+#    the dead ones dropped, results equal the healthy single-server run;
+#  * a lossy path (a relay dropping 20% of queries): retries, nothing lost;
+#  * a SERVFAIL resolver beside a good one: retried elsewhere, nothing lost;
+#  * a path where every UDP answer is truncated: TCP fallback, nothing lost;
+#  * only bad resolvers: a one-line error and exit 1.
+source "$(dirname "$0")/../lib/testbed.sh"
+tb_need_brute
+
+Z=$TB_TMP/zone
+"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone gen.test --names 1500 --filler 1500 --out "$Z"
+tb_server_start k1 "$Z/gen.test.zone"
+tb_server_start k2 "$Z/gen.test.zone"
+tb_server_start k6 -a ::1 -p "$(tb_free_port ::1)" "$Z/gen.test.zone"
+if ((TB_NETNS)); then
+	BH=127.0.0.20 CL=127.0.0.21 LI=127.0.0.22 P=53
+	tb_double blackhole $BH $P blackhole
+	tb_double liar $LI $P lie 192.0.2.66
+	closed=$CL:$P
+else
+	BH=127.0.0.1 LI=127.0.0.1
+	tb_double blackhole $BH "" blackhole
+	tb_double liar $LI "" lie 192.0.2.66
+	closed=127.0.0.1:$(tb_free_port 127.0.0.1)
+fi
+W=$Z/labels.txt
+ncand=$(grep -c . "$W")
+
+# reference: one healthy server
+tb_run_brute "$TB_TMP/ref" gen.test -w "$W" -r "$(tb_resolver k1)"
+tb_assert_exit "single resolver" 0 "$TB_RC"
+tb_assert_sets_eq "single resolver finds every name" "$Z/names.txt" <(tb_json_names "$TB_TMP/ref.jsonl")
+
+# resolver file mixing everything (comments and blank lines allowed? keep it plain)
+RF=$TB_TMP/resolvers.txt
+printf '%s\n' "$(tb_resolver k1)" "$(tb_resolver liar)" "$(tb_resolver blackhole)" "$closed" \
+	"$(tb_resolver k2)" "$(tb_resolver k6)" >"$RF"
+O=$TB_TMP/mix
+tb_run_brute "$O" gen.test -w "$W" -r "$RF" --timeout 500 --retries 3
+tb_assert_exit "mixed resolvers" 0 "$TB_RC"
+tb_check_stats "$O.stats" "$ncand"
+tb_assert_sets_eq "mixed resolvers: same names as the healthy run" "$Z/names.txt" <(tb_json_names "$O.jsonl")
+tb_assert_eq "mixed: failed" 0 "$(tb_stat "$O.stats" failed)"
+tb_assert_eq "mixed: resolvers" 6 "$(tb_stat "$O.stats" resolvers)"
+tb_assert_eq "mixed: live resolvers (liar, black hole and closed port out)" 3 "$(tb_stat "$O.stats" resolvers_live)"
+tb_assert_eq "the liar's address never appears in results" 0 "$(grep -c '192\.0\.2\.66' "$O.jsonl" || true)"
+grep -qF "$(tb_resolver liar)" "$O.err" || grep -qF "$LI" "$O.err" ||
+	tb_fail "no stderr line names the rejected liar $(tb_resolver liar): $(cat "$O.err")"
+echo "ok: stderr names the liar"
+"$TB_PY" "$TB_ROOT/tests/lib/check_results.py" --records "$Z/records.txt" --zone gen.test --output "$O.jsonl" ||
+	tb_fail "mixed: output data differ from the zone"
+
+# the same as a comma list with an IPv6 literal
+O=$TB_TMP/comma
+tb_run_brute "$O" gen.test -w "$W" -r "$(tb_resolver k6),$(tb_resolver k2)"
+tb_assert_exit "comma list with [::1]:port" 0 "$TB_RC"
+tb_assert_sets_eq "comma list" "$Z/names.txt" <(tb_json_names "$O.jsonl")
+tb_assert_eq "comma list: live" 2 "$(tb_stat "$O.stats" resolvers_live)"
+
+# lossy path: every 5th query dropped
+tb_double lossy 127.0.0.1 "" drop 20 "$(tb_resolver k1)"
+O=$TB_TMP/lossy
+tb_run_brute "$O" gen.test -w "$W" -r "$(tb_resolver lossy)" --timeout 300 --retries 5
+tb_assert_exit "lossy resolver" 0 "$TB_RC"
+tb_check_stats "$O.stats" "$ncand"
+tb_assert_sets_eq "lossy: nothing lost" "$Z/names.txt" <(tb_json_names "$O.jsonl")
+tb_assert_eq "lossy: failed" 0 "$(tb_stat "$O.stats" failed)"
+r=$(tb_stat "$O.stats" retries)
+((r > 0)) || tb_fail "lossy: no retries counted"
+echo "ok: lossy: $r retries, $(tb_stat "$O.stats" timeouts) timeouts"
+
+# SERVFAIL resolver beside a good one
+tb_double sf 127.0.0.1 "" servfail
+O=$TB_TMP/sf
+tb_run_brute "$O" gen.test -w "$W" -r "$(tb_resolver sf),$(tb_resolver k2)"
+tb_assert_exit "servfail + good" 0 "$TB_RC"
+tb_check_stats "$O.stats" "$ncand"
+tb_assert_sets_eq "servfail + good: nothing lost" "$Z/names.txt" <(tb_json_names "$O.jsonl")
+tb_assert_eq "servfail + good: failed" 0 "$(tb_stat "$O.stats" failed)"
+
+# every UDP answer truncated: TCP must take over
+tb_double tc 127.0.0.1 "" truncate "$(tb_resolver k1)"
+head -300 "$W" >"$TB_TMP/w300.txt"
+echo big >>"$TB_TMP/w300.txt"
+grep -Fxf <(sed 's/\.gen\.test$//' "$Z/names.txt") "$TB_TMP/w300.txt" | sed 's/$/.gen.test/' >"$TB_TMP/exp300.txt"
+O=$TB_TMP/tc
+tb_run_brute "$O" gen.test -w "$TB_TMP/w300.txt" -r "$(tb_resolver tc)"
+tb_assert_exit "truncating resolver" 0 "$TB_RC"
+tb_check_stats "$O.stats" 301
+tb_assert_sets_eq "truncating resolver: found over TCP" "$TB_TMP/exp300.txt" <(tb_json_names "$O.jsonl")
+tb_assert_eq "truncating resolver: big has 120 addresses" 120 \
+	"$(jq -r 'select(.name == "big.gen.test") | .data | length' "$O.jsonl")"
+
+# only bad resolvers: refuse to run
+TB_RC=0
+"$DG_BIN" brute gen.test -w "$TB_TMP/w300.txt" -r "$(tb_resolver liar),$(tb_resolver blackhole),$closed" \
+	--timeout 300 --retries 1 >"$TB_TMP/bad.out" 2>"$TB_TMP/bad.err" || TB_RC=$?
+tb_assert_exit "no usable resolver" 1 "$TB_RC"
+tb_assert_eq "no usable resolver: no results" 0 "$(grep -c . "$TB_TMP/bad.out" || true)"
+tb_assert_eq "no usable resolver: last stderr line is the error" 1 "$(tail -1 "$TB_TMP/bad.err" | grep -ci 'resolver')"
+echo PASS

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# --shard K/N: N shard runs are disjoint and their union is the single run.
+# SIGINT mid-run: exit 130, output flushed, --state written; --resume then
+# finishes with exactly the single run's result set, no name twice.
+source "$(dirname "$0")/../lib/testbed.sh"
+tb_need_brute
+
+Z=$TB_TMP/zone
+"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone gen.test --names 2000 --filler 6000 --out "$Z"
+tb_server_start auth "$Z/gen.test.zone"
+R=$(tb_resolver auth)
+W=$Z/labels.txt
+ncand=$(grep -c . "$W")
+
+tb_run_brute "$TB_TMP/single" gen.test -w "$W" -r "$R"
+tb_assert_exit "single run" 0 "$TB_RC"
+tb_json_names "$TB_TMP/single.jsonl" >"$TB_TMP/single.txt"
+tb_assert_sets_eq "single run" "$Z/names.txt" "$TB_TMP/single.txt"
+
+for n in 2 3 7; do
+	: >"$TB_TMP/union.txt"
+	total=0
+	for ((k = 1; k <= n; k++)); do
+		O=$TB_TMP/shard$k-$n
+		tb_run_brute "$O" gen.test -w "$W" -r "$R" --shard "$k/$n"
+		tb_assert_exit "--shard $k/$n" 0 "$TB_RC"
+		tb_check_stats "$O.stats"
+		c=$(tb_stat "$O.stats" candidates)
+		((c > 0 && c < ncand)) || tb_fail "--shard $k/$n: $c candidates of $ncand"
+		total=$((total + c))
+		tb_json_names "$O.jsonl" >>"$TB_TMP/union.txt"
+	done
+	tb_assert_eq "$n shards: candidates add up" "$ncand" "$total"
+	tb_assert_eq "$n shards: no name in two shards" 0 "$(sort "$TB_TMP/union.txt" | uniq -d | wc -l)"
+	tb_assert_sets_eq "$n shards: union = single run" "$TB_TMP/single.txt" "$TB_TMP/union.txt"
+done
+# the same shard twice is the same slice
+tb_run_brute "$TB_TMP/again" gen.test -w "$W" -r "$R" --shard 2/3
+tb_assert_sets_eq "--shard is deterministic" <(tb_json_names "$TB_TMP/shard2-3.jsonl") <(tb_json_names "$TB_TMP/again.jsonl")
+
+# interrupt and resume (a rate limit makes the run last a few seconds)
+S=$TB_TMP/state
+O1=$TB_TMP/part1
+env --default-signal=INT "$DG_BIN" brute gen.test -w "$W" -r "$R" --qps 1500 --state "$S" \
+	-o "$O1.jsonl" --stats "$O1.stats" 2>"$O1.err" </dev/null &
+pid=$!
+sleep 2
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+tb_assert_exit "SIGINT" 130 "$rc"
+[[ -s $S ]] || tb_fail "no state file after SIGINT"
+n1=$(tb_json_names "$O1.jsonl" | wc -l)
+((n1 > 0 && n1 < $(wc -l <"$TB_TMP/single.txt"))) || tb_fail "interrupted run found $n1 names: not mid-run"
+echo "ok: interrupted after $n1 names"
+O2=$TB_TMP/part2
+tb_run_brute "$O2" gen.test -w "$W" -r "$R" --resume "$S"
+tb_assert_exit "--resume" 0 "$TB_RC"
+cat <(tb_json_names "$O1.jsonl") <(tb_json_names "$O2.jsonl") >"$TB_TMP/both.txt"
+tb_assert_eq "no name both before and after the interrupt" "" "$(sort "$TB_TMP/both.txt" | uniq -d | head -3 | tr '\n' ' ')"
+tb_assert_sets_eq "interrupted + resumed = single run" "$TB_TMP/single.txt" "$TB_TMP/both.txt"
+if [[ -s $O1.stats ]]; then
+	tb_check_stats "$O1.stats"
+	tb_check_stats "$O2.stats"
+	c1=$(tb_stat "$O1.stats" candidates) c2=$(tb_stat "$O2.stats" candidates)
+	# the resumed run may count the remainder or the whole run
+	((c1 + c2 == ncand || c2 == ncand)) ||
+		tb_fail "candidates: $c1 before + $c2 after the interrupt, $ncand in all"
+	echo "ok: candidates $c1 + $c2 (of $ncand)"
+fi
+echo PASS
