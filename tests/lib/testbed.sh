@@ -37,7 +37,7 @@
 #         --axfr-from ADDR allow transfers only from ADDR (others REFUSED)
 #         --sign nsec|nsec3  Knot signs the zones itself (automatic DNSSEC,
 #                          ECDSA P-256, NSEC or NSEC3 with no opt-out)
-#         --workers N      UDP workers (default 1; the benchmark raises it)
+#         --workers N      UDP workers (default: Knot's, one per CPU)
 #       After it: tb_addr NAME, tb_port NAME, tb_resolver NAME ("addr:port",
 #       "[addr]:port" for IPv6), tb_log NAME (knotd's log file).
 #   tb_server_stop NAME          stops it (also done on exit).
@@ -95,7 +95,7 @@ if [[ ${TB_IN_NETNS-} == 1 ]]; then
 fi
 export TB_NETNS
 
-TB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dg-testbed.XXXXXX")
+TB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dnsglean-tb.XXXXXX")
 chmod 755 "$TB_TMP"
 export TB_TMP
 TB_PY=${TB_PY:-python3}
@@ -193,7 +193,7 @@ tb_next_addr() {
 tb_server_start() {
 	local name=$1
 	shift
-	local addr="" port="" axfr=deny axfr_from="" sign="" workers=1
+	local addr="" port="" axfr=deny axfr_from="" sign="" workers=""
 	local zones=()
 	while (($#)); do
 		case $1 in
@@ -222,8 +222,9 @@ tb_server_start() {
 		echo "server:"
 		echo "    rundir: \"$dir\""
 		echo "    listen: $addr@$port"
-		echo "    udp-workers: $workers"
-		echo "    tcp-workers: 1"
+		# Knot's defaults (one UDP worker per CPU) unless --workers
+		[[ -z $workers ]] || echo "    udp-workers: $workers"
+		echo "    tcp-workers: 2"
 		echo "    background-workers: 1"
 		echo "database:"
 		echo "    storage: \"$dir/db\""
