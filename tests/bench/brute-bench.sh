@@ -18,11 +18,15 @@
 # bounded by a timeout (BENCH_TIMEOUT, default 300 s). Results also go to
 # tests/bench/out/results.tsv.
 #
+# Each measurement is repeated BENCH_REPEAT times (default 3), dnsperf and
+# dnsglean alternating so both see the same machine noise; the row printed
+# is the run with the median queries/s.
+#
 # Environment: BENCH_NAMES (5000), BENCH_KNOT_WORKERS (nproc),
 # BENCH_DNSPERF_ARGS (dnsperf options of the compared ceiling; default none,
 # i.e. dnsperf's defaults: one socket, one thread, 100 in flight — like
 # dnsglean's single event loop, and loss-free here), BENCH_DNSPERF_MAX_ARGS
-# (a second, informative dnsperf row; default "-c 4 -T 2 -q 1000").
+# (when set, e.g. "-c 4 -T 2 -q 1000": a second, informative dnsperf row).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../lib/testbed.sh"
@@ -33,7 +37,8 @@ names=${BENCH_NAMES:-5000}
 tmo=${BENCH_TIMEOUT:-300}
 workers=${BENCH_KNOT_WORKERS:-$(nproc)}
 read -r -a dpargs <<<"${BENCH_DNSPERF_ARGS-}"
-read -r -a dpmax <<<"${BENCH_DNSPERF_MAX_ARGS:--c 4 -T 2 -q 1000}"
+read -r -a dpmax <<<"${BENCH_DNSPERF_MAX_ARGS-}"
+reps=${BENCH_REPEAT:-3}
 outdir=$TB_ROOT/tests/bench/out
 mkdir -p "$outdir"
 [[ -x $DG_BIN ]] || tb_fail "build dnsglean first ($DG_BIN)"
@@ -53,12 +58,67 @@ tv() {
 }
 
 printf 'tool\tcandidates\tqueries\tqps\tcpu_s\tcpu_us_per_q\tpeak_rss_mb\trecall\twildcard_fp\tq_per_cand\telapsed_s\n' >"$outdir/results.tsv"
-row() {
-	printf '%s\n' "$*" | tr ' ' '\t' >>"$outdir/results.tsv"
-	printf '  %-16s %9s cand %9s q %9s q/s  cpu %6ss %6s us/q  rss %6s MB  recall %-7s wildcard-fp %-4s q/cand %-6s %ss\n' "$@"
+# row TOOL CAND QUERIES QPS CPU_S US_PER_Q RSS_MB RECALL WILDCARD_FP Q_PER_CAND ELAPSED
+row() { printf '%s\n' "$*" | tr ' ' '\t' >>"$TB_TMP/rows.tsv"; }
+# prints and records, per tool, the run with the median q/s
+flush_rows() {
+	local tool
+	for tool in $(cut -f1 "$TB_TMP/rows.tsv" | awk '!seen[$0]++'); do
+		awk -F'\t' -v t="$tool" '$1 == t' "$TB_TMP/rows.tsv" | sort -t$'\t' -k4,4n >"$TB_TMP/sorted.tsv"
+		local n line all
+		n=$(grep -c '' "$TB_TMP/sorted.tsv")
+		line=$(sed -n "$(((n + 1) / 2))p" "$TB_TMP/sorted.tsv")
+		all=$(cut -f4 "$TB_TMP/sorted.tsv" | tr '\n' ' ')
+		printf '%s\n' "$line" >>"$outdir/results.tsv"
+		# shellcheck disable=SC2086
+		printf '  %-14s %8s cand %8s q %7s q/s  cpu %5ss %5s us/q  rss %5s MB  recall %-6s wildcard-fp %-3s q/cand %-5s %ss\n' \
+			$(tr '\t' ' ' <<<"$line")
+		((n == 1)) || echo "                 q/s of the $n runs: $all"
+	done
+	: >"$TB_TMP/rows.tsv"
 }
 
-echo "bench: Knot ($workers UDP workers) on $R; $nreal real names; sizes ${sizes[*]}; $(nproc) cores"
+echo "bench: Knot ($workers UDP workers) on $R; $nreal real names; sizes ${sizes[*]}; $(nproc) cores; $reps runs each"
+: >"$TB_TMP/rows.tsv"
+cpu() { awk -v u="$1" -v s="$2" 'BEGIN { printf "%.2f", u + s }'; }
+uspq() { awk -v u="$1" -v s="$2" -v q="$3" 'BEGIN { printf "%.2f", (u + s) * 1e6 / q }'; }
+mb() { awk -v m="$1" 'BEGIN { printf "%.1f", m / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { printf f, a / b }'; }
+
+run_dnsperf() { # TOOLNAME ARGS...
+	local v=$1 u s m dq dqps del dlost
+	shift
+	/usr/bin/time -v -o "$Z/dp.time" timeout "$tmo" dnsperf -s "$(tb_addr bench)" -p "$(tb_port bench)" \
+		-d "$Z/dnsperf.txt" -n 1 -t 2 "$@" >"$Z/dp.out" 2>&1 || tb_fail "dnsperf: $(tail -5 "$Z/dp.out")"
+	read -r u s m < <(tv "$Z/dp.time")
+	dq=$(awk '/Queries sent/ {print $3}' "$Z/dp.out")
+	dqps=$(awk '/Queries per second/ {printf "%.0f", $4}' "$Z/dp.out")
+	del=$(awk '/Run time \(s\)/ {printf "%.2f", $4}' "$Z/dp.out")
+	dlost=$(awk '/Queries lost/ {print $3}' "$Z/dp.out")
+	((dlost == 0)) || echo "     ($v $*: lost $dlost queries)"
+	row "$v" "$ncand" "$dq" "$dqps" "$(cpu "$u" "$s")" "$(uspq "$u" "$s" "$dq")" "$(mb "$m")" - - 1.000 "$del"
+}
+
+run_dnsglean() { # TOOLNAME DOMAIN EXPECTED_NAMES_FILE KNOWN_NAMES_FILE
+	local v=$1 dom=$2 exp=$3 known=$4 O=$Z/$1 rc=0 u s m q found fp recall
+	/usr/bin/time -v -o "$O.time" timeout "$tmo" "$DG_BIN" brute "$dom" -w "$W" -r "$R" \
+		-o "$O.jsonl" --stats "$O.stats" 2>"$O.err" </dev/null || rc=$?
+	((rc == 0)) || tb_fail "dnsglean brute $dom exited $rc: $(tail -3 "$O.err")"
+	read -r u s m < <(tv "$O.time")
+	q=$(tb_stat "$O.stats" queries)
+	tb_json_names "$O.jsonl" >"$O.names"
+	fp=$(grep -cvFxf "$known" "$O.names" || true)
+	recall=-
+	if [[ -n $exp ]]; then
+		found=$(grep -cFxf "$exp" "$O.names" || true)
+		recall=$(ratio "$found" "$(grep -c '' "$exp")" %.4f)
+	fi
+	row "$v" "$ncand" "$q" "$(awk -v x="$(tb_stat "$O.stats" qps)" 'BEGIN { printf "%.0f", x }')" \
+		"$(cpu "$u" "$s")" "$(uspq "$u" "$s" "$q")" "$(mb "$m")" "$recall" "$fp" \
+		"$(ratio "$q" "$ncand" %.3f)" "$(tb_stat "$O.stats" elapsed_s)"
+	jq -c '{found,nodata,nxdomain,wildcard,failed,retries,timeouts,mismatched}' "$O.stats" >>"$Z/$v.statlines"
+}
+
 for size in "${sizes[@]}"; do
 	Z=$TB_TMP/z$size
 	"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone gen.test --names "$names" \
@@ -66,68 +126,27 @@ for size in "${sizes[@]}"; do
 	cmp -s "$Z/gen.test.zone" "$Z0/gen.test.zone" || tb_fail "zone differs between sizes"
 	W=$Z/labels.txt
 	ncand=$(grep -c '' "$W")
-	echo "== $ncand candidates"
-
-	# 1. dnsperf, same names, one pass (the ceiling), then an informative
-	#    multi-threaded pass
 	awk '{ print $1 ".gen.test A" }' "$W" >"$Z/dnsperf.txt"
-	for v in dnsperf dnsperf-max; do
-		if [[ $v == dnsperf ]]; then args=("${dpargs[@]}"); else args=("${dpmax[@]}"); fi
-		/usr/bin/time -v -o "$Z/dp.time" timeout "$tmo" dnsperf -s "$(tb_addr bench)" -p "$(tb_port bench)" \
-			-d "$Z/dnsperf.txt" -n 1 -t 2 "${args[@]}" >"$Z/dp.out" 2>&1 || tb_fail "dnsperf: $(tail -5 "$Z/dp.out")"
-		read -r u s m < <(tv "$Z/dp.time")
-		dq=$(awk '/Queries sent/ {print $3}' "$Z/dp.out")
-		dqps=$(awk '/Queries per second/ {printf "%.0f", $4}' "$Z/dp.out")
-		del=$(awk '/Run time \(s\)/ {print $4}' "$Z/dp.out")
-		dlost=$(awk '/Queries lost/ {print $3}' "$Z/dp.out")
-		row "$v" "$ncand" "$dq" "$dqps" "$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')" \
-			"$(awk -v u="$u" -v s="$s" -v q="$dq" 'BEGIN{printf "%.2f", (u+s)*1e6/q}')" \
-			"$(awk -v m="$m" 'BEGIN{printf "%.1f", m/1024}')" "-" "-" "1.000" "$del"
-		echo "     ($v ${args[*]:-defaults}: lost $dlost queries)"
+	echo "== $ncand candidates"
+	for ((rep = 1; rep <= reps; rep++)); do
+		run_dnsperf dnsperf "${dpargs[@]}"
+		run_dnsglean dnsglean gen.test "$Z/names.txt" "$Z/all-names.txt"
 	done
-
-	# 2. dnsglean brute, default settings
-	O=$Z/dg
-	rc=0
-	/usr/bin/time -v -o "$O.time" timeout "$tmo" "$DG_BIN" brute gen.test -w "$W" -r "$R" \
-		-o "$O.jsonl" --stats "$O.stats" 2>"$O.err" </dev/null || rc=$?
-	((rc == 0)) || tb_fail "dnsglean brute exited $rc: $(tail -3 "$O.err")"
-	read -r u s m < <(tv "$O.time")
-	q=$(tb_stat "$O.stats" queries)
-	found=$(tb_json_names "$O.jsonl" | grep -cFxf "$Z/names.txt" || true)
-	fp=$(tb_json_names "$O.jsonl" | grep -cvFxf "$Z/names.txt" || true)
-	row dnsglean "$ncand" "$q" "$(awk -v x="$(tb_stat "$O.stats" qps)" 'BEGIN{printf "%.0f", x}')" \
-		"$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')" \
-		"$(awk -v u="$u" -v s="$s" -v q="$q" 'BEGIN{printf "%.2f", (u+s)*1e6/q}')" \
-		"$(awk -v m="$m" 'BEGIN{printf "%.1f", m/1024}')" \
-		"$(awk -v f="$found" -v n="$nreal" 'BEGIN{printf "%.4f", f/n}')" "$fp" \
-		"$(awk -v q="$q" -v c="$ncand" 'BEGIN{printf "%.3f", q/c}')" "$(tb_stat "$O.stats" elapsed_s)"
-	echo "     stats: $(jq -c '{found,nodata,nxdomain,wildcard,failed,retries,timeouts,mismatched}' "$O.stats")"
-	echo "     $(tail -1 "$O.err")"
-	cp "$O.stats" "$outdir/dnsglean-$ncand.stats.json"
-
-	# 3. into the wildcard subtree: nothing but the explicit names
-	O=$Z/wc
-	rc=0
-	/usr/bin/time -v -o "$O.time" timeout "$tmo" "$DG_BIN" brute dev.gen.test -w "$W" -r "$R" \
-		-o "$O.jsonl" --stats "$O.stats" 2>"$O.err" </dev/null || rc=$?
-	((rc == 0)) || tb_fail "dnsglean brute dev.gen.test exited $rc: $(tail -3 "$O.err")"
-	read -r u s m < <(tv "$O.time")
-	q=$(tb_stat "$O.stats" queries)
-	fp=$(tb_json_names "$O.jsonl" | grep -cvFxf "$Z/all-names.txt" || true)
-	row dnsglean-wild "$ncand" "$q" "$(awk -v x="$(tb_stat "$O.stats" qps)" 'BEGIN{printf "%.0f", x}')" \
-		"$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')" \
-		"$(awk -v u="$u" -v s="$s" -v q="$q" 'BEGIN{printf "%.2f", (u+s)*1e6/q}')" \
-		"$(awk -v m="$m" 'BEGIN{printf "%.1f", m/1024}')" "-" "$fp" \
-		"$(awk -v q="$q" -v c="$ncand" 'BEGIN{printf "%.3f", q/c}')" "$(tb_stat "$O.stats" elapsed_s)"
-	echo "     stats: $(jq -c '{found,nodata,nxdomain,wildcard,failed,retries,timeouts}' "$O.stats")"
+	((${#dpmax[@]} == 0)) || run_dnsperf dnsperf-max "${dpmax[@]}"
+	# into the wildcard subtree: every candidate is wildcard-covered
+	run_dnsglean dnsglean-wild dev.gen.test "" "$Z/all-names.txt"
+	flush_rows
+	for v in dnsglean dnsglean-wild; do
+		echo "     $v stats: $(sort -u "$Z/$v.statlines" | head -3 | tr '\n' ' ')"
+	done
+	cp "$Z/dnsglean.stats" "$outdir/dnsglean-$ncand.stats.json"
 	rm -rf "$Z"
 done
 
 echo
-echo "bench: targets: dnsglean q/s >= 95% of dnsperf; <= 1.05 queries/candidate;"
-echo "       peak RSS < 32 MB and within 10% between sizes; recall 1.0000; 0 wildcard false positives."
+echo "bench: targets: dnsglean q/s >= 95% of dnsperf; <= 1.05 queries/candidate; peak RSS < 32 MB"
+echo "       and within 10% between sizes; recall 1.0000; 0 wildcard false positives."
 awk -F'\t' 'NR > 1 && $1 == "dnsperf" { dp[$2] = $4 }
-	NR > 1 && $1 == "dnsglean" { printf "  %s candidates: dnsglean/dnsperf q/s = %.1f%%\n", $2, 100 * $4 / dp[$2] }' \
+	NR > 1 && $1 == "dnsglean" { printf "  %s candidates: dnsglean/dnsperf q/s = %.1f%% (medians), %s us CPU/query, %s MB RSS\n", $2, 100 * $4 / dp[$2], $6, $7 }' \
 	"$outdir/results.tsv"
 echo "bench: results in $outdir/results.tsv"
