@@ -29,7 +29,7 @@ echo "demo: Knot DNS serves acme.test on $R"
 echo "demo: \$ dnsglean brute acme.test -r $R    (default wordlist: $(grep -c '' "$root/core/data/wordlist.txt") labels)"
 echo
 rc=0
-"$DG_BIN" brute acme.test -r "$R" -o "$TB_TMP/acme.jsonl" || rc=$?
+"$DG_BIN" brute acme.test -r "$R" -o "$TB_TMP/acme.jsonl" 2>&1 || rc=$?
 if ((rc != 0)); then
 	echo "demo: dnsglean brute exited $rc" >&2
 	exit "$rc"
@@ -39,4 +39,4 @@ echo "Subdomains of acme.test found:"
 jq -r '[.name, .type, (if (.cname // []) | length > 0 then "-> " + (.cname | join(" -> ")) + " " else "" end) + (if (.data | length) > 0 then (.data | join(" ")) else "(exists, no " + .type + " data)" end)] | @tsv' \
 	"$TB_TMP/acme.jsonl" | sort | awk -F'\t' '{ printf "  %-28s %-5s %s\n", $1, $2, $3 }'
 echo
-echo "demo: $(jq -r '.name' "$TB_TMP/acme.jsonl" | sort -u | wc -l) names; raw JSON Lines: dnsglean brute acme.test -r $R"
+echo "demo: $(jq -r '.name' "$TB_TMP/acme.jsonl" | sort -u | wc -l) names found (JSON Lines is the default output; -f text|csv|json)"
