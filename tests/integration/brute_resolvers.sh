@@ -7,6 +7,9 @@
 #  * a lossy path (a relay dropping 20% of queries): retries, nothing lost;
 #  * a SERVFAIL resolver beside a good one: retried elsewhere, nothing lost;
 #  * a path where every UDP answer is truncated: TCP fallback, nothing lost;
+#  * an off-path forger racing every answer (wrong ID; right ID but another
+#    question): forgeries dropped and counted as mismatched, nothing forged
+#    in the results;
 #  * only bad resolvers: a one-line error and exit 1.
 source "$(dirname "$0")/../lib/testbed.sh"
 tb_need_brute
@@ -94,6 +97,18 @@ tb_check_stats "$O.stats" 301
 tb_assert_sets_eq "truncating resolver: found over TCP" "$TB_TMP/exp300.txt" <(tb_json_names "$O.jsonl")
 tb_assert_eq "truncating resolver: big has 120 addresses" 120 \
 	"$(jq -r 'select(.name == "big.gen.test") | .data | length' "$O.jsonl")"
+
+# forged answers racing the real ones
+tb_double spoofer 127.0.0.1 "" spoof 192.0.2.77 "$(tb_resolver k1)"
+O=$TB_TMP/spoof
+tb_run_brute "$O" gen.test -w "$W" -r "$(tb_resolver spoofer)"
+tb_assert_exit "spoofed path" 0 "$TB_RC"
+tb_check_stats "$O.stats" "$ncand"
+tb_assert_sets_eq "spoofed path: same names" "$Z/names.txt" <(tb_json_names "$O.jsonl")
+tb_assert_eq "no forged address in the results" 0 "$(grep -c '192\.0\.2\.77' "$O.jsonl" || true)"
+m=$(tb_stat "$O.stats" mismatched)
+((m >= ncand)) || tb_fail "spoofed path: only $m mismatched answers counted for $ncand+ forged pairs"
+echo "ok: $m forged answers dropped"
 
 # only bad resolvers: refuse to run
 TB_RC=0

@@ -61,4 +61,9 @@ for f in csv text; do
 	while read -r n; do grep -qF "$n" "$TB_TMP/out.$f" || missing=$((missing + 1)); done <"$TB_TMP/exp400.txt"
 	tb_assert_eq "format $f lists every found name" 0 "$missing"
 done
+# a wordlist that is a pipe (process substitution) works like the file
+TB_RC=0
+"$DG_BIN" brute gen.test -w <(cat "$TB_TMP/w400.txt") -r "$R" -o "$TB_TMP/fifo.jsonl" 2>"$TB_TMP/fifo.err" || TB_RC=$?
+tb_assert_exit "wordlist from a pipe" 0 "$TB_RC"
+tb_assert_sets_eq "wordlist from a pipe: same names" "$TB_TMP/exp400.txt" <(tb_json_names "$TB_TMP/fifo.jsonl")
 echo PASS

@@ -94,7 +94,8 @@ def main():
             errs.append("line %d: bad rdata %r (%s)" % (i, o["data"], e))
             continue
         if got != want:
-            errs.append("%s %s: data %s, zone has %s" % (name, t, sorted(got)[:4], sorted(want)[:4]))
+            errs.append("%s %s: output has %d records, zone %d; missing %s; unexpected %s" % (
+                name, t, len(got), len(want), sorted(want - got)[:3], sorted(got - want)[:3]))
         if t == "CNAME":
             pass
         elif "cname" in o:

@@ -8,12 +8,16 @@ never a stand-in for our own code). Listens on ADDR PORT (loopback only).
   dnsdouble.py ADDR PORT blackhole       reads queries, never answers
   dnsdouble.py ADDR PORT servfail        answers SERVFAIL to everything
   dnsdouble.py ADDR PORT refused         answers REFUSED to everything
-  dnsdouble.py ADDR PORT forward UP:PORT relays UDP to the upstream server
+  dnsdouble.py ADDR PORT forward UP:PORT relays UDP (and TCP) to the upstream
   dnsdouble.py ADDR PORT drop PCT UP:PORT   relays, but drops PCT % of the
                                          queries (deterministic: every
                                          (100/PCT)-th query)
   dnsdouble.py ADDR PORT truncate UP:PORT   UDP: answers with TC=1 and no
                                          records; TCP: relays to the upstream
+  dnsdouble.py ADDR PORT spoof IP UP:PORT   relays, but before each real
+                                         answer sends two forgeries carrying
+                                         "A IP": one with a wrong ID, one with
+                                         the right ID and another question name
 
 Prints "ready" once bound, then counts to stderr on SIGTERM. Refuses non-loopback addresses.
 """
@@ -102,7 +106,25 @@ def run_udp_fixed(sock, mode, arg):
             counts["answered"] += 1
 
 
-def run_udp_relay(sock, up, drop_pct):
+def forgeries(query, ip):
+    """Two forged answers to query: wrong ID; right ID, other question name."""
+    qe = question_end(query)
+    if qe is None:
+        return []
+    ans = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton(ip)
+    wrong_id = bytes([query[0] ^ 0x5A, query[1] ^ 0xA5]) + query[2:]
+    f1 = reply(wrong_id, answer=ans)
+    # other name: flip the case-insensitive content of the first label's
+    # first octet to another letter ('a'..'z' rotated), same length
+    q = bytearray(query)
+    if q[12] > 0:
+        c = q[13] | 0x20
+        q[13] = ord("a") + ((c - ord("a") + 1) % 26) if ord("a") <= c <= ord("z") else ord("x")
+    f2 = reply(bytes(q), answer=ans)
+    return [f for f in (f1, f2) if f]
+
+
+def run_udp_relay(sock, up, drop_pct, spoof_ip=None):
     fam = socket.AF_INET6 if ":" in up[0] else socket.AF_INET
     upsock = socket.socket(fam, socket.SOCK_DGRAM)
     upsock.connect(up)
@@ -123,7 +145,7 @@ def run_udp_relay(sock, up, drop_pct):
                     counts["dropped"] += 1
                     continue
                 nid = (nid + 1) & 0xFFFF
-                pending[nid] = (peer, msg[:2])
+                pending[nid] = (peer, msg[:2], msg)
                 upsock.send(struct.pack("!H", nid) + msg[2:])
             else:
                 msg = upsock.recv(65535)
@@ -133,6 +155,10 @@ def run_udp_relay(sock, up, drop_pct):
                 p = pending.pop(uid, None)
                 if p is None:
                     continue
+                if spoof_ip:
+                    for f in forgeries(p[2], spoof_ip):
+                        sock.sendto(f, p[0])
+                        counts["forged"] = counts.get("forged", 0) + 1
                 sock.sendto(p[1] + msg[2:], p[0])
                 counts["answered"] += 1
 
@@ -182,8 +208,8 @@ def main():
         sys.exit(__doc__)
     addr, port, mode = loopback(a[0]), int(a[1]), a[2]
     rest = a[3:]
-    arg = rest.pop(0) if mode in ("lie", "drop") else None
-    up = hostport(rest[0]) if mode in ("forward", "drop", "truncate") else None
+    arg = rest.pop(0) if mode in ("lie", "drop", "spoof") else None
+    up = hostport(rest[0]) if mode in ("forward", "drop", "truncate", "spoof") else None
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     sock = socket.socket(fam, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
@@ -195,7 +221,9 @@ def main():
 
     signal.signal(signal.SIGTERM, bye)
     signal.signal(signal.SIGINT, bye)
-    if mode == "truncate":
+    if mode in ("truncate", "forward", "drop", "spoof"):
+        # TCP is relayed untouched (a truncated UDP answer must be retried
+        # somewhere)
         ls = socket.socket(fam, socket.SOCK_STREAM)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         ls.bind((addr, port))
@@ -204,6 +232,8 @@ def main():
     print("ready", flush=True)
     if mode in ("forward", "drop"):
         run_udp_relay(sock, up, float(arg) if mode == "drop" else 0)
+    elif mode == "spoof":
+        run_udp_relay(sock, up, 0, spoof_ip=arg)
     elif mode in ("lie", "blackhole", "servfail", "refused", "truncate"):
         run_udp_fixed(sock, mode, arg)
     else:

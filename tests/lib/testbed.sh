@@ -54,7 +54,9 @@
 #       Starts a hostile resolver double (tests/lib/dnsdouble.py) on
 #       ADDR:PORT (PORT "" = a free one): MODE lie IP | blackhole | servfail | refused |
 #       drop PERCENT UPSTREAM:PORT | forward UPSTREAM:PORT |
-#       truncate UPSTREAM:PORT (UDP answers carry TC=1, TCP is forwarded).
+#       truncate UPSTREAM:PORT (UDP answers carry TC=1, TCP is forwarded) |
+#       spoof IP UPSTREAM:PORT (two forged answers "A IP" before each real
+#       one: wrong ID; right ID with another question name).
 #       Waits until the socket is bound.
 #   tb_capture_start FILE [FILTER]  tshark capture on lo into FILE (pcapng)
 #   tb_capture_stop                 stops it and waits until FILE is complete.
