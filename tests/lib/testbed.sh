@@ -16,7 +16,12 @@
 #     inside): keep it idempotent or guard it with [[ -z ${TB_IN_NETNS-} ]].
 #   * A temporary directory $TB_TMP is made; it and every process started
 #     through this library are removed/killed on exit (EXIT/INT/TERM trap).
-#     TB_KEEP=1 keeps $TB_TMP for debugging.
+#     TB_KEEP=1 keeps $TB_TMP for debugging. Do not replace the EXIT trap
+#     (chain your own cleanup before calling tb_cleanup). Every process is
+#     also started with `setpriv --pdeathsig TERM`, so it dies with the
+#     test's shell even when the trap cannot run (SIGKILL, timeout). Call
+#     the tb_* functions from the main shell, not inside $(...): a server
+#     started in a subshell dies with it.
 #
 # Variables set:
 #   TB_ROOT   source tree root           TB_TMP    per-run scratch directory
@@ -162,7 +167,7 @@ EOF
 tb_bg() {
 	local name=$1
 	shift
-	"$@" >"$TB_TMP/$name.log" 2>&1 &
+	setpriv --pdeathsig TERM "$@" >"$TB_TMP/$name.log" 2>&1 &
 	TB_PID[$name]=$!
 }
 
@@ -284,8 +289,9 @@ tb_server_start() {
 		echo "    file: \"$dir/zones/$zn.zone\""
 		names+=("$zn")
 	done >>"$conf"
-	# knotd as root would keep root; it needs no privileges here anyway.
-	knotd -c "$conf" >"$TB_TMP/$name.log" 2>&1 &
+	# --pdeathsig: knotd dies with this shell even if the EXIT trap never
+	# runs (SIGKILL by a timeout, a test that replaced the trap)
+	setpriv --pdeathsig TERM knotd -c "$conf" >"$TB_TMP/$name.log" 2>&1 &
 	TB_PID[$name]=$!
 	TB_ADDR[$name]=$addr
 	TB_PORT[$name]=$port
@@ -359,12 +365,18 @@ tb_double() {
 tb_capture_start() {
 	local file=$1 filter=${2:-udp or tcp}
 	: >"$TB_TMP/capture.log"
-	tshark -i lo -n -q -w "$file" -f "$filter" >"$TB_TMP/capture.log" 2>&1 &
+	setpriv --pdeathsig TERM tshark -i lo -n -q -w "$file" -f "$filter" >"$TB_TMP/capture.log" 2>&1 &
 	TB_CAPTURE_PID=$!
 	TB_PID[capture]=$TB_CAPTURE_PID
 	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -q 'Capturing on' "$TB_TMP/capture.log" && return 0
+	# "Capture started" comes once dumpcap runs; the filter is attached just
+	# before or after it: give it a moment (a packet sent at once can be
+	# missed otherwise)
+	for ((i = 0; i < 150; i++)); do
+		if grep -q 'Capture started' "$TB_TMP/capture.log"; then
+			sleep 0.7
+			return 0
+		fi
 		sleep 0.1
 	done
 	cat "$TB_TMP/capture.log" >&2
