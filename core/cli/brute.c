@@ -21,6 +21,7 @@ typedef struct {
         char buf[64 * 1024];
         size_t len, off;
         bool eof;
+        bool seekable; /* a regular file: recursion and resume can rewind it */
         char line[512];
         int err;
 } wordfile_t;
@@ -70,49 +71,11 @@ static int wordfile_next(void *ud, const char **word, size_t *len)
 static int wordfile_rewind(void *ud)
 {
         wordfile_t *w = ud;
-        if (fseek(w->f, 0, SEEK_SET) != 0)
+        if (!w->seekable || fseek(w->f, 0, SEEK_SET) != 0)
                 return DG_EIO;
         w->len = w->off = 0;
         w->eof = false;
         return DG_OK;
-}
-
-/* Opens a wordlist and rejects what cannot be one (empty, binary). */
-static wordfile_t *wordfile_open(const char *path, char **err)
-{
-        FILE *f = fopen(path, "rb");
-        if (f == NULL) {
-                *err = g_strdup_printf("cannot open wordlist %s: %s", path, g_strerror(errno));
-                return NULL;
-        }
-        struct stat st;
-        if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-                *err = g_strdup_printf("wordlist %s is a directory", path);
-                fclose(f);
-                return NULL;
-        }
-        unsigned char head[4096];
-        size_t n = fread(head, 1, sizeof head, f);
-        if (n == 0) {
-                *err = g_strdup_printf("wordlist %s is empty", path);
-                fclose(f);
-                return NULL;
-        }
-        size_t bad = 0;
-        for (size_t i = 0; i < n; i++)
-                if (head[i] == 0 ||
-                    (head[i] < 0x20 && head[i] != '\n' && head[i] != '\r' && head[i] != '\t'))
-                        bad++;
-        if (bad * 10 > n || memchr(head, 0, n) != NULL) {
-                *err = g_strdup_printf("wordlist %s looks binary, not one label per line", path);
-                fclose(f);
-                return NULL;
-        }
-        rewind(f);
-        wordfile_t *w = g_new0(wordfile_t, 1);
-        w->f = f;
-        w->path = g_strdup(path);
-        return w;
 }
 
 static void wordfile_close(wordfile_t *w)
@@ -122,6 +85,50 @@ static void wordfile_close(wordfile_t *w)
         fclose(w->f);
         g_free(w->path);
         g_free(w);
+}
+
+/* Opens a wordlist and rejects what cannot be one (empty, binary). The first
+ * block is read into the reader's own buffer and served from there: no
+ * rewind, so a pipe works too. */
+static wordfile_t *wordfile_open(const char *path, char **err)
+{
+        FILE *f = fopen(path, "rb");
+        if (f == NULL) {
+                *err = g_strdup_printf("cannot open wordlist %s: %s", path, g_strerror(errno));
+                return NULL;
+        }
+        struct stat st;
+        if (fstat(fileno(f), &st) != 0)
+                memset(&st, 0, sizeof st);
+        if (S_ISDIR(st.st_mode)) {
+                *err = g_strdup_printf("wordlist %s is a directory", path);
+                fclose(f);
+                return NULL;
+        }
+        wordfile_t *w = g_new0(wordfile_t, 1);
+        w->f = f;
+        w->path = g_strdup(path);
+        w->seekable = S_ISREG(st.st_mode);
+        size_t n = fread(w->buf, 1, 4096, f);
+        w->len = n;
+        const unsigned char *head = (const unsigned char *)w->buf;
+        size_t bad = 0;
+        for (size_t i = 0; i < n; i++)
+                if (head[i] == 0 ||
+                    (head[i] < 0x20 && head[i] != '\n' && head[i] != '\r' && head[i] != '\t'))
+                        bad++;
+        bool blank = true; /* nothing but white space in the first block */
+        for (size_t i = 0; i < n && blank; i++)
+                blank = g_ascii_isspace(head[i]);
+        if (n == 0 || (blank && n < 4096))
+                *err = g_strdup_printf("wordlist %s is empty", path);
+        else if (bad * 10 > n || memchr(head, 0, n) != NULL)
+                *err = g_strdup_printf("wordlist %s looks binary, not one label per line", path);
+        if (n == 0 || (blank && n < 4096) || bad * 10 > n || memchr(head, 0, n) != NULL) {
+                wordfile_close(w);
+                return NULL;
+        }
+        return w;
 }
 
 /* The bundled list: $DNSGLEAN_DATADIR, the installed data folder, or the
@@ -145,7 +152,9 @@ static char *default_wordlist(void)
 
 static char *o_wordlist, *o_resolvers, *o_types, *o_shard, *o_state, *o_resume, *o_format,
     *o_output, *o_stats;
-static int o_retries = -1, o_timeout, o_concurrency, o_per_resolver, o_recursive, o_sockets;
+#define UNSET G_MININT
+static int o_retries = UNSET, o_timeout = UNSET, o_concurrency = UNSET, o_per_resolver = UNSET,
+           o_recursive = UNSET, o_sockets = UNSET;
 static double o_qps;
 static gboolean o_show_wild, o_all, o_no_validate, o_no_wildcard, o_quiet, o_no_rd, o_edns;
 
@@ -574,10 +583,28 @@ int dg_cmd_brute(int argc, char **argv)
                         return 2;
                 }
         }
-        if (o_retries < -1 || o_retries > 20 || o_timeout < 0 || o_concurrency < 0 ||
-            o_per_resolver < 0 || o_recursive < 0 || o_recursive > 10 || o_qps < 0 ||
-            o_sockets < 0 || o_sockets > 64 || o_concurrency > 1000000) {
-                dg_cli_error("brute", "an option is out of range (see --help)");
+        static const struct {
+                const char *name;
+                int *v;
+                int lo, hi;
+        } ranges[] = {
+            {"--retries", &o_retries, 0, 20},
+            {"--timeout", &o_timeout, 10, 600000},
+            {"--concurrency", &o_concurrency, 1, 1000000},
+            {"--per-resolver", &o_per_resolver, 1, 65535},
+            {"--recursive", &o_recursive, 0, 10},
+            {"--sockets", &o_sockets, 1, 64},
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++) {
+                int v = *ranges[i].v;
+                if (v != UNSET && (v < ranges[i].lo || v > ranges[i].hi)) {
+                        dg_cli_error("brute", "%s takes %d to %d, not %d", ranges[i].name,
+                                     ranges[i].lo, ranges[i].hi, v);
+                        return 2;
+                }
+        }
+        if (o_qps < 0) {
+                dg_cli_error("brute", "--qps cannot be negative");
                 return 2;
         }
         if (o_resume && fmt == DG_FMT_JSON) {
@@ -603,6 +630,11 @@ int dg_cmd_brute(int argc, char **argv)
                 g_free(err);
                 goto out;
         }
+        if (!wf->seekable && o_recursive != UNSET && o_recursive > 0) {
+                dg_cli_error("brute", "--recursive reads the wordlist once per found name: "
+                                      "give a regular file, not a pipe");
+                goto out;
+        }
 
         if (o_resume) {
                 GError *gerr = NULL;
@@ -624,23 +656,23 @@ int dg_cmd_brute(int argc, char **argv)
         o.words = wordfile_next;
         o.words_rewind = wordfile_rewind;
         o.words_ud = wf;
-        if (o_retries >= 0)
+        if (o_retries != UNSET)
                 o.retries = (unsigned)o_retries;
-        if (o_timeout > 0)
+        if (o_timeout != UNSET)
                 o.timeout_ms = (unsigned)o_timeout;
-        if (o_concurrency > 0)
+        if (o_concurrency != UNSET)
                 o.concurrency = (unsigned)o_concurrency;
-        if (o_per_resolver > 0)
+        if (o_per_resolver != UNSET)
                 o.per_resolver = (unsigned)o_per_resolver;
         o.qps = o_qps;
-        o.recursive = (unsigned)o_recursive;
+        o.recursive = o_recursive != UNSET ? (unsigned)o_recursive : 0;
         o.shard_k = shard_k;
         o.shard_n = shard_n;
         o.no_validate = o_no_validate;
         o.no_wildcard = o_no_wildcard;
         o.no_rd = o_no_rd;
         o.edns = o_edns;
-        o.nsockets = o_sockets > 0 ? (unsigned)o_sockets : 4;
+        o.nsockets = o_sockets != UNSET ? (unsigned)o_sockets : 4;
         o.log = log_cb;
         int rc = dg_engine_new(&o, &e);
         if (rc != DG_OK) {
@@ -738,15 +770,14 @@ int dg_cmd_brute(int argc, char **argv)
         } else if (rc != DG_OK) {
                 dg_cli_error("brute", "%s", dg_strerror(rc));
                 exit_code = 1;
-        } else if (st.candidates == 0 && st.invalid_words > 0 && st.words_read > 0 &&
-                   st.skipped_shard == 0) {
+        } else if (st.candidates == 0 && st.skipped_shard == 0 && state_text == NULL) {
                 dg_cli_error("brute", "no valid label in wordlist %s (%llu lines rejected)",
                              wl_path, (unsigned long long)st.invalid_words);
                 exit_code = 1;
         } else {
                 exit_code = 0;
         }
-        if (!o_quiet && fatal == 0) {
+        if (!o_quiet && fatal == 0 && exit_code != 1) {
                 struct rusage ru;
                 getrusage(RUSAGE_SELF, &ru);
                 fprintf(stderr,

@@ -352,8 +352,9 @@ static uint32_t probe_reserve(const dg_engine_t *e)
 
 static int zone_add(dg_engine_t *e, const uint8_t *name, unsigned depth)
 {
-        char *key = name_text(name, false);
-        g_ascii_strdown(key, -1);
+        char *text = name_text(name, false);
+        char *key = g_ascii_strdown(text, -1);
+        g_free(text);
         if (g_hash_table_contains(e->zone_names, key)) {
                 g_free(key);
                 return -1;
@@ -830,10 +831,19 @@ static int pull_word(dg_engine_t *e, zone_t *z, int zi)
                     dg_name_prepend((const uint8_t *)w, len, z->name, name) < 0) {
                         if (first_pass) {
                                 e->st.invalid_words++;
-                                if (e->st.invalid_words <= 5)
+                                if (e->st.invalid_words <= 5) {
+                                        char shown[48];
+                                        size_t k = len < 40 ? len : 40;
+                                        memcpy(shown, w, k);
+                                        shown[k] = 0;
+                                        char *esc = g_strescape(shown, NULL);
                                         logf_(e, DG_LOG_WARN,
-                                              "wordlist line %llu skipped: not a valid label",
-                                              (unsigned long long)e->words_in_pass);
+                                              "wordlist line %llu skipped, not a valid label: "
+                                              "'%s%s'",
+                                              (unsigned long long)e->words_in_pass, esc,
+                                              len > 40 ? "..." : "");
+                                        g_free(esc);
+                                }
                         }
                         continue;
                 }
@@ -1109,15 +1119,17 @@ static int parse_answer(dg_engine_t *e, const uint8_t *msg, size_t len, const dg
 
         /* The chain is followed by owner name: qname, then each CNAME target
          * in turn. Records are read once into a small array first. */
-        enum { MAXRR = 64 };
-        dg_wire_rr_t *rrs = g_new(dg_wire_rr_t, MAXRR);
+        /* a record takes at least 11 octets: a lying count cannot make us
+         * allocate more than the message can hold */
+        size_t maxrr = m->ancount < len / 11 ? m->ancount : len / 11;
+        dg_wire_rr_t *rrs = g_new(dg_wire_rr_t, maxrr ? maxrr : 1);
         size_t nrr = 0;
         dg_wire_iter_t it;
         dg_wire_iter_init(&it, msg, len, m);
         dg_wire_rr_t rr;
         int rc;
         while ((rc = dg_wire_iter_next(&it, &rr)) == 1 && rr.section == DG_SEC_ANSWER) {
-                if (nrr < MAXRR)
+                if (nrr < maxrr)
                         rrs[nrr++] = rr;
         }
         if (rc < 0) {
@@ -1325,9 +1337,11 @@ static void probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
                         /* mname and rname identify the zone; the serial may
                          * move during the run */
                         char **f = g_strsplit(soa, " ", 3);
-                        if (f[0] && f[1])
-                                r->soa_sig =
-                                    g_ascii_strdown(g_strdup_printf("%s %s", f[0], f[1]), -1);
+                        if (f[0] && f[1]) {
+                                char *sig = g_strdup_printf("%s %s", f[0], f[1]);
+                                r->soa_sig = g_ascii_strdown(sig, -1);
+                                g_free(sig);
+                        }
                         g_strfreev(f);
                         if (r->soa_sig == NULL)
                                 r->soa_sig = g_strdup("?");
