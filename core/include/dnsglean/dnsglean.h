@@ -5,4 +5,8 @@
 #include "dnsglean/wire.h"
 #include "dnsglean/engine.h"
 #include "dnsglean/loop.h"
+#include "dnsglean/classify.h"
+#include "dnsglean/spf.h"
+#include "dnsglean/dmarc.h"
+#include "dnsglean/footprint.h"
 #endif
