@@ -32,5 +32,11 @@ FILE *dg_cli_open_output(const char *cmd, const char *path, const char *mode);
 
 /* Subcommands: each returns the process exit status. */
 int dg_cmd_brute(int argc, char **argv);
+int dg_cmd_classify(int argc, char **argv);
+int dg_cmd_footprint(int argc, char **argv);
+
+/* The built-in fingerprints plus --fingerprints files (NULL-terminated list);
+ * prints an error and returns NULL on failure. Free with dg_fpdb_free. */
+dg_fpdb_t *dg_cli_load_fpdb(const char *cmd, char **files);
 
 #endif

@@ -18,6 +18,7 @@ static const struct {
         const char *help;
 } commands[] = {
     {"brute", dg_cmd_brute, "enumerate subdomains from a wordlist over many resolvers"},
+    {"classify", dg_cmd_classify, "what zone-file records reveal (providers, takeover risk)"},
     {"version", cmd_version, "print the version"},
 };
 

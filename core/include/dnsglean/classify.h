@@ -205,7 +205,8 @@ DG_API int dg_classify_msg(const dg_fpdb_t *db, const uint8_t *msg, size_t len, 
 /* One record read from a zone-file line. Strings point into a buffer owned by
  * the struct; free it with dg_zone_line_clear. */
 typedef struct {
-        char *owner;  /* as written (no $ORIGIN applied), trailing dot kept */
+        char *owner;  /* as written (no $ORIGIN applied), trailing dot kept; NULL when
+                         the line starts with a blank (the previous owner applies) */
         uint32_t ttl; /* 0 when absent */
         bool has_ttl;
         uint16_t type;

@@ -1,0 +1,804 @@
+/* The fingerprint database: loading TSV signatures and indexing them so that a
+ * lookup costs O(labels), not O(signatures).
+ *
+ * Host kinds (mx, spf, cname, ns, srv, caa, dmarc) live in one reversed-label
+ * trie per kind: "mail.protection.outlook.com" is the path com -> outlook ->
+ * protection -> mail. A lookup walks the name's labels from the right and keeps
+ * the deepest node carrying a signature, so a match always ends on a label
+ * boundary and the most specific signature wins. A pattern label "*" matches
+ * any one label and a label ending in "*" matches by prefix ("awsdns-*").
+ */
+#include "classify_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+typedef struct trie_node trie_node_t;
+
+typedef struct {
+        char *prefix; /* label prefix before the '*' */
+        size_t len;
+        trie_node_t *node;
+} prefix_edge_t;
+
+struct trie_node {
+        GHashTable *kids; /* label -> trie_node_t*, created on demand */
+        trie_node_t *any; /* the "*" label */
+        prefix_edge_t *pfx;
+        size_t npfx;
+        const dg_fp_sig_t *sig;
+};
+
+typedef struct {
+        char *prefix;
+        size_t len;
+        const dg_fp_sig_t *sig;
+} star_rule_t;
+
+#define TXT_BUCKETS 1024
+
+struct dg_fpdb {
+        GPtrArray *sigs;    /* dg_fp_sig_t*, load order */
+        GStringChunk *strs; /* every string of every signature, interned */
+        trie_node_t *trie[DG_FP_KIND_COUNT_];
+        GPtrArray *txt[TXT_BUCKETS]; /* by first two characters; longest prefix first */
+        GHashTable *owner;           /* "label" / "l1.l2" -> sig */
+        GArray *owner_star;          /* star_rule_t on the first label */
+        GHashTable *dkim;            /* selector -> sig */
+        GArray *dkim_star;
+        GHashTable *v4[33];  /* masked address -> sig, per prefix length */
+        GHashTable *v6[129]; /* hex of masked address -> sig */
+        int v4_lens[33], nv4_lens;
+        int v6_lens[129], nv6_lens;
+};
+
+static const char *const kind_names[DG_FP_KIND_COUNT_] = {
+    [DG_FP_MX] = "mx",     [DG_FP_SPF] = "spf",     [DG_FP_TXT] = "txt",   [DG_FP_CNAME] = "cname",
+    [DG_FP_NS] = "ns",     [DG_FP_SRV] = "srv",     [DG_FP_CAA] = "caa",   [DG_FP_DMARC] = "dmarc",
+    [DG_FP_DKIM] = "dkim", [DG_FP_OWNER] = "owner", [DG_FP_ADDR] = "addr",
+};
+
+const char *dg_fp_kind_str(dg_fp_kind_t k)
+{
+        if ((unsigned)k >= DG_FP_KIND_COUNT_)
+                return "unknown";
+        return kind_names[k];
+}
+
+int dg_fp_kind_parse(const char *s)
+{
+        if (s == NULL)
+                return DG_EINVAL;
+        for (int i = 0; i < DG_FP_KIND_COUNT_; i++)
+                if (g_ascii_strcasecmp(s, kind_names[i]) == 0)
+                        return i;
+        return DG_EINVAL;
+}
+
+static bool is_host_kind(dg_fp_kind_t k)
+{
+        return k == DG_FP_MX || k == DG_FP_SPF || k == DG_FP_CNAME || k == DG_FP_NS ||
+               k == DG_FP_SRV || k == DG_FP_CAA || k == DG_FP_DMARC;
+}
+
+/* ---- trie ---- */
+
+static void trie_free(trie_node_t *n)
+{
+        if (n == NULL)
+                return;
+        if (n->kids) {
+                GHashTableIter it;
+                gpointer v;
+                g_hash_table_iter_init(&it, n->kids);
+                while (g_hash_table_iter_next(&it, NULL, &v))
+                        trie_free(v);
+                g_hash_table_destroy(n->kids);
+        }
+        trie_free(n->any);
+        for (size_t i = 0; i < n->npfx; i++) {
+                g_free(n->pfx[i].prefix);
+                trie_free(n->pfx[i].node);
+        }
+        g_free(n->pfx);
+        g_free(n);
+}
+
+static trie_node_t *trie_child(trie_node_t *n, const char *label, size_t len)
+{
+        if (len == 1 && label[0] == '*') {
+                if (n->any == NULL)
+                        n->any = g_new0(trie_node_t, 1);
+                return n->any;
+        }
+        if (len > 1 && label[len - 1] == '*') {
+                for (size_t i = 0; i < n->npfx; i++)
+                        if (n->pfx[i].len == len - 1 &&
+                            memcmp(n->pfx[i].prefix, label, len - 1) == 0)
+                                return n->pfx[i].node;
+                n->pfx = g_renew(prefix_edge_t, n->pfx, n->npfx + 1);
+                prefix_edge_t *e = &n->pfx[n->npfx++];
+                e->prefix = g_strndup(label, len - 1);
+                e->len = len - 1;
+                e->node = g_new0(trie_node_t, 1);
+                return e->node;
+        }
+        if (n->kids == NULL)
+                n->kids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        char *key = g_strndup(label, len);
+        trie_node_t *c = g_hash_table_lookup(n->kids, key);
+        if (c == NULL) {
+                c = g_new0(trie_node_t, 1);
+                g_hash_table_insert(n->kids, key, c);
+        } else {
+                g_free(key);
+        }
+        return c;
+}
+
+/* pattern: lowercase, no trailing dot, validated by the loader */
+static void trie_insert(trie_node_t *root, const char *pattern, const dg_fp_sig_t *sig)
+{
+        trie_node_t *n = root;
+        const char *end = pattern + strlen(pattern);
+        while (end > pattern) {
+                const char *dot = end;
+                while (dot > pattern && dot[-1] != '.')
+                        dot--;
+                n = trie_child(n, dot, (size_t)(end - dot));
+                end = dot > pattern ? dot - 1 : pattern;
+        }
+        n->sig = sig; /* a later signature for the same pattern replaces the earlier */
+}
+
+typedef struct {
+        char *lab[128]; /* labels, left to right, NUL-terminated, lowercase */
+        size_t len[128];
+        int n;
+} labels_t;
+
+static void trie_walk(const trie_node_t *n, const labels_t *L, int i, int depth,
+                      const dg_fp_sig_t **best, int *best_depth)
+{
+        if (n->sig && depth > *best_depth) {
+                *best = n->sig;
+                *best_depth = depth;
+        }
+        if (i < 0)
+                return;
+        if (n->kids) {
+                const trie_node_t *c = g_hash_table_lookup(n->kids, L->lab[i]);
+                if (c)
+                        trie_walk(c, L, i - 1, depth + 1, best, best_depth);
+        }
+        for (size_t k = 0; k < n->npfx; k++)
+                if (L->len[i] >= n->pfx[k].len &&
+                    memcmp(L->lab[i], n->pfx[k].prefix, n->pfx[k].len) == 0)
+                        trie_walk(n->pfx[k].node, L, i - 1, depth + 1, best, best_depth);
+        if (n->any)
+                trie_walk(n->any, L, i - 1, depth + 1, best, best_depth);
+}
+
+/* Splits a lowercase copy of name into buf (cap octets). Returns false if the
+ * name is empty, too long or has an empty label. */
+static bool split_labels(const char *name, size_t len, char *buf, size_t cap, labels_t *L)
+{
+        while (len > 0 && (name[len - 1] == '.' || g_ascii_isspace(name[len - 1])))
+                len--;
+        while (len > 0 && g_ascii_isspace(*name)) {
+                name++;
+                len--;
+        }
+        if (len == 0 || len >= cap)
+                return false;
+        L->n = 0;
+        size_t start = 0;
+        for (size_t i = 0; i <= len; i++) {
+                if (i == len || name[i] == '.') {
+                        if (i == start || L->n == 128)
+                                return false;
+                        buf[i] = '\0';
+                        L->lab[L->n] = buf + start;
+                        L->len[L->n] = i - start;
+                        L->n++;
+                        start = i + 1;
+                } else {
+                        buf[i] = g_ascii_tolower(name[i]);
+                }
+        }
+        return true;
+}
+
+const dg_fp_sig_t *dg_fpdb_match_host(const dg_fpdb_t *db, dg_fp_kind_t k, const char *name,
+                                      size_t len)
+{
+        if (db == NULL || !is_host_kind(k) || db->trie[k] == NULL || name == NULL)
+                return NULL;
+        char buf[DG_NAME_STR_MAX];
+        labels_t L;
+        if (!split_labels(name, len, buf, sizeof buf, &L))
+                return NULL;
+        const dg_fp_sig_t *best = NULL;
+        int best_depth = 0;
+        trie_walk(db->trie[k], &L, L.n - 1, 0, &best, &best_depth);
+        return best;
+}
+
+/* ---- TXT prefixes ---- */
+
+static unsigned txt_bucket(const char *s)
+{
+        unsigned a = (unsigned char)g_ascii_tolower(s[0]);
+        unsigned b = (unsigned char)g_ascii_tolower(s[1]);
+        return (a * 31u + b) % TXT_BUCKETS;
+}
+
+static gint txt_longer_first(gconstpointer a, gconstpointer b)
+{
+        const dg_fp_sig_t *x = *(dg_fp_sig_t *const *)a;
+        const dg_fp_sig_t *y = *(dg_fp_sig_t *const *)b;
+        size_t lx = strlen(x->pattern), ly = strlen(y->pattern);
+        return lx < ly ? 1 : lx > ly ? -1 : 0;
+}
+
+const dg_fp_sig_t *dg_fpdb_match_txt(const dg_fpdb_t *db, const char *txt, size_t len)
+{
+        if (db == NULL || txt == NULL || len < 2)
+                return NULL;
+        GPtrArray *b = db->txt[txt_bucket(txt)];
+        if (b == NULL)
+                return NULL;
+        for (guint i = 0; i < b->len; i++) {
+                const dg_fp_sig_t *s = g_ptr_array_index(b, i);
+                size_t pl = strlen(s->pattern);
+                if (pl <= len && g_ascii_strncasecmp(txt, s->pattern, pl) == 0)
+                        return s;
+        }
+        return NULL;
+}
+
+/* ---- owner names ---- */
+
+static const dg_fp_sig_t *star_match(const GArray *rules, const char *label, size_t len)
+{
+        if (rules == NULL)
+                return NULL;
+        const dg_fp_sig_t *best = NULL;
+        size_t best_len = 0;
+        for (guint i = 0; i < rules->len; i++) {
+                const star_rule_t *r = &g_array_index(rules, star_rule_t, i);
+                if (len >= r->len && memcmp(label, r->prefix, r->len) == 0 &&
+                    (best == NULL || r->len > best_len)) {
+                        best = r->sig;
+                        best_len = r->len;
+                }
+        }
+        return best;
+}
+
+void dg_fpdb_match_owner(const dg_fpdb_t *db, const char *owner, size_t len,
+                         const dg_fp_sig_t **owner_sig, const dg_fp_sig_t **dkim_sig)
+{
+        *owner_sig = NULL;
+        *dkim_sig = NULL;
+        if (db == NULL || owner == NULL)
+                return;
+        char buf[DG_NAME_STR_MAX];
+        labels_t L;
+        if (!split_labels(owner, len, buf, sizeof buf, &L))
+                return;
+        if (db->owner && g_hash_table_size(db->owner) > 0) {
+                /* the longest leading run of labels wins: "l1.l2.l3", "l1.l2", "l1" */
+                char key[DG_NAME_STR_MAX];
+                for (int n = L.n < 3 ? L.n : 3; n >= 1 && *owner_sig == NULL; n--) {
+                        size_t off = 0;
+                        for (int i = 0; i < n; i++) {
+                                if (i)
+                                        key[off++] = '.';
+                                memcpy(key + off, L.lab[i], L.len[i]);
+                                off += L.len[i];
+                        }
+                        key[off] = '\0';
+                        *owner_sig = g_hash_table_lookup(db->owner, key);
+                }
+        }
+        if (*owner_sig == NULL)
+                *owner_sig = star_match(db->owner_star, L.lab[0], L.len[0]);
+        if (L.n >= 2 && strcmp(L.lab[1], "_domainkey") == 0) {
+                if (db->dkim)
+                        *dkim_sig = g_hash_table_lookup(db->dkim, L.lab[0]);
+                if (*dkim_sig == NULL)
+                        *dkim_sig = star_match(db->dkim_star, L.lab[0], L.len[0]);
+        }
+}
+
+/* ---- addresses ---- */
+
+static bool parse_cidr(const char *s, size_t len, int *family, uint8_t addr[16], int *plen)
+{
+        char buf[64];
+        if (len == 0 || len >= sizeof buf)
+                return false;
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+        char *slash = strchr(buf, '/');
+        *plen = -1;
+        if (slash) {
+                *slash = '\0';
+                char *end;
+                errno = 0;
+                long v = strtol(slash + 1, &end, 10);
+                if (*end || end == slash + 1 || errno || v < 0 || v > 128)
+                        return false;
+                *plen = (int)v;
+        }
+        if (inet_pton(AF_INET, buf, addr) == 1) {
+                *family = AF_INET;
+                if (*plen > 32)
+                        return false;
+                if (*plen < 0)
+                        *plen = 32;
+                return true;
+        }
+        if (inet_pton(AF_INET6, buf, addr) == 1) {
+                *family = AF_INET6;
+                if (*plen < 0)
+                        *plen = 128;
+                return true;
+        }
+        return false;
+}
+
+static uint32_t v4_masked(const uint8_t a[4], int plen)
+{
+        uint32_t v = ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) | ((uint32_t)a[2] << 8) | a[3];
+        return plen == 0 ? 0 : v & (0xffffffffu << (32 - plen));
+}
+
+static void v6_key(const uint8_t a[16], int plen, char out[33])
+{
+        static const char hex[] = "0123456789abcdef";
+        for (int i = 0; i < 16; i++) {
+                int bits = plen - i * 8;
+                uint8_t m = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+                uint8_t b = a[i] & m;
+                out[2 * i] = hex[b >> 4];
+                out[2 * i + 1] = hex[b & 15];
+        }
+        out[32] = '\0';
+}
+
+const dg_fp_sig_t *dg_fpdb_match_addr(const dg_fpdb_t *db, const char *addr, size_t len)
+{
+        int fam, plen;
+        uint8_t a[16];
+        if (db == NULL || addr == NULL || !parse_cidr(addr, len, &fam, a, &plen))
+                return NULL;
+        if (fam == AF_INET) {
+                for (int i = 0; i < db->nv4_lens; i++) {
+                        int l = db->v4_lens[i];
+                        if (l > plen)
+                                continue; /* a wider network is not inside a narrower one */
+                        const dg_fp_sig_t *s = g_hash_table_lookup(
+                            db->v4[l], GUINT_TO_POINTER(v4_masked(a, l) ^ 0x5a5a5a5au));
+                        if (s)
+                                return s;
+                }
+                return NULL;
+        }
+        char key[33];
+        for (int i = 0; i < db->nv6_lens; i++) {
+                int l = db->v6_lens[i];
+                if (l > plen)
+                        continue;
+                v6_key(a, l, key);
+                const dg_fp_sig_t *s = g_hash_table_lookup(db->v6[l], key);
+                if (s)
+                        return s;
+        }
+        return NULL;
+}
+
+static void add_len(int *lens, int *n, int l)
+{
+        for (int i = 0; i < *n; i++)
+                if (lens[i] == l)
+                        return;
+        int i = (*n)++;
+        while (i > 0 && lens[i - 1] < l) { /* keep longest first */
+                lens[i] = lens[i - 1];
+                i--;
+        }
+        lens[i] = l;
+}
+
+/* ---- building ---- */
+
+int dg_fpdb_new(dg_fpdb_t **out)
+{
+        if (out == NULL)
+                return DG_EINVAL;
+        dg_fpdb_t *db = g_new0(dg_fpdb_t, 1);
+        db->sigs = g_ptr_array_new_with_free_func(g_free);
+        db->strs = g_string_chunk_new(4096);
+        *out = db;
+        return DG_OK;
+}
+
+void dg_fpdb_free(dg_fpdb_t *db)
+{
+        if (db == NULL)
+                return;
+        for (int k = 0; k < DG_FP_KIND_COUNT_; k++)
+                trie_free(db->trie[k]);
+        for (int i = 0; i < TXT_BUCKETS; i++)
+                if (db->txt[i])
+                        g_ptr_array_free(db->txt[i], TRUE);
+        if (db->owner)
+                g_hash_table_destroy(db->owner);
+        if (db->dkim)
+                g_hash_table_destroy(db->dkim);
+        GArray *stars[2] = {db->owner_star, db->dkim_star};
+        for (int j = 0; j < 2; j++) {
+                if (stars[j] == NULL)
+                        continue;
+                for (guint i = 0; i < stars[j]->len; i++)
+                        g_free(g_array_index(stars[j], star_rule_t, i).prefix);
+                g_array_free(stars[j], TRUE);
+        }
+        for (int i = 0; i <= 32; i++)
+                if (db->v4[i])
+                        g_hash_table_destroy(db->v4[i]);
+        for (int i = 0; i <= 128; i++)
+                if (db->v6[i])
+                        g_hash_table_destroy(db->v6[i]);
+        g_ptr_array_free(db->sigs, TRUE);
+        g_string_chunk_free(db->strs);
+        g_free(db);
+}
+
+static void star_add(GArray **rules, const char *pattern, const dg_fp_sig_t *sig)
+{
+        if (*rules == NULL)
+                *rules = g_array_new(FALSE, FALSE, sizeof(star_rule_t));
+        size_t len = strlen(pattern) - 1;
+        for (guint i = 0; i < (*rules)->len; i++) {
+                star_rule_t *r = &g_array_index(*rules, star_rule_t, i);
+                if (r->len == len && memcmp(r->prefix, pattern, len) == 0) {
+                        r->sig = sig;
+                        return;
+                }
+        }
+        star_rule_t r = {g_strndup(pattern, len), len, sig};
+        g_array_append_val(*rules, r);
+}
+
+static void index_sig(dg_fpdb_t *db, const dg_fp_sig_t *s)
+{
+        const char *p = s->pattern;
+        size_t plen = strlen(p);
+        switch (s->kind) {
+        case DG_FP_TXT: {
+                unsigned b = txt_bucket(p);
+                if (db->txt[b] == NULL)
+                        db->txt[b] = g_ptr_array_new();
+                GPtrArray *a = db->txt[b];
+                for (guint i = 0; i < a->len; i++) {
+                        const dg_fp_sig_t *o = g_ptr_array_index(a, i);
+                        if (strcmp(o->pattern, p) == 0) {
+                                a->pdata[i] = (gpointer)s;
+                                return;
+                        }
+                }
+                g_ptr_array_add(a, (gpointer)s);
+                g_ptr_array_sort(a, txt_longer_first);
+                break;
+        }
+        case DG_FP_OWNER:
+        case DG_FP_DKIM: {
+                bool own = s->kind == DG_FP_OWNER;
+                if (p[plen - 1] == '*') {
+                        star_add(own ? &db->owner_star : &db->dkim_star, p, s);
+                        break;
+                }
+                GHashTable **h = own ? &db->owner : &db->dkim;
+                if (*h == NULL)
+                        *h = g_hash_table_new(g_str_hash, g_str_equal);
+                g_hash_table_insert(*h, (gpointer)p, (gpointer)s); /* key lives in strs */
+                break;
+        }
+        case DG_FP_ADDR: {
+                int fam, l;
+                uint8_t a[16];
+                if (!parse_cidr(p, plen, &fam, a, &l))
+                        break; /* validated by the loader */
+                if (fam == AF_INET) {
+                        if (db->v4[l] == NULL)
+                                db->v4[l] = g_hash_table_new(g_direct_hash, g_direct_equal);
+                        g_hash_table_insert(db->v4[l],
+                                            GUINT_TO_POINTER(v4_masked(a, l) ^ 0x5a5a5a5au),
+                                            (gpointer)s);
+                        add_len(db->v4_lens, &db->nv4_lens, l);
+                } else {
+                        if (db->v6[l] == NULL)
+                                db->v6[l] =
+                                    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+                        char key[33];
+                        v6_key(a, l, key);
+                        g_hash_table_insert(db->v6[l], g_strdup(key), (gpointer)s);
+                        add_len(db->v6_lens, &db->nv6_lens, l);
+                }
+                break;
+        }
+        default:
+                if (db->trie[s->kind] == NULL)
+                        db->trie[s->kind] = g_new0(trie_node_t, 1);
+                trie_insert(db->trie[s->kind], p, s);
+        }
+}
+
+/* Validates a pattern for its kind; returns NULL or a static reason. */
+static const char *check_pattern(dg_fp_kind_t k, const char *p)
+{
+        size_t len = strlen(p);
+        if (len == 0)
+                return "empty pattern";
+        switch (k) {
+        case DG_FP_TXT:
+                if (len < 2)
+                        return "a TXT prefix needs at least 2 characters";
+                return NULL;
+        case DG_FP_ADDR: {
+                int fam, l;
+                uint8_t a[16];
+                if (!parse_cidr(p, len, &fam, a, &l))
+                        return "not an address or CIDR prefix";
+                return NULL;
+        }
+        default:
+                break;
+        }
+        /* names: labels of letters, digits, '-', '_'; '*' alone or at a label's end */
+        if (p[len - 1] == '.' || p[0] == '.')
+                return "pattern has a leading or trailing dot";
+        size_t lab = 0;
+        for (size_t i = 0; i <= len; i++) {
+                char c = p[i];
+                if (c == '.' || c == '\0') {
+                        if (lab == 0)
+                                return "empty label in pattern";
+                        if (lab > DG_LABEL_MAX)
+                                return "label longer than 63 octets";
+                        lab = 0;
+                        continue;
+                }
+                if (c == '*') {
+                        if (p[i + 1] != '.' && p[i + 1] != '\0')
+                                return "'*' must end a label";
+                        if ((k == DG_FP_OWNER || k == DG_FP_DKIM) && (p[i + 1] != '\0' || i == 0))
+                                return "owner/dkim patterns allow '*' only at the end of a "
+                                       "non-empty prefix";
+                } else if (!g_ascii_isalnum(c) && c != '-' && c != '_') {
+                        return "invalid character in name pattern";
+                }
+                lab++;
+        }
+        if (is_host_kind(k) && (p[0] == '*' && p[1] == '\0'))
+                return "pattern matches everything";
+        return NULL;
+}
+
+typedef struct {
+        dg_fp_sig_t sig;
+        char *fields[6];
+} pending_t;
+
+static char *fail(char **errmsg, const char *src, unsigned line, const char *why)
+{
+        if (errmsg)
+                *errmsg = g_strdup_printf("%s:%u: %s", src, line, why);
+        return NULL;
+}
+
+int dg_fpdb_load_data(dg_fpdb_t *db, const char *text, size_t len, const char *source,
+                      char **errmsg)
+{
+        if (errmsg)
+                *errmsg = NULL;
+        if (db == NULL || (text == NULL && len > 0))
+                return DG_EINVAL;
+        if (source == NULL)
+                source = "data";
+        /* first pass: parse and check every line; nothing is added on error */
+        GArray *pend = g_array_new(FALSE, TRUE, sizeof(pending_t));
+        const char *p = text, *end = text + len;
+        unsigned lineno = 0;
+        int rc = DG_OK;
+        char **f = NULL;
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                const char *le = nl ? nl : end;
+                lineno++;
+                char *line = g_strndup(p, (size_t)(le - p));
+                p = nl ? nl + 1 : end;
+                g_strchomp(line);
+                const char *t = line;
+                while (*t == ' ' || *t == '\t')
+                        t++;
+                if (*t == '\0' || *t == '#') {
+                        g_free(line);
+                        continue;
+                }
+                f = g_strsplit(line, "\t", 7);
+                g_free(line);
+                guint nf = g_strv_length(f);
+                const char *why = NULL;
+                int kind = -1;
+                if (nf != 6) {
+                        why = "expected 6 tab-separated fields: kind pattern provider category "
+                              "flags reference";
+                } else if ((kind = dg_fp_kind_parse(g_strstrip(f[0]))) < 0) {
+                        why = "unknown kind (mx spf txt cname ns srv caa dmarc dkim owner addr)";
+                } else {
+                        for (int i = 1; i < 6; i++)
+                                g_strstrip(f[i]);
+                        if (kind != DG_FP_TXT) {
+                                char *low = g_ascii_strdown(f[1], -1);
+                                g_free(f[1]);
+                                f[1] = low;
+                                size_t l = strlen(f[1]);
+                                if (l > 1 && f[1][l - 1] == '.' && kind != DG_FP_ADDR)
+                                        f[1][l - 1] = '\0';
+                        }
+                        if (f[2][0] == '\0')
+                                why = "empty provider";
+                        else if (f[3][0] == '\0')
+                                why = "empty category";
+                        else if (f[5][0] == '\0')
+                                why = "empty reference";
+                        else
+                                why = check_pattern((dg_fp_kind_t)kind, f[1]);
+                }
+                pending_t pe = {0};
+                if (why == NULL) {
+                        pe.sig.kind = (dg_fp_kind_t)kind;
+                        pe.sig.line = lineno;
+                        if (strcmp(f[4], "-") != 0) {
+                                char **fl = g_strsplit(f[4], ",", -1);
+                                for (char **q = fl; *q && why == NULL; q++) {
+                                        char *w = g_strstrip(*q);
+                                        if (strcmp(w, "verify") == 0)
+                                                pe.sig.verification = true;
+                                        else if (strncmp(w, "takeover:", 9) == 0 &&
+                                                 (strcmp(w + 9, "nxdomain") == 0 ||
+                                                  strcmp(w + 9, "unclaimed") == 0 ||
+                                                  strcmp(w + 9, "lame") == 0)) {
+                                                pe.sig.takeover = true;
+                                                /* static strings: the flag text is freed */
+                                                pe.sig.takeover_condition = w[9] == 'n' ? "nxdomain"
+                                                                            : w[9] == 'u'
+                                                                                ? "unclaimed"
+                                                                                : "lame";
+                                        } else if (*w)
+                                                why = "unknown flag (verify, "
+                                                      "takeover:nxdomain|unclaimed|lame)";
+                                }
+                                g_strfreev(fl);
+                        }
+                }
+                if (why) {
+                        fail(errmsg, source, lineno, why);
+                        g_strfreev(f);
+                        rc = DG_EPARSE;
+                        break;
+                }
+                for (int i = 0; i < 6; i++)
+                        pe.fields[i] = f[i];
+                g_free(f); /* the strings now belong to pe */
+                f = NULL;
+                g_array_append_val(pend, pe);
+        }
+        const char *src = g_string_chunk_insert_const(db->strs, source);
+        for (guint i = 0; i < pend->len; i++) {
+                pending_t *pe = &g_array_index(pend, pending_t, i);
+                if (rc == DG_OK) {
+                        dg_fp_sig_t *s = g_new(dg_fp_sig_t, 1);
+                        *s = pe->sig;
+                        s->pattern = g_string_chunk_insert_const(db->strs, pe->fields[1]);
+                        s->provider = g_string_chunk_insert_const(db->strs, pe->fields[2]);
+                        s->category = g_string_chunk_insert_const(db->strs, pe->fields[3]);
+                        s->reference = g_string_chunk_insert_const(db->strs, pe->fields[5]);
+                        s->source = src;
+                        g_ptr_array_add(db->sigs, s);
+                        index_sig(db, s);
+                }
+                for (int j = 0; j < 6; j++)
+                        g_free(pe->fields[j]);
+        }
+        g_array_free(pend, TRUE);
+        return rc;
+}
+
+int dg_fpdb_load_file(dg_fpdb_t *db, const char *path, char **errmsg)
+{
+        if (errmsg)
+                *errmsg = NULL;
+        if (db == NULL || path == NULL)
+                return DG_EINVAL;
+        gchar *text = NULL;
+        gsize len = 0;
+        GError *err = NULL;
+        if (!g_file_get_contents(path, &text, &len, &err)) {
+                int e = err->code == G_FILE_ERROR_NOENT ? ENOENT : EIO;
+                if (errmsg)
+                        *errmsg = g_strdup(err->message);
+                g_error_free(err);
+                errno = e;
+                return DG_EIO;
+        }
+        int rc = dg_fpdb_load_data(db, text, len, path, errmsg);
+        g_free(text);
+        return rc;
+}
+
+int dg_fpdb_new_default(dg_fpdb_t **out)
+{
+        int rc = dg_fpdb_new(out);
+        if (rc != DG_OK)
+                return rc;
+        /* the unit tests check that the built-in data loads cleanly */
+        rc = dg_fpdb_load_data(*out, dg_fp_builtin_data, dg_fp_builtin_data_len, "builtin", NULL);
+        if (rc != DG_OK) {
+                dg_fpdb_free(*out);
+                *out = NULL;
+        }
+        return rc;
+}
+
+const dg_fpdb_t *dg_fpdb_default(void)
+{
+        static gsize once = 0;
+        static dg_fpdb_t *db = NULL;
+        if (g_once_init_enter(&once)) {
+                dg_fpdb_new_default(&db);
+                g_once_init_leave(&once, 1);
+        }
+        return db;
+}
+
+size_t dg_fpdb_count(const dg_fpdb_t *db)
+{
+        return db ? db->sigs->len : 0;
+}
+
+const dg_fp_sig_t *dg_fpdb_get(const dg_fpdb_t *db, size_t i)
+{
+        if (db == NULL || i >= db->sigs->len)
+                return NULL;
+        return g_ptr_array_index(db->sigs, i);
+}
+
+void dg_fpdb_stats(const dg_fpdb_t *db, dg_fpdb_stats_t *out)
+{
+        memset(out, 0, sizeof *out);
+        if (db == NULL)
+                return;
+        GHashTable *prov = g_hash_table_new(g_direct_hash, g_direct_equal);
+        GHashTable *ver = g_hash_table_new(g_direct_hash, g_direct_equal);
+        for (guint i = 0; i < db->sigs->len; i++) {
+                const dg_fp_sig_t *s = g_ptr_array_index(db->sigs, i);
+                out->signatures++;
+                out->by_kind[s->kind]++;
+                if (s->takeover)
+                        out->takeover++;
+                g_hash_table_add(prov, (gpointer)s->provider); /* interned: pointer = name */
+                if (s->verification)
+                        g_hash_table_add(ver, (gpointer)s->provider);
+        }
+        out->providers = g_hash_table_size(prov);
+        out->verification = g_hash_table_size(ver);
+        g_hash_table_destroy(prov);
+        g_hash_table_destroy(ver);
+}
