@@ -19,6 +19,7 @@ static const struct {
 } commands[] = {
     {"brute", dg_cmd_brute, "enumerate subdomains from a wordlist over many resolvers"},
     {"classify", dg_cmd_classify, "what zone-file records reveal (providers, takeover risk)"},
+    {"footprint", dg_cmd_footprint, "a domain's providers and mail/DNS findings from its records"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -39,9 +39,9 @@ typedef struct {
         unsigned concurrency;              /* 0 = engine default */
         const char *const *dkim_selectors; /* NULL: the built-in list */
         size_t ndkim_selectors;
-        bool no_lame_check;       /* skip asking each name server for the zone's SOA */
-        bool no_saas_names;       /* skip the well-known SaaS host names */
-        unsigned max_cname_depth; /* CNAME hops followed; 0 = 8 */
+        bool no_lame_check; /* skip asking each name server for the zone's SOA */
+        bool no_saas_names; /* skip the well-known SaaS host names */
+        unsigned ns_port;   /* port to ask the name servers on directly; 0 = 53 */
         void (*log)(void *ud, int level, const char *msg);
         void *log_ud;
 } dg_footprint_opts_t;

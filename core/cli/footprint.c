@@ -1,0 +1,376 @@
+/* dnsglean footprint DOMAIN -r RESOLVERS: gathers the records that reveal a
+ * domain's providers, classifies them and reports findings. The logic is in
+ * core/src/footprint.c (dg_footprint_*); this file parses options and prints. */
+#include "cli.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+        (void)sig;
+        g_stop = 1;
+}
+
+static gboolean o_quiet;
+
+static void log_cb(void *ud, int level, const char *msg)
+{
+        (void)ud;
+        if (level <= DG_LOG_WARN && !o_quiet)
+                fprintf(stderr, "dnsglean: footprint: %s\n", msg);
+}
+
+static void json_strv(GString *s, char *const *v, size_t n)
+{
+        g_string_append_c(s, '[');
+        for (size_t i = 0; i < n; i++) {
+                if (i)
+                        g_string_append_c(s, ',');
+                dg_json_str(s, v[i]);
+        }
+        g_string_append_c(s, ']');
+}
+
+static const char *rcode_word(const dg_footprint_record_t *x)
+{
+        return x->rcode == 255 ? "FAILED" : dg_rcode_str(x->rcode);
+}
+
+static void json_record(GString *s, const dg_footprint_record_t *x, bool kind)
+{
+        g_string_append_c(s, '{');
+        if (kind)
+                g_string_append(s, "\"kind\":\"record\",");
+        g_string_append(s, "\"name\":");
+        dg_json_str(s, x->name);
+        g_string_append(s, ",\"type\":");
+        dg_json_str(s, dg_rrtype_str(x->type));
+        g_string_append_printf(s, ",\"ttl\":%u,\"data\":", x->ttl);
+        json_strv(s, x->data, x->ndata);
+        if (x->ncname) {
+                g_string_append(s, ",\"cname\":");
+                json_strv(s, x->cname, x->ncname);
+        }
+        g_string_append(s, ",\"status\":");
+        dg_json_str(s, rcode_word(x));
+        g_string_append(s, ",\"why\":");
+        dg_json_str(s, x->why);
+        g_string_append(s, ",\"providers\":[");
+        for (size_t i = 0; i < x->nproviders; i++) {
+                g_string_append(s, i ? ",{\"name\":" : "{\"name\":");
+                dg_json_str(s, x->providers[i].name);
+                g_string_append(s, ",\"category\":");
+                dg_json_str(s, x->providers[i].category);
+                g_string_append(s, ",\"evidence\":");
+                dg_json_str(s, x->providers[i].evidence);
+                g_string_append_c(s, '}');
+        }
+        g_string_append_printf(s, "],\"takeover\":%s}", x->takeover ? "true" : "false");
+}
+
+static void json_provider(GString *s, const dg_footprint_provider_t *p, bool kind)
+{
+        g_string_append_c(s, '{');
+        if (kind)
+                g_string_append(s, "\"kind\":\"provider\",");
+        g_string_append(s, "\"name\":");
+        dg_json_str(s, p->name);
+        g_string_append(s, ",\"category\":");
+        dg_json_str(s, p->category);
+        g_string_append(s, ",\"evidence\":");
+        json_strv(s, p->evidence, p->nevidence);
+        g_string_append_printf(s, ",\"takeover\":%s}", p->takeover ? "true" : "false");
+}
+
+static void json_finding(GString *s, const dg_finding_t *f, bool kind)
+{
+        g_string_append_c(s, '{');
+        if (kind)
+                g_string_append(s, "\"kind\":\"finding\",");
+        g_string_append(s, "\"id\":");
+        dg_json_str(s, f->id);
+        g_string_append(s, ",\"severity\":");
+        dg_json_str(s, dg_severity_str(f->severity));
+        g_string_append(s, ",\"message\":");
+        dg_json_str(s, f->message);
+        g_string_append(s, ",\"evidence\":");
+        json_strv(s, f->evidence, f->nevidence);
+        g_string_append_c(s, '}');
+}
+
+static void json_summary(GString *s, const dg_footprint_report_t *r, bool kind)
+{
+        g_string_append_c(s, '{');
+        if (kind)
+                g_string_append(s, "\"kind\":\"summary\",");
+        g_string_append(s, "\"domain\":");
+        dg_json_str(s, r->domain);
+        g_string_append_printf(s,
+                               ",\"records\":%zu,\"providers\":%zu,\"findings\":%zu,"
+                               "\"spf_dns_terms\":%u,\"queries\":%u,\"phases\":%u}",
+                               r->nrecords, r->nproviders, r->nfindings, r->spf_dns_terms,
+                               r->queries, r->phases);
+}
+
+static void print_report(FILE *out, const dg_footprint_report_t *r, dg_fmt_t fmt)
+{
+        GString *s = g_string_new(NULL);
+        switch (fmt) {
+        case DG_FMT_JSON:
+                g_string_append(s, "{\"summary\":");
+                json_summary(s, r, false);
+                g_string_append(s, ",\n\"providers\":[");
+                for (size_t i = 0; i < r->nproviders; i++) {
+                        g_string_append(s, i ? ",\n  " : "\n  ");
+                        json_provider(s, &r->providers[i], false);
+                }
+                g_string_append(s, "],\n\"findings\":[");
+                for (size_t i = 0; i < r->nfindings; i++) {
+                        g_string_append(s, i ? ",\n  " : "\n  ");
+                        json_finding(s, &r->findings[i], false);
+                }
+                g_string_append(s, "],\n\"records\":[");
+                for (size_t i = 0; i < r->nrecords; i++) {
+                        g_string_append(s, i ? ",\n  " : "\n  ");
+                        json_record(s, &r->records[i], false);
+                }
+                g_string_append(s, "]}\n");
+                break;
+        case DG_FMT_CSV:
+                g_string_append(s, "kind,name,type,category_or_severity,detail,evidence\n");
+                for (size_t i = 0; i < r->nrecords; i++) {
+                        const dg_footprint_record_t *x = &r->records[i];
+                        for (size_t k = 0; k < x->ndata || (k == 0 && x->ndata == 0); k++) {
+                                g_string_append(s, "record,");
+                                dg_csv_field(s, x->name);
+                                g_string_append_printf(s, ",%s,,", dg_rrtype_str(x->type));
+                                dg_csv_field(s, k < x->ndata ? x->data[k]
+                                                             : (x->ncname ? x->cname[0] : ""));
+                                g_string_append_c(s, ',');
+                                GString *pv = g_string_new(NULL);
+                                for (size_t p = 0; p < x->nproviders; p++)
+                                        g_string_append_printf(pv, "%s%s", p ? "; " : "",
+                                                               x->providers[p].name);
+                                dg_csv_field(s, pv->str);
+                                g_string_free(pv, TRUE);
+                                g_string_append_c(s, '\n');
+                        }
+                }
+                for (size_t i = 0; i < r->nproviders; i++) {
+                        const dg_footprint_provider_t *p = &r->providers[i];
+                        g_string_append(s, "provider,");
+                        dg_csv_field(s, p->name);
+                        g_string_append(s, ",,");
+                        dg_csv_field(s, p->category);
+                        g_string_append(s, p->takeover ? ",takeover-prone," : ",,");
+                        char *ev = g_strjoinv("; ", p->evidence);
+                        dg_csv_field(s, ev);
+                        g_free(ev);
+                        g_string_append_c(s, '\n');
+                }
+                for (size_t i = 0; i < r->nfindings; i++) {
+                        const dg_finding_t *f = &r->findings[i];
+                        g_string_append(s, "finding,");
+                        dg_csv_field(s, f->id);
+                        g_string_append_printf(s, ",,%s,", dg_severity_str(f->severity));
+                        dg_csv_field(s, f->message);
+                        g_string_append_c(s, ',');
+                        char *ev = g_strjoinv("; ", f->evidence);
+                        dg_csv_field(s, ev ? ev : "");
+                        g_free(ev);
+                        g_string_append_c(s, '\n');
+                }
+                break;
+        case DG_FMT_TEXT: {
+                g_string_append_printf(s, "Footprint of %s\n", r->domain);
+                g_string_append_printf(s,
+                                       "  %zu records from %u lookups in %u phases; SPF needs "
+                                       "%u DNS-querying terms\n\n",
+                                       r->nrecords, r->queries, r->phases, r->spf_dns_terms);
+                g_string_append(s, "Providers\n");
+                const char *cat = NULL;
+                for (size_t i = 0; i < r->nproviders; i++) {
+                        const dg_footprint_provider_t *p = &r->providers[i];
+                        if (cat == NULL || strcmp(cat, p->category) != 0) {
+                                cat = p->category;
+                                g_string_append_printf(s, "  %s\n", cat);
+                        }
+                        g_string_append_printf(s, "    %s%s\n", p->name,
+                                               p->takeover ? "  [takeover-prone]" : "");
+                        for (size_t k = 0; k < p->nevidence; k++)
+                                g_string_append_printf(s, "        %s\n", p->evidence[k]);
+                }
+                if (r->nproviders == 0)
+                        g_string_append(s, "  (none recognised)\n");
+                g_string_append(s, "\nFindings\n");
+                for (size_t i = 0; i < r->nfindings; i++) {
+                        const dg_finding_t *f = &r->findings[i];
+                        g_string_append_printf(s, "  [%-6s] %-22s %s\n",
+                                               dg_severity_str(f->severity), f->id, f->message);
+                        for (size_t k = 0; k < f->nevidence; k++)
+                                g_string_append_printf(s, "           %-22s %s\n", "",
+                                                       f->evidence[k]);
+                }
+                if (r->nfindings == 0)
+                        g_string_append(s, "  (none)\n");
+                break;
+        }
+        default: /* jsonl */
+                for (size_t i = 0; i < r->nrecords; i++) {
+                        json_record(s, &r->records[i], true);
+                        g_string_append_c(s, '\n');
+                }
+                for (size_t i = 0; i < r->nproviders; i++) {
+                        json_provider(s, &r->providers[i], true);
+                        g_string_append_c(s, '\n');
+                }
+                for (size_t i = 0; i < r->nfindings; i++) {
+                        json_finding(s, &r->findings[i], true);
+                        g_string_append_c(s, '\n');
+                }
+                json_summary(s, r, true);
+                g_string_append_c(s, '\n');
+        }
+        fwrite(s->str, 1, s->len, out);
+        g_string_free(s, TRUE);
+}
+
+int dg_cmd_footprint(int argc, char **argv)
+{
+        const char *cmd = "footprint";
+        char *o_resolvers = NULL, *o_format = NULL, *o_output = NULL, *o_selectors = NULL;
+        char **o_fp = NULL;
+        gint o_timeout = 0, o_retries = -1, o_ns_port = 0;
+        gboolean o_no_lame = FALSE, o_no_saas = FALSE;
+        o_quiet = FALSE;
+        GOptionEntry entries[] = {
+            {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o_resolvers,
+             "Resolvers: a file (one addr[:port] per line) or a comma list (required)",
+             "RESOLVERS"},
+            {"format", 'f', 0, G_OPTION_ARG_STRING, &o_format,
+             "Output format: text (default on a terminal), jsonl (default otherwise), "
+             "json, csv",
+             "FMT"},
+            {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o_output, "Write to FILE (default stdout)",
+             "FILE"},
+            {"fingerprints", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o_fp,
+             "Load more signatures from a TSV file (repeatable)", "FILE"},
+            {"dkim-selectors", 0, 0, G_OPTION_ARG_STRING, &o_selectors,
+             "Comma list of DKIM selectors to try (default: a built-in list)", "LIST"},
+            {"timeout", 't', 0, G_OPTION_ARG_INT, &o_timeout, "Per-try timeout in ms", "MS"},
+            {"retries", 0, 0, G_OPTION_ARG_INT, &o_retries, "Extra tries per question", "N"},
+            {"ns-port", 0, 0, G_OPTION_ARG_INT, &o_ns_port,
+             "Port on which to ask the name servers directly (default 53)", "PORT"},
+            {"no-lame-check", 0, 0, G_OPTION_ARG_NONE, &o_no_lame,
+             "Do not ask each name server for the zone (lame delegation check)", NULL},
+            {"no-saas-names", 0, 0, G_OPTION_ARG_NONE, &o_no_saas,
+             "Do not look up the well-known SaaS host names", NULL},
+            {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o_quiet, "No warnings on stderr", NULL},
+            {NULL, 0, 0, 0, NULL, NULL, NULL}};
+        int status = 2;
+        dg_fpdb_t *db = NULL;
+        dg_resolver_addr_t *res = NULL;
+        size_t nres = 0;
+        dg_footprint_t *fp = NULL;
+        char **sels = NULL;
+        FILE *out = NULL;
+        if (!dg_cli_parse_options(
+                cmd, "DOMAIN",
+                "Gathers the apex NS, SOA, MX, TXT, CAA, DMARC, common DKIM selectors,\n"
+                "well-known SRV and SaaS names of DOMAIN through the given resolvers,\n"
+                "follows CNAMEs and the SPF include chain, asks each name server for the\n"
+                "zone, classifies everything and reports providers and findings.\n"
+                "Exit status: 0 done, 1 interrupted, 2 usage or setup error.",
+                entries, &argc, &argv))
+                goto done;
+        if (argc != 2) {
+                dg_cli_error(cmd, "expected one DOMAIN (see 'dnsglean footprint --help')");
+                goto done;
+        }
+        if (o_resolvers == NULL) {
+                dg_cli_error(cmd, "no resolvers given: use -r (nothing falls back to the "
+                                  "system resolver)");
+                goto done;
+        }
+        dg_fmt_t fmt = isatty(STDOUT_FILENO) && o_output == NULL ? DG_FMT_TEXT : DG_FMT_JSONL;
+        if (o_format &&
+            (dg_cli_parse_format(o_format, &fmt) != 0 || fmt == DG_FMT_DOT || fmt == DG_FMT_COF)) {
+                dg_cli_error(cmd, "unknown format '%s' (text, jsonl, json, csv)", o_format);
+                goto done;
+        }
+        if (o_timeout < 0 || o_retries < -1 || o_ns_port < 0 || o_ns_port > 65535) {
+                dg_cli_error(cmd, "bad --timeout, --retries or --ns-port value");
+                goto done;
+        }
+        char *err = NULL;
+        if (dg_resolvers_load(o_resolvers, &res, &nres, &err) != DG_OK) {
+                dg_cli_error(cmd, "%s", err ? err : "bad resolver list");
+                g_free(err);
+                goto done;
+        }
+        db = dg_cli_load_fpdb(cmd, o_fp);
+        if (db == NULL)
+                goto done;
+        dg_footprint_opts_t o;
+        dg_footprint_opts_init(&o);
+        o.domain = argv[1];
+        o.resolvers = res;
+        o.nresolvers = nres;
+        o.db = db;
+        o.timeout_ms = (unsigned)o_timeout;
+        o.retries = o_retries > 0 ? (unsigned)o_retries : 0;
+        o.ns_port = (unsigned)o_ns_port;
+        o.no_lame_check = o_no_lame;
+        o.no_saas_names = o_no_saas;
+        o.log = log_cb;
+        if (o_selectors) {
+                sels = g_strsplit(o_selectors, ",", -1);
+                o.dkim_selectors = (const char *const *)sels;
+                o.ndkim_selectors = g_strv_length(sels);
+        }
+        int rc = dg_footprint_new(&o, &fp);
+        if (rc != DG_OK) {
+                dg_cli_error(cmd, "%s: %s", argv[1], dg_strerror(rc));
+                goto done;
+        }
+        out = dg_cli_open_output(cmd, o_output, "w");
+        if (out == NULL)
+                goto done;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        rc = dg_footprint_run(fp, &g_stop);
+        if (rc != DG_OK && rc != DG_EINTR) {
+                dg_cli_error(cmd, "%s", dg_strerror(rc));
+                goto done;
+        }
+        const dg_footprint_report_t *rep = dg_footprint_report(fp);
+        if (rep)
+                print_report(out, rep, fmt);
+        status = rc == DG_EINTR ? 1 : 0;
+        if (rc == DG_EINTR)
+                dg_cli_error(cmd, "interrupted: the report holds what was gathered");
+done:
+        if (out && out != stdout) {
+                if (fclose(out) != 0 && status == 0)
+                        status = 2;
+        } else if (out && fflush(out) != 0 && status == 0) {
+                status = 2;
+        }
+        dg_footprint_free(fp);
+        dg_fpdb_free(db);
+        g_free(res);
+        g_strfreev(sels);
+        g_free(o_resolvers);
+        g_free(o_format);
+        g_free(o_output);
+        g_free(o_selectors);
+        g_strfreev(o_fp);
+        return status;
+}
