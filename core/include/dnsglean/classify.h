@@ -185,8 +185,8 @@ typedef int (*dg_classify_msg_fn)(void *ud, const dg_wire_rr_t *rr, const char *
 typedef struct {
         unsigned records;        /* records looked at */
         unsigned classified;     /* records that revealed a provider */
-        bool takeover_candidate; /* the answer is NXDOMAIN and its CNAME chain points into a
-                                    takeover-prone service (condition "nxdomain") */
+        bool takeover_candidate; /* the answer is NXDOMAIN and its CNAME chain (from the
+                                    question name) passes through a takeover-prone service */
         char takeover_target[DG_NAME_STR_MAX]; /* that CNAME target when takeover_candidate */
         const char *takeover_provider;         /* its provider (database-owned) */
 } dg_classify_msg_summary_t;
