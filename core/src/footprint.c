@@ -724,10 +724,11 @@ static void add_provider(build_t *b, const dg_fp_match_t *m, const char *where, 
 static void finding(build_t *b, const char *id, dg_severity_t sev, char *msg, GPtrArray *ev)
 {
         dg_finding_t f = {id, sev, msg, NULL, 0};
-        if (ev) {
-                f.nevidence = ev->len;
-                f.evidence = (char **)g_ptr_array_free(ev, FALSE);
-        }
+        if (ev == NULL)
+                ev = g_ptr_array_new();
+        f.nevidence = ev->len;
+        g_ptr_array_add(ev, NULL); /* NULL-terminated too (g_strjoinv & co) */
+        f.evidence = (char **)g_ptr_array_free(ev, FALSE);
         g_array_append_val(b->findings, f);
 }
 
@@ -1132,6 +1133,7 @@ static void build_report(dg_footprint_t *fp)
         for (size_t i = 0; i < b.rep->nproviders; i++) {
                 GPtrArray *ev = g_ptr_array_index(b.prov_ev, i);
                 b.rep->providers[i].nevidence = ev->len;
+                g_ptr_array_add(ev, NULL);
                 b.rep->providers[i].evidence = (char **)g_ptr_array_free(ev, FALSE);
         }
         qsort(b.rep->providers, b.rep->nproviders, sizeof *b.rep->providers, cmp_provider);

@@ -56,7 +56,7 @@ typedef struct {
         uint8_t rcode;      /* 255 when the lookup failed */
         const char *status; /* "found", "nodata", "nxdomain", "failed" (static) */
         uint32_t ttl;
-        char **data; /* ndata presentation rdata strings */
+        char **data; /* ndata presentation rdata strings (NULL-terminated) */
         size_t ndata;
         char **cname; /* CNAME chain followed (targets), ncname entries */
         size_t ncname;
@@ -87,7 +87,7 @@ typedef struct {
         const char *id; /* static */
         dg_severity_t severity;
         char *message;   /* one line, human-readable */
-        char **evidence; /* nevidence records/values backing it */
+        char **evidence; /* nevidence records/values (NULL-terminated) */
         size_t nevidence;
 } dg_finding_t;
 
@@ -95,7 +95,7 @@ typedef struct {
 typedef struct {
         const char *name;     /* database-owned */
         const char *category; /* database-owned */
-        char **evidence;      /* "RECORD-NAME TYPE kind:value" strings */
+        char **evidence;      /* "RECORD-NAME TYPE kind:value" strings (NULL-terminated) */
         size_t nevidence;
         bool takeover;
 } dg_footprint_provider_t;
