@@ -24,7 +24,7 @@ typedef struct {
 } prefix_edge_t;
 
 struct trie_node {
-        GHashTable *kids; /* label -> trie_node_t*, created on demand */
+        bool kids;        /* has exact-label children (in the database's edge table) */
         trie_node_t *any; /* the "*" label */
         prefix_edge_t *pfx;
         size_t npfx;
@@ -39,14 +39,111 @@ typedef struct {
 
 #define TXT_BUCKETS 1024
 
+/* One open-addressing table holds every exact-label edge of every trie:
+ * (parent node, label) -> child. Keys are hashed once per label of the name
+ * being matched, so a lookup costs one probe sequence, no allocation. */
+typedef struct {
+        uint64_t h;
+        const void *parent;
+        const char *label; /* lowercase, in the database's string chunk */
+        uint32_t len;
+        void *val;
+} edge_t;
+
+typedef struct {
+        edge_t *e;
+        size_t cap, n;
+} etab_t;
+
+static inline unsigned char lc(unsigned char c)
+{
+        return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* FNV-1a of an already lowercase label */
+static inline uint64_t lab_hash(const char *s, size_t len)
+{
+        uint64_t h = 0xcbf29ce484222325ull;
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+        return h;
+}
+
+static inline uint64_t edge_hash(const void *parent, uint64_t lh)
+{
+        uint64_t x = lh ^ ((uint64_t)(uintptr_t)parent * 0x9e3779b97f4a7c15ull);
+        x ^= x >> 31;
+        return x ? x : 1; /* 0 marks an empty slot */
+}
+
+static void *etab_get(const etab_t *t, const void *parent, const char *label, size_t len,
+                      uint64_t lh)
+{
+        if (t->n == 0)
+                return NULL;
+        uint64_t h = edge_hash(parent, lh);
+        size_t mask = t->cap - 1;
+        for (size_t i = h & mask;; i = (i + 1) & mask) {
+                const edge_t *e = &t->e[i];
+                if (e->h == 0)
+                        return NULL;
+                if (e->h == h && e->parent == parent && e->len == len &&
+                    memcmp(e->label, label, len) == 0)
+                        return e->val;
+        }
+}
+
+static void etab_insert_raw(etab_t *t, const edge_t *src)
+{
+        size_t mask = t->cap - 1;
+        for (size_t i = src->h & mask;; i = (i + 1) & mask) {
+                if (t->e[i].h == 0) {
+                        t->e[i] = *src;
+                        t->n++;
+                        return;
+                }
+        }
+}
+
+/* Sets (parent, label) -> val, replacing an existing value. label must live as
+ * long as the table. */
+static void etab_put(etab_t *t, const void *parent, const char *label, size_t len, void *val)
+{
+        uint64_t h = edge_hash(parent, lab_hash(label, len));
+        if (t->n > 0) {
+                size_t mask = t->cap - 1;
+                for (size_t i = h & mask; t->e[i].h; i = (i + 1) & mask) {
+                        edge_t *e = &t->e[i];
+                        if (e->h == h && e->parent == parent && e->len == len &&
+                            memcmp(e->label, label, len) == 0) {
+                                e->val = val;
+                                return;
+                        }
+                }
+        }
+        if ((t->n + 1) * 2 > t->cap) {
+                etab_t g = {g_new0(edge_t, t->cap ? t->cap * 2 : 256), t->cap ? t->cap * 2 : 256,
+                            0};
+                for (size_t i = 0; i < t->cap; i++)
+                        if (t->e[i].h)
+                                etab_insert_raw(&g, &t->e[i]);
+                g_free(t->e);
+                *t = g;
+        }
+        edge_t e = {h, parent, label, (uint32_t)len, val};
+        etab_insert_raw(t, &e);
+}
+
 struct dg_fpdb {
-        GPtrArray *sigs;    /* dg_fp_sig_t*, load order */
-        GStringChunk *strs; /* every string of every signature, interned */
+        etab_t edges;               /* trie edges, owner and DKIM labels */
+        GPtrArray *nodes;           /* every trie_node_t, for freeing */
+        char owner_root, dkim_root; /* addresses used as parents in edges */
+        unsigned owner_max_labels;  /* labels of the longest owner pattern */
+        GPtrArray *sigs;            /* dg_fp_sig_t*, load order */
+        GStringChunk *strs;         /* every string of every signature, interned */
         trie_node_t *trie[DG_FP_KIND_COUNT_];
         GPtrArray *txt[TXT_BUCKETS]; /* by first two characters; longest prefix first */
-        GHashTable *owner;           /* "label" / "l1.l2" -> sig */
         GArray *owner_star;          /* star_rule_t on the first label */
-        GHashTable *dkim;            /* selector -> sig */
         GArray *dkim_star;
         GHashTable *v4[33];  /* masked address -> sig, per prefix length */
         GHashTable *v6[129]; /* hex of masked address -> sig */
@@ -85,32 +182,27 @@ static bool is_host_kind(dg_fp_kind_t k)
 
 /* ---- trie ---- */
 
-static void trie_free(trie_node_t *n)
+static void trie_node_free(gpointer p)
 {
-        if (n == NULL)
-                return;
-        if (n->kids) {
-                GHashTableIter it;
-                gpointer v;
-                g_hash_table_iter_init(&it, n->kids);
-                while (g_hash_table_iter_next(&it, NULL, &v))
-                        trie_free(v);
-                g_hash_table_destroy(n->kids);
-        }
-        trie_free(n->any);
-        for (size_t i = 0; i < n->npfx; i++) {
+        trie_node_t *n = p;
+        for (size_t i = 0; i < n->npfx; i++)
                 g_free(n->pfx[i].prefix);
-                trie_free(n->pfx[i].node);
-        }
         g_free(n->pfx);
         g_free(n);
 }
 
-static trie_node_t *trie_child(trie_node_t *n, const char *label, size_t len)
+static trie_node_t *node_new(dg_fpdb_t *db)
+{
+        trie_node_t *n = g_new0(trie_node_t, 1);
+        g_ptr_array_add(db->nodes, n);
+        return n;
+}
+
+static trie_node_t *trie_child(dg_fpdb_t *db, trie_node_t *n, const char *label, size_t len)
 {
         if (len == 1 && label[0] == '*') {
                 if (n->any == NULL)
-                        n->any = g_new0(trie_node_t, 1);
+                        n->any = node_new(db);
                 return n->any;
         }
         if (len > 1 && label[len - 1] == '*') {
@@ -122,24 +214,22 @@ static trie_node_t *trie_child(trie_node_t *n, const char *label, size_t len)
                 prefix_edge_t *e = &n->pfx[n->npfx++];
                 e->prefix = g_strndup(label, len - 1);
                 e->len = len - 1;
-                e->node = g_new0(trie_node_t, 1);
+                e->node = node_new(db);
                 return e->node;
         }
-        if (n->kids == NULL)
-                n->kids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        char *key = g_strndup(label, len);
-        trie_node_t *c = g_hash_table_lookup(n->kids, key);
+        trie_node_t *c = etab_get(&db->edges, n, label, len, lab_hash(label, len));
         if (c == NULL) {
-                c = g_new0(trie_node_t, 1);
-                g_hash_table_insert(n->kids, key, c);
-        } else {
-                g_free(key);
+                c = node_new(db);
+                char *key = g_string_chunk_insert_len(db->strs, label, (gssize)len);
+                etab_put(&db->edges, n, key, len, c);
+                n->kids = true;
         }
         return c;
 }
 
 /* pattern: lowercase, no trailing dot, validated by the loader */
-static void trie_insert(trie_node_t *root, const char *pattern, const dg_fp_sig_t *sig)
+static void trie_insert(dg_fpdb_t *db, trie_node_t *root, const char *pattern,
+                        const dg_fp_sig_t *sig)
 {
         trie_node_t *n = root;
         const char *end = pattern + strlen(pattern);
@@ -147,7 +237,7 @@ static void trie_insert(trie_node_t *root, const char *pattern, const dg_fp_sig_
                 const char *dot = end;
                 while (dot > pattern && dot[-1] != '.')
                         dot--;
-                n = trie_child(n, dot, (size_t)(end - dot));
+                n = trie_child(db, n, dot, (size_t)(end - dot));
                 end = dot > pattern ? dot - 1 : pattern;
         }
         n->sig = sig; /* a later signature for the same pattern replaces the earlier */
@@ -156,11 +246,12 @@ static void trie_insert(trie_node_t *root, const char *pattern, const dg_fp_sig_
 typedef struct {
         char *lab[128]; /* labels, left to right, NUL-terminated, lowercase */
         size_t len[128];
+        uint64_t h[128]; /* lab_hash of each */
         int n;
 } labels_t;
 
-static void trie_walk(const trie_node_t *n, const labels_t *L, int i, int depth,
-                      const dg_fp_sig_t **best, int *best_depth)
+static void trie_walk(const etab_t *edges, const trie_node_t *n, const labels_t *L, int i,
+                      int depth, const dg_fp_sig_t **best, int *best_depth)
 {
         if (n->sig && depth > *best_depth) {
                 *best = n->sig;
@@ -169,25 +260,26 @@ static void trie_walk(const trie_node_t *n, const labels_t *L, int i, int depth,
         if (i < 0)
                 return;
         if (n->kids) {
-                const trie_node_t *c = g_hash_table_lookup(n->kids, L->lab[i]);
+                const trie_node_t *c = etab_get(edges, n, L->lab[i], L->len[i], L->h[i]);
                 if (c)
-                        trie_walk(c, L, i - 1, depth + 1, best, best_depth);
+                        trie_walk(edges, c, L, i - 1, depth + 1, best, best_depth);
         }
         for (size_t k = 0; k < n->npfx; k++)
                 if (L->len[i] >= n->pfx[k].len &&
                     memcmp(L->lab[i], n->pfx[k].prefix, n->pfx[k].len) == 0)
-                        trie_walk(n->pfx[k].node, L, i - 1, depth + 1, best, best_depth);
+                        trie_walk(edges, n->pfx[k].node, L, i - 1, depth + 1, best, best_depth);
         if (n->any)
-                trie_walk(n->any, L, i - 1, depth + 1, best, best_depth);
+                trie_walk(edges, n->any, L, i - 1, depth + 1, best, best_depth);
 }
 
-/* Splits a lowercase copy of name into buf (cap octets). Returns false if the
- * name is empty, too long or has an empty label. */
-static bool split_labels(const char *name, size_t len, char *buf, size_t cap, labels_t *L)
+/* Splits a lowercase copy of name into buf (cap octets), hashing each label;
+ * at most max labels are taken from the left. Returns false if the name is
+ * empty, too long or has an empty label. */
+static bool split_labels(const char *name, size_t len, char *buf, size_t cap, labels_t *L, int max)
 {
-        while (len > 0 && (name[len - 1] == '.' || g_ascii_isspace(name[len - 1])))
+        while (len > 0 && (name[len - 1] == '.' || name[len - 1] == ' ' || name[len - 1] == '\t'))
                 len--;
-        while (len > 0 && g_ascii_isspace(*name)) {
+        while (len > 0 && (*name == ' ' || *name == '\t')) {
                 name++;
                 len--;
         }
@@ -195,6 +287,7 @@ static bool split_labels(const char *name, size_t len, char *buf, size_t cap, la
                 return false;
         L->n = 0;
         size_t start = 0;
+        uint64_t h = 0xcbf29ce484222325ull;
         for (size_t i = 0; i <= len; i++) {
                 if (i == len || name[i] == '.') {
                         if (i == start || L->n == 128)
@@ -202,10 +295,16 @@ static bool split_labels(const char *name, size_t len, char *buf, size_t cap, la
                         buf[i] = '\0';
                         L->lab[L->n] = buf + start;
                         L->len[L->n] = i - start;
+                        L->h[L->n] = h;
                         L->n++;
+                        if (L->n == max)
+                                return true;
                         start = i + 1;
+                        h = 0xcbf29ce484222325ull;
                 } else {
-                        buf[i] = g_ascii_tolower(name[i]);
+                        unsigned char c = lc((unsigned char)name[i]);
+                        buf[i] = (char)c;
+                        h = (h ^ c) * 0x100000001b3ull;
                 }
         }
         return true;
@@ -218,11 +317,11 @@ const dg_fp_sig_t *dg_fpdb_match_host(const dg_fpdb_t *db, dg_fp_kind_t k, const
                 return NULL;
         char buf[DG_NAME_STR_MAX];
         labels_t L;
-        if (!split_labels(name, len, buf, sizeof buf, &L))
+        if (!split_labels(name, len, buf, sizeof buf, &L, 128))
                 return NULL;
         const dg_fp_sig_t *best = NULL;
         int best_depth = 0;
-        trie_walk(db->trie[k], &L, L.n - 1, 0, &best, &best_depth);
+        trie_walk(&db->edges, db->trie[k], &L, L.n - 1, 0, &best, &best_depth);
         return best;
 }
 
@@ -230,8 +329,8 @@ const dg_fp_sig_t *dg_fpdb_match_host(const dg_fpdb_t *db, dg_fp_kind_t k, const
 
 static unsigned txt_bucket(const char *s)
 {
-        unsigned a = (unsigned char)g_ascii_tolower(s[0]);
-        unsigned b = (unsigned char)g_ascii_tolower(s[1]);
+        unsigned a = lc((unsigned char)s[0]);
+        unsigned b = lc((unsigned char)s[1]);
         return (a * 31u + b) % TXT_BUCKETS;
 }
 
@@ -287,28 +386,26 @@ void dg_fpdb_match_owner(const dg_fpdb_t *db, const char *owner, size_t len,
                 return;
         char buf[DG_NAME_STR_MAX];
         labels_t L;
-        if (!split_labels(owner, len, buf, sizeof buf, &L))
+        int want = db->owner_max_labels > 2 ? (int)db->owner_max_labels : 2;
+        if (!split_labels(owner, len, buf, sizeof buf, &L, want))
                 return;
-        if (db->owner && g_hash_table_size(db->owner) > 0) {
-                /* the longest leading run of labels wins: "l1.l2.l3", "l1.l2", "l1" */
-                char key[DG_NAME_STR_MAX];
-                for (int n = L.n < 3 ? L.n : 3; n >= 1 && *owner_sig == NULL; n--) {
-                        size_t off = 0;
-                        for (int i = 0; i < n; i++) {
-                                if (i)
-                                        key[off++] = '.';
-                                memcpy(key + off, L.lab[i], L.len[i]);
-                                off += L.len[i];
-                        }
-                        key[off] = '\0';
-                        *owner_sig = g_hash_table_lookup(db->owner, key);
-                }
+        /* owner patterns form a left-to-right path of labels from owner_root;
+         * the longest leading run of labels that ends on a signature wins */
+        const void *node = &db->owner_root;
+        for (int i = 0; i < L.n && i < (int)db->owner_max_labels; i++) {
+                const trie_node_t *c = etab_get(&db->edges, node, L.lab[i], L.len[i], L.h[i]);
+                if (c == NULL)
+                        break;
+                if (c->sig)
+                        *owner_sig = c->sig;
+                node = c;
         }
         if (*owner_sig == NULL)
                 *owner_sig = star_match(db->owner_star, L.lab[0], L.len[0]);
-        if (L.n >= 2 && strcmp(L.lab[1], "_domainkey") == 0) {
-                if (db->dkim)
-                        *dkim_sig = g_hash_table_lookup(db->dkim, L.lab[0]);
+        if (L.n >= 2 && L.len[1] == 10 && memcmp(L.lab[1], "_domainkey", 10) == 0) {
+                const trie_node_t *c =
+                    etab_get(&db->edges, &db->dkim_root, L.lab[0], L.len[0], L.h[0]);
+                *dkim_sig = c ? c->sig : NULL;
                 if (*dkim_sig == NULL)
                         *dkim_sig = star_match(db->dkim_star, L.lab[0], L.len[0]);
         }
@@ -423,6 +520,7 @@ int dg_fpdb_new(dg_fpdb_t **out)
         dg_fpdb_t *db = g_new0(dg_fpdb_t, 1);
         db->sigs = g_ptr_array_new_with_free_func(g_free);
         db->strs = g_string_chunk_new(4096);
+        db->nodes = g_ptr_array_new_with_free_func(trie_node_free);
         *out = db;
         return DG_OK;
 }
@@ -431,15 +529,11 @@ void dg_fpdb_free(dg_fpdb_t *db)
 {
         if (db == NULL)
                 return;
-        for (int k = 0; k < DG_FP_KIND_COUNT_; k++)
-                trie_free(db->trie[k]);
+        g_ptr_array_free(db->nodes, TRUE); /* every trie node */
+        g_free(db->edges.e);
         for (int i = 0; i < TXT_BUCKETS; i++)
                 if (db->txt[i])
                         g_ptr_array_free(db->txt[i], TRUE);
-        if (db->owner)
-                g_hash_table_destroy(db->owner);
-        if (db->dkim)
-                g_hash_table_destroy(db->dkim);
         GArray *stars[2] = {db->owner_star, db->dkim_star};
         for (int j = 0; j < 2; j++) {
                 if (stars[j] == NULL)
@@ -503,10 +597,26 @@ static void index_sig(dg_fpdb_t *db, const dg_fp_sig_t *s)
                         star_add(own ? &db->owner_star : &db->dkim_star, p, s);
                         break;
                 }
-                GHashTable **h = own ? &db->owner : &db->dkim;
-                if (*h == NULL)
-                        *h = g_hash_table_new(g_str_hash, g_str_equal);
-                g_hash_table_insert(*h, (gpointer)p, (gpointer)s); /* key lives in strs */
+                /* a path of labels, left to right, from the kind's root */
+                const void *parent = own ? (const void *)&db->owner_root : &db->dkim_root;
+                trie_node_t *n = NULL;
+                unsigned nl = 0;
+                for (const char *q = p; *q;) {
+                        const char *dot = strchr(q, '.');
+                        size_t l = dot ? (size_t)(dot - q) : strlen(q);
+                        n = etab_get(&db->edges, parent, q, l, lab_hash(q, l));
+                        if (n == NULL) {
+                                n = node_new(db);
+                                etab_put(&db->edges, parent,
+                                         g_string_chunk_insert_len(db->strs, q, (gssize)l), l, n);
+                        }
+                        parent = n;
+                        nl++;
+                        q = dot ? dot + 1 : q + l;
+                }
+                n->sig = s;
+                if (own && nl > db->owner_max_labels)
+                        db->owner_max_labels = nl;
                 break;
         }
         case DG_FP_ADDR: {
@@ -534,8 +644,8 @@ static void index_sig(dg_fpdb_t *db, const dg_fp_sig_t *s)
         }
         default:
                 if (db->trie[s->kind] == NULL)
-                        db->trie[s->kind] = g_new0(trie_node_t, 1);
-                trie_insert(db->trie[s->kind], p, s);
+                        db->trie[s->kind] = node_new(db);
+                trie_insert(db, db->trie[s->kind], p, s);
         }
 }
 
