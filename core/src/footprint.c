@@ -1136,13 +1136,15 @@ static void build_report(dg_footprint_t *fp)
                 g_ptr_array_add(ev, NULL);
                 b.rep->providers[i].evidence = (char **)g_ptr_array_free(ev, FALSE);
         }
-        qsort(b.rep->providers, b.rep->nproviders, sizeof *b.rep->providers, cmp_provider);
+        if (b.rep->nproviders > 1)
+                qsort(b.rep->providers, b.rep->nproviders, sizeof *b.rep->providers, cmp_provider);
         spf_findings(fp, &b);
         dmarc_findings(fp, &b);
         other_findings(fp, &b);
         b.rep->nfindings = b.findings->len;
         b.rep->findings = (dg_finding_t *)(void *)g_array_free(b.findings, FALSE);
-        qsort(b.rep->findings, b.rep->nfindings, sizeof *b.rep->findings, cmp_finding);
+        if (b.rep->nfindings > 1)
+                qsort(b.rep->findings, b.rep->nfindings, sizeof *b.rep->findings, cmp_finding);
         b.rep->queries = fp->queries;
         b.rep->phases = fp->phases;
         g_hash_table_destroy(b.prov_idx);
