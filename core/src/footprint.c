@@ -740,13 +740,16 @@ static GPtrArray *ev1(char *s)
         return v;
 }
 
-/* Merges the matches of res into the record's providers (one per provider). */
+/* Merges the matches of res into the record's providers: one entry per
+ * provider and piece of evidence (an RRset can reveal a provider twice, e.g.
+ * an SPF include and a verification token). */
 static void merge(dg_footprint_record_t *x, const dg_classify_res_t *res)
 {
         for (size_t i = 0; i < res->nmatches; i++) {
                 bool dup = false;
                 for (size_t k = 0; k < x->nproviders && !dup; k++)
-                        dup = x->providers[k].name == res->matches[i].name;
+                        dup = x->providers[k].name == res->matches[i].name &&
+                              strcmp(x->providers[k].evidence, res->matches[i].evidence) == 0;
                 if (dup)
                         continue;
                 x->providers = g_renew(dg_fp_match_t, x->providers, x->nproviders + 1);
