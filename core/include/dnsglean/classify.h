@@ -115,6 +115,7 @@ typedef struct {
         size_t by_kind[DG_FP_KIND_COUNT_];
 } dg_fpdb_stats_t;
 
+/* Fills out with the figures of db (all zero when db is NULL). */
 DG_API void dg_fpdb_stats(const dg_fpdb_t *db, dg_fpdb_stats_t *out);
 
 /* ---- classifying one record ---- */
@@ -153,11 +154,13 @@ DG_API void dg_classify_res_clear(dg_classify_res_t *r);
  * optional), RR type (DG_T_*), rdata as in a zone file ("10 mx1.example.com.",
  * "\"v=spf1 include:_spf.google.com ~all\"", several quoted TXT strings are
  * concatenated; unquoted TXT text is taken as is). Types without signatures
- * give no match; for TXT the owner decides whether the text is read as SPF,
- * DMARC (owner "_dmarc.*") or a token. The owner kinds (owner, dkim) apply to
- * every type. Fills res (cleared first). Returns the number of providers found
- * (>= 0), DG_EINVAL for NULL arguments, DG_EPARSE if rdata is malformed for the
- * type (res is then empty), or DG_ENOMEM. */
+ * give no match. TXT text starting with "v=spf1" is parsed as SPF (its
+ * domains and ip4:/ip6: networks are classified); a DMARC record (or any TXT
+ * at "_dmarc.*") and a TLS-RPT record give their report domains; any other
+ * TXT is matched against the token prefixes. The owner kinds (owner, dkim)
+ * apply to every type. Fills res (cleared first). Returns the number of
+ * providers found (>= 0), DG_EINVAL for NULL arguments, or DG_EPARSE if rdata
+ * is malformed for the type (res is then empty). */
 DG_API int dg_classify_rr(const dg_fpdb_t *db, const char *owner, uint16_t type, const char *rdata,
                           dg_classify_res_t *res);
 
@@ -194,7 +197,7 @@ typedef struct {
 /* Classifies the records of the DNS message msg (len octets) in the sections
  * selected by secmask (DG_SECMASK_*), calling fn (may be NULL) for each record
  * that reveals a provider. summary (may be NULL) is filled. Uses the dg_wire_*
- * parser; allocates nothing per record once res has grown. Returns the number
+ * parser; the only allocation is the match array of the call. Returns the number
  * of records that revealed a provider, or DG_EMALFORMED (records before the
  * damage were still reported) / DG_EINVAL. */
 DG_API int dg_classify_msg(const dg_fpdb_t *db, const uint8_t *msg, size_t len, unsigned secmask,
