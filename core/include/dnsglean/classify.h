@@ -37,7 +37,7 @@ typedef enum {
         DG_FP_NS = 4,    /* [ns] NS host suffix */
         DG_FP_SRV = 5,   /* [srv] SRV target host suffix */
         DG_FP_CAA = 6,   /* [caa] CAA issue/issuewild issuer domain (suffix) */
-        DG_FP_DMARC = 7, /* [dmarc] domain of a DMARC rua=/ruf= mailto: address (suffix) */
+        DG_FP_DMARC = 7, /* [dmarc] domain of a DMARC rua=/ruf= (or TLS-RPT rua=) mailto: address */
         DG_FP_DKIM = 8,  /* [dkim] DKIM selector: owner "SELECTOR._domainkey.*" */
         DG_FP_OWNER = 9, /* [owner] leading label(s) of the owner name: "_amazonses",
                             "asuid", "_github-challenge-*" (a '*' ends a label prefix) */
