@@ -1,6 +1,7 @@
 #!/bin/bash
 # Classifier throughput on N generated records (default 1,000,000), one core:
-#  1. the library (dg_classify_rr over records held in memory);
+#  1. the library (dg_classify_rr over records held in memory; best and
+#     median of three passes: the machine may be shared);
 #  2. the CLI end to end (`dnsglean classify` reading a zone-file listing and
 #     writing JSON Lines to /dev/null).
 # Bar (issue 3): >= 1M records/s for the library on one core. No network.

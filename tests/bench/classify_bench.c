@@ -112,21 +112,39 @@ int main(int argc, char **argv)
         const dg_fpdb_t *db = dg_fpdb_default();
         dg_classify_res_t res;
         dg_classify_res_init(&res);
+        /* three passes over the same records: the machine is shared, so the
+         * best pass shows the code, the median what a loaded core gives */
+        double secs[3];
         unsigned long matched = 0, provs = 0;
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (unsigned long i = 0; i < n; i++) {
-                int k = dg_classify_rr(db, recs[i].owner, recs[i].type, recs[i].rdata, &res);
-                if (k > 0) {
-                        matched++;
-                        provs += (unsigned long)k;
+        for (int pass = 0; pass < 3; pass++) {
+                struct timespec t0, t1;
+                matched = provs = 0;
+                clock_gettime(CLOCK_MONOTONIC, &t0);
+                for (unsigned long i = 0; i < n; i++) {
+                        int k =
+                            dg_classify_rr(db, recs[i].owner, recs[i].type, recs[i].rdata, &res);
+                        if (k > 0) {
+                                matched++;
+                                provs += (unsigned long)k;
+                        }
                 }
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                secs[pass] =
+                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         }
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        printf("{\"records\":%lu,\"matched\":%lu,\"providers\":%lu,\"seconds\":%.3f,"
-               "\"records_per_second\":%.0f,\"signatures\":%zu}\n",
-               n, matched, provs, s, (double)n / s, dg_fpdb_count(db));
+        /* sort the three */
+        for (int a = 0; a < 3; a++)
+                for (int b = a + 1; b < 3; b++)
+                        if (secs[b] < secs[a]) {
+                                double t = secs[a];
+                                secs[a] = secs[b];
+                                secs[b] = t;
+                        }
+        printf("{\"records\":%lu,\"matched\":%lu,\"providers\":%lu,\"seconds_best\":%.3f,"
+               "\"records_per_second\":%.0f,\"records_per_second_median\":%.0f,"
+               "\"signatures\":%zu}\n",
+               n, matched, provs, secs[0], (double)n / secs[0], (double)n / secs[1],
+               dg_fpdb_count(db));
         dg_classify_res_clear(&res);
         free(recs);
         return 0;
