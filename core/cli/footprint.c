@@ -262,7 +262,7 @@ int dg_cmd_footprint(int argc, char **argv)
             {"dkim-selectors", 0, 0, G_OPTION_ARG_STRING, &o_selectors,
              "Comma list of DKIM selectors to try (default: a built-in list)", "LIST"},
             {"timeout", 't', 0, G_OPTION_ARG_INT, &o_timeout, "Per-try timeout in ms", "MS"},
-            {"retries", 0, 0, G_OPTION_ARG_INT, &o_retries, "Extra tries per question", "N"},
+            {"retries", 0, 0, G_OPTION_ARG_INT, &o_retries, "Extra tries per question (0: the engine default, 4)", "N"},
             {"ns-port", 0, 0, G_OPTION_ARG_INT, &o_ns_port,
              "Port on which to ask the name servers directly (default 53)", "PORT"},
             {"no-lame-check", 0, 0, G_OPTION_ARG_NONE, &o_no_lame,
