@@ -43,7 +43,16 @@ void dg_json_str(GString *out, const char *s)
         g_string_append_c(out, '"');
         if (s == NULL)
                 s = "";
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        const unsigned char *p = (const unsigned char *)s;
+        while (*p) {
+                /* copy the run of characters that need no escape at once */
+                const unsigned char *run = p;
+                while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+                        p++;
+                if (p > run)
+                        g_string_append_len(out, (const char *)run, p - run);
+                if (*p == 0)
+                        break;
                 switch (*p) {
                 case '"':
                         g_string_append(out, "\\\"");
@@ -61,13 +70,11 @@ void dg_json_str(GString *out, const char *s)
                         g_string_append(out, "\\t");
                         break;
                 default:
-                        if (*p < 0x20 || *p >= 0x7f)
-                                /* DNS data is octets, not UTF-8: escape
-                                 * everything outside printable ASCII. */
-                                g_string_append_printf(out, "\\u%04x", *p);
-                        else
-                                g_string_append_c(out, (char)*p);
+                        /* DNS data is octets, not UTF-8: escape everything
+                         * outside printable ASCII. */
+                        g_string_append_printf(out, "\\u%04x", *p);
                 }
+                p++;
         }
         g_string_append_c(out, '"');
 }
