@@ -1,0 +1,387 @@
+/* dnsglean walk DOMAIN [-s SERVER] [--crack WORDLIST]: NSEC chain walking or
+ * NSEC3 hash collection and cracking. */
+#include "cli.h"
+#include "xfr_cli.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnsglean/walk.h"
+
+#define CMD "walk"
+
+static void types_text(GString *s, const uint16_t *t, size_t n)
+{
+        char tn[32];
+        for (size_t i = 0; i < n; i++) {
+                g_string_append_c(s, ' ');
+                g_string_append(s, dg_xfr_type_str(t[i], tn, sizeof tn));
+        }
+}
+
+static void types_json(GString *s, const uint16_t *t, size_t n)
+{
+        char tn[32];
+        g_string_append_c(s, '[');
+        for (size_t i = 0; i < n; i++) {
+                if (i > 0)
+                        g_string_append_c(s, ',');
+                dg_json_str(s, dg_xfr_type_str(t[i], tn, sizeof tn));
+        }
+        g_string_append_c(s, ']');
+}
+
+static void json_name(GString *s, const char *name)
+{
+        size_t n = strlen(name);
+        char *c = g_strndup(name, n > 1 && name[n - 1] == '.' ? n - 1 : n);
+        dg_json_str(s, c);
+        g_free(c);
+}
+
+static void hex(GString *s, const uint8_t *d, size_t n)
+{
+        if (n == 0)
+                g_string_append_c(s, '-');
+        for (size_t i = 0; i < n; i++)
+                g_string_append_printf(s, "%02x", d[i]);
+}
+
+typedef struct {
+        uint64_t candidates, cracked;
+        double seconds;
+        bool ran;
+} crack_stats_t;
+
+/* Tries every word of the files in paths; returns 0 or -1 (message printed). */
+static int crack(dg_walk_t *w, char **paths, crack_stats_t *cs, volatile sig_atomic_t *stop)
+{
+        gint64 t0 = g_get_monotonic_time();
+        cs->ran = true;
+        for (char **p = paths; p != NULL && *p != NULL; p++) {
+                FILE *f = fopen(*p, "r");
+                if (f == NULL) {
+                        dg_cli_error(CMD, "cannot open wordlist %s: %s", *p, g_strerror(errno));
+                        return -1;
+                }
+                char *line = NULL;
+                size_t cap = 0;
+                ssize_t n;
+                while ((n = getline(&line, &cap, f)) >= 0 && !*stop) {
+                        char *wd = g_strstrip(line);
+                        size_t len = strlen(wd);
+                        if (len == 0 || wd[0] == '#')
+                                continue;
+                        int r = dg_walk_crack(w, wd, len);
+                        if (r == DG_ENAME)
+                                continue; /* not a label: skipped */
+                        cs->candidates++;
+                        if (r == 1)
+                                cs->cracked++;
+                }
+                free(line);
+                bool err = ferror(f);
+                fclose(f);
+                if (err) {
+                        dg_cli_error(CMD, "read error on %s", *p);
+                        return -1;
+                }
+        }
+        cs->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+        return 0;
+}
+
+static void summary_json(GString *s, const char *zone, const char *server, dg_walk_t *w,
+                         const crack_stats_t *cs)
+{
+        const dg_walk_name_t *names;
+        const dg_walk_hash_t *hashes;
+        size_t nn = dg_walk_names(w, &names), nh = dg_walk_hashes(w, &hashes);
+        g_string_append(s, "{\"summary\":{\"zone\":");
+        dg_json_str(s, zone);
+        g_string_append(s, ",\"server\":");
+        dg_json_str(s, server);
+        g_string_append(s, ",\"kind\":");
+        dg_json_str(s, dg_walk_kind_str(dg_walk_kind(w)));
+        g_string_append(s, ",\"status\":");
+        dg_json_str(s, dg_walk_status_str(dg_walk_status(w)));
+        g_string_append(s, ",\"message\":");
+        dg_json_str(s, dg_walk_errmsg(w));
+        g_string_append_printf(s, ",\"queries\":%llu", (unsigned long long)dg_walk_queries(w));
+        dg_nsec3_params_t p;
+        if (dg_walk_kind(w) == DG_WALK_KIND_NSEC3 && dg_walk_nsec3_params(w, &p) == DG_OK) {
+                g_string_append_printf(
+                    s,
+                    ",\"hashes\":%zu,\"coverage\":%.6f,\"nsec3\":{\"algorithm\":%u,"
+                    "\"iterations\":%u,\"salt\":\"",
+                    nh, dg_walk_coverage(w), p.alg, p.iterations);
+                hex(s, p.salt, p.saltlen);
+                g_string_append_printf(s, "\",\"optout\":%s}", p.optout ? "true" : "false");
+                if (cs->ran)
+                        g_string_append_printf(
+                            s,
+                            ",\"crack\":{\"candidates\":%llu,\"cracked\":%llu,"
+                            "\"seconds\":%.6f,\"hashes_per_second\":%.0f}",
+                            (unsigned long long)cs->candidates, (unsigned long long)cs->cracked,
+                            cs->seconds,
+                            cs->seconds > 0 ? (double)cs->candidates / cs->seconds : 0.0);
+        } else {
+                g_string_append_printf(s, ",\"names\":%zu", nn);
+        }
+        g_string_append(s, "}}");
+}
+
+static void name_json(GString *s, const dg_walk_name_t *n)
+{
+        g_string_append(s, "{\"name\":");
+        json_name(s, n->name);
+        g_string_append(s, ",\"types\":");
+        types_json(s, n->types, n->ntypes);
+        g_string_append(s, ",\"next\":");
+        json_name(s, n->next);
+        g_string_append_c(s, '}');
+}
+
+static void hash_json(GString *s, const dg_walk_hash_t *h)
+{
+        char b[128];
+        dg_nsec3_hash_str(h->hash, h->hashlen, b, sizeof b);
+        g_string_append(s, "{\"hash\":");
+        dg_json_str(s, b);
+        dg_nsec3_hash_str(h->next, h->hashlen, b, sizeof b);
+        g_string_append(s, ",\"next\":");
+        dg_json_str(s, b);
+        g_string_append(s, ",\"types\":");
+        types_json(s, h->types, h->ntypes);
+        g_string_append_printf(s, ",\"optout\":%s", (h->flags & 1) ? "true" : "false");
+        if (h->name != NULL) {
+                g_string_append(s, ",\"name\":");
+                json_name(s, h->name);
+        }
+        g_string_append_c(s, '}');
+}
+
+static void print_text(FILE *out, const char *zone_fqdn, dg_walk_t *w)
+{
+        const dg_walk_name_t *names;
+        const dg_walk_hash_t *hashes;
+        size_t nn = dg_walk_names(w, &names), nh = dg_walk_hashes(w, &hashes);
+        GString *s = g_string_new(NULL);
+        for (size_t i = 0; i < nn; i++) {
+                g_string_printf(s, "%s\tNSEC\t%s", names[i].name, names[i].next);
+                types_text(s, names[i].types, names[i].ntypes);
+                fprintf(out, "%s\n", s->str);
+        }
+        dg_nsec3_params_t p;
+        if (dg_walk_nsec3_params(w, &p) == DG_OK) {
+                for (size_t i = 0; i < nh; i++) {
+                        char b[128], nb[128];
+                        dg_nsec3_hash_str(hashes[i].hash, hashes[i].hashlen, b, sizeof b);
+                        dg_nsec3_hash_str(hashes[i].next, hashes[i].hashlen, nb, sizeof nb);
+                        g_string_printf(s, "%s.%s\tNSEC3\t%u %u %u ", b,
+                                        strcmp(zone_fqdn, ".") == 0 ? "" : zone_fqdn, p.alg,
+                                        hashes[i].flags, p.iterations);
+                        hex(s, p.salt, p.saltlen);
+                        g_string_append_printf(s, " %s", nb);
+                        types_text(s, hashes[i].types, hashes[i].ntypes);
+                        if (hashes[i].name != NULL)
+                                g_string_append_printf(s, "\t; %s", hashes[i].name);
+                        fprintf(out, "%s\n", s->str);
+                }
+        }
+        g_string_free(s, TRUE);
+}
+
+int dg_cmd_walk(int argc, char **argv)
+{
+        char *server = NULL, *resolvers = NULL, *format = NULL, *output = NULL;
+        char **wordlists = NULL;
+        int timeout = 0, port = 53, retries = 0, max_queries = 0;
+        GOptionEntry entries[] = {
+            {"server", 's', 0, G_OPTION_ARG_STRING, &server,
+             "Servers to ask (comma list of addr[:port]); default: the zone's NS", "SERVER"},
+            {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &resolvers,
+             "Resolvers that find the NS (file or comma list)", "RESOLVERS"},
+            {"port", 'p', 0, G_OPTION_ARG_INT, &port, "Port of the found NS (default 53)", "PORT"},
+            {"crack", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &wordlists,
+             "NSEC3: try the labels of WORDLIST (repeatable; the brute wordlist works)",
+             "WORDLIST"},
+            {"format", 'f', 0, G_OPTION_ARG_STRING, &format,
+             "Output: text (zone-file lines, default), jsonl, json", "FMT"},
+            {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE", "FILE"},
+            {"timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Per query, in ms (default 2000)",
+             "MS"},
+            {"retries", 0, 0, G_OPTION_ARG_INT, &retries, "Extra tries per query (default 3)", "N"},
+            {"max-queries", 'm', 0, G_OPTION_ARG_INT, &max_queries, "Query budget (default 100000)",
+             "N"},
+            {NULL, 0, 0, 0, NULL, NULL, NULL},
+        };
+        int rc = 2;
+        GArray *servers = g_array_new(FALSE, TRUE, sizeof(dg_xfr_server_t));
+        FILE *out = NULL;
+        dg_walk_t *w = NULL;
+        if (!dg_cli_parse_options(CMD, "DOMAIN",
+                                  "Walks the NSEC chain of DOMAIN, or collects and cracks its "
+                                  "NSEC3 hashes.",
+                                  entries, &argc, &argv))
+                goto done;
+        if (argc != 2) {
+                dg_cli_error(CMD, "expected one DOMAIN (see 'dnsglean walk --help')");
+                goto done;
+        }
+        const char *zone = argv[1];
+        dg_fmt_t fmt = DG_FMT_TEXT;
+        if (format != NULL && (dg_cli_parse_format(format, &fmt) < 0 ||
+                               (fmt != DG_FMT_TEXT && fmt != DG_FMT_JSONL && fmt != DG_FMT_JSON))) {
+                dg_cli_error(CMD, "unknown format '%s' (text, jsonl, json)", format);
+                goto done;
+        }
+        if (timeout < 0 || retries < 0 || max_queries < 0 || port <= 0 || port > 65535) {
+                dg_cli_error(CMD, "negative or out-of-range number in the options");
+                goto done;
+        }
+        for (char **p = wordlists; p != NULL && *p != NULL; p++) {
+                if (access(*p, R_OK) != 0) {
+                        dg_cli_error(CMD, "cannot read wordlist %s: %s", *p, g_strerror(errno));
+                        goto done;
+                }
+        }
+        dg_walk_opts_t o;
+        dg_walk_opts_init(&o);
+        o.timeout_ms = (unsigned)timeout;
+        o.retries = (unsigned)retries;
+        o.max_queries = (unsigned)max_queries;
+        if (dg_walk_new(zone, &o, &w) != DG_OK) {
+                dg_cli_error(CMD, "'%s' is not a valid domain name", zone);
+                goto done;
+        }
+        if (server != NULL) {
+                if (dg_xfr_parse_servers(CMD, server, servers) < 0)
+                        goto done;
+        } else if (resolvers != NULL) {
+                if (dg_xfr_find_servers(CMD, zone, resolvers, (unsigned)port, servers) < 0) {
+                        rc = 1;
+                        goto done;
+                }
+        } else {
+                dg_cli_error(CMD, "give the servers (-s) or resolvers to find them (-r); the "
+                                  "system resolver is never used");
+                goto done;
+        }
+        out = dg_cli_open_output(CMD, output, "w");
+        if (out == NULL)
+                goto done;
+        volatile sig_atomic_t *stop = dg_xfr_stop_flag();
+        /* walk through the first server that gets somewhere */
+        const dg_xfr_server_t *used = NULL;
+        for (guint i = 0; i < servers->len; i++) {
+                used = &g_array_index(servers, dg_xfr_server_t, i);
+                if (i > 0) {
+                        dg_walk_free(w);
+                        dg_walk_new(zone, &o, &w);
+                }
+                int r = dg_walk_run(w, (const struct sockaddr *)&used->ss, used->sslen, stop);
+                if (r == DG_EINTR || *stop)
+                        break;
+                if (dg_walk_status(w) != DG_WALK_FAILED || i + 1 == servers->len)
+                        break;
+                dg_cli_error(CMD, "%s: %s; trying the next server", used->text, dg_walk_errmsg(w));
+        }
+        crack_stats_t cs = {0};
+        dg_nsec3_params_t p;
+        bool nsec3 = dg_walk_kind(w) == DG_WALK_KIND_NSEC3 && dg_walk_nsec3_params(w, &p) == DG_OK;
+        if (wordlists != NULL && nsec3 && !*stop) {
+                if (crack(w, wordlists, &cs, stop) < 0)
+                        goto done;
+        } else if (wordlists != NULL && !nsec3) {
+                dg_cli_error(CMD, "--crack ignored: %s has no NSEC3 hashes to crack", zone);
+        }
+        /* the report */
+        const dg_walk_name_t *names;
+        const dg_walk_hash_t *hashes;
+        size_t nn = dg_walk_names(w, &names), nh = dg_walk_hashes(w, &hashes);
+        GString *rep = g_string_new(NULL);
+        g_string_append_printf(rep, "%s via %s: %s, %s (%s), %llu queries", zone, used->text,
+                               dg_walk_kind_str(dg_walk_kind(w)),
+                               dg_walk_status_str(dg_walk_status(w)), dg_walk_errmsg(w),
+                               (unsigned long long)dg_walk_queries(w));
+        if (nsec3) {
+                g_string_append_printf(rep, "; NSEC3 SHA-1, %u extra iterations, salt ",
+                                       p.iterations);
+                hex(rep, p.salt, p.saltlen);
+                g_string_append_printf(rep, ", opt-out %s, %zu hashes, %.2f%% of the ring",
+                                       p.optout ? "yes" : "no", nh, 100.0 * dg_walk_coverage(w));
+        } else {
+                g_string_append_printf(rep, "; %zu names", nn);
+        }
+        if (cs.ran)
+                g_string_append_printf(rep,
+                                       "; cracked %llu of %zu hashes with %llu candidates in "
+                                       "%.3f s (%.0f hashes/s)",
+                                       (unsigned long long)cs.cracked, nh,
+                                       (unsigned long long)cs.candidates, cs.seconds,
+                                       cs.seconds > 0 ? (double)cs.candidates / cs.seconds : 0.0);
+        fprintf(stderr, "dnsglean: walk: %s\n", rep->str);
+        char *fqdn = g_str_has_suffix(zone, ".") ? g_strdup(zone) : g_strconcat(zone, ".", NULL);
+        if (fmt == DG_FMT_TEXT) {
+                fprintf(out, "; %s\n", rep->str);
+                print_text(out, fqdn, w);
+        } else {
+                GString *s = g_string_new(NULL);
+                bool arr = fmt == DG_FMT_JSON;
+                if (arr)
+                        g_string_append(s, nsec3 ? "{\"hashes\":[" : "{\"names\":[");
+                for (size_t i = 0; i < (nsec3 ? nh : nn); i++) {
+                        if (arr && i > 0)
+                                g_string_append_c(s, ',');
+                        if (nsec3)
+                                hash_json(s, &hashes[i]);
+                        else
+                                name_json(s, &names[i]);
+                        if (!arr) {
+                                fprintf(out, "%s\n", s->str);
+                                g_string_truncate(s, 0);
+                        }
+                }
+                if (arr) {
+                        g_string_append(s, "],");
+                        GString *sum = g_string_new(NULL);
+                        summary_json(sum, zone, used->text, w, &cs);
+                        /* splice {"summary":{...}} into the document */
+                        g_string_append_len(s, sum->str + 1, (gssize)sum->len - 1);
+                        g_string_free(sum, TRUE);
+                } else {
+                        summary_json(s, zone, used->text, w, &cs);
+                }
+                fprintf(out, "%s\n", s->str);
+                g_string_free(s, TRUE);
+        }
+        g_free(fqdn);
+        g_string_free(rep, TRUE);
+        dg_walk_status_t st = dg_walk_status(w);
+        if (*stop) {
+                dg_cli_error(CMD, "interrupted");
+                rc = 130;
+        } else if (st == DG_WALK_COMPLETE || st == DG_WALK_BUDGET) {
+                rc = 0;
+        } else {
+                dg_cli_error(CMD, "%s: %s", dg_walk_status_str(st), dg_walk_errmsg(w));
+                rc = 1;
+        }
+        if (fflush(out) != 0 || ferror(out)) {
+                dg_cli_error(CMD, "write error: %s", g_strerror(errno));
+                rc = 1;
+        }
+done:
+        if (out != NULL && out != stdout)
+                fclose(out);
+        dg_walk_free(w);
+        dg_xfr_servers_free(servers);
+        g_free(server);
+        g_free(resolvers);
+        g_free(format);
+        g_free(output);
+        g_strfreev(wordlists);
+        return rc;
+}

@@ -1,0 +1,259 @@
+/* NSEC3 hashing (RFC 5155 section 5) and a cracker for collected hashes.
+ *
+ * The hot path hashes "label.zone" with salt: the name + salt fits one or
+ * two SHA-1 blocks, so we pad the block ourselves (FIPS 180-4 5.1.1) once
+ * per candidate and call the compression function directly, skipping the
+ * buffering of SHA1_Update/SHA1_Final. The zone + salt suffix and the
+ * padding of the iteration block are precomputed; nothing is allocated per
+ * candidate. */
+#define OPENSSL_API_COMPAT 10101 /* SHA1_Transform and SHA_CTX: deprecated in 3.0, kept */
+#include <openssl/sha.h>
+
+#include <glib.h>
+#include <string.h>
+
+#include "dnsglean/walk.h"
+#include "xfr_int.h"
+
+/* Longest message hashed with our own padding: two blocks minus 9 octets. */
+#define FAST_MAX 119
+
+static inline uint8_t lc(uint8_t c)
+{
+        return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+        p[0] = (uint8_t)(v >> 24);
+        p[1] = (uint8_t)(v >> 16);
+        p[2] = (uint8_t)(v >> 8);
+        p[3] = (uint8_t)v;
+}
+
+/* Pads msg (len octets, already at the start of blk[128]) and returns the
+ * number of 64-octet blocks. blk must hold zeros after len... we zero here. */
+static inline int pad(uint8_t *blk, size_t len)
+{
+        int nb = len <= 55 ? 1 : 2;
+        size_t end = (size_t)nb * 64;
+        blk[len] = 0x80;
+        memset(blk + len + 1, 0, end - len - 1 - 8);
+        uint64_t bits = (uint64_t)len * 8;
+        for (int i = 0; i < 8; i++)
+                blk[end - 1 - i] = (uint8_t)(bits >> (8 * i));
+        return nb;
+}
+
+static inline void compress(const SHA_CTX *iv, const uint8_t *blk, int nb, uint8_t out[20])
+{
+        SHA_CTX c = *iv;
+        for (int i = 0; i < nb; i++)
+                SHA1_Transform(&c, blk + 64 * i);
+        put_be32(out, c.h0);
+        put_be32(out + 4, c.h1);
+        put_be32(out + 8, c.h2);
+        put_be32(out + 12, c.h3);
+        put_be32(out + 16, c.h4);
+}
+
+static void sha1_any(const SHA_CTX *iv, const uint8_t *msg, size_t len, uint8_t out[20])
+{
+        if (len <= FAST_MAX) {
+                uint8_t blk[128];
+                memcpy(blk, msg, len);
+                compress(iv, blk, pad(blk, len), out);
+                return;
+        }
+        SHA1(msg, len, out);
+}
+
+static SHA_CTX sha1_iv(void)
+{
+        SHA_CTX c;
+        SHA1_Init(&c);
+        return c;
+}
+
+int dg_nsec3_hash(const uint8_t *name_wire, size_t len, const uint8_t *salt, size_t saltlen,
+                  unsigned iterations, uint8_t out[20])
+{
+        if (name_wire == NULL || dgx_name_len(name_wire, len) < 0 || saltlen > 255)
+                return DG_ENAME;
+        size_t nl = (size_t)dgx_name_len(name_wire, len);
+        uint8_t buf[DGX_NAME_MAX + 255];
+        memcpy(buf, name_wire, nl);
+        for (size_t pos = 0; buf[pos] != 0; pos += 1 + (size_t)buf[pos])
+                for (size_t i = 1; i <= buf[pos]; i++)
+                        buf[pos + i] = lc(buf[pos + i]);
+        if (saltlen)
+                memcpy(buf + nl, salt, saltlen);
+        SHA_CTX iv = sha1_iv();
+        sha1_any(&iv, buf, nl + saltlen, out);
+        for (unsigned k = 0; k < iterations; k++) {
+                memcpy(buf, out, 20);
+                if (saltlen)
+                        memcpy(buf + 20, salt, saltlen);
+                sha1_any(&iv, buf, 20 + saltlen, out);
+        }
+        return DG_OK;
+}
+
+int dg_nsec3_hash_str(const uint8_t *hash, size_t len, char *buf, size_t cap)
+{
+        return dgx_b32hex_enc(hash, len, buf, cap);
+}
+
+struct dg_nsec3_cracker {
+        SHA_CTX iv;
+        uint8_t suffix[DGX_NAME_MAX + 255]; /* zone wire (lowercase) + salt */
+        size_t zlen, suffixlen;
+        uint8_t salt[255];
+        size_t saltlen;
+        unsigned iterations;
+        uint8_t iterblk[128]; /* [20-octet hash][salt][padding], padded once */
+        int iternb;
+        bool iterfast;
+        /* targets: open addressing on the first 8 octets of the hash */
+        GArray *targets; /* uint8_t[20] */
+        uint32_t *slots; /* index + 1, 0 = empty */
+        size_t nslots;
+        uint64_t tried;
+};
+
+int dg_nsec3_cracker_new(const char *zone, const uint8_t *salt, size_t saltlen, unsigned iterations,
+                         dg_nsec3_cracker_t **out)
+{
+        uint8_t z[DGX_NAME_MAX];
+        int zl = dgx_name_parse(zone, z);
+        if (zl < 0)
+                return DG_ENAME;
+        if (saltlen > 255 || (saltlen > 0 && salt == NULL))
+                return DG_EINVAL;
+        dg_nsec3_cracker_t *c = g_new0(dg_nsec3_cracker_t, 1);
+        c->iv = sha1_iv();
+        memcpy(c->suffix, z, (size_t)zl);
+        if (saltlen)
+                memcpy(c->suffix + zl, salt, saltlen);
+        c->zlen = (size_t)zl;
+        c->suffixlen = (size_t)zl + saltlen;
+        if (saltlen)
+                memcpy(c->salt, salt, saltlen);
+        c->saltlen = saltlen;
+        c->iterations = iterations;
+        c->iterfast = 20 + saltlen <= FAST_MAX;
+        if (c->iterfast) {
+                memcpy(c->iterblk + 20, salt ? salt : (const uint8_t *)"", saltlen);
+                c->iternb = pad(c->iterblk, 20 + saltlen);
+        }
+        c->targets = g_array_new(FALSE, FALSE, 20);
+        c->nslots = 16;
+        c->slots = g_new0(uint32_t, c->nslots);
+        *out = c;
+        return DG_OK;
+}
+
+void dg_nsec3_cracker_free(dg_nsec3_cracker_t *c)
+{
+        if (c == NULL)
+                return;
+        g_array_free(c->targets, TRUE);
+        g_free(c->slots);
+        g_free(c);
+}
+
+static inline uint64_t key64(const uint8_t *h)
+{
+        uint64_t k;
+        memcpy(&k, h, 8);
+        return k;
+}
+
+static void slot_insert(uint32_t *slots, size_t nslots, uint64_t key, uint32_t v)
+{
+        size_t i = (size_t)(key * 0x9e3779b97f4a7c15ull >> 20) & (nslots - 1);
+        while (slots[i] != 0)
+                i = (i + 1) & (nslots - 1);
+        slots[i] = v;
+}
+
+int dg_nsec3_cracker_add(dg_nsec3_cracker_t *c, const uint8_t hash[20])
+{
+        if (c == NULL || hash == NULL || c->targets->len >= 0x7ffffffeu)
+                return DG_EINVAL;
+        g_array_append_vals(c->targets, hash, 1);
+        if ((size_t)c->targets->len * 2 > c->nslots) {
+                size_t n = c->nslots * 2;
+                while ((size_t)c->targets->len * 2 > n)
+                        n *= 2;
+                g_free(c->slots);
+                c->slots = g_new0(uint32_t, n);
+                c->nslots = n;
+                for (guint i = 0; i < c->targets->len; i++) {
+                        const uint8_t *h = (const uint8_t *)c->targets->data + 20 * (size_t)i;
+                        slot_insert(c->slots, n, key64(h), i + 1);
+                }
+        } else {
+                slot_insert(c->slots, c->nslots, key64(hash), c->targets->len);
+        }
+        return (int)c->targets->len - 1;
+}
+
+int dg_nsec3_cracker_try(dg_nsec3_cracker_t *c, const char *label, size_t len, uint8_t *out_hash)
+{
+        uint8_t blk[DGX_NAME_MAX + 255 + 72];
+        if (len == 0 || len > DGX_NAME_MAX - 2)
+                return DG_ENAME;
+        /* label(s) to wire: dots separate labels of a multi-label candidate */
+        size_t o = 0, lstart = 0;
+        blk[0] = 0;
+        for (size_t i = 0; i <= len; i++) {
+                if (i == len || label[i] == '.') {
+                        size_t ll = o - lstart;
+                        if (ll == 0 || ll > 63)
+                                return DG_ENAME;
+                        blk[lstart] = (uint8_t)ll;
+                        lstart = ++o;
+                        continue;
+                }
+                blk[++o] = lc((uint8_t)label[i]);
+        }
+        /* o == lstart: octets of the candidate labels */
+        if (o + c->zlen > DGX_NAME_MAX)
+                return DG_ENAME;
+        memcpy(blk + o, c->suffix, c->suffixlen);
+        size_t mlen = o + c->suffixlen;
+        uint8_t h[20];
+        if (mlen <= FAST_MAX)
+                compress(&c->iv, blk, pad(blk, mlen), h);
+        else
+                SHA1(blk, mlen, h);
+        for (unsigned k = 0; k < c->iterations; k++) {
+                if (c->iterfast) {
+                        memcpy(c->iterblk, h, 20);
+                        compress(&c->iv, c->iterblk, c->iternb, h);
+                } else {
+                        uint8_t m[20 + 255];
+                        memcpy(m, h, 20);
+                        memcpy(m + 20, c->salt, c->saltlen);
+                        SHA1(m, 20 + c->saltlen, h);
+                }
+        }
+        c->tried++;
+        if (out_hash != NULL)
+                memcpy(out_hash, h, 20);
+        uint64_t key = key64(h);
+        size_t i = (size_t)(key * 0x9e3779b97f4a7c15ull >> 20) & (c->nslots - 1);
+        while (c->slots[i] != 0) {
+                uint32_t v = c->slots[i] - 1;
+                if (memcmp((const uint8_t *)c->targets->data + 20 * (size_t)v, h, 20) == 0)
+                        return (int)v;
+                i = (i + 1) & (c->nslots - 1);
+        }
+        return -1;
+}
+
+uint64_t dg_nsec3_cracker_tried(const dg_nsec3_cracker_t *c)
+{
+        return c->tried;
+}

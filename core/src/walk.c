@@ -1,0 +1,942 @@
+/* DNSSEC zone walking: NSEC chain walk and NSEC3 hash collection, sans-I/O,
+ * plus a blocking driver for one server address.
+ *
+ * References: RFC 4034 section 4 (NSEC) and 6.1 (canonical order), RFC 5155
+ * (NSEC3, hash, opt-out), RFC 4470 (minimally covering NSEC records, "white
+ * lies"), and the "black lies" of online signers that answer NODATA with an
+ * NSEC owned by the query name whose next name is its immediate successor. */
+#include "dnsglean/walk.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xfr_int.h"
+
+#define DEF_MAX_QUERIES 100000u
+#define DEF_MAX_NAMES 1000000u
+#define DEF_RETRIES 3u
+#define DEF_TIMEOUT_MS 2000u
+#define DEF_HASH_TRIES 20000000ull
+#define MAX_STALE 25u /* NSEC3 answers in a row that taught nothing new */
+
+typedef enum { PH_PARAM, PH_PROBE, PH_NSEC, PH_NSEC3, PH_DONE } phase_t;
+/* How the NSEC record of the current owner is asked for. */
+typedef enum { NQ_NSEC, NQ_SUCC, NQ_SIBLING } nsec_step_t;
+
+struct dg_walk {
+        uint8_t zone[DGX_NAME_MAX];
+        size_t zlen;
+        char *zone_str;
+        dg_walk_opts_t o;
+        uint64_t rng;
+        phase_t phase;
+        dg_walk_kind_t kind;
+        dg_walk_status_t status;
+        char errmsg[400];
+        uint64_t queries;
+        /* the outstanding query */
+        bool pending, sent, tcp;
+        uint16_t qid, qtype;
+        uint8_t qname[DGX_NAME_MAX];
+        size_t qlen;
+        unsigned tries;
+        uint64_t deadline;
+        /* NSEC */
+        uint8_t cur[DGX_NAME_MAX];
+        size_t curlen;
+        nsec_step_t step;
+        GArray *names;    /* dg_walk_name_t, chain order */
+        GHashTable *seen; /* lowercase presentation names of owners */
+        bool apex_nsec;   /* the NSEC3PARAM query showed an NSEC at the apex */
+        /* NSEC3 */
+        bool have_params, params_from_rr;
+        dg_nsec3_params_t p;
+        GArray *hashes;           /* dg_walk_hash_t sorted by hash */
+        GHashTable *pending_next; /* next hashes not (yet) owners: key = g_bytes */
+        dg_nsec3_cracker_t *probe, *crack;
+        unsigned stale;
+        bool narrow; /* an NSEC3 record covered a single hash */
+};
+
+const char *dg_walk_kind_str(dg_walk_kind_t k)
+{
+        static const char *const s[] = {"unknown", "unsigned", "nsec", "nsec3"};
+        return (unsigned)k < G_N_ELEMENTS(s) ? s[k] : "unknown";
+}
+
+const char *dg_walk_status_str(dg_walk_status_t st)
+{
+        static const char *const s[] = {"running", "complete", "synthesized",
+                                        "loop",    "budget",   "failed"};
+        return (unsigned)st < G_N_ELEMENTS(s) ? s[st] : "failed";
+}
+
+void dg_walk_opts_init(dg_walk_opts_t *o)
+{
+        memset(o, 0, sizeof *o);
+}
+
+static void name_clear(gpointer p)
+{
+        dg_walk_name_t *n = p;
+        g_free(n->name);
+        g_free(n->next);
+        g_free(n->types);
+}
+
+static void hash_clear(gpointer p)
+{
+        dg_walk_hash_t *h = p;
+        g_free(h->types);
+        g_free(h->name);
+}
+
+int dg_walk_new(const char *zone, const dg_walk_opts_t *opts, dg_walk_t **out)
+{
+        if (zone == NULL || out == NULL)
+                return DG_EINVAL;
+        uint8_t z[DGX_NAME_MAX];
+        int zl = dgx_name_parse(zone, z);
+        if (zl < 0)
+                return DG_ENAME;
+        dg_walk_t *w = g_new0(dg_walk_t, 1);
+        memcpy(w->zone, z, (size_t)zl);
+        w->zlen = (size_t)zl;
+        w->zone_str = dgx_name_str(z, (size_t)zl);
+        if (opts != NULL)
+                w->o = *opts;
+        if (w->o.max_queries == 0)
+                w->o.max_queries = DEF_MAX_QUERIES;
+        if (w->o.max_names == 0)
+                w->o.max_names = DEF_MAX_NAMES;
+        if (w->o.retries == 0)
+                w->o.retries = DEF_RETRIES;
+        if (w->o.timeout_ms == 0)
+                w->o.timeout_ms = DEF_TIMEOUT_MS;
+        if (w->o.max_hash_tries == 0)
+                w->o.max_hash_tries = DEF_HASH_TRIES;
+        w->rng = w->o.seed ? w->o.seed : dgx_seed();
+        w->names = g_array_new(FALSE, TRUE, sizeof(dg_walk_name_t));
+        g_array_set_clear_func(w->names, name_clear);
+        w->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        w->hashes = g_array_new(FALSE, TRUE, sizeof(dg_walk_hash_t));
+        g_array_set_clear_func(w->hashes, hash_clear);
+        w->pending_next =
+            g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+        w->phase = PH_PARAM;
+        *out = w;
+        return DG_OK;
+}
+
+void dg_walk_free(dg_walk_t *w)
+{
+        if (w == NULL)
+                return;
+        g_array_free(w->names, TRUE);
+        g_hash_table_destroy(w->seen);
+        g_array_free(w->hashes, TRUE);
+        g_hash_table_destroy(w->pending_next);
+        dg_nsec3_cracker_free(w->probe);
+        dg_nsec3_cracker_free(w->crack);
+        g_free(w->zone_str);
+        g_free(w);
+}
+
+/* Ends the walk with a status and a one-line reason. */
+G_GNUC_PRINTF(3, 4)
+static void finish(dg_walk_t *w, dg_walk_status_t st, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        g_vsnprintf(w->errmsg, sizeof w->errmsg, fmt, ap);
+        va_end(ap);
+        w->status = st;
+        w->phase = PH_DONE;
+        w->pending = false;
+}
+
+static char *wname(const uint8_t *n)
+{
+        char *s = dgx_name_str(n, DGX_NAME_MAX);
+        return s ? s : g_strdup("?");
+}
+
+/* Prepares a new outstanding query (sent by the next dg_walk_next_query). */
+static void ask(dg_walk_t *w, const uint8_t *qname, size_t qlen, uint16_t qtype)
+{
+        memcpy(w->qname, qname, qlen);
+        w->qlen = qlen;
+        w->qtype = qtype;
+        w->pending = true;
+        w->sent = false;
+        w->tcp = false;
+        w->tries = 0;
+}
+
+/* "\000.name": the first name after name in canonical order. */
+static int successor(const uint8_t *n, size_t len, uint8_t *out)
+{
+        if (len + 2 > DGX_NAME_MAX)
+                return -1;
+        out[0] = 1;
+        out[1] = 0;
+        memcpy(out + 2, n, len);
+        return (int)len + 2;
+}
+
+/* name with "\000" appended to its first label: after name's whole subtree. */
+static int sibling_after(const uint8_t *n, size_t len, uint8_t *out)
+{
+        if (n[0] == 0 || n[0] >= 63 || len + 1 > DGX_NAME_MAX)
+                return -1;
+        out[0] = (uint8_t)(n[0] + 1);
+        memcpy(out + 1, n + 1, n[0]);
+        out[1 + n[0]] = 0;
+        memcpy(out + 2 + n[0], n + 1 + n[0], len - 1 - n[0]);
+        return (int)len + 1;
+}
+
+static void random_label(dg_walk_t *w, char *buf, size_t n)
+{
+        static const char al[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+        uint64_t r = dgx_rand(&w->rng);
+        for (size_t i = 0; i < n; i++) {
+                if (i % 10 == 9)
+                        r = dgx_rand(&w->rng);
+                buf[i] = al[r % 36];
+                r /= 36;
+        }
+        buf[n] = '\0';
+}
+
+/* Decides the next question of the current phase. */
+static void plan(dg_walk_t *w);
+
+int dg_walk_next_query(dg_walk_t *w, uint64_t now_ms, uint8_t *buf, size_t cap, dg_walk_query_t *q)
+{
+        if (w->phase == PH_DONE)
+                return 0;
+        if (!w->pending)
+                plan(w);
+        if (w->phase == PH_DONE || !w->pending || w->sent)
+                return 0;
+        if (w->queries >= w->o.max_queries) {
+                finish(w, DG_WALK_BUDGET, "query budget of %u spent", w->o.max_queries);
+                return 0;
+        }
+        w->qid = (uint16_t)dgx_rand(&w->rng);
+        int n = dgx_build_query(buf, cap, w->qid, w->qname, w->qlen, w->qtype, DGX_Q_DO);
+        if (n < 0)
+                return n;
+        w->sent = true;
+        w->deadline = now_ms + w->o.timeout_ms;
+        w->queries++;
+        q->len = (size_t)n;
+        q->tcp = w->tcp;
+        return 1;
+}
+
+void dg_walk_tick(dg_walk_t *w, uint64_t now_ms)
+{
+        if (w->phase == PH_DONE || !w->pending || !w->sent || now_ms < w->deadline)
+                return;
+        if (++w->tries > w->o.retries) {
+                char *qn = wname(w->qname);
+                char *t = ldns_rr_type2str((ldns_rr_type)w->qtype);
+                finish(w, DG_WALK_FAILED, "no answer to %s %s after %u tries", qn, t ? t : "?",
+                       w->tries);
+                free(t);
+                g_free(qn);
+                return;
+        }
+        w->sent = false; /* send again */
+}
+
+int64_t dg_walk_next_timeout(const dg_walk_t *w, uint64_t now_ms)
+{
+        if (w->phase == PH_DONE || !w->pending || !w->sent)
+                return -1;
+        return w->deadline > now_ms ? (int64_t)(w->deadline - now_ms) : 0;
+}
+
+bool dg_walk_done(const dg_walk_t *w)
+{
+        return w->phase == PH_DONE;
+}
+
+dg_walk_kind_t dg_walk_kind(const dg_walk_t *w)
+{
+        return w->kind;
+}
+
+dg_walk_status_t dg_walk_status(const dg_walk_t *w)
+{
+        return w->status;
+}
+
+const char *dg_walk_errmsg(const dg_walk_t *w)
+{
+        return w->errmsg;
+}
+
+uint64_t dg_walk_queries(const dg_walk_t *w)
+{
+        return w->queries;
+}
+
+size_t dg_walk_names(const dg_walk_t *w, const dg_walk_name_t **out)
+{
+        *out = (const dg_walk_name_t *)(const void *)w->names->data;
+        return w->names->len;
+}
+
+size_t dg_walk_hashes(const dg_walk_t *w, const dg_walk_hash_t **out)
+{
+        *out = (const dg_walk_hash_t *)(const void *)w->hashes->data;
+        return w->hashes->len;
+}
+
+int dg_walk_nsec3_params(const dg_walk_t *w, dg_nsec3_params_t *out)
+{
+        if (!w->have_params)
+                return DG_ENOTFOUND;
+        *out = w->p;
+        return DG_OK;
+}
+
+/* ---- record helpers ---- */
+
+static int type_cmp(const void *a, const void *b)
+{
+        uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+        return (x > y) - (x < y);
+}
+
+/* Type bitmap (RFC 4034 4.1.2) -> sorted g_malloc'd array. */
+static uint16_t *parse_bitmap(const uint8_t *d, size_t n, size_t *count)
+{
+        GArray *a = g_array_new(FALSE, FALSE, sizeof(uint16_t));
+        size_t p = 0;
+        while (p + 2 <= n) {
+                unsigned win = d[p], len = d[p + 1];
+                p += 2;
+                if (len == 0 || len > 32 || p + len > n)
+                        break;
+                for (unsigned i = 0; i < len; i++)
+                        for (unsigned b = 0; b < 8; b++)
+                                if (d[p + i] & (0x80u >> b)) {
+                                        uint16_t t = (uint16_t)(win * 256 + i * 8 + b);
+                                        g_array_append_val(a, t);
+                                }
+                p += len;
+        }
+        qsort(a->data, a->len, sizeof(uint16_t), type_cmp);
+        *count = a->len;
+        return (uint16_t *)(void *)g_array_free(a, FALSE);
+}
+
+static uint16_t *rr_bitmap(const ldns_rr *rr, size_t idx, size_t *count)
+{
+        const ldns_rdf *f = ldns_rr_rdf(rr, idx);
+        if (f == NULL) {
+                *count = 0;
+                return NULL;
+        }
+        return parse_bitmap(ldns_rdf_data(f), ldns_rdf_size(f), count);
+}
+
+/* ---- NSEC ---- */
+
+static void nsec_record(dg_walk_t *w, const uint8_t *owner, const uint8_t *next, const ldns_rr *rr)
+{
+        dg_walk_name_t n = {.name = wname(owner), .next = wname(next)};
+        n.types = rr_bitmap(rr, 1, &n.ntypes);
+        g_hash_table_add(w->seen, g_strdup(n.name));
+        g_array_append_val(w->names, n);
+}
+
+/* An NSEC record owner -> next was learnt for the current owner. */
+static void nsec_step(dg_walk_t *w, const uint8_t *owner, const uint8_t *next, const ldns_rr *rr)
+{
+        char *on = wname(owner), *nn = wname(next);
+        uint8_t succ[DGX_NAME_MAX];
+        int sl = successor(owner, (size_t)dgx_name_len(owner, DGX_NAME_MAX), succ);
+        if (!dgx_name_under(next, w->zone)) {
+                finish(w, DG_WALK_FAILED, "NSEC of %s points outside the zone, to %s", on, nn);
+        } else if (sl > 0 && dgx_name_cmp(next, succ) == 0) {
+                finish(w, DG_WALK_SYNTHESIZED,
+                       "the server synthesizes its NSEC records (black lies / RFC 4470: %s -> "
+                       "%s): the zone cannot be walked",
+                       on, nn);
+        } else if (g_hash_table_contains(w->seen, on)) {
+                finish(w, DG_WALK_LOOP, "NSEC chain loops: %s was already visited", on);
+        } else {
+                nsec_record(w, owner, next, rr);
+                if (dgx_name_cmp(next, w->zone) == 0) {
+                        finish(w, DG_WALK_COMPLETE, "NSEC chain walked back to the apex: %u names",
+                               w->names->len);
+                } else if (g_hash_table_contains(w->seen, nn)) {
+                        finish(w, DG_WALK_LOOP, "NSEC chain loops: %s -> %s, visited before", on,
+                               nn);
+                } else if (dgx_name_cmp(next, owner) <= 0) {
+                        finish(w, DG_WALK_LOOP,
+                               "NSEC chain goes backwards: %s -> %s (not in canonical order)", on,
+                               nn);
+                } else if (w->names->len >= w->o.max_names) {
+                        finish(w, DG_WALK_BUDGET, "name budget of %u reached", w->o.max_names);
+                } else {
+                        memcpy(w->cur, next, (size_t)dgx_name_len(next, DGX_NAME_MAX));
+                        w->curlen = (size_t)dgx_name_len(next, DGX_NAME_MAX);
+                        w->step = NQ_NSEC;
+                }
+        }
+        g_free(on);
+        g_free(nn);
+}
+
+/* Reads owner and next name of an NSEC record; false if malformed. */
+static bool nsec_names(const ldns_rr *rr, uint8_t *owner, uint8_t *next)
+{
+        return ldns_rr_rd_count(rr) >= 1 && dgx_name_from_rdf(ldns_rr_owner(rr), owner) > 0 &&
+               dgx_name_from_rdf(ldns_rr_rdf(rr, 0), next) > 0;
+}
+
+/* True if the NSEC owner..next covers name (canonical order; next == apex
+ * closes the ring). */
+static bool nsec_covers(const dg_walk_t *w, const uint8_t *owner, const uint8_t *next,
+                        const uint8_t *name)
+{
+        if (dgx_name_cmp(owner, name) > 0)
+                return false;
+        return dgx_name_cmp(next, w->zone) == 0 || dgx_name_cmp(name, next) < 0;
+}
+
+static void nsec_feed(dg_walk_t *w, ldns_pkt *pkt)
+{
+        ldns_rr_list *sec[2] = {ldns_pkt_answer(pkt), ldns_pkt_authority(pkt)};
+        uint8_t owner[DGX_NAME_MAX], next[DGX_NAME_MAX];
+        for (int s = 0; s < 2; s++) {
+                for (size_t i = 0; i < ldns_rr_list_rr_count(sec[s]); i++) {
+                        const ldns_rr *rr = ldns_rr_list_rr(sec[s], i);
+                        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC ||
+                            !nsec_names(rr, owner, next))
+                                continue;
+                        if (w->step == NQ_NSEC) {
+                                if (s == 0 && dgx_name_cmp(owner, w->cur) == 0) {
+                                        nsec_step(w, owner, next, rr);
+                                        return;
+                                }
+                                continue;
+                        }
+                        /* a denial for a made-up name just after cur */
+                        if (dgx_name_cmp(owner, w->qname) == 0) {
+                                char *qn = wname(w->qname);
+                                finish(w, DG_WALK_SYNTHESIZED,
+                                       "the server synthesizes its NSEC records (black lies: an "
+                                       "NSEC owned by the made-up name %s): the zone cannot be "
+                                       "walked",
+                                       qn);
+                                g_free(qn);
+                                return;
+                        }
+                        if (nsec_covers(w, owner, next, w->qname) &&
+                            dgx_name_cmp(owner, w->cur) == 0) {
+                                nsec_step(w, owner, next, rr);
+                                return;
+                        }
+                }
+        }
+        /* no usable NSEC: try the next way of asking */
+        char *cn = wname(w->cur);
+        if (w->step == NQ_NSEC)
+                w->step = NQ_SUCC;
+        else if (w->step == NQ_SUCC && dgx_name_cmp(w->cur, w->zone) != 0)
+                w->step = NQ_SIBLING;
+        else
+                finish(w, DG_WALK_FAILED, "the server gives no NSEC record for %s", cn);
+        g_free(cn);
+}
+
+/* ---- NSEC3 ---- */
+
+static int hash_cmp(const uint8_t *a, const uint8_t *b, size_t n)
+{
+        return memcmp(a, b, n);
+}
+
+/* Index of the last record whose hash <= h, or -1. */
+static long hash_floor(const dg_walk_t *w, const uint8_t *h)
+{
+        long lo = 0, hi = (long)w->hashes->len - 1, ans = -1;
+        while (lo <= hi) {
+                long mid = (lo + hi) / 2;
+                const dg_walk_hash_t *e = &g_array_index(w->hashes, dg_walk_hash_t, mid);
+                if (hash_cmp(e->hash, h, e->hashlen) <= 0) {
+                        ans = mid;
+                        lo = mid + 1;
+                } else {
+                        hi = mid - 1;
+                }
+        }
+        return ans;
+}
+
+static bool hash_covered(const dg_walk_t *w, const uint8_t *h)
+{
+        if (w->hashes->len == 0)
+                return false;
+        long i = hash_floor(w, h);
+        if (i < 0)
+                i = (long)w->hashes->len - 1; /* wraps around from the last */
+        const dg_walk_hash_t *e = &g_array_index(w->hashes, dg_walk_hash_t, i);
+        int c = hash_cmp(e->hash, e->next, e->hashlen);
+        if (c < 0)
+                return hash_cmp(e->hash, h, e->hashlen) <= 0 &&
+                       hash_cmp(h, e->next, e->hashlen) < 0;
+        /* the last record wraps (or one record covers the whole ring) */
+        return c == 0 || hash_cmp(h, e->hash, e->hashlen) >= 0 ||
+               hash_cmp(h, e->next, e->hashlen) < 0;
+}
+
+static double top64(const uint8_t *h)
+{
+        uint64_t v = 0;
+        for (int i = 0; i < 8; i++)
+                v = v << 8 | h[i];
+        return (double)v;
+}
+
+double dg_walk_coverage(const dg_walk_t *w)
+{
+        double sum = 0, ring = 18446744073709551616.0; /* 2^64 */
+        for (guint i = 0; i < w->hashes->len; i++) {
+                const dg_walk_hash_t *e = &g_array_index(w->hashes, dg_walk_hash_t, i);
+                double a = top64(e->hash), b = top64(e->next);
+                int c = hash_cmp(e->hash, e->next, e->hashlen);
+                sum += c < 0 ? b - a : (c == 0 ? ring : ring - a + b);
+        }
+        if (w->hashes->len > 0 && g_hash_table_size(w->pending_next) == 0)
+                return 1.0;
+        return sum >= ring ? 1.0 : sum / ring;
+}
+
+static bool params_from_nsec3(dg_walk_t *w, const ldns_rr *rr)
+{
+        if (ldns_rr_rd_count(rr) < 5)
+                return false;
+        const ldns_rdf *salt = ldns_rr_rdf(rr, 3);
+        if (ldns_rdf_size(ldns_rr_rdf(rr, 0)) != 1 || ldns_rdf_size(ldns_rr_rdf(rr, 2)) != 2 ||
+            ldns_rdf_size(salt) < 1)
+                return false;
+        const uint8_t *s = ldns_rdf_data(salt);
+        if ((size_t)s[0] + 1 != ldns_rdf_size(salt))
+                return false;
+        w->p.alg = ldns_rdf_data(ldns_rr_rdf(rr, 0))[0];
+        const uint8_t *it = ldns_rdf_data(ldns_rr_rdf(rr, 2));
+        w->p.iterations = (uint16_t)(it[0] << 8 | it[1]);
+        w->p.saltlen = s[0];
+        memcpy(w->p.salt, s + 1, s[0]);
+        return true;
+}
+
+/* Adds one NSEC3 record if it belongs to the zone's chain. Returns 1 if it
+ * was new, 0 if known or of another chain. */
+static int nsec3_add(dg_walk_t *w, const ldns_rr *rr)
+{
+        if (ldns_rr_rd_count(rr) < 5)
+                return 0;
+        const ldns_rdf *owner = ldns_rr_owner(rr);
+        const uint8_t *od = ldns_rdf_data(owner);
+        size_t osz = ldns_rdf_size(owner);
+        /* owner = <base32hex hash>.<zone> */
+        uint8_t parent[DGX_NAME_MAX], ow[DGX_NAME_MAX];
+        if (osz < 2 || od[0] == 0 || (size_t)od[0] + 1 >= osz || dgx_name_from_rdf(owner, ow) < 0)
+                return 0;
+        memcpy(parent, ow + 1 + ow[0], osz - 1 - od[0]);
+        if (dgx_name_cmp(parent, w->zone) != 0)
+                return 0;
+        dg_walk_hash_t e = {0};
+        int hl = dgx_b32hex_dec((const char *)od + 1, od[0], e.hash, sizeof e.hash);
+        const uint8_t *alg = ldns_rdf_data(ldns_rr_rdf(rr, 0));
+        const uint8_t *flags = ldns_rdf_data(ldns_rr_rdf(rr, 1));
+        const uint8_t *it = ldns_rdf_data(ldns_rr_rdf(rr, 2));
+        const ldns_rdf *salt = ldns_rr_rdf(rr, 3), *next = ldns_rr_rdf(rr, 4);
+        const uint8_t *sd = ldns_rdf_data(salt), *nd = ldns_rdf_data(next);
+        if (hl <= 0 || ldns_rdf_size(ldns_rr_rdf(rr, 2)) != 2 || ldns_rdf_size(salt) < 1 ||
+            ldns_rdf_size(next) < 1 || (size_t)nd[0] + 1 != ldns_rdf_size(next) || nd[0] != hl ||
+            (size_t)sd[0] + 1 != ldns_rdf_size(salt))
+                return 0;
+        /* another chain (parameters being rolled): not ours */
+        if (alg[0] != w->p.alg || (uint16_t)(it[0] << 8 | it[1]) != w->p.iterations ||
+            sd[0] != w->p.saltlen || memcmp(sd + 1, w->p.salt, sd[0]) != 0)
+                return 0;
+        e.hashlen = (uint8_t)hl;
+        memcpy(e.next, nd + 1, (size_t)hl);
+        e.flags = flags[0];
+        if (e.flags & 1)
+                w->p.optout = true;
+        long f = hash_floor(w, e.hash);
+        if (f >= 0 &&
+            hash_cmp(g_array_index(w->hashes, dg_walk_hash_t, f).hash, e.hash, e.hashlen) == 0)
+                return 0;
+        if (w->hashes->len >= w->o.max_names)
+                return 0;
+        /* "narrow" online signing answers with hash -> hash + 1 */
+        uint8_t plus1[DG_NSEC3_HASH_MAX];
+        memcpy(plus1, e.hash, e.hashlen);
+        for (int b = e.hashlen - 1; b >= 0 && ++plus1[b] == 0; b--)
+                ;
+        if (memcmp(plus1, e.next, e.hashlen) == 0)
+                w->narrow = true;
+        e.types = rr_bitmap(rr, 5, &e.ntypes);
+        g_array_insert_val(w->hashes, (guint)(f + 1), e);
+        /* ring bookkeeping: pending = next hashes that are not owners yet */
+        GBytes *own = g_bytes_new(e.hash, e.hashlen);
+        g_hash_table_remove(w->pending_next, own);
+        g_bytes_unref(own);
+        long nf = hash_floor(w, e.next);
+        if (nf < 0 ||
+            hash_cmp(g_array_index(w->hashes, dg_walk_hash_t, nf).hash, e.next, e.hashlen) != 0)
+                g_hash_table_add(w->pending_next, g_bytes_new(e.next, e.hashlen));
+        if (w->crack != NULL && e.hashlen == 20)
+                dg_nsec3_cracker_add(w->crack, e.hash);
+        return 1;
+}
+
+/* Re-indexes the cracker's targets after the sorted array changed. */
+static void crack_rebuild(dg_walk_t *w)
+{
+        dg_nsec3_cracker_free(w->crack);
+        w->crack = NULL;
+        if (dg_nsec3_cracker_new(w->zone_str, w->p.salt, w->p.saltlen, w->p.iterations,
+                                 &w->crack) != DG_OK)
+                return;
+        for (guint i = 0; i < w->hashes->len; i++) {
+                const dg_walk_hash_t *e = &g_array_index(w->hashes, dg_walk_hash_t, i);
+                if (e->hashlen == 20)
+                        dg_nsec3_cracker_add(w->crack, e->hash);
+        }
+}
+
+int dg_walk_crack(dg_walk_t *w, const char *label, size_t len)
+{
+        if (!w->have_params || w->p.alg != 1)
+                return DG_ENOTFOUND;
+        if (w->crack == NULL)
+                crack_rebuild(w);
+        if (w->crack == NULL)
+                return DG_ENOMEM;
+        uint8_t h[20];
+        int idx = dg_nsec3_cracker_try(w->crack, label, len, h);
+        if (idx < 0)
+                return idx == -1 ? 0 : idx;
+        /* the cracker indexes hashes by insertion; find ours in the sorted array */
+        long f = hash_floor(w, h);
+        if (f < 0)
+                return 0;
+        dg_walk_hash_t *e = &g_array_index(w->hashes, dg_walk_hash_t, f);
+        if (e->name != NULL || memcmp(e->hash, h, 20) != 0)
+                return 0;
+        GString *s = g_string_new_len(label, (gssize)len);
+        g_string_ascii_down(s);
+        g_string_append_c(s, '.');
+        g_string_append(s, strcmp(w->zone_str, ".") == 0 ? "" : w->zone_str);
+        e->name = g_string_free(s, FALSE);
+        return 1;
+}
+
+/* The ring is closed when every next hash is also an owner. */
+static bool ring_closed(const dg_walk_t *w)
+{
+        return w->hashes->len > 0 && g_hash_table_size(w->pending_next) == 0;
+}
+
+static void nsec3_feed(dg_walk_t *w, ldns_pkt *pkt)
+{
+        ldns_rr_list *auth = ldns_pkt_authority(pkt);
+        int added = 0;
+        for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
+                const ldns_rr *rr = ldns_rr_list_rr(auth, i);
+                if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC3)
+                        continue;
+                int r = nsec3_add(w, rr);
+                added += r;
+        }
+        if (w->narrow) {
+                finish(w, DG_WALK_SYNTHESIZED,
+                       "the server synthesizes minimal NSEC3 records (hash -> hash+1): the "
+                       "hash ring cannot be collected");
+                return;
+        }
+        if (ring_closed(w)) {
+                finish(w, DG_WALK_COMPLETE, "NSEC3 ring closed: %u hashes", w->hashes->len);
+                return;
+        }
+        if (added == 0 && ++w->stale >= MAX_STALE) {
+                finish(w, DG_WALK_FAILED,
+                       "%u answers in a row brought no new NSEC3 record (%u hashes, %.1f%% of "
+                       "the ring covered)",
+                       w->stale, w->hashes->len, 100.0 * dg_walk_coverage(w));
+                return;
+        }
+        if (added > 0)
+                w->stale = 0;
+}
+
+/* ---- planning and feeding ---- */
+
+static void plan_nsec3(dg_walk_t *w)
+{
+        if (w->probe == NULL && dg_nsec3_cracker_new(w->zone_str, w->p.salt, w->p.saltlen,
+                                                     w->p.iterations, &w->probe) != DG_OK) {
+                finish(w, DG_WALK_FAILED, "cannot hash names of %s", w->zone_str);
+                return;
+        }
+        char lab[16];
+        uint8_t h[20];
+        for (uint64_t t = 0; t < w->o.max_hash_tries; t++) {
+                random_label(w, lab, 12);
+                dg_nsec3_cracker_try(w->probe, lab, 12, h);
+                if (!hash_covered(w, h)) {
+                        uint8_t q[DGX_NAME_MAX];
+                        q[0] = 12;
+                        memcpy(q + 1, lab, 12);
+                        memcpy(q + 13, w->zone, w->zlen);
+                        ask(w, q, 13 + w->zlen, LDNS_RR_TYPE_A);
+                        return;
+                }
+        }
+        finish(w, DG_WALK_BUDGET,
+               "no random name landed in an uncovered gap after %llu hashes (%.4f%% covered)",
+               (unsigned long long)w->o.max_hash_tries, 100.0 * dg_walk_coverage(w));
+}
+
+static void plan(dg_walk_t *w)
+{
+        uint8_t q[DGX_NAME_MAX];
+        int n;
+        switch (w->phase) {
+        case PH_PARAM:
+                ask(w, w->zone, w->zlen, LDNS_RR_TYPE_NSEC3PARAM);
+                break;
+        case PH_PROBE: {
+                char lab[16];
+                random_label(w, lab, 12);
+                q[0] = 12;
+                memcpy(q + 1, lab, 12);
+                if (w->zlen + 13 > DGX_NAME_MAX) {
+                        finish(w, DG_WALK_FAILED, "zone name too long to probe below it");
+                        return;
+                }
+                memcpy(q + 13, w->zone, w->zlen);
+                ask(w, q, 13 + w->zlen, LDNS_RR_TYPE_A);
+                break;
+        }
+        case PH_NSEC:
+                if (w->step == NQ_NSEC) {
+                        ask(w, w->cur, w->curlen, LDNS_RR_TYPE_NSEC);
+                        break;
+                }
+                n = w->step == NQ_SUCC ? successor(w->cur, w->curlen, q)
+                                       : sibling_after(w->cur, w->curlen, q);
+                if (n < 0 && w->step == NQ_SUCC) {
+                        w->step = NQ_SIBLING;
+                        n = sibling_after(w->cur, w->curlen, q);
+                }
+                if (n < 0) {
+                        char *cn = wname(w->cur);
+                        finish(w, DG_WALK_FAILED, "cannot ask for the NSEC record of %s", cn);
+                        g_free(cn);
+                        return;
+                }
+                ask(w, q, (size_t)n, LDNS_RR_TYPE_A);
+                break;
+        case PH_NSEC3:
+                plan_nsec3(w);
+                break;
+        case PH_DONE:
+                break;
+        }
+}
+
+/* First answers: how is the zone signed? */
+static void probe_feed(dg_walk_t *w, ldns_pkt *pkt)
+{
+        ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
+        ldns_rr_list *an = ldns_pkt_answer(pkt), *au = ldns_pkt_authority(pkt);
+        if (w->phase == PH_PARAM) {
+                if (rc != LDNS_RCODE_NOERROR) {
+                        char *r = ldns_pkt_rcode2str(rc);
+                        finish(w, DG_WALK_FAILED, "the server answered %s for the apex of %s",
+                               r ? r : "an error", w->zone_str);
+                        free(r);
+                        return;
+                }
+                for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+                        const ldns_rr *rr = ldns_rr_list_rr(an, i);
+                        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC3PARAM ||
+                            ldns_rr_rd_count(rr) < 4)
+                                continue;
+                        const uint8_t *alg = ldns_rdf_data(ldns_rr_rdf(rr, 0));
+                        const uint8_t *fl = ldns_rdf_data(ldns_rr_rdf(rr, 1));
+                        const uint8_t *it = ldns_rdf_data(ldns_rr_rdf(rr, 2));
+                        const ldns_rdf *salt = ldns_rr_rdf(rr, 3);
+                        const uint8_t *sd = ldns_rdf_data(salt);
+                        if (ldns_rdf_size(ldns_rr_rdf(rr, 2)) != 2 || ldns_rdf_size(salt) < 1 ||
+                            (size_t)sd[0] + 1 != ldns_rdf_size(salt))
+                                continue;
+                        w->p.alg = alg[0];
+                        w->p.flags = fl[0];
+                        w->p.iterations = (uint16_t)(it[0] << 8 | it[1]);
+                        w->p.saltlen = sd[0];
+                        memcpy(w->p.salt, sd + 1, sd[0]);
+                        w->have_params = true;
+                        w->kind = DG_WALK_KIND_NSEC3;
+                        break;
+                }
+                for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++)
+                        if (ldns_rr_get_type(ldns_rr_list_rr(au, i)) == LDNS_RR_TYPE_NSEC)
+                                w->apex_nsec = true;
+                w->phase = PH_PROBE;
+                return;
+        }
+        /* PH_PROBE: the denial of a random name */
+        bool nsec = false, nsec3 = false;
+        uint8_t owner[DGX_NAME_MAX], next[DGX_NAME_MAX], succ[DGX_NAME_MAX];
+        int sl = successor(w->qname, w->qlen, succ);
+        for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++) {
+                const ldns_rr *rr = ldns_rr_list_rr(au, i);
+                ldns_rr_type t = ldns_rr_get_type(rr);
+                if (t == LDNS_RR_TYPE_NSEC && nsec_names(rr, owner, next)) {
+                        nsec = true;
+                        if (dgx_name_cmp(owner, w->qname) == 0 ||
+                            (sl > 0 && dgx_name_cmp(next, succ) == 0)) {
+                                char *qn = wname(w->qname);
+                                finish(w, DG_WALK_SYNTHESIZED,
+                                       "the server synthesizes its NSEC records (black lies / "
+                                       "RFC 4470 minimal covering for %s): the zone cannot be "
+                                       "walked",
+                                       qn);
+                                w->kind = DG_WALK_KIND_NSEC;
+                                g_free(qn);
+                                return;
+                        }
+                } else if (t == LDNS_RR_TYPE_NSEC3) {
+                        if (!nsec3 && !w->have_params) {
+                                if (!params_from_nsec3(w, rr))
+                                        continue;
+                                w->have_params = true;
+                        }
+                        nsec3 = true;
+                }
+        }
+        if (nsec3 || (w->have_params && !nsec)) {
+                w->kind = DG_WALK_KIND_NSEC3;
+                if (w->p.alg != 1) {
+                        finish(w, DG_WALK_FAILED, "NSEC3 hash algorithm %u is not supported",
+                               w->p.alg);
+                        return;
+                }
+                w->phase = PH_NSEC3;
+                nsec3_feed(w, pkt);
+                return;
+        }
+        if (nsec || w->apex_nsec) {
+                w->kind = DG_WALK_KIND_NSEC;
+                w->phase = PH_NSEC;
+                memcpy(w->cur, w->zone, w->zlen);
+                w->curlen = w->zlen;
+                w->step = NQ_NSEC;
+                return;
+        }
+        w->kind = DG_WALK_KIND_UNSIGNED;
+        char *r = ldns_pkt_rcode2str(rc);
+        finish(w, DG_WALK_FAILED,
+               "%s is not signed: the %s answer for a random name carries no NSEC or NSEC3",
+               w->zone_str, r ? r : "?");
+        free(r);
+}
+
+int dg_walk_feed(dg_walk_t *w, uint64_t now_ms, const uint8_t *msg, size_t len)
+{
+        (void)now_ms;
+        if (w->phase == PH_DONE || !w->pending || !w->sent)
+                return DG_EMISMATCH;
+        if (len < 12)
+                return DG_EMALFORMED;
+        if ((uint16_t)(msg[0] << 8 | msg[1]) != w->qid || !(msg[2] & 0x80))
+                return DG_EMISMATCH;
+        ldns_pkt *pkt = NULL;
+        if (ldns_wire2pkt(&pkt, msg, len) != LDNS_STATUS_OK)
+                return DG_EMALFORMED;
+        ldns_rr_list *ql = ldns_pkt_question(pkt);
+        uint8_t qn[DGX_NAME_MAX];
+        if (ldns_rr_list_rr_count(ql) != 1 ||
+            dgx_name_from_rdf(ldns_rr_owner(ldns_rr_list_rr(ql, 0)), qn) < 0 ||
+            dgx_name_cmp(qn, w->qname) != 0 ||
+            ldns_rr_get_type(ldns_rr_list_rr(ql, 0)) != (ldns_rr_type)w->qtype) {
+                ldns_pkt_free(pkt);
+                return DG_EMISMATCH;
+        }
+        if (ldns_pkt_tc(pkt) && !w->tcp) {
+                /* truncated: the same question again over TCP */
+                w->tcp = true;
+                w->sent = false;
+                ldns_pkt_free(pkt);
+                return DG_OK;
+        }
+        w->pending = false;
+        ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
+        if (w->phase != PH_PARAM && rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN) {
+                char *r = ldns_pkt_rcode2str(rc), *n = wname(w->qname);
+                finish(w, DG_WALK_FAILED, "the server answered %s for %s", r ? r : "?", n);
+                free(r);
+                g_free(n);
+        } else if (w->phase == PH_PARAM || w->phase == PH_PROBE) {
+                probe_feed(w, pkt);
+        } else if (w->phase == PH_NSEC) {
+                nsec_feed(w, pkt);
+        } else if (w->phase == PH_NSEC3) {
+                nsec3_feed(w, pkt);
+        }
+        ldns_pkt_free(pkt);
+        return DG_OK;
+}
+
+int dg_walk_run(dg_walk_t *w, const struct sockaddr *sa, socklen_t salen,
+                volatile sig_atomic_t *stop)
+{
+        uint8_t q[512];
+        uint8_t *resp = g_malloc(65536);
+        int ret = DG_OK;
+        while (!dg_walk_done(w)) {
+                if (stop != NULL && *stop) {
+                        ret = DG_EINTR;
+                        break;
+                }
+                dg_walk_query_t qd;
+                uint64_t now = dgx_now_ms();
+                int r = dg_walk_next_query(w, now, q, sizeof q, &qd);
+                if (r < 0) {
+                        ret = r;
+                        break;
+                }
+                if (r == 0)
+                        continue; /* the walk finished while planning */
+                int n = dgx_exchange(sa, salen, qd.tcp, q, qd.len, resp, 65536,
+                                     now + w->o.timeout_ms, stop);
+                if (n == DG_EINTR) {
+                        ret = DG_EINTR;
+                        break;
+                }
+                if (n >= 0 && dg_walk_feed(w, dgx_now_ms(), resp, (size_t)n) == DG_OK)
+                        continue;
+                /* no (usable) answer: count it as a timeout */
+                dg_walk_tick(w, UINT64_MAX);
+        }
+        g_free(resp);
+        return ret;
+}
