@@ -11,7 +11,7 @@ AXFR over TCP (zone bad.test):
   stall          reads the query, never answers
   garbage        a 5-octet frame (shorter than a DNS header)
   wrong-id       a full transfer whose messages carry another ID
-  trailing       a full transfer, then one more message after the closing SOA
+  trailing       a full transfer with one more record after the closing SOA
 NSEC walking over UDP (zone loop.test / lies.test):
   nsec-loop      NSEC chain apex -> a -> b -> a (a loop)
   blacklies      online-signer "black lies": NOERROR for every name, with an
@@ -138,8 +138,8 @@ def serve_axfr(conn, mode):
         conn.sendall(frame(msg((qid + 1) & 0xFFFF, qname, qtype, [soa(zone, 7)] + recs + [soa(zone, 7)])))
         time.sleep(1)
     elif mode == "trailing":
-        conn.sendall(frame(msg(qid, qname, qtype, [soa(zone, 7)] + recs + [soa(zone, 7)])))
-        conn.sendall(frame(msg(qid, qname, qtype, recs)))
+        # records after the closing SOA, in the same message (deterministic)
+        conn.sendall(frame(msg(qid, qname, qtype, [soa(zone, 7)] + recs + [soa(zone, 7)] + recs[:1])))
         time.sleep(1)
 
 
