@@ -97,8 +97,7 @@ int main(int argc, char **argv)
         double w1 = wall_now();
         printf("{\"iterations\":%u,\"salt_octets\":%zu,\"hashes\":%llu,\"cpu_seconds\":%.3f,"
                "\"wall_seconds\":%.3f,\"hashes_per_cpu_second\":%.0f,\"hits\":%d}\n",
-               iter, saltlen, (unsigned long long)n, c1 - c0, w1 - w0, (double)n / (c1 - c0),
-               hits);
+               iter, saltlen, (unsigned long long)n, c1 - c0, w1 - w0, (double)n / (c1 - c0), hits);
         dg_nsec3_cracker_free(c);
         free(labels);
         free(lens);
