@@ -109,18 +109,6 @@ const char *dg_xfr_type_str(uint16_t type, char *buf, size_t cap)
         return buf;
 }
 
-/* Until the engine's lookup mode lands this build cannot find NS itself. */
-int dg_xfr_find_servers(const char *cmd, const char *domain, const char *resolvers, unsigned port,
-                        GArray *out)
-{
-        (void)domain;
-        (void)resolvers;
-        (void)port;
-        (void)out;
-        dg_cli_error(cmd, "finding the name servers needs the engine (not in this build): use -s");
-        return -1;
-}
-
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)

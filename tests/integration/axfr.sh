@@ -32,8 +32,21 @@ ns1 A 192.0.2.1
 secret A 192.0.2.2
 EOF
 
-tb_server_start open --axfr allow open.test="$D/open.test.zone"
-tb_server_start closed --axfr deny closed.test="$D/closed.test.zone"
+# multi.test: served by both servers, its NS found through a resolver. In the
+# private namespace the servers get 127.0.0.2 and 127.0.0.3, port 53.
+cat >"$D/multi.test.zone" <<'EOF'
+$ORIGIN multi.test.
+$TTL 300
+@ SOA ns1 hostmaster 99 3600 600 86400 300
+@ NS ns1
+@ NS ns2
+ns1 A 127.0.0.2
+ns2 A 127.0.0.3
+ns2 AAAA ::1
+www A 192.0.2.80
+EOF
+tb_server_start open --axfr allow open.test="$D/open.test.zone" multi.test="$D/multi.test.zone"
+tb_server_start closed --axfr deny closed.test="$D/closed.test.zone" multi.test="$D/multi.test.zone"
 OPEN=$(tb_resolver open)
 CLOSED=$(tb_resolver closed)
 
@@ -87,6 +100,27 @@ rc=0
 tb_assert_exit "axfr to a closed port" 1 "$rc"
 grep -q "failed (cannot connect: Connection refused)" "$D/err4" || tb_fail "$(cat "$D/err4")"
 echo "ok: closed port reported"
+
+# --- 2b. the name servers found through a resolver (-r) ----------------------------
+if [[ $(tb_addr open) == 127.0.0.2 && $(tb_addr closed) == 127.0.0.3 && $(tb_port open) == 53 ]]; then
+	rc=0
+	timeout 60 "$DG_BIN" axfr multi.test -r "$OPEN" -f jsonl >"$D/multi.jsonl" 2>"$D/multi.err" || rc=$?
+	tb_assert_exit "axfr with NS discovery" 0 "$rc"
+	jq -r 'select(.status) | "\(.ns) \(.server) \(.status)"' "$D/multi.jsonl" | LC_ALL=C sort >"$D/multi.got"
+	printf '%s\n' "ns1.multi.test 127.0.0.2:53 transferred" "ns2.multi.test 127.0.0.3:53 refused" \
+		"ns2.multi.test [::1]:53 failed" | LC_ALL=C sort >"$D/multi.want"
+	tb_assert_sets_eq "every NS address tried" "$D/multi.want" "$D/multi.got"
+	tb_assert_eq "records of multi.test" 7 "$(jq -c 'select(.data)' "$D/multi.jsonl" | wc -l)"
+	# a resolver that knows no such zone: a clear error
+	rc=0
+	"$DG_BIN" axfr nosuch.test -r "$OPEN" 2>"$D/nosuch.err" || rc=$?
+	tb_assert_exit "NS discovery of an unknown zone" 1 "$rc"
+	grep -Eq 'no NS records for nosuch.test|no resolver passed validation for nosuch.test' "$D/nosuch.err" ||
+		tb_fail "$(cat "$D/nosuch.err")"
+	echo "ok: $(tail -1 "$D/nosuch.err")"
+else
+	echo "skip: NS discovery needs the private namespace (servers on port 53)"
+fi
 
 # --- 3. bad input: hostile servers --------------------------------------------
 hostile() { # NAME MODE -> sets HP (port)
