@@ -311,7 +311,6 @@ TEST_F(Axfr, OtherQuestion)
 {
         Bytes s = framed(msg(id, RESP, "y.test", 252, {{"z.test", 6, soa_rd(1)}}));
         EXPECT_EQ(DG_EMISMATCH, feed(s));
-        SetUp();
 }
 
 TEST_F(Axfr, NotAResponseAndTruncated)
