@@ -58,7 +58,8 @@ struct dg_walk {
         GHashTable *pending_next; /* next hashes not (yet) owners: key = g_bytes */
         dg_nsec3_cracker_t *probe, *crack;
         unsigned stale;
-        bool narrow; /* an NSEC3 record covered a single hash */
+        bool narrow;    /* an NSEC3 record covered a single hash */
+        double covered; /* sum of the records' ranges, in units of 2^-64 of the ring */
 };
 
 const char *dg_walk_kind_str(dg_walk_kind_t k)
@@ -333,7 +334,8 @@ static uint16_t *parse_bitmap(const uint8_t *d, size_t n, size_t *count)
                                 }
                 p += len;
         }
-        qsort(a->data, a->len, sizeof(uint16_t), type_cmp);
+        if (a->len > 1)
+                qsort(a->data, a->len, sizeof(uint16_t), type_cmp);
         *count = a->len;
         return (uint16_t *)(void *)g_array_free(a, FALSE);
 }
@@ -509,18 +511,22 @@ static double top64(const uint8_t *h)
         return (double)v;
 }
 
+#define RING 18446744073709551616.0 /* 2^64: ranges are measured on the top 64 bits */
+
+/* Length of the cyclic range [a, b) on the ring (the whole ring if a == b). */
+static double range_len(const dg_walk_hash_t *e)
+{
+        double a = top64(e->hash), b = top64(e->next);
+        int c = hash_cmp(e->hash, e->next, e->hashlen);
+        return c < 0 ? b - a : (c == 0 ? RING : RING - a + b);
+}
+
 double dg_walk_coverage(const dg_walk_t *w)
 {
-        double sum = 0, ring = 18446744073709551616.0; /* 2^64 */
-        for (guint i = 0; i < w->hashes->len; i++) {
-                const dg_walk_hash_t *e = &g_array_index(w->hashes, dg_walk_hash_t, i);
-                double a = top64(e->hash), b = top64(e->next);
-                int c = hash_cmp(e->hash, e->next, e->hashlen);
-                sum += c < 0 ? b - a : (c == 0 ? ring : ring - a + b);
-        }
         if (w->hashes->len > 0 && g_hash_table_size(w->pending_next) == 0)
                 return 1.0;
-        return sum >= ring ? 1.0 : sum / ring;
+        double c = w->covered / RING;
+        return c > 1.0 ? 1.0 : c;
 }
 
 static bool params_from_nsec3(dg_walk_t *w, const ldns_rr *rr)
@@ -592,6 +598,7 @@ static int nsec3_add(dg_walk_t *w, const ldns_rr *rr)
         if (memcmp(plus1, e.next, e.hashlen) == 0)
                 w->narrow = true;
         e.types = rr_bitmap(rr, 5, &e.ntypes);
+        w->covered += range_len(&e);
         g_array_insert_val(w->hashes, (guint)(f + 1), e);
         /* ring bookkeeping: pending = next hashes that are not owners yet */
         GBytes *own = g_bytes_new(e.hash, e.hashlen);
@@ -673,6 +680,15 @@ static void nsec3_feed(dg_walk_t *w, ldns_pkt *pkt)
         }
         if (ring_closed(w)) {
                 finish(w, DG_WALK_COMPLETE, "NSEC3 ring closed: %u hashes", w->hashes->len);
+                return;
+        }
+        /* the ranges of one chain never overlap: if they add up to more than
+         * the ring (beyond rounding), the server's records are inconsistent,
+         * and searching for a gap that does not exist would be endless */
+        if (w->covered > RING * (1.0 + 1e-9)) {
+                finish(w, DG_WALK_FAILED,
+                       "inconsistent NSEC3 records: their ranges overlap (%u hashes)",
+                       w->hashes->len);
                 return;
         }
         if (added == 0 && ++w->stale >= MAX_STALE) {

@@ -903,4 +903,92 @@ TEST(Nsec3, ManyTargets)
         dg_nsec3_cracker_free(c);
 }
 
+// ---- robustness: mutated input never crashes or hangs (run under ASan) ----
+
+struct Rng {
+        uint64_t s = 0x9e3779b97f4a7c15ull;
+        uint32_t next()
+        {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                return (uint32_t)(s >> 11);
+        }
+};
+
+TEST_F(Axfr, MutatedStreams)
+{
+        Bytes good = good_stream(3);
+        Rng rng;
+        int done = 0;
+        for (int round = 0; round < 3000; round++) {
+                dg_axfr_free(x);
+                SetUp();
+                Bytes s = good;
+                int flips = 1 + (int)(rng.next() % 4);
+                for (int i = 0; i < flips; i++)
+                        s[rng.next() % s.size()] ^= (uint8_t)(1u << (rng.next() % 8));
+                if (rng.next() % 4 == 0)
+                        s.resize(rng.next() % s.size());
+                size_t off = 0;
+                int r = DG_AXFR_MORE;
+                while (off < s.size() && r == DG_AXFR_MORE) {
+                        size_t n = 1 + rng.next() % 300;
+                        n = std::min(n, s.size() - off);
+                        r = dg_axfr_feed(x, 1001, s.data() + off, n);
+                        off += n;
+                }
+                if (r == DG_AXFR_MORE)
+                        r = dg_axfr_eof(x);
+                ASSERT_TRUE(r == DG_AXFR_DONE || r < 0);
+                if (r < 0) {
+                        ASSERT_STRNE(dg_axfr_errmsg(x), "");
+                }
+                done += r == DG_AXFR_DONE;
+                for (size_t i = 0; i < dg_axfr_count(x); i++)
+                        ASSERT_NE(dg_axfr_record(x, i)->rdata, nullptr);
+        }
+        // flips inside rdata leave some transfers intact
+        EXPECT_GT(done, 0);
+}
+
+TEST(Robustness, MutatedWalkAnswers)
+{
+        NsecZone z1{{"z.test.", "a.z.test.", "b.z.test.", "c.z.test."}, {}, {}};
+        Nsec3Zone z3({"z.test", "a.z.test", "b.z.test", "c.d.z.test"});
+        Rng rng;
+        for (int round = 0; round < 200; round++) {
+                Server z = round % 2 ? Server(std::ref(z1)) : Server(std::ref(z3));
+                dg_walk_opts_t o;
+                dg_walk_opts_init(&o);
+                o.seed = (uint64_t)round + 1;
+                o.max_queries = 1000;
+                o.max_hash_tries = 50000; // a lying ring must not cost seconds here
+                dg_walk_t *w = nullptr;
+                ASSERT_EQ(DG_OK, dg_walk_new("z.test", &o, &w));
+                uint64_t now = 0;
+                int steps = 0;
+                while (!dg_walk_done(w) && steps++ < 2000) {
+                        uint8_t buf[512];
+                        dg_walk_query_t q;
+                        int r = dg_walk_next_query(w, now, buf, sizeof buf, &q);
+                        ASSERT_GE(r, 0);
+                        if (r == 0)
+                                continue;
+                        Bytes resp = z(parse_query(buf, q.len, q.tcp));
+                        if (rng.next() % 2) {
+                                resp[rng.next() % resp.size()] ^= (uint8_t)(1u << (rng.next() % 8));
+                                if (rng.next() % 3 == 0)
+                                        resp.resize(rng.next() % resp.size());
+                        }
+                        if (dg_walk_feed(w, now, resp.data(), resp.size()) != DG_OK) {
+                                now += 10000; // dropped: let it time out
+                                dg_walk_tick(w, now);
+                        }
+                }
+                ASSERT_TRUE(dg_walk_done(w)) << "round " << round;
+                dg_walk_free(w);
+        }
+}
+
 } // namespace
