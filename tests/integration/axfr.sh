@@ -101,6 +101,15 @@ tb_assert_exit "axfr to a closed port" 1 "$rc"
 grep -q "failed (cannot connect: Connection refused)" "$D/err4" || tb_fail "$(cat "$D/err4")"
 echo "ok: closed port reported"
 
+# IPv6: a server on ::1
+tb_server_start v6 -a ::1 --axfr allow closed.test="$D/closed.test.zone"
+rc=0
+"$DG_BIN" axfr closed.test -s "$(tb_resolver v6)" -f jsonl >"$D/v6.jsonl" 2>/dev/null || rc=$?
+tb_assert_exit "axfr over IPv6" 0 "$rc"
+tb_assert_eq "IPv6 transfer" "$(tb_resolver v6) transferred 4" \
+	"$(jq -r 'select(.status) | "\(.server) \(.status) \(.records)"' "$D/v6.jsonl")"
+tb_server_stop v6
+
 # --- 2b. the name servers found through a resolver (-r) ----------------------------
 if [[ $(tb_addr open) == 127.0.0.2 && $(tb_addr closed) == 127.0.0.3 && $(tb_port open) == 53 ]]; then
 	rc=0

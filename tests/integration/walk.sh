@@ -85,6 +85,15 @@ tb_assert_eq "jsonl www types" '["A","AAAA","RRSIG","NSEC"]' \
 tb_assert_eq "jsonl summary" "nsec complete" \
 	"$(jq -r 'select(.summary) | .summary | "\(.kind) \(.status)"' "$D/nsec.jsonl")"
 
+# truncated UDP answers (a double that sets TC and relays TCP to Knot): the
+# same walk over TCP
+tb_double trunc 127.0.0.1 "" truncate "$S"
+rc=0
+timeout 60 "$DG_BIN" walk nsec.test -s "$(tb_resolver trunc)" -f jsonl >"$D/trunc.jsonl" 2>/dev/null || rc=$?
+tb_assert_exit "walk through truncating UDP" 0 "$rc"
+tb_assert_eq "names over TCP" "$(wc -l <"$D/nsec.want")" "$(jq -r 'select(.name) | .name' "$D/trunc.jsonl" | wc -l)"
+tb_server_stop trunc
+
 # --- 2. NSEC3 (salt c0ffee42, 5 iterations): hashes collected and cracked --------
 # the wordlist: some labels of the zone, the rest made up
 printf '%s\n' www mail vpn staging nothere admin backup-01 dev er '*' intranet \
@@ -136,6 +145,32 @@ tb_assert_eq "optout.test: opt-out detected" "true 0 -" \
 grep -P '\tNSEC3\t1 0 5 c0ffee42 .*\t; www\.nsec3\.test\.$' "$D/nsec3.txt" >/dev/null ||
 	tb_fail "text output lacks the cracked www: $(head -5 "$D/nsec3.txt")"
 echo "ok: text output"
+
+# a larger NSEC3 zone (test bed generator, ~1000 names at depth 1): the ring is
+# closed and the generator's wordlist recovers every depth-1 name
+"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone big3.test --names 1000 --filler 3000 \
+	--out "$D/big3" >/dev/null
+signzone3b() {
+	local kd ksk zsk
+	kd=$(mktemp -d "$D/keys.XXXXXX")
+	ksk=$(cd "$kd" && ldns-keygen -a ECDSAP256SHA256 -k big3.test)
+	zsk=$(cd "$kd" && ldns-keygen -a ECDSAP256SHA256 big3.test)
+	(cd "$kd" && ldns-signzone -o big3.test -f "$D/big3.test.signed" -n -t 1 -s 0badcafe \
+		"$D/big3/big3.test.zone" "$ksk" "$zsk")
+}
+signzone3b
+tb_server_start big3 big3.test="$D/big3.test.signed"
+rc=0
+timeout 120 "$DG_BIN" walk big3.test -s "$(tb_resolver big3)" --crack "$D/big3/labels.txt" -f jsonl \
+	>"$D/big3.jsonl" 2>"$D/big3.err" || rc=$?
+tb_assert_exit "walk big3.test" 0 "$rc"
+ldns-read-zone -E NSEC3 "$D/big3.test.signed" 2>/dev/null | awk '{ split(tolower($1), l, "."); print l[1] }' >"$D/big3.want"
+jq -r 'select(.hash) | .hash' "$D/big3.jsonl" >"$D/big3.got"
+tb_assert_sets_eq "big3.test: every NSEC3 hash collected" "$D/big3.want" "$D/big3.got"
+jq -r 'select(.hash and .name) | .name' "$D/big3.jsonl" >"$D/big3.cracked"
+tb_assert_sets_eq "big3.test: every depth-1 name cracked" "$D/big3/names.txt" "$D/big3.cracked"
+echo "ok: $(cat "$D/big3.err")"
+tb_server_stop big3
 
 # --- 3. not signed ------------------------------------------------------------------
 rc=0
