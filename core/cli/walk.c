@@ -54,40 +54,88 @@ typedef struct {
         bool ran;
 } crack_stats_t;
 
-/* Tries every word of the files in paths; returns 0 or -1 (message printed). */
-static int crack(dg_walk_t *w, char **paths, crack_stats_t *cs, volatile sig_atomic_t *stop)
+/* Tries one candidate (relative name); counts it. Returns 1 on a new crack. */
+static int try_one(dg_walk_t *w, const char *cand, size_t len, crack_stats_t *cs)
 {
-        gint64 t0 = g_get_monotonic_time();
-        cs->ran = true;
+        int r = dg_walk_crack(w, cand, len);
+        if (r == DG_ENAME)
+                return 0; /* not a label: skipped */
+        cs->candidates++;
+        if (r == 1)
+                cs->cracked++;
+        return r == 1;
+}
+
+/* Reads the words of the files in paths (trimmed, no blanks or '#'
+ * comments). Returns NULL with a message printed on a read error. */
+static GPtrArray *read_words(char **paths)
+{
+        GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
         for (char **p = paths; p != NULL && *p != NULL; p++) {
                 FILE *f = fopen(*p, "r");
                 if (f == NULL) {
                         dg_cli_error(CMD, "cannot open wordlist %s: %s", *p, g_strerror(errno));
-                        return -1;
+                        g_ptr_array_free(words, TRUE);
+                        return NULL;
                 }
                 char *line = NULL;
                 size_t cap = 0;
-                ssize_t n;
-                while ((n = getline(&line, &cap, f)) >= 0 && !*stop) {
+                while (getline(&line, &cap, f) >= 0) {
                         char *wd = g_strstrip(line);
-                        size_t len = strlen(wd);
-                        if (len == 0 || wd[0] == '#')
-                                continue;
-                        int r = dg_walk_crack(w, wd, len);
-                        if (r == DG_ENAME)
-                                continue; /* not a label: skipped */
-                        cs->candidates++;
-                        if (r == 1)
-                                cs->cracked++;
+                        if (*wd != '\0' && *wd != '#')
+                                g_ptr_array_add(words, g_strdup(wd));
                 }
                 free(line);
                 bool err = ferror(f);
                 fclose(f);
                 if (err) {
                         dg_cli_error(CMD, "read error on %s", *p);
-                        return -1;
+                        g_ptr_array_free(words, TRUE);
+                        return NULL;
                 }
         }
+        return words;
+}
+
+/* Tries every word directly below the zone, then (depth > 1) every word below
+ * each name cracked on the level above. Returns 0 or -1 (message printed). */
+static int crack(dg_walk_t *w, char **paths, unsigned depth, crack_stats_t *cs,
+                 volatile sig_atomic_t *stop)
+{
+        GPtrArray *words = read_words(paths);
+        if (words == NULL)
+                return -1;
+        gint64 t0 = g_get_monotonic_time();
+        cs->ran = true;
+        GPtrArray *found = g_ptr_array_new_with_free_func(g_free); /* relative names */
+        for (guint i = 0; i < words->len && !*stop; i++) {
+                const char *wd = g_ptr_array_index(words, i);
+                if (try_one(w, wd, strlen(wd), cs))
+                        g_ptr_array_add(found, g_ascii_strdown(wd, -1));
+        }
+        char buf[512];
+        for (unsigned level = 2; level <= depth && found->len > 0 && !*stop; level++) {
+                GPtrArray *next = g_ptr_array_new_with_free_func(g_free);
+                for (guint k = 0; k < found->len && !*stop; k++) {
+                        const char *parent = g_ptr_array_index(found, k);
+                        size_t pl = strlen(parent);
+                        for (guint i = 0; i < words->len && !*stop; i++) {
+                                const char *wd = g_ptr_array_index(words, i);
+                                size_t wl = strlen(wd);
+                                if (wl + 1 + pl >= sizeof buf)
+                                        continue;
+                                memcpy(buf, wd, wl);
+                                buf[wl] = '.';
+                                memcpy(buf + wl + 1, parent, pl + 1);
+                                if (try_one(w, buf, wl + 1 + pl, cs))
+                                        g_ptr_array_add(next, g_ascii_strdown(buf, -1));
+                        }
+                }
+                g_ptr_array_free(found, TRUE);
+                found = next;
+        }
+        g_ptr_array_free(found, TRUE);
+        g_ptr_array_free(words, TRUE);
         cs->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
         return 0;
 }
@@ -197,7 +245,7 @@ int dg_cmd_walk(int argc, char **argv)
 {
         char *server = NULL, *resolvers = NULL, *format = NULL, *output = NULL;
         char **wordlists = NULL;
-        int timeout = 0, port = 53, retries = 0, max_queries = 0;
+        int timeout = 0, port = 53, retries = 0, max_queries = 0, crack_depth = 1;
         GOptionEntry entries[] = {
             {"server", 's', 0, G_OPTION_ARG_STRING, &server,
              "Servers to ask (comma list of addr[:port]); default: the zone's NS", "SERVER"},
@@ -207,6 +255,8 @@ int dg_cmd_walk(int argc, char **argv)
             {"crack", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &wordlists,
              "NSEC3: try the labels of WORDLIST (repeatable; the brute wordlist works)",
              "WORDLIST"},
+            {"crack-depth", 0, 0, G_OPTION_ARG_INT, &crack_depth,
+             "Levels below the zone to try words at: 2 also tries WORD.CRACKED (default 1)", "N"},
             {"format", 'f', 0, G_OPTION_ARG_STRING, &format,
              "Output: text (zone-file lines, default), jsonl, json", "FMT"},
             {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE", "FILE"},
@@ -237,7 +287,8 @@ int dg_cmd_walk(int argc, char **argv)
                 dg_cli_error(CMD, "unknown format '%s' (text, jsonl, json)", format);
                 goto done;
         }
-        if (timeout < 0 || retries < 0 || max_queries < 0 || port <= 0 || port > 65535) {
+        if (timeout < 0 || retries < 0 || max_queries < 0 || port <= 0 || port > 65535 ||
+            crack_depth < 1 || crack_depth > 8) {
                 dg_cli_error(CMD, "negative or out-of-range number in the options");
                 goto done;
         }
@@ -292,7 +343,7 @@ int dg_cmd_walk(int argc, char **argv)
         dg_nsec3_params_t p;
         bool nsec3 = dg_walk_kind(w) == DG_WALK_KIND_NSEC3 && dg_walk_nsec3_params(w, &p) == DG_OK;
         if (wordlists != NULL && nsec3 && !*stop) {
-                if (crack(w, wordlists, &cs, stop) < 0)
+                if (crack(w, wordlists, (unsigned)crack_depth, &cs, stop) < 0)
                         goto done;
         } else if (wordlists != NULL && !nsec3) {
                 dg_cli_error(CMD, "--crack ignored: %s has no NSEC3 hashes to crack", zone);

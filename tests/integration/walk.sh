@@ -170,6 +170,16 @@ tb_assert_sets_eq "big3.test: every NSEC3 hash collected" "$D/big3.want" "$D/big
 jq -r 'select(.hash and .name) | .name' "$D/big3.jsonl" >"$D/big3.cracked"
 tb_assert_sets_eq "big3.test: every depth-1 name cracked" "$D/big3/names.txt" "$D/big3.cracked"
 echo "ok: $(cat "$D/big3.err")"
+# deeper names: words below the cracked names (--crack-depth 3); expected: the
+# generator's answer for a brute with this wordlist and two levels of recursion
+cat "$D/big3/labels.txt" "$D/big3/labels-small.txt" >"$D/big3.words"
+"$DG_BIN" walk big3.test -s "$(tb_resolver big3)" --crack "$D/big3.words" --crack-depth 3 -f jsonl \
+	>"$D/big3d.jsonl" 2>"$D/big3d.err"
+jq -r 'select(.hash and .name) | .name' "$D/big3d.jsonl" >"$D/big3d.cracked"
+"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" expect --all "$D/big3/all-names.txt" --zone big3.test \
+	--wordlist "$D/big3.words" --depth 2 >"$D/big3d.want"
+tb_assert_sets_eq "big3.test: names cracked three levels deep" "$D/big3d.want" "$D/big3d.cracked"
+echo "ok: $(cat "$D/big3d.err")"
 tb_server_stop big3
 
 # --- 3. not signed ------------------------------------------------------------------
