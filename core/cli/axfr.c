@@ -21,12 +21,95 @@ static const char *outcome(int r)
         return "failed";
 }
 
-/* Adds what a record reveals ("providers") to a JSON object being built.
- * Hook for the classifier (Step 2, classify.h): wired in when it lands. */
+/* Classification (Step 2, dnsglean/classify.h): each transferred record is
+ * matched against the fingerprint database. Until the classifier is part of
+ * the tree this compiles to nothing and records carry no "providers". */
+#if __has_include("dnsglean/classify.h")
+#include "dnsglean/classify.h"
+#define DG_AXFR_CLASSIFY 1
+static dg_classify_res_t cls_res;
+static bool cls_ready;
+static GHashTable *cls_seen; /* provider names seen in this run */
+
+/* Classifies rr; returns the number of providers in cls_res (0 on any error). */
+static int classify(const dg_axfr_rr_t *rr)
+{
+        const dg_fpdb_t *db = dg_fpdb_default();
+        if (db == NULL)
+                return 0;
+        if (!cls_ready) {
+                dg_classify_res_init(&cls_res);
+                cls_seen = g_hash_table_new(g_str_hash, g_str_equal);
+                cls_ready = true;
+        }
+        int n = dg_classify_rr(db, rr->owner, rr->type, rr->rdata, &cls_res);
+        for (int i = 0; i < n; i++)
+                g_hash_table_add(cls_seen, (gpointer)cls_res.matches[i].name);
+        return n < 0 ? 0 : n;
+}
+#endif
+
+/* Adds what a record reveals to its JSON object: "providers" (array of
+ * {"name","category","evidence"}) and "takeover". */
 static void classify_json(const dg_axfr_rr_t *rr, GString *out)
 {
+#ifdef DG_AXFR_CLASSIFY
+        int n = classify(rr);
+        g_string_append(out, ",\"providers\":[");
+        for (int i = 0; i < n; i++) {
+                const dg_fp_match_t *m = &cls_res.matches[i];
+                g_string_append(out, i ? ",{\"name\":" : "{\"name\":");
+                dg_json_str(out, m->name);
+                g_string_append(out, ",\"category\":");
+                dg_json_str(out, m->category);
+                g_string_append(out, ",\"evidence\":");
+                dg_json_str(out, m->evidence);
+                g_string_append_c(out, '}');
+        }
+        g_string_append_printf(out, "],\"takeover\":%s",
+                               n > 0 && cls_res.takeover ? "true" : "false");
+#else
         (void)rr;
         (void)out;
+#endif
+}
+
+/* Text format: a trailing zone-file comment naming the providers, or "". */
+static void classify_text(const dg_axfr_rr_t *rr, GString *out)
+{
+#ifdef DG_AXFR_CLASSIFY
+        int n = classify(rr);
+        for (int i = 0; i < n; i++)
+                g_string_append_printf(out, "%s%s (%s)", i ? ", " : "\t; ", cls_res.matches[i].name,
+                                       cls_res.matches[i].category);
+        if (n > 0 && cls_res.takeover)
+                g_string_append(out, " [takeover-prone]");
+#else
+        (void)rr;
+        (void)out;
+#endif
+}
+
+/* Ends classification: the providers seen go to stderr. */
+static void classify_done(void)
+{
+#ifdef DG_AXFR_CLASSIFY
+        if (!cls_ready)
+                return;
+        if (g_hash_table_size(cls_seen) > 0) {
+                GList *l = g_list_sort(g_hash_table_get_keys(cls_seen), (GCompareFunc)strcmp);
+                GString *s = g_string_new(NULL);
+                for (GList *p = l; p != NULL; p = p->next)
+                        g_string_append_printf(s, "%s%s", s->len ? ", " : "",
+                                               (const char *)p->data);
+                fprintf(stderr, "dnsglean: axfr: providers revealed: %s\n", s->str);
+                g_string_free(s, TRUE);
+                g_list_free(l);
+        }
+        g_hash_table_destroy(cls_seen);
+        dg_classify_res_clear(&cls_res);
+        cls_ready = false;
+#endif
 }
 
 static void name_nodot(GString *out, const char *name)
@@ -207,7 +290,10 @@ int dg_cmd_axfr(int argc, char **argv)
                                 const dg_axfr_rr_t *rr = dg_axfr_record(x, k);
                                 if (fmt == DG_FMT_TEXT) {
                                         char *l = dg_axfr_rr_line(rr);
-                                        fprintf(out, "%s\n", l);
+                                        GString *c = g_string_new(l);
+                                        classify_text(rr, c);
+                                        fprintf(out, "%s\n", c->str);
+                                        g_string_free(c, TRUE);
                                         g_free(l);
                                 } else if (fmt == DG_FMT_JSONL) {
                                         GString *s = g_string_new(NULL);
@@ -230,6 +316,7 @@ int dg_cmd_axfr(int argc, char **argv)
         }
         g_string_free(json, TRUE);
         g_string_free(recs, TRUE);
+        classify_done();
         fprintf(stderr, "dnsglean: axfr: %s: %u server%s, %u transferred, %u refused, %u failed\n",
                 zone, servers->len, servers->len == 1 ? "" : "s", ok, refused, failed);
         if (*stop) {
