@@ -45,7 +45,21 @@ ns2 A 127.0.0.3
 ns2 AAAA ::1
 www A 192.0.2.80
 EOF
-tb_server_start open --axfr allow open.test="$D/open.test.zone" multi.test="$D/multi.test.zone"
+# acme.test: records the classifier knows (documentation-style names)
+cat >"$D/acme.test.zone" <<'EOF'
+$ORIGIN acme.test.
+$TTL 300
+@ SOA ns1 hostmaster 1 3600 600 86400 300
+@ NS ns1
+ns1 A 192.0.2.1
+@ MX 0 acme-test.mail.protection.outlook.com.
+@ TXT "MS=ms12345678"
+@ TXT "v=spf1 include:_spf.google.com ~all"
+shop CNAME acme.myshopify.com.
+old CNAME acme-old.azurewebsites.net.
+EOF
+tb_server_start open --axfr allow open.test="$D/open.test.zone" multi.test="$D/multi.test.zone" \
+	acme.test="$D/acme.test.zone"
 tb_server_start closed --axfr deny closed.test="$D/closed.test.zone" multi.test="$D/multi.test.zone"
 OPEN=$(tb_resolver open)
 CLOSED=$(tb_resolver closed)
@@ -167,6 +181,24 @@ expect_fail stall "transfer not finished after 1500 ms" --timeout 1500
 expect_fail garbage "TCP frame of 5 octets, shorter than a header"
 expect_fail wrong-id "has ID"
 expect_fail trailing "after the closing SOA"
+
+# --- 3b. classification (when the Step 2 classifier is built in) ------------------------
+if "$DG_BIN" classify --help >/dev/null 2>&1; then
+	"$DG_BIN" axfr acme.test -s "$OPEN" -f jsonl 2>/dev/null |
+		jq -c 'select(.data) | [.name, .type, ([.providers[].name] | join("+")), .takeover]' |
+		LC_ALL=C sort >"$D/acme.got"
+	# the same records through `dnsglean classify` (zone-file lines in)
+	"$DG_BIN" axfr acme.test -s "$OPEN" 2>/dev/null | grep -v '^;' | sed 's/\t; .*//' |
+		"$DG_BIN" classify -f jsonl |
+		jq -c '[(.owner | rtrimstr(".")), .type, ([.providers[].name] | join("+")), .takeover]' |
+		LC_ALL=C sort >"$D/acme.want"
+	tb_assert_sets_eq "axfr records classified as by 'dnsglean classify'" "$D/acme.want" "$D/acme.got"
+	n=$(jq -c 'select(.[2] != "")' "$D/acme.got" | wc -l)
+	((n >= 3)) || tb_fail "expected at least 3 classified records, got $n"
+	echo "ok: $n records reveal providers"
+else
+	echo "skip: the classifier (Step 2) is not built in"
+fi
 
 # --- 4. usage errors -------------------------------------------------------------
 rc=0
