@@ -18,7 +18,7 @@ body() { # ZONE
 @ SOA ns1 hostmaster 2024010101 3600 600 86400 300
 @ NS ns1
 @ MX 10 mail
-ns1 A 192.0.2.1
+ns1 A 127.0.0.2
 www A 192.0.2.2
 www AAAA 2001:db8::2
 mail A 192.0.2.3
@@ -84,6 +84,18 @@ tb_assert_eq "jsonl www types" '["A","AAAA","RRSIG","NSEC"]' \
 	"$(jq -c 'select(.name == "www.nsec.test") | .types' "$D/nsec.jsonl")"
 tb_assert_eq "jsonl summary" "nsec complete" \
 	"$(jq -r 'select(.summary) | .summary | "\(.kind) \(.status)"' "$D/nsec.jsonl")"
+
+# the server found through a resolver (-r): ns1.nsec.test is 127.0.0.2, the
+# first server of the private namespace (port 53)
+if [[ $(tb_addr signed) == 127.0.0.2 && $(tb_port signed) == 53 ]]; then
+	rc=0
+	timeout 60 "$DG_BIN" walk nsec.test -r "$S" -f jsonl >"$D/nsec-r.jsonl" 2>/dev/null || rc=$?
+	tb_assert_exit "walk with NS discovery" 0 "$rc"
+	tb_assert_eq "walk with NS discovery: server and names" "127.0.0.2:53 $(wc -l <"$D/nsec.want")" \
+		"$(jq -r 'select(.summary) | .summary.server' "$D/nsec-r.jsonl") $(jq -r 'select(.name) | .name' "$D/nsec-r.jsonl" | wc -l)"
+else
+	echo "skip: NS discovery needs the private namespace (servers on port 53)"
+fi
 
 # truncated UDP answers (a double that sets TC and relays TCP to Knot): the
 # same walk over TCP
