@@ -9,4 +9,6 @@
 #include "dnsglean/spf.h"
 #include "dnsglean/dmarc.h"
 #include "dnsglean/footprint.h"
+#include "dnsglean/axfr.h"
+#include "dnsglean/walk.h"
 #endif
