@@ -361,7 +361,7 @@ int dg_cmd_walk(int argc, char **argv)
                 g_string_append_printf(rep, "; NSEC3 SHA-1, %u extra iterations, salt ",
                                        p.iterations);
                 hex(rep, p.salt, p.saltlen);
-                g_string_append_printf(rep, ", opt-out %s, %zu hashes, %.2f%% of the ring",
+                g_string_append_printf(rep, ", opt-out %s, %zu hashes, %.4f%% of the ring",
                                        p.optout ? "yes" : "no", nh, 100.0 * dg_walk_coverage(w));
         } else {
                 g_string_append_printf(rep, "; %zu names", nn);

@@ -19,7 +19,10 @@
 #define DEF_MAX_NAMES 1000000u
 #define DEF_RETRIES 3u
 #define DEF_TIMEOUT_MS 2000u
-#define DEF_HASH_TRIES 20000000ull
+/* Random names hashed per NSEC3 query to land in a gap. Only the last, tiny
+ * gaps need many: with N hashes the walk stops with about N * sqrt(2 / T)
+ * gaps left after about N * sqrt(2 * T) hashes in all (T = this bound). */
+#define DEF_HASH_TRIES 2000000ull
 #define MAX_STALE 25u /* NSEC3 answers in a row that taught nothing new */
 
 typedef enum { PH_PARAM, PH_PROBE, PH_NSEC, PH_NSEC3, PH_DONE } phase_t;
@@ -54,7 +57,10 @@ struct dg_walk {
         /* NSEC3 */
         bool have_params, params_from_rr;
         dg_nsec3_params_t p;
-        GArray *hashes;           /* dg_walk_hash_t sorted by hash */
+        GPtrArray *hashes; /* dg_walk_hash_t *, sorted by hash (pointers: an
+                              insert moves 8 octets per entry, not the struct) */
+        GArray *snap;      /* contiguous copy for dg_walk_hashes() */
+        bool snap_dirty;
         GHashTable *pending_next; /* next hashes not (yet) owners: key = g_bytes */
         dg_nsec3_cracker_t *probe, *crack;
         unsigned stale;
@@ -88,11 +94,12 @@ static void name_clear(gpointer p)
         g_free(n->types);
 }
 
-static void hash_clear(gpointer p)
+static void hash_free(gpointer p)
 {
         dg_walk_hash_t *h = p;
         g_free(h->types);
         g_free(h->name);
+        g_free(h);
 }
 
 int dg_walk_new(const char *zone, const dg_walk_opts_t *opts, dg_walk_t **out)
@@ -123,8 +130,8 @@ int dg_walk_new(const char *zone, const dg_walk_opts_t *opts, dg_walk_t **out)
         w->names = g_array_new(FALSE, TRUE, sizeof(dg_walk_name_t));
         g_array_set_clear_func(w->names, name_clear);
         w->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        w->hashes = g_array_new(FALSE, TRUE, sizeof(dg_walk_hash_t));
-        g_array_set_clear_func(w->hashes, hash_clear);
+        w->hashes = g_ptr_array_new_with_free_func(hash_free);
+        w->snap = g_array_new(FALSE, TRUE, sizeof(dg_walk_hash_t));
         w->pending_next =
             g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
         w->phase = PH_PARAM;
@@ -138,7 +145,8 @@ void dg_walk_free(dg_walk_t *w)
                 return;
         g_array_free(w->names, TRUE);
         g_hash_table_destroy(w->seen);
-        g_array_free(w->hashes, TRUE);
+        g_ptr_array_free(w->hashes, TRUE);
+        g_array_free(w->snap, TRUE);
         g_hash_table_destroy(w->pending_next);
         dg_nsec3_cracker_free(w->probe);
         dg_nsec3_cracker_free(w->crack);
@@ -296,8 +304,16 @@ size_t dg_walk_names(const dg_walk_t *w, const dg_walk_name_t **out)
 
 size_t dg_walk_hashes(const dg_walk_t *w, const dg_walk_hash_t **out)
 {
-        *out = (const dg_walk_hash_t *)(const void *)w->hashes->data;
-        return w->hashes->len;
+        /* a shallow copy: types and name stay owned by the entries */
+        dg_walk_t *m = (dg_walk_t *)w;
+        if (m->snap_dirty || m->snap->len != m->hashes->len) {
+                g_array_set_size(m->snap, 0);
+                for (guint i = 0; i < m->hashes->len; i++)
+                        g_array_append_vals(m->snap, g_ptr_array_index(m->hashes, i), 1);
+                m->snap_dirty = false;
+        }
+        *out = (const dg_walk_hash_t *)(const void *)m->snap->data;
+        return m->snap->len;
 }
 
 int dg_walk_nsec3_params(const dg_walk_t *w, dg_nsec3_params_t *out)
@@ -475,7 +491,7 @@ static long hash_floor(const dg_walk_t *w, const uint8_t *h)
         long lo = 0, hi = (long)w->hashes->len - 1, ans = -1;
         while (lo <= hi) {
                 long mid = (lo + hi) / 2;
-                const dg_walk_hash_t *e = &g_array_index(w->hashes, dg_walk_hash_t, mid);
+                const dg_walk_hash_t *e = g_ptr_array_index(w->hashes, mid);
                 if (hash_cmp(e->hash, h, e->hashlen) <= 0) {
                         ans = mid;
                         lo = mid + 1;
@@ -493,7 +509,7 @@ static bool hash_covered(const dg_walk_t *w, const uint8_t *h)
         long i = hash_floor(w, h);
         if (i < 0)
                 i = (long)w->hashes->len - 1; /* wraps around from the last */
-        const dg_walk_hash_t *e = &g_array_index(w->hashes, dg_walk_hash_t, i);
+        const dg_walk_hash_t *e = g_ptr_array_index(w->hashes, i);
         int c = hash_cmp(e->hash, e->next, e->hashlen);
         if (c < 0)
                 return hash_cmp(e->hash, h, e->hashlen) <= 0 &&
@@ -571,7 +587,8 @@ static int nsec3_add(dg_walk_t *w, const ldns_rr *rr)
         const uint8_t *it = ldns_rdf_data(ldns_rr_rdf(rr, 2));
         const ldns_rdf *salt = ldns_rr_rdf(rr, 3), *next = ldns_rr_rdf(rr, 4);
         const uint8_t *sd = ldns_rdf_data(salt), *nd = ldns_rdf_data(next);
-        if (hl <= 0 || ldns_rdf_size(ldns_rr_rdf(rr, 2)) != 2 || ldns_rdf_size(salt) < 1 ||
+        /* SHA-1 (the only algorithm) gives 20 octets; anything else is bogus */
+        if (hl != 20 || ldns_rdf_size(ldns_rr_rdf(rr, 2)) != 2 || ldns_rdf_size(salt) < 1 ||
             ldns_rdf_size(next) < 1 || (size_t)nd[0] + 1 != ldns_rdf_size(next) || nd[0] != hl ||
             (size_t)sd[0] + 1 != ldns_rdf_size(salt))
                 return 0;
@@ -585,8 +602,8 @@ static int nsec3_add(dg_walk_t *w, const ldns_rr *rr)
         if (e.flags & 1)
                 w->p.optout = true;
         long f = hash_floor(w, e.hash);
-        if (f >= 0 &&
-            hash_cmp(g_array_index(w->hashes, dg_walk_hash_t, f).hash, e.hash, e.hashlen) == 0)
+        if (f >= 0 && hash_cmp(((dg_walk_hash_t *)g_ptr_array_index(w->hashes, f))->hash, e.hash,
+                               e.hashlen) == 0)
                 return 0;
         if (w->hashes->len >= w->o.max_names)
                 return 0;
@@ -599,14 +616,15 @@ static int nsec3_add(dg_walk_t *w, const ldns_rr *rr)
                 w->narrow = true;
         e.types = rr_bitmap(rr, 5, &e.ntypes);
         w->covered += range_len(&e);
-        g_array_insert_val(w->hashes, (guint)(f + 1), e);
+        g_ptr_array_insert(w->hashes, (gint)(f + 1), g_memdup2(&e, sizeof e));
+        w->snap_dirty = true;
         /* ring bookkeeping: pending = next hashes that are not owners yet */
         GBytes *own = g_bytes_new(e.hash, e.hashlen);
         g_hash_table_remove(w->pending_next, own);
         g_bytes_unref(own);
         long nf = hash_floor(w, e.next);
-        if (nf < 0 ||
-            hash_cmp(g_array_index(w->hashes, dg_walk_hash_t, nf).hash, e.next, e.hashlen) != 0)
+        if (nf < 0 || hash_cmp(((dg_walk_hash_t *)g_ptr_array_index(w->hashes, nf))->hash, e.next,
+                               e.hashlen) != 0)
                 g_hash_table_add(w->pending_next, g_bytes_new(e.next, e.hashlen));
         if (w->crack != NULL && e.hashlen == 20)
                 dg_nsec3_cracker_add(w->crack, e.hash);
@@ -622,7 +640,7 @@ static void crack_rebuild(dg_walk_t *w)
                                  &w->crack) != DG_OK)
                 return;
         for (guint i = 0; i < w->hashes->len; i++) {
-                const dg_walk_hash_t *e = &g_array_index(w->hashes, dg_walk_hash_t, i);
+                const dg_walk_hash_t *e = g_ptr_array_index(w->hashes, i);
                 if (e->hashlen == 20)
                         dg_nsec3_cracker_add(w->crack, e->hash);
         }
@@ -644,7 +662,7 @@ int dg_walk_crack(dg_walk_t *w, const char *label, size_t len)
         long f = hash_floor(w, h);
         if (f < 0)
                 return 0;
-        dg_walk_hash_t *e = &g_array_index(w->hashes, dg_walk_hash_t, f);
+        dg_walk_hash_t *e = g_ptr_array_index(w->hashes, f);
         if (e->name != NULL || memcmp(e->hash, h, 20) != 0)
                 return 0;
         GString *s = g_string_new_len(label, (gssize)len);
@@ -652,6 +670,7 @@ int dg_walk_crack(dg_walk_t *w, const char *label, size_t len)
         g_string_append_c(s, '.');
         g_string_append(s, strcmp(w->zone_str, ".") == 0 ? "" : w->zone_str);
         e->name = g_string_free(s, FALSE);
+        w->snap_dirty = true;
         return 1;
 }
 
@@ -704,6 +723,62 @@ static void nsec3_feed(dg_walk_t *w, ldns_pkt *pkt)
 
 /* ---- planning and feeding ---- */
 
+/* An uncovered range [lo, hi) of the ring (wrapping if hi <= lo). */
+typedef struct {
+        uint8_t lo[20], hi[20];
+} gap_t;
+
+static int gap_cmp(const void *a, const void *b)
+{
+        return memcmp(((const gap_t *)a)->lo, ((const gap_t *)b)->lo, 20);
+}
+
+/* The gaps of the ring: from each next hash that is not an owner yet to the
+ * owner that follows it. Sorted by start. */
+static GArray *build_gaps(const dg_walk_t *w)
+{
+        GArray *g = g_array_new(FALSE, FALSE, sizeof(gap_t));
+        GHashTableIter it;
+        gpointer key;
+        g_hash_table_iter_init(&it, w->pending_next);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+                gsize n;
+                const uint8_t *p = g_bytes_get_data(key, &n);
+                if (n != 20 || w->hashes->len == 0)
+                        continue;
+                long f = hash_floor(w, p);
+                const dg_walk_hash_t *s =
+                    g_ptr_array_index(w->hashes, (guint)((f + 1) % (long)w->hashes->len));
+                gap_t gp;
+                memcpy(gp.lo, p, 20);
+                memcpy(gp.hi, s->hash, 20);
+                g_array_append_val(g, gp);
+        }
+        g_array_sort(g, gap_cmp);
+        return g;
+}
+
+static bool in_gaps(const GArray *g, const uint8_t *h)
+{
+        if (g->len == 0)
+                return false;
+        long lo = 0, hi = (long)g->len - 1, ans = -1;
+        while (lo <= hi) {
+                long mid = (lo + hi) / 2;
+                if (memcmp(g_array_index(g, gap_t, mid).lo, h, 20) <= 0) {
+                        ans = mid;
+                        lo = mid + 1;
+                } else {
+                        hi = mid - 1;
+                }
+        }
+        /* before the first start: only the last gap can reach here, wrapping */
+        const gap_t *e = &g_array_index(g, gap_t, ans < 0 ? (long)g->len - 1 : ans);
+        if (memcmp(e->lo, e->hi, 20) < 0)
+                return ans >= 0 && memcmp(h, e->hi, 20) < 0;
+        return ans < 0 ? memcmp(h, e->hi, 20) < 0 : true; /* wrapping gap */
+}
+
 static void plan_nsec3(dg_walk_t *w)
 {
         if (w->probe == NULL && dg_nsec3_cracker_new(w->zone_str, w->p.salt, w->p.saltlen,
@@ -713,21 +788,33 @@ static void plan_nsec3(dg_walk_t *w)
         }
         char lab[16];
         uint8_t h[20];
-        for (uint64_t t = 0; t < w->o.max_hash_tries; t++) {
+        /* Early on gaps are wide and a few tries land in one. Once that
+         * takes long, the few remaining gaps are listed once for this query
+         * and checked instead of every collected record. */
+        GArray *gaps = NULL;
+        bool found = false;
+        for (uint64_t t = 0; t < w->o.max_hash_tries && !found; t++) {
                 random_label(w, lab, 12);
                 dg_nsec3_cracker_try(w->probe, lab, 12, h);
-                if (!hash_covered(w, h)) {
-                        uint8_t q[DGX_NAME_MAX];
-                        q[0] = 12;
-                        memcpy(q + 1, lab, 12);
-                        memcpy(q + 13, w->zone, w->zlen);
-                        ask(w, q, 13 + w->zlen, LDNS_RR_TYPE_A);
-                        return;
-                }
+                if (t == 256 && w->hashes->len > 0 && g_hash_table_size(w->pending_next) > 0)
+                        gaps = build_gaps(w);
+                found = gaps != NULL ? in_gaps(gaps, h) : !hash_covered(w, h);
+        }
+        if (gaps != NULL)
+                g_array_free(gaps, TRUE);
+        if (found) {
+                uint8_t q[DGX_NAME_MAX];
+                q[0] = 12;
+                memcpy(q + 1, lab, 12);
+                memcpy(q + 13, w->zone, w->zlen);
+                ask(w, q, 13 + w->zlen, LDNS_RR_TYPE_A);
+                return;
         }
         finish(w, DG_WALK_BUDGET,
-               "no random name landed in an uncovered gap after %llu hashes (%.4f%% covered)",
-               (unsigned long long)w->o.max_hash_tries, 100.0 * dg_walk_coverage(w));
+               "ring not closed: %u gaps too small for random names to hit (%llu tries); "
+               "%.6f%% covered",
+               g_hash_table_size(w->pending_next), (unsigned long long)w->o.max_hash_tries,
+               100.0 * dg_walk_coverage(w));
 }
 
 static void plan(dg_walk_t *w)

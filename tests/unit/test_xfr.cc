@@ -798,6 +798,28 @@ TEST(Walk, Nsec3BudgetLeavesPartialCoverage)
         dg_walk_free(w);
 }
 
+TEST(Walk, Nsec3LastGapsAreFound)
+{
+        // 400 hashes: the last gaps are small enough that the search switches
+        // from the collected records to the list of remaining gaps
+        std::vector<std::string> names;
+        for (int i = 0; i < 400; i++)
+                names.push_back("g" + std::to_string(i) + ".z.test");
+        Nsec3Zone z(names);
+        dg_walk_opts_t o;
+        dg_walk_opts_init(&o);
+        o.seed = 5;
+        o.max_hash_tries = 50000000;
+        dg_walk_t *w = nullptr;
+        ASSERT_EQ(DG_OK, dg_walk_new("z.test", &o, &w));
+        drive(w, std::ref(z), 2000);
+        EXPECT_EQ(dg_walk_status(w), DG_WALK_COMPLETE) << dg_walk_errmsg(w);
+        const dg_walk_hash_t *h;
+        EXPECT_EQ(dg_walk_hashes(w, &h), names.size());
+        EXPECT_DOUBLE_EQ(dg_walk_coverage(w), 1.0);
+        dg_walk_free(w);
+}
+
 TEST(Walk, Nsec3NarrowAnswersAreSynthesized)
 {
         // every denial: hash(qname) - 1 -> hash(qname) + 1 style, here h -> h+1

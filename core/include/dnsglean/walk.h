@@ -49,7 +49,8 @@ typedef struct {
         unsigned retries;        /* extra tries per query after a timeout (default 3) */
         unsigned timeout_ms;     /* per try (default 2000) */
         uint64_t max_hash_tries; /* NSEC3: random names hashed to find one in a gap,
-                                    per query (default 20,000,000) */
+                                    per query (default 2,000,000); when none lands,
+                                    the walk ends with DG_WALK_BUDGET */
         uint64_t seed;           /* randomness of query IDs and names; 0 = system */
 } dg_walk_opts_t;
 
