@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dnsglean/axfr.h"
+#include "dnsglean/classify.h"
 
 #define CMD "axfr"
 
@@ -22,11 +23,7 @@ static const char *outcome(int r)
 }
 
 /* Classification (Step 2, dnsglean/classify.h): each transferred record is
- * matched against the fingerprint database. Until the classifier is part of
- * the tree this compiles to nothing and records carry no "providers". */
-#if __has_include("dnsglean/classify.h")
-#include "dnsglean/classify.h"
-#define DG_AXFR_CLASSIFY 1
+ * matched against the built-in fingerprint database. */
 static dg_classify_res_t cls_res;
 static bool cls_ready;
 static GHashTable *cls_seen; /* provider names seen in this run */
@@ -47,13 +44,11 @@ static int classify(const dg_axfr_rr_t *rr)
                 g_hash_table_add(cls_seen, (gpointer)cls_res.matches[i].name);
         return n < 0 ? 0 : n;
 }
-#endif
 
 /* Adds what a record reveals to its JSON object: "providers" (array of
  * {"name","category","evidence"}) and "takeover". */
 static void classify_json(const dg_axfr_rr_t *rr, GString *out)
 {
-#ifdef DG_AXFR_CLASSIFY
         int n = classify(rr);
         g_string_append(out, ",\"providers\":[");
         for (int i = 0; i < n; i++) {
@@ -68,32 +63,22 @@ static void classify_json(const dg_axfr_rr_t *rr, GString *out)
         }
         g_string_append_printf(out, "],\"takeover\":%s",
                                n > 0 && cls_res.takeover ? "true" : "false");
-#else
-        (void)rr;
-        (void)out;
-#endif
 }
 
 /* Text format: a trailing zone-file comment naming the providers, or "". */
 static void classify_text(const dg_axfr_rr_t *rr, GString *out)
 {
-#ifdef DG_AXFR_CLASSIFY
         int n = classify(rr);
         for (int i = 0; i < n; i++)
                 g_string_append_printf(out, "%s%s (%s)", i ? ", " : "\t; ", cls_res.matches[i].name,
                                        cls_res.matches[i].category);
         if (n > 0 && cls_res.takeover)
                 g_string_append(out, " [takeover-prone]");
-#else
-        (void)rr;
-        (void)out;
-#endif
 }
 
 /* Ends classification: the providers seen go to stderr. */
 static void classify_done(void)
 {
-#ifdef DG_AXFR_CLASSIFY
         if (!cls_ready)
                 return;
         if (g_hash_table_size(cls_seen) > 0) {
@@ -109,7 +94,6 @@ static void classify_done(void)
         g_hash_table_destroy(cls_seen);
         dg_classify_res_clear(&cls_res);
         cls_ready = false;
-#endif
 }
 
 static void name_nodot(GString *out, const char *name)

@@ -182,23 +182,19 @@ expect_fail garbage "TCP frame of 5 octets, shorter than a header"
 expect_fail wrong-id "has ID"
 expect_fail trailing "after the closing SOA"
 
-# --- 3b. classification (when the Step 2 classifier is built in) ------------------------
-if "$DG_BIN" classify --help >/dev/null 2>&1; then
-	"$DG_BIN" axfr acme.test -s "$OPEN" -f jsonl 2>/dev/null |
-		jq -c 'select(.data) | [.name, .type, ([.providers[].name] | join("+")), .takeover]' |
-		LC_ALL=C sort >"$D/acme.got"
-	# the same records through `dnsglean classify` (zone-file lines in)
-	"$DG_BIN" axfr acme.test -s "$OPEN" 2>/dev/null | grep -v '^;' | sed 's/\t; .*//' |
-		"$DG_BIN" classify -f jsonl |
-		jq -c '[(.owner | rtrimstr(".")), .type, ([.providers[].name] | join("+")), .takeover]' |
-		LC_ALL=C sort >"$D/acme.want"
-	tb_assert_sets_eq "axfr records classified as by 'dnsglean classify'" "$D/acme.want" "$D/acme.got"
-	n=$(jq -c 'select(.[2] != "")' "$D/acme.got" | wc -l)
-	((n >= 3)) || tb_fail "expected at least 3 classified records, got $n"
-	echo "ok: $n records reveal providers"
-else
-	echo "skip: the classifier (Step 2) is not built in"
-fi
+# --- 3b. classification: as `dnsglean classify` sees the same records ------------------
+"$DG_BIN" axfr acme.test -s "$OPEN" -f jsonl 2>/dev/null |
+	jq -c 'select(.data) | [.name, .type, ([.providers[].name] | join("+")), .takeover]' |
+	LC_ALL=C sort >"$D/acme.got"
+# the same records through `dnsglean classify` (zone-file lines in)
+"$DG_BIN" axfr acme.test -s "$OPEN" 2>/dev/null | grep -v '^;' | sed 's/\t; .*//' |
+	"$DG_BIN" classify -f jsonl |
+	jq -c '[(.owner | rtrimstr(".")), .type, ([.providers[].name] | join("+")), .takeover]' |
+	LC_ALL=C sort >"$D/acme.want"
+tb_assert_sets_eq "axfr records classified as by 'dnsglean classify'" "$D/acme.want" "$D/acme.got"
+n=$(jq -c 'select(.[2] != "")' "$D/acme.got" | wc -l)
+((n >= 3)) || tb_fail "expected at least 3 classified records, got $n"
+echo "ok: $n records reveal providers"
 
 # --- 4. usage errors -------------------------------------------------------------
 rc=0
