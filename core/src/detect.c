@@ -1,0 +1,794 @@
+/* dnsglean — passive reconnaissance detector (see detect.h). */
+#include "dnsglean/detect.h"
+#include "dnsglean/wire.h"
+#ifdef DG_HAVE_CLASSIFY
+#include "dnsglean/classify.h"
+#endif
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const tag_names[DG_TAG_COUNT_] = {
+    [DG_TAG_AXFR] = "axfr",
+    [DG_TAG_IXFR] = "ixfr",
+    [DG_TAG_ANY] = "any",
+    [DG_TAG_CHAOS] = "chaos",
+    [DG_TAG_BRUTE] = "brute",
+    [DG_TAG_NSEC_WALK] = "nsec-walk",
+    [DG_TAG_SRV_ENUM] = "srv-enum",
+    [DG_TAG_PTR_SWEEP] = "ptr-sweep",
+    [DG_TAG_CACHE_SNOOP] = "cache-snoop",
+    [DG_TAG_WILDCARD_PROBE] = "wildcard-probe",
+    [DG_TAG_PROVIDER_DISCLOSURE] = "provider-disclosure",
+    [DG_TAG_TAKEOVER_CANDIDATE] = "takeover-candidate",
+    [DG_TAG_ZONE_LEAK] = "zone-leak",
+};
+
+/* What one tagged message adds to its source's score (capped at 100): a
+ * transfer or its leak weighs more than one step of a brute force. */
+static const uint8_t tag_weight[DG_TAG_COUNT_] = {
+    [DG_TAG_AXFR] = 30,          [DG_TAG_IXFR] = 15,      [DG_TAG_ANY] = 5,
+    [DG_TAG_CHAOS] = 10,         [DG_TAG_BRUTE] = 1,      [DG_TAG_NSEC_WALK] = 2,
+    [DG_TAG_SRV_ENUM] = 2,       [DG_TAG_PTR_SWEEP] = 1,  [DG_TAG_CACHE_SNOOP] = 2,
+    [DG_TAG_WILDCARD_PROBE] = 5, [DG_TAG_ZONE_LEAK] = 40,
+};
+
+#define NSEC_HINTS 8
+#define TKO_HINTS 8
+#define SWEEP_EVERY 4096
+
+/* Per (source, kind, zone) window of distinct names. */
+typedef struct {
+        uint64_t key;
+        double win_start, last;
+        unsigned distinct, answered, nx;
+        bool flagged;
+        unsigned cap; /* power of two, slots in set */
+        uint64_t set[];
+} bucket_t;
+
+typedef struct {
+        dg_detect_source_t s;
+        uint32_t score_raw;
+        /* nsec-walk: names from NSEC records this source received */
+        uint8_t (*hints)[DG_NAME_WIRE_MAX];
+        unsigned nhints, hint_pos, nsec_steps;
+        double nsec_start, nsec_last;
+        bool nsec_flag;
+        /* an answered zone transfer whose later messages carry no question */
+        bool xfr_open;
+        dg_detect_addr_t xfr_server;
+        double xfr_last;
+        /* takeover: CNAME targets into takeover-prone services (hashes) */
+        uint64_t tko[TKO_HINTS];
+        unsigned ntko, tko_pos;
+} source_t;
+
+struct dg_detector {
+        dg_detect_opts_t o;
+        GHashTable *sources; /* dg_detect_addr_t* -> source_t* (owned by order) */
+        GPtrArray *order;    /* source_t*, first-seen order */
+        GHashTable *buckets; /* uint64_t* key -> bucket_t* */
+        uint64_t messages, untracked;
+        unsigned since_sweep;
+        double now;
+#ifdef DG_HAVE_CLASSIFY
+        const dg_fpdb_t *db;
+#endif
+};
+
+/* ---- small helpers ---- */
+
+const char *dg_detect_tag_name(dg_tag_t t)
+{
+        if ((unsigned)t >= DG_TAG_COUNT_)
+                return NULL;
+        return tag_names[t];
+}
+
+int dg_detect_tag_parse(const char *word)
+{
+        if (word == NULL)
+                return DG_EINVAL;
+        for (int i = 0; i < DG_TAG_COUNT_; i++)
+                if (strcmp(word, tag_names[i]) == 0)
+                        return i;
+        return DG_EINVAL;
+}
+
+void dg_detect_opts_default(dg_detect_opts_t *o)
+{
+        memset(o, 0, sizeof *o);
+        o->window = 60.0;
+        o->brute_names = 20;
+        o->brute_nx_ratio = 0.5;
+        o->srv_names = 8;
+        o->ptr_names = 16;
+        o->nsec_steps = 3;
+        o->snoop_names = 5;
+        o->wildcard_min_len = 10;
+        o->max_sources = 100000;
+        o->classify = true;
+}
+
+int dg_detect_addr_str(const dg_detect_addr_t *a, char *buf, size_t cap)
+{
+        int n;
+        if (a->family == 4)
+                n = snprintf(buf, cap, "%u.%u.%u.%u", a->addr[0], a->addr[1], a->addr[2],
+                             a->addr[3]);
+        else if (a->family == 6) {
+                /* RFC 5952: lowercase, longest run of two or more zero groups as "::" */
+                uint16_t g[8];
+                for (int i = 0; i < 8; i++)
+                        g[i] = (uint16_t)(a->addr[2 * i] << 8 | a->addr[2 * i + 1]);
+                int best = -1, bestlen = 1;
+                for (int i = 0; i < 8;) {
+                        int j = i;
+                        while (j < 8 && g[j] == 0)
+                                j++;
+                        if (j - i > bestlen) {
+                                best = i;
+                                bestlen = j - i;
+                        }
+                        i = j > i ? j : i + 1;
+                }
+                char tmp[48];
+                size_t o = 0;
+                for (int i = 0; i < 8; i++) {
+                        if (i == best) {
+                                o += (size_t)snprintf(tmp + o, sizeof tmp - o, "::");
+                                i += bestlen - 1;
+                                continue;
+                        }
+                        if (o > 0 && tmp[o - 1] != ':')
+                                tmp[o++] = ':';
+                        o += (size_t)snprintf(tmp + o, sizeof tmp - o, "%x", g[i]);
+                }
+                tmp[o] = '\0';
+                n = snprintf(buf, cap, "%s", tmp);
+        } else
+                n = snprintf(buf, cap, "?");
+        if (n < 0 || (size_t)n >= cap)
+                return DG_ESPACE;
+        return n;
+}
+
+static size_t addr_len(const dg_detect_addr_t *a)
+{
+        return a->family == 4 ? 4 : a->family == 6 ? 16 : 0;
+}
+
+static bool addr_equal(const dg_detect_addr_t *a, const dg_detect_addr_t *b)
+{
+        return a->family == b->family && memcmp(a->addr, b->addr, addr_len(a)) == 0;
+}
+
+static guint addr_hash(gconstpointer p)
+{
+        const dg_detect_addr_t *a = p;
+        guint h = 2166136261u ^ a->family;
+        for (size_t i = 0; i < addr_len(a); i++)
+                h = (h ^ a->addr[i]) * 16777619u;
+        return h;
+}
+
+static gboolean addr_eq(gconstpointer a, gconstpointer b)
+{
+        return addr_equal(a, b);
+}
+
+static uint8_t lower(uint8_t c)
+{
+        return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+/* Length of a wire name (with the root label); the name is known good. */
+static size_t wname_len(const uint8_t *w)
+{
+        size_t n = 0;
+        while (w[n] != 0)
+                n += 1u + w[n];
+        return n + 1;
+}
+
+static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ p[i]) * 1099511628211ull;
+        return h;
+}
+
+#define FNV_INIT 14695981039346656037ull
+
+/* Key of a bucket: source address, kind letter, zone (lowercased wire). */
+static uint64_t bucket_key(const dg_detect_addr_t *a, char kind, const uint8_t *zone)
+{
+        uint64_t h = fnv(FNV_INIT, (const uint8_t *)&kind, 1);
+        h = fnv(h, &a->family, 1);
+        h = fnv(h, a->addr, addr_len(a));
+        return fnv(h, zone, wname_len(zone));
+}
+
+static uint64_t name_hash(const uint8_t *w)
+{
+        uint64_t h = fnv(FNV_INIT, w, wname_len(w));
+        return h ? h : 1;
+}
+
+/* True if wire name w ends with the wire suffix sfx on a label boundary. */
+static bool under(const uint8_t *w, const uint8_t *sfx, size_t sfxlen)
+{
+        size_t n = wname_len(w);
+        for (size_t p = 0; n - p >= sfxlen; p += 1u + w[p]) {
+                if (n - p == sfxlen)
+                        return memcmp(w + p, sfx, sfxlen) == 0;
+                if (w[p] == 0)
+                        break;
+        }
+        return false;
+}
+
+static bool under_reverse(const uint8_t *w)
+{
+        static const uint8_t v4[] = "\x07in-addr\x04"
+                                    "arpa";
+        static const uint8_t v6[] = "\x03ip6\x04"
+                                    "arpa";
+        return under(w, v4, sizeof v4) || under(w, v6, sizeof v6);
+}
+
+static bool any_underscore_label(const uint8_t *w)
+{
+        for (size_t p = 0; w[p] != 0; p += 1u + w[p])
+                if (w[p + 1] == '_')
+                        return true;
+        return false;
+}
+
+bool dg_detect_label_random(const uint8_t *label, size_t len, unsigned min_len)
+{
+        if (len < min_len || len < 4)
+                return false;
+        unsigned digits = 0, letters = 0, vowels = 0, run = 0, maxrun = 0, switches = 0;
+        int prev = -1; /* 0 letter, 1 digit */
+        for (size_t i = 0; i < len; i++) {
+                uint8_t c = lower(label[i]);
+                int cls;
+                if (c >= '0' && c <= '9') {
+                        digits++;
+                        cls = 1;
+                        run = 0;
+                } else if (c >= 'a' && c <= 'z') {
+                        letters++;
+                        cls = 0;
+                        if (strchr("aeiou", c)) {
+                                vowels++;
+                                run = 0;
+                        } else if (++run > maxrun)
+                                maxrun = run;
+                } else
+                        return false; /* hyphens, underscores: made by people */
+                if (prev >= 0 && prev != cls)
+                        switches++;
+                prev = cls;
+        }
+        if (letters == 0)
+                return digits >= 10;
+        /* Words have about 40% vowels and short consonant runs; uniform random
+         * letters have 5/26 vowels and long runs; random alphanumerics also
+         * switch between letters and digits often. Two signals must agree. */
+        unsigned score = 0;
+        if (vowels * 100 < letters * 25)
+                score += 2;
+        if (vowels * 100 < letters * 12)
+                score++;
+        if (maxrun >= 5)
+                score += 2;
+        else if (maxrun >= 4)
+                score++;
+        if (digits > 0 && switches >= 3)
+                score += 2;
+        if (len >= 16)
+                score++;
+        return score >= 3;
+}
+
+/* ---- detector ---- */
+
+static void source_free(gpointer p)
+{
+        source_t *s = p;
+        g_free(s->hints);
+        g_free(s);
+}
+
+int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
+{
+        if (out == NULL)
+                return DG_EINVAL;
+        *out = NULL;
+        dg_detect_opts_t o;
+        if (opts)
+                o = *opts;
+        else
+                dg_detect_opts_default(&o);
+        if (!(o.window > 0) || o.brute_names == 0 || o.srv_names == 0 || o.ptr_names == 0 ||
+            o.nsec_steps == 0 || o.snoop_names == 0 || o.max_sources == 0 ||
+            !(o.brute_nx_ratio >= 0 && o.brute_nx_ratio <= 1) || o.brute_names > 100000 ||
+            o.srv_names > 100000 || o.ptr_names > 100000 || o.snoop_names > 100000)
+                return DG_EINVAL;
+        dg_detector_t *d = g_new0(dg_detector_t, 1);
+        d->o = o;
+        d->sources = g_hash_table_new(addr_hash, addr_eq);
+        d->order = g_ptr_array_new_with_free_func(source_free);
+        d->buckets = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+#ifdef DG_HAVE_CLASSIFY
+        if (o.classify) {
+                d->db = dg_fpdb_default();
+                if (d->db == NULL) {
+                        dg_detect_free(d);
+                        return DG_ENOMEM;
+                }
+        }
+#endif
+        *out = d;
+        return DG_OK;
+}
+
+void dg_detect_free(dg_detector_t *det)
+{
+        if (det == NULL)
+                return;
+        g_hash_table_destroy(det->sources);
+        g_ptr_array_free(det->order, TRUE);
+        g_hash_table_destroy(det->buckets);
+        g_free(det);
+}
+
+uint64_t dg_detect_messages(const dg_detector_t *det)
+{
+        return det->messages;
+}
+
+uint64_t dg_detect_untracked(const dg_detector_t *det)
+{
+        return det->untracked;
+}
+
+void dg_detect_foreach_source(const dg_detector_t *det, dg_detect_source_fn fn, void *ud)
+{
+        for (guint i = 0; i < det->order->len; i++) {
+                const source_t *s = g_ptr_array_index(det->order, i);
+                if (fn(ud, &s->s) != 0)
+                        break;
+        }
+}
+
+static source_t *source_get(dg_detector_t *d, const dg_detect_addr_t *a, double t)
+{
+        source_t *s = g_hash_table_lookup(d->sources, a);
+        if (s)
+                return s;
+        if (g_hash_table_size(d->sources) >= d->o.max_sources)
+                return NULL;
+        s = g_new0(source_t, 1);
+        s->s.addr = *a;
+        s->s.first = t;
+        g_hash_table_insert(d->sources, &s->s.addr, s);
+        g_ptr_array_add(d->order, s);
+        return s;
+}
+
+/* Returns the bucket of key, created when create is set; NULL otherwise. The
+ * window restarts after opts.window seconds; the flag survives while the
+ * bucket stays busy. */
+static bucket_t *bucket_get(dg_detector_t *d, uint64_t key, unsigned threshold, double t,
+                            bool create)
+{
+        bucket_t *b = g_hash_table_lookup(d->buckets, &key);
+        if (b == NULL) {
+                if (!create)
+                        return NULL;
+                unsigned cap = 16;
+                while (cap < 2 * threshold)
+                        cap *= 2;
+                b = g_malloc0(sizeof *b + cap * sizeof(uint64_t));
+                b->key = key;
+                b->cap = cap;
+                b->win_start = t;
+                b->last = t;
+                g_hash_table_insert(d->buckets, &b->key, b);
+                return b;
+        }
+        if (t - b->win_start > d->o.window) {
+                if (t - b->last > d->o.window)
+                        b->flagged = false;
+                b->win_start = t;
+                b->distinct = b->answered = b->nx = 0;
+                memset(b->set, 0, b->cap * sizeof(uint64_t));
+        }
+        return b;
+}
+
+/* Adds a name hash to the bucket's distinct set (until the set is half full:
+ * enough to reach any threshold it was sized for). */
+static void bucket_add(bucket_t *b, uint64_t h, double t)
+{
+        b->last = t;
+        if (b->distinct * 2 >= b->cap)
+                return;
+        unsigned mask = b->cap - 1;
+        for (unsigned i = (unsigned)h & mask;; i = (i + 1) & mask) {
+                if (b->set[i] == h)
+                        return;
+                if (b->set[i] == 0) {
+                        b->set[i] = h;
+                        b->distinct++;
+                        return;
+                }
+        }
+}
+
+static gboolean bucket_stale(gpointer k, gpointer v, gpointer ud)
+{
+        (void)k;
+        const bucket_t *b = v;
+        const dg_detector_t *d = ud;
+        return b->last < d->now - 2 * d->o.window;
+}
+
+static void sweep(dg_detector_t *d)
+{
+        if (++d->since_sweep < SWEEP_EVERY)
+                return;
+        d->since_sweep = 0;
+        g_hash_table_foreach_remove(d->buckets, bucket_stale, d);
+}
+
+/* A name queried after an NSEC record names it, a name just below it, or a
+ * sibling one character past it (how walkers step: RFC 4470 section 2 gives
+ * the "next name" arithmetic they use). */
+static bool nsec_derived(const uint8_t *q, const uint8_t *h)
+{
+        if (memcmp(q, h, wname_len(h)) == 0 && wname_len(q) == wname_len(h))
+                return true;
+        const uint8_t *qp = q + 1 + q[0];
+        if (q[0] != 0 && wname_len(qp) == wname_len(h) && memcmp(qp, h, wname_len(h)) == 0)
+                return true;
+        if (q[0] == 0 || h[0] == 0)
+                return false;
+        const uint8_t *hp = h + 1 + h[0];
+        if (wname_len(qp) != wname_len(hp) || memcmp(qp, hp, wname_len(hp)) != 0)
+                return false;
+        /* siblings: q's label extends h's by one octet or differs in the last one */
+        if (q[0] == h[0] + 1 && memcmp(q + 1, h + 1, h[0]) == 0)
+                return true;
+        return q[0] == h[0] && memcmp(q + 1, h + 1, (size_t)h[0] - 1) == 0;
+}
+
+static void lower_name(uint8_t *w)
+{
+        for (size_t p = 0; w[p] != 0; p += 1u + w[p])
+                for (size_t i = 1; i <= w[p]; i++)
+                        w[p + i] = lower(w[p + i]);
+}
+
+static void nsec_hint_add(source_t *s, const uint8_t *name)
+{
+        if (s->hints == NULL)
+                s->hints = g_malloc0(NSEC_HINTS * sizeof *s->hints);
+        memcpy(s->hints[s->hint_pos], name, wname_len(name));
+        lower_name(s->hints[s->hint_pos]);
+        s->hint_pos = (s->hint_pos + 1) % NSEC_HINTS;
+        if (s->nhints < NSEC_HINTS)
+                s->nhints++;
+}
+
+static bool nsec_step(const source_t *s, const uint8_t *q, uint16_t qtype)
+{
+        if (qtype == DG_T_NSEC)
+                return true;
+        for (unsigned i = 0; i < s->nhints; i++)
+                if (nsec_derived(q, s->hints[i]))
+                        return true;
+        return false;
+}
+
+/* What one scan over a response's records found. */
+typedef struct {
+        bool referral; /* NS records in authority and no answer */
+        unsigned nsec; /* NSEC records */
+        unsigned nnames;
+        uint8_t names[2 * 4][DG_NAME_WIRE_MAX]; /* NSEC owners and next names (first 4 NSEC) */
+} scan_t;
+
+static void scan_records(const uint8_t *msg, size_t len, const dg_wire_msg_t *m, scan_t *sc)
+{
+        dg_wire_iter_t it;
+        dg_wire_rr_t rr;
+        bool ns_auth = false;
+        dg_wire_iter_init(&it, msg, len, m);
+        while (dg_wire_iter_next(&it, &rr) == 1) {
+                if (rr.section == DG_SEC_AUTHORITY && rr.type == DG_T_NS)
+                        ns_auth = true;
+                if (rr.type == DG_T_NSEC && rr.section != DG_SEC_ADDITIONAL) {
+                        sc->nsec++;
+                        if (sc->nnames + 2 > G_N_ELEMENTS(sc->names))
+                                continue;
+                        size_t pos = rr.rdata_off;
+                        memcpy(sc->names[sc->nnames++], rr.owner, wname_len(rr.owner));
+                        if (dg_wire_read_name(msg, rr.rdata_off + rr.rdlen, &pos,
+                                              sc->names[sc->nnames]) > 0)
+                                sc->nnames++;
+                }
+        }
+        sc->referral = ns_auth && m->ancount == 0;
+}
+
+#ifdef DG_HAVE_CLASSIFY
+typedef struct {
+        dg_detect_result_t *out;
+        source_t *s;
+} classify_ctx_t;
+
+static uint64_t str_hash(const char *p)
+{
+        size_t n = strlen(p);
+        if (n > 1 && p[n - 1] == '.')
+                n--;
+        uint64_t h = FNV_INIT;
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ lower((uint8_t)p[i])) * 1099511628211ull;
+        return h;
+}
+
+static int on_classified(void *ud, const dg_wire_rr_t *rr, const char *owner, const char *rdata,
+                         const dg_classify_res_t *res)
+{
+        classify_ctx_t *c = ud;
+        (void)owner;
+        for (size_t i = 0; i < res->nmatches; i++) {
+                const char *name = res->matches[i].name;
+                bool seen = false;
+                for (unsigned j = 0; j < c->out->nproviders && !seen; j++)
+                        seen = strcmp(c->out->providers[j].name, name) == 0;
+                if (!seen && c->out->nproviders < DG_DETECT_MAX_PROVIDERS) {
+                        c->out->providers[c->out->nproviders].name = name;
+                        c->out->providers[c->out->nproviders].category = res->matches[i].category;
+                        c->out->nproviders++;
+                }
+        }
+        /* a CNAME into a service that can be claimed when its target is gone:
+         * remember the target, an NXDOMAIN for it later makes the candidate */
+        if (c->s && res->takeover && rr->type == DG_T_CNAME && res->takeover_condition &&
+            strcmp(res->takeover_condition, "nxdomain") == 0) {
+                c->s->tko[c->s->tko_pos] = str_hash(rdata);
+                c->s->tko_pos = (c->s->tko_pos + 1) % TKO_HINTS;
+                if (c->s->ntko < TKO_HINTS)
+                        c->s->ntko++;
+        }
+        return 0;
+}
+
+static void classify(dg_detector_t *d, source_t *s, const uint8_t *msg, size_t len,
+                     const dg_wire_msg_t *m, const uint8_t *q, dg_detect_result_t *out)
+{
+        if (d->db == NULL)
+                return;
+        if (m->ancount + m->nscount > 0) {
+                classify_ctx_t c = {out, s};
+                dg_classify_msg_summary_t sum;
+                memset(&sum, 0, sizeof sum);
+                (void)dg_classify_msg(d->db, msg, len, DG_SECMASK_ANSWER | DG_SECMASK_AUTHORITY,
+                                      on_classified, &c, &sum);
+                if (out->nproviders > 0)
+                        out->tags |= DG_TAG_BIT(DG_TAG_PROVIDER_DISCLOSURE);
+                if (sum.takeover_candidate)
+                        out->tags |= DG_TAG_BIT(DG_TAG_TAKEOVER_CANDIDATE);
+        }
+        if (s && s->ntko > 0 && m->rcode == DG_RCODE_NXDOMAIN && m->qdcount > 0) {
+                char str[DG_NAME_STR_MAX];
+                if (dg_name_to_str(q, str, sizeof str) > 0) {
+                        uint64_t h = str_hash(str);
+                        for (unsigned i = 0; i < s->ntko; i++)
+                                if (s->tko[i] == h)
+                                        out->tags |= DG_TAG_BIT(DG_TAG_TAKEOVER_CANDIDATE);
+                }
+        }
+}
+#endif
+
+/* A zone transfer answered with records: more than the lone SOA that an
+ * up-to-date IXFR or an empty reply carries. */
+static bool transfer_answered(const dg_wire_msg_t *m)
+{
+        return m->rcode == DG_RCODE_NOERROR && m->ancount >= 2;
+}
+
+static void stateful(dg_detector_t *d, source_t *s, double t, const uint8_t *msg, size_t len,
+                     const dg_wire_msg_t *m, const uint8_t *q, dg_detect_result_t *out)
+{
+        const dg_detect_addr_t *a = &s->s.addr;
+        bool resp = out->response;
+        uint16_t qt = m->qtype;
+        scan_t sc;
+        memset(&sc, 0, sizeof sc);
+        sc.nnames = 0;
+        if (resp)
+                scan_records(msg, len, m, &sc);
+
+        if (m->qclass == DG_CLASS_IN && qt != DG_T_AXFR && qt != DG_T_IXFR) {
+                int labels = 0;
+                for (size_t p = 0; q[p] != 0 && labels < 3; p += 1u + q[p])
+                        labels++;
+                bucket_t *b;
+                if (qt == DG_T_SRV && labels >= 3 && q[1] == '_' && q[2 + q[0]] == '_') {
+                        const uint8_t *zone = q + 1 + q[0];
+                        zone += 1 + zone[0];
+                        b = bucket_get(d, bucket_key(a, 'S', zone), d->o.srv_names, t, true);
+                        bucket_add(b, name_hash(q), t);
+                        if (b->distinct >= d->o.srv_names)
+                                b->flagged = true;
+                        if (b->flagged)
+                                out->tags |= DG_TAG_BIT(DG_TAG_SRV_ENUM);
+                } else if (qt == DG_T_PTR && under_reverse(q)) {
+                        b = bucket_get(d, bucket_key(a, 'P', q + 1 + q[0]), d->o.ptr_names, t,
+                                       true);
+                        bucket_add(b, name_hash(q), t);
+                        if (b->distinct >= d->o.ptr_names)
+                                b->flagged = true;
+                        if (b->flagged)
+                                out->tags |= DG_TAG_BIT(DG_TAG_PTR_SWEEP);
+                } else if (labels >= 1 && q[1] != '_') {
+                        b = bucket_get(d, bucket_key(a, 'B', q + 1 + q[0]), d->o.brute_names, t,
+                                       true);
+                        bucket_add(b, name_hash(q), t);
+                        if (resp) {
+                                b->answered++;
+                                if (m->rcode == DG_RCODE_NXDOMAIN)
+                                        b->nx++;
+                        }
+                        if (!b->flagged && b->distinct >= d->o.brute_names &&
+                            (b->answered < 4 ||
+                             (double)b->nx >= d->o.brute_nx_ratio * (double)b->answered))
+                                b->flagged = true;
+                        if (b->flagged)
+                                out->tags |= DG_TAG_BIT(DG_TAG_BRUTE);
+                }
+
+                /* cache snooping: RD=0, answered without authority, not a referral */
+                bool rd = (m->flags & DG_FLAG_RD) != 0;
+                if (!rd) {
+                        uint8_t root = 0;
+                        uint64_t key = bucket_key(a, 'C', &root);
+                        if (resp && !(m->flags & DG_FLAG_AA) && !sc.referral) {
+                                bucket_t *c = bucket_get(d, key, d->o.snoop_names, t, true);
+                                bucket_add(c, name_hash(q), t);
+                                if (c->distinct >= d->o.snoop_names)
+                                        c->flagged = true;
+                                if (c->flagged)
+                                        out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
+                        } else if (!resp) {
+                                bucket_t *c = bucket_get(d, key, d->o.snoop_names, t, false);
+                                if (c && c->flagged && t - c->last <= d->o.window)
+                                        out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
+                        }
+                }
+        }
+
+        /* NSEC walking: each query derived from the NSEC records just received */
+        if (s->nsec_flag && t - s->nsec_last > d->o.window)
+                s->nsec_flag = false;
+        if (m->qdcount > 0 && (s->nhints > 0 || qt == DG_T_NSEC) && nsec_step(s, q, qt)) {
+                if (!resp) {
+                        if (t - s->nsec_start > d->o.window) {
+                                s->nsec_start = t;
+                                s->nsec_steps = 0;
+                        }
+                        if (++s->nsec_steps >= d->o.nsec_steps)
+                                s->nsec_flag = true;
+                        s->nsec_last = t;
+                }
+                if (s->nsec_flag)
+                        out->tags |= DG_TAG_BIT(DG_TAG_NSEC_WALK);
+        } else if (resp && sc.nsec > 0 && s->nsec_flag) {
+                out->tags |= DG_TAG_BIT(DG_TAG_NSEC_WALK);
+        }
+        for (unsigned i = 0; i < sc.nnames; i++)
+                nsec_hint_add(s, sc.names[i]);
+}
+
+int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
+                      const dg_detect_addr_t *dst, const uint8_t *msg, size_t len,
+                      dg_detect_result_t *out)
+{
+        if (det == NULL || src == NULL || dst == NULL || out == NULL || (msg == NULL && len))
+                return DG_EINVAL;
+        memset(out, 0, sizeof *out);
+        det->messages++;
+        if (t > det->now)
+                det->now = t;
+        sweep(det);
+
+        dg_wire_msg_t m;
+        int rc = msg ? dg_wire_parse(msg, len, &m) : DG_EMALFORMED;
+        /* Unparseable: attribute it to the sender as if it were a query. */
+        bool resp = rc == DG_OK && (m.flags & DG_FLAG_QR);
+        const dg_detect_addr_t *client = resp ? dst : src;
+        const dg_detect_addr_t *server = resp ? src : dst;
+        out->response = resp;
+        out->source = *client;
+        source_t *s = source_get(det, client, t);
+        if (s == NULL)
+                det->untracked++;
+        else {
+                s->s.last = t;
+                if (rc != DG_OK)
+                        s->s.malformed++;
+                else if (resp)
+                        s->s.responses++;
+                else
+                        s->s.queries++;
+                out->source_score = s->s.score;
+        }
+        if (rc != DG_OK)
+                return DG_EMALFORMED;
+        if (m.opcode != DG_OPCODE_QUERY)
+                return DG_OK;
+
+        uint8_t q[DG_NAME_WIRE_MAX];
+        memcpy(q, m.qname, wname_len(m.qname));
+        lower_name(q);
+        if (resp && m.rcode == DG_RCODE_NXDOMAIN && s)
+                s->s.nxdomain++;
+
+        if (m.qdcount == 0) {
+                /* later messages of a transfer may omit the question (RFC 5936 2.2) */
+                if (resp && s && s->xfr_open && addr_equal(&s->xfr_server, server) &&
+                    t - s->xfr_last <= det->o.window && m.ancount > 0 &&
+                    m.rcode == DG_RCODE_NOERROR) {
+                        out->tags |= DG_TAG_BIT(DG_TAG_AXFR) | DG_TAG_BIT(DG_TAG_ZONE_LEAK);
+                        s->xfr_last = t;
+                }
+        } else {
+                if (m.qtype == DG_T_AXFR || m.qtype == DG_T_IXFR) {
+                        out->tags |= DG_TAG_BIT(m.qtype == DG_T_AXFR ? DG_TAG_AXFR : DG_TAG_IXFR);
+                        if (resp && transfer_answered(&m)) {
+                                out->tags |= DG_TAG_BIT(DG_TAG_ZONE_LEAK);
+                                if (s) {
+                                        s->xfr_open = true;
+                                        s->xfr_server = *server;
+                                        s->xfr_last = t;
+                                }
+                        }
+                }
+                if (m.qtype == DG_T_ANY)
+                        out->tags |= DG_TAG_BIT(DG_TAG_ANY);
+                if (m.qclass == DG_CLASS_CH)
+                        out->tags |= DG_TAG_BIT(DG_TAG_CHAOS);
+                if (m.qclass == DG_CLASS_IN && q[0] > 0 && !under_reverse(q) &&
+                    !any_underscore_label(q) &&
+                    dg_detect_label_random(q + 1, q[0], det->o.wildcard_min_len))
+                        out->tags |= DG_TAG_BIT(DG_TAG_WILDCARD_PROBE);
+                if (s)
+                        stateful(det, s, t, msg, len, &m, q, out);
+        }
+#ifdef DG_HAVE_CLASSIFY
+        if (resp && det->o.classify)
+                classify(det, s, msg, len, &m, q, out);
+#endif
+        if (s) {
+                for (int i = 0; i < DG_TAG_COUNT_; i++) {
+                        if (!(out->tags & DG_TAG_BIT(i)))
+                                continue;
+                        s->s.tag_counts[i]++;
+                        if (s->score_raw < 100)
+                                s->score_raw += tag_weight[i];
+                }
+                s->s.score = s->score_raw > 100 ? 100 : s->score_raw;
+                out->source_score = s->s.score;
+        }
+        return DG_OK;
+}
