@@ -40,5 +40,6 @@ int dg_cmd_walk(int argc, char **argv);
 /* The built-in fingerprints plus --fingerprints files (NULL-terminated list);
  * prints an error and returns NULL on failure. Free with dg_fpdb_free. */
 dg_fpdb_t *dg_cli_load_fpdb(const char *cmd, char **files);
+int dg_cmd_pcap(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const struct {
     {"version", cmd_version, "print the version"},
     {"axfr", dg_cmd_axfr, "try a zone transfer (AXFR) on the zone's name servers"},
     {"walk", dg_cmd_walk, "walk a zone's NSEC chain or collect and crack NSEC3 hashes"},
+    {"pcap", dg_cmd_pcap, "tag reconnaissance in a DNS capture (pcap, pcapng)"},
 };
 
 static void usage(FILE *f)

@@ -11,4 +11,5 @@
 #include "dnsglean/footprint.h"
 #include "dnsglean/axfr.h"
 #include "dnsglean/walk.h"
+#include "dnsglean/detect.h"
 #endif

@@ -1,0 +1,404 @@
+/* dnsglean — Wireshark postdissector: tags DNS messages with what they reveal
+ * about reconnaissance, using libdnsglean's detector and classifier.
+ *
+ * For every frame that carries DNS (one or more `dns` items: TCP can hold
+ * several messages), the bytes of each DNS message go to dg_detect_observe().
+ * That happens on the first pass only; the results are stored with the frame
+ * (p_add_proto_data, file scope), so re-dissection in any order and
+ * `tshark -2` show what a single in-order pass showed.
+ *
+ * Fields: dnsglean.tag (one per tag), dnsglean.provider, dnsglean.category,
+ * dnsglean.source_score. Expert info in the security group. Statistics tree
+ * `-z dnsglean,tree`.
+ */
+#define WS_BUILD_DLL
+#include <wireshark.h>
+
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <epan/stats_tree.h>
+#include <epan/tap.h>
+
+#include "ws_compat.h"
+
+#include "dnsglean/detect.h"
+
+#ifndef DG_PLUGIN_VERSION
+#define DG_PLUGIN_VERSION "0.0.0"
+#endif
+
+WS_DLL_PUBLIC_DEF const gchar plugin_version[] = DG_PLUGIN_VERSION;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+WS_DLL_PUBLIC void plugin_register(void);
+DG_WS_PLUGIN_DESCRIBE
+
+static int proto_dnsglean = -1;
+static int hf_tag = -1;
+static int hf_provider = -1;
+static int hf_category = -1;
+static int hf_score = -1;
+static int hf_source = -1;
+static gint ett_dnsglean = -1;
+static expert_field ei_zone_leak = EI_INIT;
+static expert_field ei_transfer = EI_INIT;
+static expert_field ei_recon = EI_INIT;
+static expert_field ei_takeover = EI_INIT;
+static expert_field ei_provider = EI_INIT;
+
+static int hf_dns = -1; /* the DNS protocol item, looked up in the handoff */
+static int dnsglean_tap = -1;
+static dissector_handle_t dnsglean_handle;
+
+/* Preferences (the detector's thresholds). */
+static guint pref_window = 60;
+static guint pref_brute_names = 20;
+static guint pref_brute_nx_pct = 50;
+static guint pref_srv_names = 8;
+static guint pref_ptr_names = 16;
+static guint pref_nsec_steps = 3;
+static guint pref_snoop_names = 5;
+static guint pref_wildcard_len = 10;
+static gboolean pref_classify = TRUE;
+static range_t *pref_ports;
+
+static dg_detector_t *detector; /* per capture file: init/cleanup routines */
+
+/* What one DNS message revealed, as stored with its frame. */
+typedef struct {
+        guint32 tags;
+        guint32 score;
+        dg_detect_addr_t source;
+        guint8 nprov;
+        const char **prov; /* nprov names, then nprov categories (database-owned) */
+} dg_ws_msg_t;
+
+/* Per-frame results: n messages, in the order of the frame's DNS items. */
+typedef struct {
+        guint n;
+        dg_ws_msg_t m[];
+} dg_ws_frame_t;
+
+static const dg_ws_frame_t no_dns = {0};
+
+static void dnsglean_init(void)
+{
+        dg_detect_opts_t o;
+        dg_detect_opts_default(&o);
+        o.window = pref_window > 0 ? (double)pref_window : 1.0;
+        o.brute_names = MAX(pref_brute_names, 1u);
+        o.brute_nx_ratio = (double)MIN(pref_brute_nx_pct, 100u) / 100.0;
+        o.srv_names = MAX(pref_srv_names, 1u);
+        o.ptr_names = MAX(pref_ptr_names, 1u);
+        o.nsec_steps = MAX(pref_nsec_steps, 1u);
+        o.snoop_names = MAX(pref_snoop_names, 1u);
+        o.wildcard_min_len = pref_wildcard_len;
+        o.classify = pref_classify;
+        if (dg_detect_new(&o, &detector) != DG_OK)
+                detector = NULL;
+}
+
+static void dnsglean_cleanup(void)
+{
+        dg_detect_free(detector);
+        detector = NULL;
+}
+
+static bool addr_from_ws(const address *a, dg_detect_addr_t *out)
+{
+        memset(out, 0, sizeof *out);
+        if (a->type == AT_IPv4 && a->len == 4) {
+                out->family = 4;
+                memcpy(out->addr, a->data, 4);
+                return true;
+        }
+        if (a->type == AT_IPv6 && a->len == 16) {
+                out->family = 6;
+                memcpy(out->addr, a->data, 16);
+                return true;
+        }
+        return false;
+}
+
+/* The DNS message of one `dns` item: over TCP the item starts with the
+ * two-octet length (RFC 1035 4.2.2), which the detector does not want. */
+static const guint8 *item_message(packet_info *pinfo, field_info *fi, guint *len)
+{
+        if (fi->ds_tvb == NULL || fi->length <= 0)
+                return NULL;
+        guint off = (guint)fi->start, n = (guint)fi->length;
+        if (tvb_captured_length_remaining(fi->ds_tvb, (gint)off) < (gint)n)
+                return NULL; /* truncated capture: the detector gets whole messages only */
+        if (pinfo->ptype == PT_TCP && n >= 2 && tvb_get_ntohs(fi->ds_tvb, (gint)off) == n - 2) {
+                off += 2;
+                n -= 2;
+        }
+        *len = n;
+        return tvb_get_ptr(fi->ds_tvb, (gint)off, (gint)n);
+}
+
+/* First pass: run the detector over the frame's DNS messages. */
+static const dg_ws_frame_t *analyse(packet_info *pinfo, GPtrArray *items)
+{
+        dg_detect_addr_t src, dst;
+        if (detector == NULL || !addr_from_ws(&pinfo->src, &src) ||
+            !addr_from_ws(&pinfo->dst, &dst) ||
+            !(value_is_in_range(pref_ports, pinfo->srcport) ||
+              value_is_in_range(pref_ports, pinfo->destport)) ||
+            proto_is_frame_protocol(pinfo->layers, "icmp") ||
+            proto_is_frame_protocol(pinfo->layers, "icmpv6"))
+                return &no_dns;
+        double t = DG_WS_PINFO_SECONDS(pinfo);
+        dg_ws_frame_t *fr =
+            wmem_alloc0(wmem_file_scope(), sizeof *fr + items->len * sizeof(dg_ws_msg_t));
+        for (guint i = 0; i < items->len; i++) {
+                guint len = 0;
+                const guint8 *msg = item_message(pinfo, g_ptr_array_index(items, i), &len);
+                if (msg == NULL)
+                        continue;
+                dg_detect_result_t r;
+                dg_detect_observe(detector, t, &src, &dst, msg, len, &r);
+                dg_ws_msg_t *m = &fr->m[fr->n++];
+                m->tags = r.tags;
+                m->score = r.source_score;
+                m->source = r.source;
+                m->nprov = (guint8)r.nproviders;
+                if (r.nproviders) {
+                        m->prov =
+                            wmem_alloc(wmem_file_scope(), 2 * r.nproviders * sizeof(const char *));
+                        for (unsigned j = 0; j < r.nproviders; j++) {
+                                m->prov[j] = r.providers[j].name;
+                                m->prov[r.nproviders + j] = r.providers[j].category;
+                        }
+                }
+        }
+        return fr;
+}
+
+static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const dg_ws_msg_t *m)
+{
+        proto_item *ti = proto_tree_add_item(tree, proto_dnsglean, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(ti);
+        proto_tree *st = proto_item_add_subtree(ti, ett_dnsglean);
+        GString *words = g_string_new(NULL);
+        for (int t = 0; t < DG_TAG_COUNT_; t++) {
+                if (!(m->tags & DG_TAG_BIT(t)))
+                        continue;
+                const char *w = dg_detect_tag_name((dg_tag_t)t);
+                proto_item *pi = proto_tree_add_string(st, hf_tag, tvb, 0, 0, w);
+                proto_item_set_generated(pi);
+                g_string_append_printf(words, words->len ? ",%s" : "%s", w);
+        }
+        for (guint j = 0; j < m->nprov; j++) {
+                proto_item *pi = proto_tree_add_string(st, hf_provider, tvb, 0, 0, m->prov[j]);
+                proto_item_set_generated(pi);
+                pi = proto_tree_add_string(st, hf_category, tvb, 0, 0, m->prov[m->nprov + j]);
+                proto_item_set_generated(pi);
+        }
+        char a[64];
+        dg_detect_addr_str(&m->source, a, sizeof a);
+        proto_item *pi = proto_tree_add_string(st, hf_source, tvb, 0, 0, a);
+        proto_item_set_generated(pi);
+        pi = proto_tree_add_uint(st, hf_score, tvb, 0, 0, m->score);
+        proto_item_set_generated(pi);
+        if (words->len) {
+                proto_item_append_text(ti, ": %s", words->str);
+                col_append_fstr(pinfo->cinfo, COL_INFO, " [dnsglean: %s]", words->str);
+        }
+
+        /* Expert info, security group: a leak is a warning, the rest notes. */
+        if (m->tags & DG_TAG_BIT(DG_TAG_ZONE_LEAK))
+                expert_add_info(pinfo, ti, &ei_zone_leak);
+        else if (m->tags & (DG_TAG_BIT(DG_TAG_AXFR) | DG_TAG_BIT(DG_TAG_IXFR)))
+                expert_add_info(pinfo, ti, &ei_transfer);
+        guint32 other =
+            m->tags & DG_TAGS_RECON &
+            ~(DG_TAG_BIT(DG_TAG_ZONE_LEAK) | DG_TAG_BIT(DG_TAG_AXFR) | DG_TAG_BIT(DG_TAG_IXFR));
+        if (other)
+                expert_add_info_format(pinfo, ti, &ei_recon, "Reconnaissance from %s: %s", a,
+                                       words->str);
+        if (m->tags & DG_TAG_BIT(DG_TAG_TAKEOVER_CANDIDATE))
+                expert_add_info(pinfo, ti, &ei_takeover);
+        if (m->nprov)
+                expert_add_info_format(pinfo, ti, &ei_provider, "Discloses provider %s (%s)",
+                                       m->prov[0], m->prov[m->nprov]);
+        g_string_free(words, TRUE);
+}
+
+static int dissect_dnsglean(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+        (void)data;
+        /* Later passes (GUI clicks, tshark -2's second pass) show what the
+         * first pass stored; they need not see the DNS items at all. */
+        const dg_ws_frame_t *fr = p_get_proto_data(wmem_file_scope(), pinfo, proto_dnsglean, 0);
+        if (fr == NULL) {
+                if (PINFO_FD_VISITED(pinfo) || hf_dns < 0)
+                        return 0;
+                GPtrArray *items = proto_get_finfo_ptr_array(tree, hf_dns);
+                if (items == NULL || items->len == 0)
+                        return 0;
+                fr = analyse(pinfo, items);
+                p_add_proto_data(wmem_file_scope(), pinfo, proto_dnsglean, 0, (void *)fr);
+        }
+        for (guint i = 0; i < fr->n; i++) {
+                const dg_ws_msg_t *m = &fr->m[i];
+                if (m->tags == 0 && m->score == 0)
+                        continue;
+                show(tvb, pinfo, tree, m);
+                tap_queue_packet(dnsglean_tap, pinfo, m);
+        }
+        return fr->n ? (int)tvb_captured_length(tvb) : 0;
+}
+
+/* ---- statistics tree: -z dnsglean,tree ---- */
+
+static int st_tags = -1, st_sources = -1, st_providers = -1;
+
+static void st_init(stats_tree *st)
+{
+        st_tags = stats_tree_create_node(st, "Tags", 0, STAT_DT_INT, TRUE);
+        st_sources = stats_tree_create_node(st, "Sources with recon tags", 0, STAT_DT_INT, TRUE);
+        st_providers = stats_tree_create_node(st, "Providers disclosed", 0, STAT_DT_INT, TRUE);
+}
+
+static tap_packet_status st_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt,
+                                   const void *p, tap_flags_t flags)
+{
+        (void)pinfo;
+        (void)edt;
+        (void)flags;
+        const dg_ws_msg_t *m = p;
+        for (int t = 0; t < DG_TAG_COUNT_; t++)
+                if (m->tags & DG_TAG_BIT(t)) {
+                        tick_stat_node(st, "Tags", 0, TRUE);
+                        tick_stat_node(st, dg_detect_tag_name((dg_tag_t)t), st_tags, FALSE);
+                }
+        if (m->tags & DG_TAGS_RECON) {
+                char a[64];
+                dg_detect_addr_str(&m->source, a, sizeof a);
+                tick_stat_node(st, "Sources with recon tags", 0, TRUE);
+                tick_stat_node(st, a, st_sources, FALSE);
+        }
+        for (guint j = 0; j < m->nprov; j++) {
+                char *n = g_strdup_printf("%s (%s)", m->prov[j], m->prov[m->nprov + j]);
+                tick_stat_node(st, "Providers disclosed", 0, TRUE);
+                tick_stat_node(st, n, st_providers, FALSE);
+                g_free(n);
+        }
+        return TAP_PACKET_REDRAW;
+}
+
+static void register_stats(void)
+{
+        stats_tree_register_plugin("dnsglean", "dnsglean", "dnsglean/Reconnaissance", 0, st_packet,
+                                   st_init, NULL);
+}
+
+/* ---- registration ---- */
+
+static void proto_register_dnsglean(void)
+{
+        static hf_register_info hf[] = {
+            {&hf_tag,
+             {"Tag", "dnsglean.tag", FT_STRING, BASE_NONE, NULL, 0x0,
+              "What this DNS message reveals (axfr, brute, nsec-walk, ...)", HFILL}},
+            {&hf_provider,
+             {"Provider", "dnsglean.provider", FT_STRING, BASE_NONE, NULL, 0x0,
+              "Third-party service the records disclose", HFILL}},
+            {&hf_category,
+             {"Category", "dnsglean.category", FT_STRING, BASE_NONE, NULL, 0x0,
+              "Category of that provider", HFILL}},
+            {&hf_source,
+             {"Source", "dnsglean.source", FT_STRING, BASE_NONE, NULL, 0x0,
+              "The querier this message is attributed to", HFILL}},
+            {&hf_score,
+             {"Source score", "dnsglean.source_score", FT_UINT32, BASE_DEC, NULL, 0x0,
+              "Reconnaissance score of the querier so far (0-100)", HFILL}},
+        };
+        static gint *ett[] = {&ett_dnsglean};
+        static ei_register_info ei[] = {
+            {&ei_zone_leak,
+             {"dnsglean.zone_leak", PI_SECURITY, PI_WARN,
+              "Zone transfer answered: the zone's contents were disclosed", EXPFILL}},
+            {&ei_transfer,
+             {"dnsglean.transfer", PI_SECURITY, PI_NOTE, "Zone transfer requested", EXPFILL}},
+            {&ei_recon, {"dnsglean.recon", PI_SECURITY, PI_NOTE, "DNS reconnaissance", EXPFILL}},
+            {&ei_takeover,
+             {"dnsglean.takeover", PI_SECURITY, PI_WARN,
+              "Subdomain takeover candidate: CNAME into a claimable service whose target "
+              "does not exist",
+              EXPFILL}},
+            {&ei_provider,
+             {"dnsglean.provider_disclosed", PI_SECURITY, PI_CHAT,
+              "Records disclose a third-party provider", EXPFILL}},
+        };
+
+        proto_dnsglean =
+            proto_register_protocol("dnsglean DNS reconnaissance", "dnsglean", "dnsglean");
+        proto_register_field_array(proto_dnsglean, hf, array_length(hf));
+        proto_register_subtree_array(ett, array_length(ett));
+        expert_module_t *em = expert_register_protocol(proto_dnsglean);
+        expert_register_field_array(em, ei, array_length(ei));
+
+        module_t *mod = prefs_register_protocol(proto_dnsglean, NULL);
+        prefs_register_uint_preference(mod, "window", "Window (seconds)",
+                                       "Seconds of history the stateful tags look at", 10,
+                                       &pref_window);
+        prefs_register_uint_preference(mod, "brute_names", "brute: distinct names",
+                                       "Distinct names under one parent that make brute force", 10,
+                                       &pref_brute_names);
+        prefs_register_uint_preference(mod, "brute_nx_percent", "brute: NXDOMAIN percent",
+                                       "Share of NXDOMAIN answers brute force needs (0-100)", 10,
+                                       &pref_brute_nx_pct);
+        prefs_register_uint_preference(mod, "srv_names", "srv-enum: distinct names",
+                                       "Distinct _service._proto SRV names under one zone", 10,
+                                       &pref_srv_names);
+        prefs_register_uint_preference(mod, "ptr_names", "ptr-sweep: distinct names",
+                                       "Distinct PTR names under one reverse zone", 10,
+                                       &pref_ptr_names);
+        prefs_register_uint_preference(mod, "nsec_steps", "nsec-walk: steps",
+                                       "Queries derived from received NSEC records", 10,
+                                       &pref_nsec_steps);
+        prefs_register_uint_preference(mod, "snoop_names", "cache-snoop: names",
+                                       "Distinct RD=0 names answered without authority", 10,
+                                       &pref_snoop_names);
+        prefs_register_uint_preference(mod, "wildcard_len", "wildcard-probe: label length",
+                                       "Shortest first label judged random-looking", 10,
+                                       &pref_wildcard_len);
+        prefs_register_bool_preference(mod, "classify", "Classify records",
+                                       "Look up providers in the records of responses "
+                                       "(provider-disclosure, takeover-candidate)",
+                                       &pref_classify);
+        range_convert_str(wmem_epan_scope(), &pref_ports, "53", 65535);
+        prefs_register_range_preference(mod, "ports", "DNS ports",
+                                        "UDP/TCP ports whose DNS messages are analysed",
+                                        &pref_ports, 65535);
+
+        register_init_routine(dnsglean_init);
+        register_cleanup_routine(dnsglean_cleanup);
+        dnsglean_tap = register_tap("dnsglean");
+        dnsglean_handle = create_dissector_handle(dissect_dnsglean, proto_dnsglean);
+        register_postdissector(dnsglean_handle);
+}
+
+static void proto_reg_handoff_dnsglean(void)
+{
+        hf_dns = proto_registrar_get_id_byname("dns");
+        GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+        if (hf_dns >= 0)
+                g_array_append_val(wanted, hf_dns);
+        set_postdissector_wanted_hfids(dnsglean_handle, wanted);
+}
+
+void plugin_register(void)
+{
+        static proto_plugin plug;
+        static tap_plugin tap;
+        plug.register_protoinfo = proto_register_dnsglean;
+        plug.register_handoff = proto_reg_handoff_dnsglean;
+        proto_register_plugin(&plug);
+        tap.register_tap_listener = register_stats;
+        tap_register_plugin(&tap);
+}
