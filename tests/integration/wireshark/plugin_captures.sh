@@ -1,0 +1,242 @@
+#!/bin/bash
+# The Wireshark plugin against captures made here, on loopback, from real
+# tools talking to real Knot servers: each reconnaissance capture must carry
+# its tag, benign captures no reconnaissance tag; `dnsglean pcap` must give
+# the same tags per frame as the plugin, and `tshark -2` the same as one pass.
+#
+# tshark runs as an unprivileged user: as root it ignores WIRESHARK_PLUGIN_DIR
+# (DESIGN.md). Env: DG_BIN (the CLI), DG_WS_PLUGIN (the built dnsglean.so).
+# Optional: DG_WS_ONLY="name ..." runs only those scenarios.
+source "$(dirname "$0")/../../lib/testbed.sh"
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+: "${DG_WS_PLUGIN:=$TB_ROOT/build/wireshark-plugin/plugins/4.0/epan/dnsglean.so}"
+[[ -r $DG_WS_PLUGIN ]] || tb_fail "plugin not built: $DG_WS_PLUGIN"
+((TB_NETNS)) || { echo "SKIP: needs a private network namespace (tools use port 53)"; exit 77; }
+for t in tshark dig nmap setpriv; do
+	command -v "$t" >/dev/null || tb_fail "$t is not installed"
+done
+
+# --- tshark as nobody, with the plugin in a folder it can read -------------
+WSV=$(tshark --version | sed -n '1s/.* \([0-9]*\.[0-9]*\)\..*/\1/p')
+mkdir -p "$TB_TMP/plugins/$WSV/epan" "$TB_TMP/home"
+cp "$DG_WS_PLUGIN" "$TB_TMP/plugins/$WSV/epan/dnsglean.so"
+chmod -R a+rX "$TB_TMP/plugins"
+chown 65534:65534 "$TB_TMP/home" 2>/dev/null || chmod 777 "$TB_TMP/home"
+ws() {
+	if ((EUID == 0)); then
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env -i HOME="$TB_TMP/home" PATH="$PATH" WIRESHARK_PLUGIN_DIR="$TB_TMP/plugins" tshark "$@"
+	else
+		env HOME="$TB_TMP/home" WIRESHARK_PLUGIN_DIR="$TB_TMP/plugins" tshark "$@"
+	fi
+}
+ws -G plugins | grep -q 'dnsglean\.so' || tb_fail "tshark does not load the plugin"
+echo "ok: tshark loads dnsglean.so"
+
+# --- three servers: transfers allowed / refused / a signed zone -------------
+zone_for() { # ADDR OUT: corp.test with ns1 at ADDR
+	sed "s/^ns1 .*/ns1     IN A    $1/" "$HERE/corp.test.zone" >"$2"
+}
+zone_for 127.0.0.2 "$TB_TMP/open.zone"
+# Nmap's dns-zone-transfer cuts the domain to a name under a TLD it knows, so
+# it gets the same zone as example.com (RFC 2606; served here only).
+sed 's/corp\.test/example.com/g' "$TB_TMP/open.zone" >"$TB_TMP/example.zone"
+zone_for 127.0.0.3 "$TB_TMP/closed.zone"
+zone_for 127.0.0.4 "$TB_TMP/signed.zone"
+REV=0.0.127.in-addr.arpa
+tb_server_start open -a 127.0.0.2 --axfr allow corp.test="$TB_TMP/open.zone" \
+	example.com="$TB_TMP/example.zone" $REV="$HERE/$REV.zone"
+tb_server_start closed -a 127.0.0.3 corp.test="$TB_TMP/closed.zone" $REV="$HERE/$REV.zone"
+tb_server_start signed -a 127.0.0.4 --sign nsec corp.test="$TB_TMP/signed.zone"
+OPEN=127.0.0.2 CLOSED=127.0.0.3 SIGNED=127.0.0.4
+
+RECON="axfr ixfr any chaos brute nsec-walk srv-enum ptr-sweep cache-snoop wildcard-probe zone-leak"
+
+want() { [[ -z ${DG_WS_ONLY-} || " $DG_WS_ONLY " == *" $1 "* ]]; }
+
+# capture NAME CMD...: runs CMD (bounded in time) under a capture on lo.
+capture() {
+	local name=$1
+	shift
+	tb_capture_start "$TB_TMP/$name.pcapng" "port 53"
+	timeout 300 "$@" >"$TB_TMP/$name.tool.log" 2>&1 || true
+	tb_capture_stop
+	chmod a+r "$TB_TMP/$name.pcapng"
+}
+
+# check NAME: plugin tags (one and two passes) and dnsglean pcap agree.
+check() {
+	local name=$1 f=$TB_TMP/$1.pcapng
+	local n
+	n=$(ws -r "$f" -Y dns -T fields -e frame.number | wc -l)
+	((n > 0)) || tb_fail "$name: the capture holds no DNS"
+	ws -r "$f" -Y dnsglean.tag -T fields -e frame.number -e dnsglean.tag |
+		awk -F'\t' '{n = split($2, a, ","); for (i = 1; i <= n; i++) print $1, a[i]}' |
+		LC_ALL=C sort -u >"$TB_TMP/$name.ws"
+	ws -2 -r "$f" -Y dnsglean.tag -T fields -e frame.number -e dnsglean.tag |
+		awk -F'\t' '{n = split($2, a, ","); for (i = 1; i <= n; i++) print $1, a[i]}' |
+		LC_ALL=C sort -u >"$TB_TMP/$name.ws2"
+	"$DG_BIN" pcap --no-summary "$f" >"$TB_TMP/$name.jsonl" || tb_fail "$name: dnsglean pcap failed"
+	jq -r '.frame as $f | .tags[] | "\($f) \(.)"' "$TB_TMP/$name.jsonl" |
+		LC_ALL=C sort -u >"$TB_TMP/$name.cli"
+	tb_assert_sets_eq "$name: dnsglean pcap tags == plugin tags" "$TB_TMP/$name.ws" "$TB_TMP/$name.cli"
+	tb_assert_sets_eq "$name: tshark -2 == one pass" "$TB_TMP/$name.ws" "$TB_TMP/$name.ws2"
+	echo "   $name: $n DNS frames; tags: $(cut -d' ' -f2 "$TB_TMP/$name.ws" | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')"
+}
+
+expect_tag() { # NAME TAG...
+	local name=$1 t
+	shift
+	for t in "$@"; do
+		grep -q " $t\$" "$TB_TMP/$name.ws" || {
+			sed 's/^/    /' "$TB_TMP/$name.tool.log" | tail -5 >&2
+			tb_fail "$name: no frame tagged '$t'"
+		}
+		echo "ok: $name carries $t"
+	done
+}
+
+expect_no_tag() { # NAME TAG...
+	local name=$1 t
+	shift
+	for t in "$@"; do
+		if grep -q " $t\$" "$TB_TMP/$name.ws"; then
+			tb_fail "$name: unexpected tag '$t' on frames $(grep " $t\$" "$TB_TMP/$name.ws" | cut -d' ' -f1 | head -5 | xargs)"
+		fi
+	done
+	echo "ok: $name carries none of: $*"
+}
+
+DIG=(dig +time=2 +tries=1)
+
+# --- reconnaissance ---------------------------------------------------------
+if want dig; then
+	capture dig_axfr "${DIG[@]}" @$OPEN corp.test AXFR
+	check dig_axfr
+	expect_tag dig_axfr axfr zone-leak
+	capture dig_axfr_refused "${DIG[@]}" @$CLOSED corp.test AXFR
+	check dig_axfr_refused
+	expect_tag dig_axfr_refused axfr
+	expect_no_tag dig_axfr_refused zone-leak
+	capture dig_ixfr "${DIG[@]}" @$OPEN corp.test IXFR=0
+	check dig_ixfr
+	expect_tag dig_ixfr ixfr
+	capture dig_any "${DIG[@]}" @$OPEN corp.test ANY
+	check dig_any
+	expect_tag dig_any any
+	capture dig_chaos bash -c "${DIG[*]} @$OPEN version.bind CH TXT; ${DIG[*]} @$OPEN hostname.bind CH TXT; ${DIG[*]} @$OPEN id.server CH TXT"
+	check dig_chaos
+	expect_tag dig_chaos chaos
+fi
+
+NMAP=(nmap -n -Pn --max-retries 1 --host-timeout 120s)
+if want nmap_brute; then
+	capture nmap_brute "${NMAP[@]}" -sn --dns-servers $CLOSED --script dns-brute \
+		--script-args dns-brute.domain=corp.test,dns-brute.threads=4
+	check nmap_brute
+	expect_tag nmap_brute brute
+fi
+if want nmap_axfr; then
+	capture nmap_axfr "${NMAP[@]}" -sT -p 53 --dns-servers $OPEN --script dns-zone-transfer \
+		--script-args dns-zone-transfer.domain=example.com $OPEN
+	check nmap_axfr
+	expect_tag nmap_axfr axfr zone-leak
+fi
+if want nmap_nsec; then
+	# Nmap 7.93's dns-nsec-enum joins labels without dots (its join() hands
+	# the "." to remove_empty, not to table.concat): a leading dot on the
+	# domain makes its names come out right for the walk.
+	capture nmap_nsec "${NMAP[@]}" -sT -p 53 --dns-servers $SIGNED --script dns-nsec-enum \
+		--script-args dns-nsec-enum.domains=.corp.test $SIGNED
+	check nmap_nsec
+	expect_tag nmap_nsec nsec-walk
+fi
+if want nmap_srv; then
+	capture nmap_srv "${NMAP[@]}" -sn --dns-servers $CLOSED --script dns-srv-enum \
+		--script-args dns-srv-enum.domain=corp.test
+	check nmap_srv
+	expect_tag nmap_srv srv-enum
+fi
+if want nmap_ptr; then
+	# a list scan resolves every address of the range: a PTR sweep
+	capture nmap_ptr nmap -Pn -sL -R --dns-servers $CLOSED 127.0.0.0/26
+	check nmap_ptr
+	expect_tag nmap_ptr ptr-sweep
+fi
+
+if command -v dnsrecon >/dev/null; then
+	DNSRECON=(dnsrecon --lifetime 3)
+	if want dnsrecon_std; then
+		capture dnsrecon_std "${DNSRECON[@]}" -d corp.test -n $CLOSED -t std
+		check dnsrecon_std
+		expect_tag dnsrecon_std chaos srv-enum
+	fi
+	if want dnsrecon_brt; then
+		capture dnsrecon_brt "${DNSRECON[@]}" -d corp.test -n $CLOSED -t brt -D "$HERE/words.txt"
+		check dnsrecon_brt
+		expect_tag dnsrecon_brt brute wildcard-probe
+	fi
+	if want dnsrecon_axfr; then
+		capture dnsrecon_axfr "${DNSRECON[@]}" -d corp.test -n $OPEN -t axfr
+		check dnsrecon_axfr
+		expect_tag dnsrecon_axfr axfr zone-leak
+	fi
+	if want dnsrecon_rvl; then
+		capture dnsrecon_rvl "${DNSRECON[@]}" -r 127.0.0.1-127.0.0.40 -n $CLOSED -t rvl
+		check dnsrecon_rvl
+		expect_tag dnsrecon_rvl ptr-sweep
+	fi
+	if want dnsrecon_snoop; then
+		capture dnsrecon_snoop "${DNSRECON[@]}" -t snoop -n $CLOSED -D "$HERE/snoop.txt"
+		check dnsrecon_snoop
+		expect_tag dnsrecon_snoop cache-snoop
+	fi
+else
+	echo "SKIP: dnsrecon is not installed"
+fi
+
+if command -v fierce >/dev/null && want fierce; then
+	# fierce takes its name servers from --dns-servers and the zone's own NS
+	# and SOA records, which point at the same loopback server. By default
+	# it looks up the PTRs of 5 addresses either side of each hit (about a
+	# dozen here, under the ptr-sweep threshold of 16); --wide sweeps the /24.
+	capture fierce timeout 200 fierce --domain corp.test --dns-servers $CLOSED \
+		--subdomain-file "$HERE/words.txt" --wide
+	check fierce
+	expect_tag fierce axfr wildcard-probe brute ptr-sweep
+elif want fierce; then
+	echo "SKIP: fierce is not installed"
+fi
+
+# --- benign -----------------------------------------------------------------
+if want benign; then
+	# ordinary lookups, with repeats
+	capture benign_lookups bash -c "for i in 1 2 3; do ${DIG[*]} @$CLOSED www.corp.test A; ${DIG[*]} @$CLOSED api.corp.test A; ${DIG[*]} @$CLOSED www.corp.test AAAA; ${DIG[*]} @$CLOSED nosuch.corp.test A; done"
+	check benign_lookups
+	expect_no_tag benign_lookups $RECON
+	# a mail server checking a sender: MX, SPF, DKIM, DMARC
+	capture benign_mail bash -c "${DIG[*]} @$CLOSED corp.test MX; ${DIG[*]} @$CLOSED corp.test TXT; ${DIG[*]} @$CLOSED selector1._domainkey.corp.test TXT; ${DIG[*]} @$CLOSED _dmarc.corp.test TXT; ${DIG[*]} @$CLOSED mail.corp.test A; ${DIG[*]} @$CLOSED 22.0.0.127.in-addr.arpa PTR"
+	check benign_mail
+	expect_no_tag benign_mail $RECON
+	# a browser opening a page: A, AAAA and HTTPS for a handful of hosts at once
+	q=()
+	for h in corp.test www.corp.test static.corp.test cdn.corp.test api.corp.test shop.corp.test help.corp.test; do
+		q+=("$h" A "$h" AAAA "$h" TYPE65)
+	done
+	capture benign_browser "${DIG[@]}" @$CLOSED "${q[@]}"
+	check benign_browser
+	expect_no_tag benign_browser $RECON
+fi
+
+# --- statistics tree and expert info on one capture ------------------------
+if want dig; then
+	ws -r "$TB_TMP/dig_axfr.pcapng" -q -z dnsglean,tree >"$TB_TMP/tree.txt"
+	grep -q '^ *zone-leak  *1 ' "$TB_TMP/tree.txt" || { cat "$TB_TMP/tree.txt" >&2; tb_fail "stats tree lacks zone-leak"; }
+	echo "ok: -z dnsglean,tree counts zone-leak"
+	ws -r "$TB_TMP/dig_axfr.pcapng" -q -z expert,warn >"$TB_TMP/expert.txt"
+	grep -q 'Security *dnsglean *Zone transfer answered' "$TB_TMP/expert.txt" ||
+		{ cat "$TB_TMP/expert.txt" >&2; tb_fail "no security warning for the answered transfer"; }
+	echo "ok: expert info warns (security group) on the answered transfer"
+fi
+echo "PASS"
