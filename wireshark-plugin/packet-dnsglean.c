@@ -20,10 +20,12 @@
 #include <epan/proto_data.h>
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
+#include <wiretap/wtap.h>
 
 #include "ws_compat.h"
 
 #include "dnsglean/detect.h"
+#include "dnsglean/frame.h"
 
 #ifndef DG_PLUGIN_VERSION
 #define DG_PLUGIN_VERSION "0.0.0"
@@ -49,6 +51,7 @@ static expert_field ei_takeover = EI_INIT;
 static expert_field ei_provider = EI_INIT;
 
 static int hf_dns = -1; /* the DNS protocol item, looked up in the handoff */
+static int proto_icmp = -1, proto_icmpv6 = -1;
 static int dnsglean_tap = -1;
 static dissector_handle_t dnsglean_handle;
 
@@ -63,8 +66,10 @@ static guint pref_snoop_names = 5;
 static guint pref_wildcard_len = 10;
 static gboolean pref_classify = TRUE;
 static range_t *pref_ports;
+static gboolean pref_dissection = FALSE;
 
 static dg_detector_t *detector; /* per capture file: init/cleanup routines */
+static dg_frame_t *extractor;   /* DNS messages from raw frames, likewise */
 
 /* What one DNS message revealed, as stored with its frame. */
 typedef struct {
@@ -98,12 +103,25 @@ static void dnsglean_init(void)
         o.classify = pref_classify;
         if (dg_detect_new(&o, &detector) != DG_OK)
                 detector = NULL;
+        /* the ports preference, as a list (the first 64 ports of the range) */
+        uint16_t ports[64];
+        size_t n = 0;
+        for (guint i = 0; pref_ports && i < pref_ports->nranges && n < G_N_ELEMENTS(ports); i++)
+                for (guint32 p = pref_ports->ranges[i].low;
+                     p <= pref_ports->ranges[i].high && p > 0 && p <= 65535 &&
+                     n < G_N_ELEMENTS(ports);
+                     p++)
+                        ports[n++] = (uint16_t)p;
+        if (n == 0 || dg_frame_new(ports, n, &extractor) != DG_OK)
+                extractor = NULL;
 }
 
 static void dnsglean_cleanup(void)
 {
         dg_detect_free(detector);
         detector = NULL;
+        dg_frame_free(extractor);
+        extractor = NULL;
 }
 
 static bool addr_from_ws(const address *a, dg_detect_addr_t *out)
@@ -139,42 +157,124 @@ static const guint8 *item_message(packet_info *pinfo, field_info *fi, guint *len
         return tvb_get_ptr(fi->ds_tvb, (gint)off, (gint)n);
 }
 
-/* First pass: run the detector over the frame's DNS messages. */
-static const dg_ws_frame_t *analyse(packet_info *pinfo, GPtrArray *items)
+/* DNS quoted in an ICMP error is not a message that was exchanged. */
+static bool inside_icmp(packet_info *pinfo)
+{
+        for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
+                int id = GPOINTER_TO_INT(wmem_list_frame_data(f));
+                if (id == proto_icmp || id == proto_icmpv6)
+                        return true;
+        }
+        return false;
+}
+
+/* Results of one frame while it is analysed (packet scope). */
+typedef struct {
+        dg_ws_frame_t *fr;
+        guint cap;
+        bool keep;
+        double t;
+} collect_t;
+
+static void collect_init(collect_t *c, guint cap, double t)
+{
+        c->fr = wmem_alloc0(wmem_packet_scope(), sizeof(dg_ws_frame_t) + cap * sizeof(dg_ws_msg_t));
+        c->cap = cap;
+        c->keep = false;
+        c->t = t;
+}
+
+static void observe(void *ud, const dg_detect_addr_t *src, const dg_detect_addr_t *dst,
+                    const uint8_t *msg, size_t len)
+{
+        collect_t *c = ud;
+        if (c->fr->n >= c->cap)
+                return;
+        dg_detect_result_t r;
+        dg_detect_observe(detector, c->t, src, dst, msg, len, &r);
+        dg_ws_msg_t *m = &c->fr->m[c->fr->n++];
+        m->tags = r.tags;
+        m->score = r.source_score;
+        m->source = r.source;
+        m->nprov = (guint8)r.nproviders;
+        c->keep = c->keep || r.tags || r.source_score || r.nproviders;
+        if (r.nproviders) {
+                m->prov = wmem_alloc(wmem_file_scope(), 2 * r.nproviders * sizeof(const char *));
+                for (unsigned j = 0; j < r.nproviders; j++) {
+                        m->prov[j] = r.providers[j].name;
+                        m->prov[r.nproviders + j] = r.providers[j].category;
+                }
+        }
+}
+
+/* Kept in file scope only when there is something to show (most DNS frames
+ * have not: they share one empty record). */
+static const dg_ws_frame_t *collect_done(collect_t *c)
+{
+        if (!c->keep)
+                return &no_dns;
+        return wmem_memdup(wmem_file_scope(), c->fr,
+                           sizeof(dg_ws_frame_t) + c->fr->n * sizeof(dg_ws_msg_t));
+}
+
+/* Default: the DNS messages of the raw frame, found by the same code as
+ * `dnsglean pcap` (core/src/frame.c). No protocol tree is needed. */
+static const dg_ws_frame_t *analyse_frame(tvbuff_t *tvb, packet_info *pinfo)
+{
+        if (detector == NULL || extractor == NULL || pinfo->rec == NULL ||
+            pinfo->rec->rec_type != REC_TYPE_PACKET)
+                return &no_dns;
+        dg_link_t link;
+        switch (pinfo->rec->rec_header.packet_header.pkt_encap) {
+        case WTAP_ENCAP_ETHERNET:
+                link = DG_LINK_ETHERNET;
+                break;
+        case WTAP_ENCAP_SLL:
+                link = DG_LINK_SLL;
+                break;
+        case WTAP_ENCAP_SLL2:
+                link = DG_LINK_SLL2;
+                break;
+        case WTAP_ENCAP_RAW_IP:
+        case WTAP_ENCAP_RAW_IP4:
+        case WTAP_ENCAP_RAW_IP6:
+                link = DG_LINK_RAW;
+                break;
+        case WTAP_ENCAP_NULL:
+        case WTAP_ENCAP_LOOP:
+                link = DG_LINK_NULL;
+                break;
+        default:
+                return &no_dns;
+        }
+        guint len = tvb_captured_length(tvb);
+        collect_t c;
+        collect_init(&c, 16, DG_WS_PINFO_SECONDS(pinfo));
+        dg_frame_feed(extractor, link, tvb_get_ptr(tvb, 0, (gint)len), len, observe, &c);
+        return collect_done(&c);
+}
+
+/* With the "dns_dissection" preference: the messages Wireshark's DNS
+ * dissector found (also inside tunnels, reassembled IP fragments, any port
+ * decoded as DNS); needs the protocol tree, so it costs more. */
+static const dg_ws_frame_t *analyse_items(packet_info *pinfo, GPtrArray *items)
 {
         dg_detect_addr_t src, dst;
         if (detector == NULL || !addr_from_ws(&pinfo->src, &src) ||
             !addr_from_ws(&pinfo->dst, &dst) ||
             !(value_is_in_range(pref_ports, pinfo->srcport) ||
               value_is_in_range(pref_ports, pinfo->destport)) ||
-            proto_is_frame_protocol(pinfo->layers, "icmp") ||
-            proto_is_frame_protocol(pinfo->layers, "icmpv6"))
+            inside_icmp(pinfo))
                 return &no_dns;
-        double t = DG_WS_PINFO_SECONDS(pinfo);
-        dg_ws_frame_t *fr =
-            wmem_alloc0(wmem_file_scope(), sizeof *fr + items->len * sizeof(dg_ws_msg_t));
+        collect_t c;
+        collect_init(&c, items->len, DG_WS_PINFO_SECONDS(pinfo));
         for (guint i = 0; i < items->len; i++) {
                 guint len = 0;
                 const guint8 *msg = item_message(pinfo, g_ptr_array_index(items, i), &len);
-                if (msg == NULL)
-                        continue;
-                dg_detect_result_t r;
-                dg_detect_observe(detector, t, &src, &dst, msg, len, &r);
-                dg_ws_msg_t *m = &fr->m[fr->n++];
-                m->tags = r.tags;
-                m->score = r.source_score;
-                m->source = r.source;
-                m->nprov = (guint8)r.nproviders;
-                if (r.nproviders) {
-                        m->prov =
-                            wmem_alloc(wmem_file_scope(), 2 * r.nproviders * sizeof(const char *));
-                        for (unsigned j = 0; j < r.nproviders; j++) {
-                                m->prov[j] = r.providers[j].name;
-                                m->prov[r.nproviders + j] = r.providers[j].category;
-                        }
-                }
+                if (msg != NULL)
+                        observe(&c, &src, &dst, msg, len);
         }
-        return fr;
+        return collect_done(&c);
 }
 
 static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const dg_ws_msg_t *m)
@@ -234,12 +334,17 @@ static int dissect_dnsglean(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
          * first pass stored; they need not see the DNS items at all. */
         const dg_ws_frame_t *fr = p_get_proto_data(wmem_file_scope(), pinfo, proto_dnsglean, 0);
         if (fr == NULL) {
-                if (PINFO_FD_VISITED(pinfo) || hf_dns < 0)
+                if (PINFO_FD_VISITED(pinfo))
                         return 0;
-                GPtrArray *items = proto_get_finfo_ptr_array(tree, hf_dns);
-                if (items == NULL || items->len == 0)
-                        return 0;
-                fr = analyse(pinfo, items);
+                if (pref_dissection) {
+                        GPtrArray *items =
+                            hf_dns >= 0 ? proto_get_finfo_ptr_array(tree, hf_dns) : NULL;
+                        if (items == NULL || items->len == 0)
+                                return 0;
+                        fr = analyse_items(pinfo, items);
+                } else {
+                        fr = analyse_frame(tvb, pinfo);
+                }
                 p_add_proto_data(wmem_file_scope(), pinfo, proto_dnsglean, 0, (void *)fr);
         }
         for (guint i = 0; i < fr->n; i++) {
@@ -298,6 +403,8 @@ static void register_stats(void)
 
 /* ---- registration ---- */
 
+static void apply_prefs(void);
+
 static void proto_register_dnsglean(void)
 {
         static hf_register_info hf[] = {
@@ -342,7 +449,7 @@ static void proto_register_dnsglean(void)
         expert_module_t *em = expert_register_protocol(proto_dnsglean);
         expert_register_field_array(em, ei, array_length(ei));
 
-        module_t *mod = prefs_register_protocol(proto_dnsglean, NULL);
+        module_t *mod = prefs_register_protocol(proto_dnsglean, apply_prefs);
         prefs_register_uint_preference(mod, "window", "Window (seconds)",
                                        "Seconds of history the stateful tags look at", 10,
                                        &pref_window);
@@ -376,6 +483,13 @@ static void proto_register_dnsglean(void)
                                         "UDP/TCP ports whose DNS messages are analysed",
                                         &pref_ports, 65535);
 
+        prefs_register_bool_preference(
+            mod, "dns_dissection", "Use Wireshark's DNS dissection",
+            "Analyse the DNS messages Wireshark's DNS dissector finds (tunnels, reassembled IP "
+            "fragments, Decode As) instead of reading UDP/TCP frames directly; needs a "
+            "protocol tree for every packet, which makes tshark noticeably slower",
+            &pref_dissection);
+
         register_init_routine(dnsglean_init);
         register_cleanup_routine(dnsglean_cleanup);
         dnsglean_tap = register_tap("dnsglean");
@@ -383,13 +497,28 @@ static void proto_register_dnsglean(void)
         register_postdissector(dnsglean_handle);
 }
 
+/* Asks for the DNS items (and so for a protocol tree) only in the
+ * dissection mode. */
+static void want_fields(void)
+{
+        GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+        if (pref_dissection && hf_dns >= 0)
+                g_array_append_val(wanted, hf_dns);
+        set_postdissector_wanted_hfids(dnsglean_handle, wanted);
+}
+
+static void apply_prefs(void)
+{
+        if (dnsglean_handle)
+                want_fields();
+}
+
 static void proto_reg_handoff_dnsglean(void)
 {
         hf_dns = proto_registrar_get_id_byname("dns");
-        GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-        if (hf_dns >= 0)
-                g_array_append_val(wanted, hf_dns);
-        set_postdissector_wanted_hfids(dnsglean_handle, wanted);
+        proto_icmp = proto_get_id_by_filter_name("icmp");
+        proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+        want_fields();
 }
 
 void plugin_register(void)

@@ -6,25 +6,12 @@
  */
 #include "cli.h"
 #include "dnsglean/detect.h"
+#include "dnsglean/frame.h"
 
 #include <pcap/pcap.h>
 #include <string.h>
 
 #define CMD "pcap"
-#define TCP_BUF_MAX (2 * 65537)
-
-typedef struct {
-        uint8_t family;
-        uint8_t src[16], dst[16];
-        uint16_t sport, dport;
-} flow_key_t;
-
-typedef struct {
-        flow_key_t key;
-        uint32_t next_seq;
-        bool synced;
-        GByteArray *buf;
-} tcp_stream_t;
 
 typedef struct {
         dg_detector_t *det;
@@ -34,53 +21,16 @@ typedef struct {
         uint16_t ports[16];
         unsigned nports;
         uint64_t frame;
-        GHashTable *streams; /* flow_key_t* -> tcp_stream_t* */
+        double t; /* time of the frame being read */
+        dg_frame_t *fx;
         uint64_t tagged;
 } pcap_ctx_t;
 
-static guint flow_hash(gconstpointer p)
-{
-        const flow_key_t *k = p;
-        guint h = 2166136261u;
-        const uint8_t *b = p;
-        for (size_t i = 0; i < sizeof *k; i++)
-                h = (h ^ b[i]) * 16777619u;
-        return h;
-}
-
-static gboolean flow_eq(gconstpointer a, gconstpointer b)
-{
-        return memcmp(a, b, sizeof(flow_key_t)) == 0;
-}
-
-static void stream_free(gpointer p)
-{
-        tcp_stream_t *s = p;
-        g_byte_array_free(s->buf, TRUE);
-        g_free(s);
-}
-
-static bool dns_port(const pcap_ctx_t *c, uint16_t sport, uint16_t dport)
-{
-        for (unsigned i = 0; i < c->nports; i++)
-                if (c->ports[i] == sport || c->ports[i] == dport)
-                        return true;
-        return false;
-}
-
-static uint16_t be16(const uint8_t *p)
-{
-        return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void emit(pcap_ctx_t *c, double t, const dg_detect_addr_t *src, const dg_detect_addr_t *dst,
+static void emit(void *ud, const dg_detect_addr_t *src, const dg_detect_addr_t *dst,
                  const uint8_t *msg, size_t len)
 {
+        pcap_ctx_t *c = ud;
+        double t = c->t;
         dg_detect_result_t r;
         int rc = dg_detect_observe(c->det, t, src, dst, msg, len, &r);
         if (r.tags == 0 && !c->all)
@@ -140,186 +90,46 @@ static void emit(pcap_ctx_t *c, double t, const dg_detect_addr_t *src, const dg_
         fwrite(l->str, 1, l->len, c->out);
 }
 
-static void tcp_segment(pcap_ctx_t *c, double t, const flow_key_t *k, const dg_detect_addr_t *src,
-                        const dg_detect_addr_t *dst, const uint8_t *tcp, size_t len)
-{
-        if (len < 20)
-                return;
-        size_t hl = (size_t)(tcp[12] >> 4) * 4;
-        if (hl < 20 || hl > len)
-                return;
-        uint32_t seq = be32(tcp + 4);
-        uint8_t fl = tcp[13];
-        const uint8_t *data = tcp + hl;
-        size_t dlen = len - hl;
-        tcp_stream_t *s = g_hash_table_lookup(c->streams, k);
-        if (s == NULL) {
-                if (dlen == 0 && !(fl & 0x02))
-                        return;
-                s = g_new0(tcp_stream_t, 1);
-                s->key = *k;
-                s->buf = g_byte_array_new();
-                g_hash_table_insert(c->streams, &s->key, s);
-        }
-        if (fl & 0x02) { /* SYN */
-                s->next_seq = seq + 1;
-                s->synced = true;
-                g_byte_array_set_size(s->buf, 0);
-                return;
-        }
-        if (dlen > 0) {
-                if (!s->synced) {
-                        s->next_seq = seq;
-                        s->synced = true;
-                }
-                int32_t d = (int32_t)(s->next_seq - seq);
-                if (d < 0) {
-                        /* a gap: what is buffered can never complete */
-                        g_byte_array_set_size(s->buf, 0);
-                        s->next_seq = seq;
-                        d = 0;
-                }
-                if ((size_t)d < dlen) { /* new octets (retransmissions skipped) */
-                        g_byte_array_append(s->buf, data + d, (guint)(dlen - (size_t)d));
-                        s->next_seq = seq + (uint32_t)dlen;
-                }
-                while (s->buf->len >= 2) {
-                        size_t ml = be16(s->buf->data);
-                        if (s->buf->len < 2 + ml)
-                                break;
-                        emit(c, t, src, dst, s->buf->data + 2, ml);
-                        g_byte_array_remove_range(s->buf, 0, (guint)(2 + ml));
-                }
-                if (s->buf->len > TCP_BUF_MAX)
-                        g_byte_array_set_size(s->buf, 0);
-        }
-        if (fl & 0x05) /* FIN or RST */
-                g_hash_table_remove(c->streams, k);
-}
-
-static void ip_packet(pcap_ctx_t *c, double t, const uint8_t *p, size_t len)
-{
-        if (len < 1)
-                return;
-        dg_detect_addr_t src = {0}, dst = {0};
-        flow_key_t k;
-        memset(&k, 0, sizeof k);
-        uint8_t proto;
-        const uint8_t *l4;
-        size_t l4len;
-        int v = p[0] >> 4;
-        if (v == 4) {
-                if (len < 20)
-                        return;
-                size_t hl = (size_t)(p[0] & 0xf) * 4;
-                size_t tot = be16(p + 2);
-                if (hl < 20 || tot < hl || tot > len)
-                        return;
-                if (be16(p + 6) & 0x3fff) /* fragments: not reassembled here */
-                        return;
-                proto = p[9];
-                src.family = dst.family = 4;
-                memcpy(src.addr, p + 12, 4);
-                memcpy(dst.addr, p + 16, 4);
-                l4 = p + hl;
-                l4len = tot - hl;
-        } else if (v == 6) {
-                if (len < 40)
-                        return;
-                size_t pl = be16(p + 4);
-                if (40 + pl > len)
-                        return;
-                proto = p[6];
-                src.family = dst.family = 6;
-                memcpy(src.addr, p + 8, 16);
-                memcpy(dst.addr, p + 24, 16);
-                l4 = p + 40;
-                l4len = pl;
-                /* skip hop-by-hop, routing, destination options */
-                while ((proto == 0 || proto == 43 || proto == 60) && l4len >= 8) {
-                        size_t el = ((size_t)l4[1] + 1) * 8;
-                        if (el > l4len)
-                                return;
-                        proto = l4[0];
-                        l4 += el;
-                        l4len -= el;
-                }
-        } else
-                return;
-        if (l4len < 8)
-                return;
-        uint16_t sport = be16(l4), dport = be16(l4 + 2);
-        if (!dns_port(c, sport, dport))
-                return;
-        if (proto == 17) {
-                size_t ul = be16(l4 + 4);
-                if (ul < 8 || ul > l4len)
-                        return;
-                emit(c, t, &src, &dst, l4 + 8, ul - 8);
-        } else if (proto == 6) {
-                k.family = src.family;
-                memcpy(k.src, src.addr, 16);
-                memcpy(k.dst, dst.addr, 16);
-                k.sport = sport;
-                k.dport = dport;
-                tcp_segment(c, t, &k, &src, &dst, l4, l4len);
-        }
-}
-
 typedef struct {
         pcap_ctx_t *c;
-        int dlt;
+        dg_link_t link;
 } loop_ctx_t;
 
-static void on_packet_dlt(u_char *ud, const struct pcap_pkthdr *h, const u_char *pkt)
+static void on_packet(u_char *ud, const struct pcap_pkthdr *h, const u_char *pkt)
 {
         loop_ctx_t *lc = (loop_ctx_t *)ud;
         pcap_ctx_t *c = lc->c;
         c->frame++;
-        /* opened with nanosecond precision: tv_usec holds nanoseconds; the plugin
-         * computes the time with the same arithmetic */
-        double t = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e9;
-        size_t len = h->caplen, off;
-        const uint8_t *p = pkt;
-        uint16_t et = 0;
-        switch (lc->dlt) {
+        /* opened with nanosecond precision: tv_usec holds nanoseconds; the
+         * plugin computes the time with the same arithmetic */
+        c->t = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e9;
+        dg_frame_feed(c->fx, lc->link, pkt, h->caplen, emit, c);
+}
+
+/* pcap's link types that frame.c knows. */
+static int link_of(int dlt, dg_link_t *out)
+{
+        switch (dlt) {
         case DLT_EN10MB:
-                if (len < 14)
-                        return;
-                et = be16(p + 12);
-                off = 14;
-                while ((et == 0x8100 || et == 0x88a8) && len >= off + 4) {
-                        et = be16(p + off + 2);
-                        off += 4;
-                }
-                if (et != 0x0800 && et != 0x86dd)
-                        return;
-                break;
+                *out = DG_LINK_ETHERNET;
+                return 0;
         case DLT_LINUX_SLL:
-                if (len < 16)
-                        return;
-                off = 16;
-                break;
+                *out = DG_LINK_SLL;
+                return 0;
         case DLT_LINUX_SLL2:
-                if (len < 20)
-                        return;
-                off = 20;
-                break;
+                *out = DG_LINK_SLL2;
+                return 0;
         case DLT_NULL:
         case DLT_LOOP:
-                off = 4;
-                break;
+                *out = DG_LINK_NULL;
+                return 0;
         case DLT_RAW:
-        case 228: /* LINKTYPE_IPV4 */
-        case 229: /* LINKTYPE_IPV6 */
-                off = 0;
-                break;
-        default:
-                return;
+        case DLT_IPV4:
+        case DLT_IPV6:
+                *out = DG_LINK_RAW;
+                return 0;
         }
-        if (len <= off)
-                return;
-        ip_packet(c, t, p + off, len - off);
+        return -1;
 }
 
 typedef struct {
@@ -458,9 +268,17 @@ int dg_cmd_pcap(int argc, char **argv)
         c.out = out;
         c.all = all;
         c.line = g_string_sized_new(512);
-        c.streams = g_hash_table_new_full(flow_hash, flow_eq, NULL, stream_free);
-        loop_ctx_t lc = {&c, pcap_datalink(pc)};
-        rc = pcap_loop(pc, -1, on_packet_dlt, (u_char *)&lc);
+        loop_ctx_t lc = {&c, DG_LINK_ETHERNET};
+        if (link_of(pcap_datalink(pc), &lc.link) != 0) {
+                dg_cli_error(CMD, "%s: unsupported link type %s", argv[1],
+                             pcap_datalink_val_to_name(pcap_datalink(pc)));
+                goto done;
+        }
+        if (dg_frame_new(c.ports, c.nports, &c.fx) != DG_OK) {
+                dg_cli_error(CMD, "out of memory");
+                goto done;
+        }
+        rc = pcap_loop(pc, -1, on_packet, (u_char *)&lc);
         if (rc == PCAP_ERROR) {
                 dg_cli_error(CMD, "%s: %s", argv[1], pcap_geterr(pc));
                 goto done;
@@ -479,8 +297,7 @@ done:
                 fclose(out);
         if (pc)
                 pcap_close(pc);
-        if (c.streams)
-                g_hash_table_destroy(c.streams);
+        dg_frame_free(c.fx);
         if (c.line)
                 g_string_free(c.line, TRUE);
         dg_detect_free(c.det);

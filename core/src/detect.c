@@ -37,6 +37,7 @@ static const uint8_t tag_weight[DG_TAG_COUNT_] = {
 #define NSEC_HINTS 8
 #define TKO_HINTS 8
 #define SWEEP_EVERY 4096
+#define MAX_BUCKETS (1u << 20)
 
 /* Per (source, kind, zone) window of distinct names. */
 typedef struct {
@@ -44,9 +45,14 @@ typedef struct {
         double win_start, last;
         unsigned distinct, answered, nx;
         bool flagged;
-        unsigned cap; /* power of two, slots in set */
-        uint64_t set[];
+        unsigned cap;   /* power of two, slots in set */
+        uint32_t set[]; /* name hashes (never 0) */
 } bucket_t;
+
+typedef struct {
+        uint64_t key;
+        bucket_t *b; /* NULL: free slot */
+} bslot_t;
 
 typedef struct {
         dg_detect_source_t s;
@@ -69,7 +75,11 @@ struct dg_detector {
         dg_detect_opts_t o;
         GHashTable *sources; /* dg_detect_addr_t* -> source_t* (owned by order) */
         GPtrArray *order;    /* source_t*, first-seen order */
-        GHashTable *buckets; /* uint64_t* key -> bucket_t* */
+        /* (source, kind, zone) key -> bucket: open addressing, linear
+         * probing, rebuilt by the sweep (no tombstones) */
+        bslot_t *bslots;
+        size_t bcap, bcount;
+        double last_sweep;
         uint64_t messages, untracked;
         unsigned since_sweep;
         double now;
@@ -323,7 +333,8 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
         d->o = o;
         d->sources = g_hash_table_new(addr_hash, addr_eq);
         d->order = g_ptr_array_new_with_free_func(source_free);
-        d->buckets = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+        d->bcap = 1024;
+        d->bslots = g_new0(bslot_t, d->bcap);
 #ifdef DG_HAVE_CLASSIFY
         if (o.classify) {
                 d->db = dg_fpdb_default();
@@ -343,7 +354,9 @@ void dg_detect_free(dg_detector_t *det)
                 return;
         g_hash_table_destroy(det->sources);
         g_ptr_array_free(det->order, TRUE);
-        g_hash_table_destroy(det->buckets);
+        for (size_t i = 0; i < det->bcap; i++)
+                g_free(det->bslots[i].b);
+        g_free(det->bslots);
         g_free(det);
 }
 
@@ -381,25 +394,72 @@ static source_t *source_get(dg_detector_t *d, const dg_detect_addr_t *a, double 
         return s;
 }
 
-/* Returns the bucket of key, created when create is set; NULL otherwise. The
- * window restarts after opts.window seconds; the flag survives while the
- * bucket stays busy. */
+static size_t slot_of(uint64_t key, size_t cap)
+{
+        key ^= key >> 33;
+        key *= 0xff51afd7ed558ccdull;
+        key ^= key >> 33;
+        return (size_t)key & (cap - 1);
+}
+
+/* Puts b in the table (which has room and does not hold its key). */
+static void bucket_put(bslot_t *slots, size_t cap, bucket_t *b)
+{
+        size_t i = slot_of(b->key, cap);
+        while (slots[i].b != NULL)
+                i = (i + 1) & (cap - 1);
+        slots[i].key = b->key;
+        slots[i].b = b;
+}
+
+/* Rebuilds the table at cap slots, dropping buckets idle for two windows
+ * when drop_stale is set. */
+static void buckets_rebuild(dg_detector_t *d, size_t cap, bool drop_stale)
+{
+        bslot_t *slots = g_new0(bslot_t, cap);
+        size_t n = 0;
+        for (size_t i = 0; i < d->bcap; i++) {
+                bucket_t *b = d->bslots[i].b;
+                if (b == NULL)
+                        continue;
+                if (drop_stale && b->last < d->now - 2 * d->o.window) {
+                        g_free(b);
+                        continue;
+                }
+                bucket_put(slots, cap, b);
+                n++;
+        }
+        g_free(d->bslots);
+        d->bslots = slots;
+        d->bcap = cap;
+        d->bcount = n;
+}
+
+/* Returns the bucket of key, created when create is set; NULL otherwise (or
+ * when MAX_BUCKETS are busy). The window restarts after opts.window seconds;
+ * the flag survives while the bucket stays busy. */
 static bucket_t *bucket_get(dg_detector_t *d, uint64_t key, unsigned threshold, double t,
                             bool create)
 {
-        bucket_t *b = g_hash_table_lookup(d->buckets, &key);
+        size_t i = slot_of(key, d->bcap);
+        bucket_t *b;
+        while ((b = d->bslots[i].b) != NULL && d->bslots[i].key != key)
+                i = (i + 1) & (d->bcap - 1);
         if (b == NULL) {
-                if (!create)
+                if (!create || d->bcount >= MAX_BUCKETS)
                         return NULL;
                 unsigned cap = 16;
                 while (cap < 2 * threshold)
                         cap *= 2;
-                b = g_malloc0(sizeof *b + cap * sizeof(uint64_t));
+                b = g_malloc0(sizeof *b + cap * sizeof(uint32_t));
                 b->key = key;
                 b->cap = cap;
                 b->win_start = t;
                 b->last = t;
-                g_hash_table_insert(d->buckets, &b->key, b);
+                if (2 * (d->bcount + 1) > d->bcap)
+                        buckets_rebuild(d, 2 * d->bcap, false);
+                bucket_put(d->bslots, d->bcap, b);
+                d->bcount++;
                 return b;
         }
         if (t - b->win_start > d->o.window) {
@@ -407,15 +467,16 @@ static bucket_t *bucket_get(dg_detector_t *d, uint64_t key, unsigned threshold, 
                         b->flagged = false;
                 b->win_start = t;
                 b->distinct = b->answered = b->nx = 0;
-                memset(b->set, 0, b->cap * sizeof(uint64_t));
+                memset(b->set, 0, b->cap * sizeof(uint32_t));
         }
         return b;
 }
 
 /* Adds a name hash to the bucket's distinct set (until the set is half full:
  * enough to reach any threshold it was sized for). */
-static void bucket_add(bucket_t *b, uint64_t h, double t)
+static void bucket_add(bucket_t *b, uint64_t h64, double t)
 {
+        uint32_t h = (uint32_t)(h64 ^ (h64 >> 32)) | 1u;
         b->last = t;
         if (b->distinct * 2 >= b->cap)
                 return;
@@ -431,20 +492,20 @@ static void bucket_add(bucket_t *b, uint64_t h, double t)
         }
 }
 
-static gboolean bucket_stale(gpointer k, gpointer v, gpointer ud)
-{
-        (void)k;
-        const bucket_t *b = v;
-        const dg_detector_t *d = ud;
-        return b->last < d->now - 2 * d->o.window;
-}
-
+/* Every SWEEP_EVERY messages, and at most once per window of capture time,
+ * drops the buckets idle for two windows. */
 static void sweep(dg_detector_t *d)
 {
         if (++d->since_sweep < SWEEP_EVERY)
                 return;
         d->since_sweep = 0;
-        g_hash_table_foreach_remove(d->buckets, bucket_stale, d);
+        if (d->now - d->last_sweep < d->o.window)
+                return;
+        d->last_sweep = d->now;
+        size_t cap = d->bcap;
+        while (cap > 1024 && d->bcount * 8 < cap)
+                cap /= 2;
+        buckets_rebuild(d, cap, true);
 }
 
 /* A name queried after an NSEC record names it, a name just below it, or a
@@ -628,22 +689,26 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const uint8_t *msg
                         const uint8_t *zone = q + 1 + q[0];
                         zone += 1 + zone[0];
                         b = bucket_get(d, bucket_key(a, 'S', zone), d->o.srv_names, t, true);
-                        bucket_add(b, name_hash(q), t);
-                        if (b->distinct >= d->o.srv_names)
+                        if (b)
+                                bucket_add(b, name_hash(q), t);
+                        if (b && b->distinct >= d->o.srv_names)
                                 b->flagged = true;
-                        if (b->flagged)
+                        if (b && b->flagged)
                                 out->tags |= DG_TAG_BIT(DG_TAG_SRV_ENUM);
                 } else if (qt == DG_T_PTR && under_reverse(q)) {
                         b = bucket_get(d, bucket_key(a, 'P', q + 1 + q[0]), d->o.ptr_names, t,
                                        true);
-                        bucket_add(b, name_hash(q), t);
-                        if (b->distinct >= d->o.ptr_names)
+                        if (b)
+                                bucket_add(b, name_hash(q), t);
+                        if (b && b->distinct >= d->o.ptr_names)
                                 b->flagged = true;
-                        if (b->flagged)
+                        if (b && b->flagged)
                                 out->tags |= DG_TAG_BIT(DG_TAG_PTR_SWEEP);
                 } else if (labels >= 1 && q[1] != '_') {
                         b = bucket_get(d, bucket_key(a, 'B', q + 1 + q[0]), d->o.brute_names, t,
                                        true);
+                        if (b == NULL)
+                                goto snoop;
                         bucket_add(b, name_hash(q), t);
                         if (resp) {
                                 b->answered++;
@@ -658,6 +723,7 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const uint8_t *msg
                                 out->tags |= DG_TAG_BIT(DG_TAG_BRUTE);
                 }
 
+        snoop:;
                 /* cache snooping: RD=0, answered without authority, not a referral */
                 bool rd = (m->flags & DG_FLAG_RD) != 0;
                 if (!rd) {
@@ -665,10 +731,11 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const uint8_t *msg
                         uint64_t key = bucket_key(a, 'C', &root);
                         if (resp && !(m->flags & DG_FLAG_AA) && !sc.referral) {
                                 bucket_t *c = bucket_get(d, key, d->o.snoop_names, t, true);
-                                bucket_add(c, name_hash(q), t);
-                                if (c->distinct >= d->o.snoop_names)
+                                if (c)
+                                        bucket_add(c, name_hash(q), t);
+                                if (c && c->distinct >= d->o.snoop_names)
                                         c->flagged = true;
-                                if (c->flagged)
+                                if (c && c->flagged)
                                         out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
                         } else if (!resp) {
                                 bucket_t *c = bucket_get(d, key, d->o.snoop_names, t, false);

@@ -12,4 +12,5 @@
 #include "dnsglean/axfr.h"
 #include "dnsglean/walk.h"
 #include "dnsglean/detect.h"
+#include "dnsglean/frame.h"
 #endif
