@@ -2,7 +2,9 @@
 # The Wireshark plugin against captures made here, on loopback, from real
 # tools talking to real Knot servers: each reconnaissance capture must carry
 # its tag, benign captures no reconnaissance tag; `dnsglean pcap` must give
-# the same tags per frame as the plugin, and `tshark -2` the same as one pass.
+# the same tags per frame as the plugin, `tshark -2` the same as one pass,
+# and the plugin's dns_dissection mode (Wireshark's DNS items) the same as
+# its default mode (frames read directly).
 #
 # tshark runs as an unprivileged user: as root it ignores WIRESHARK_PLUGIN_DIR
 # (DESIGN.md). Env: DG_BIN (the CLI), DG_WS_PLUGIN (the built dnsglean.so).
@@ -77,11 +79,16 @@ check() {
 	ws -2 -r "$f" -Y dnsglean.tag -T fields -e frame.number -e dnsglean.tag |
 		awk -F'\t' '{n = split($2, a, ","); for (i = 1; i <= n; i++) print $1, a[i]}' |
 		LC_ALL=C sort -u >"$TB_TMP/$name.ws2"
+	# the plugin's other mode: the messages Wireshark's DNS dissector finds
+	ws -o dnsglean.dns_dissection:TRUE -r "$f" -Y dnsglean.tag -T fields -e frame.number -e dnsglean.tag |
+		awk -F'\t' '{n = split($2, a, ","); for (i = 1; i <= n; i++) print $1, a[i]}' |
+		LC_ALL=C sort -u >"$TB_TMP/$name.wsd"
 	"$DG_BIN" pcap --no-summary "$f" >"$TB_TMP/$name.jsonl" || tb_fail "$name: dnsglean pcap failed"
 	jq -r '.frame as $f | .tags[] | "\($f) \(.)"' "$TB_TMP/$name.jsonl" |
 		LC_ALL=C sort -u >"$TB_TMP/$name.cli"
 	tb_assert_sets_eq "$name: dnsglean pcap tags == plugin tags" "$TB_TMP/$name.ws" "$TB_TMP/$name.cli"
 	tb_assert_sets_eq "$name: tshark -2 == one pass" "$TB_TMP/$name.ws" "$TB_TMP/$name.ws2"
+	tb_assert_sets_eq "$name: dns_dissection mode == frame mode" "$TB_TMP/$name.ws" "$TB_TMP/$name.wsd"
 	echo "   $name: $n DNS frames; tags: $(cut -d' ' -f2 "$TB_TMP/$name.ws" | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')"
 }
 
