@@ -47,9 +47,16 @@ sed 's/corp\.test/example.com/g' "$TB_TMP/open.zone" >"$TB_TMP/example.zone"
 zone_for 127.0.0.3 "$TB_TMP/closed.zone"
 zone_for 127.0.0.4 "$TB_TMP/signed.zone"
 REV=0.0.127.in-addr.arpa
+# a stand-in for the CDN's zone (served here only): corp-static is gone from it
+cat >"$TB_TMP/azureedge.zone" <<'EOF'
+$TTL 300
+@ IN SOA ns1.corp.test. hostmaster.corp.test. 1 3600 600 86400 300
+@ IN NS  ns1.corp.test.
+EOF
 tb_server_start open -a 127.0.0.2 --axfr allow corp.test="$TB_TMP/open.zone" \
 	example.com="$TB_TMP/example.zone" $REV="$HERE/$REV.zone"
-tb_server_start closed -a 127.0.0.3 corp.test="$TB_TMP/closed.zone" $REV="$HERE/$REV.zone"
+tb_server_start closed -a 127.0.0.3 corp.test="$TB_TMP/closed.zone" $REV="$HERE/$REV.zone" \
+	azureedge.net="$TB_TMP/azureedge.zone"
 tb_server_start signed -a 127.0.0.4 --sign nsec corp.test="$TB_TMP/signed.zone"
 OPEN=127.0.0.2 CLOSED=127.0.0.3 SIGNED=127.0.0.4
 
@@ -234,6 +241,29 @@ if want benign; then
 	capture benign_browser "${DIG[@]}" @$CLOSED "${q[@]}"
 	check benign_browser
 	expect_no_tag benign_browser $RECON
+fi
+
+# --- what the records give away (needs the classifier in the library) ----
+if want benign && "$DG_BIN" classify --help >/dev/null 2>&1; then
+	expect_tag benign_mail provider-disclosure
+	ws -r "$TB_TMP/benign_mail.pcapng" -Y 'dnsglean.provider == "Microsoft 365" && dnsglean.category == "mail"' \
+		-T fields -e frame.number >"$TB_TMP/m365"
+	[[ -s $TB_TMP/m365 ]] || tb_fail "benign_mail: no frame with dnsglean.provider == \"Microsoft 365\""
+	echo "ok: benign_mail: display filter dnsglean.provider == \"Microsoft 365\" matches $(wc -l <"$TB_TMP/m365") frames"
+	cmp -s <(jq -r 'select(.providers | length > 0) | .frame' "$TB_TMP/benign_mail.jsonl" | sort -n) \
+		<(ws -r "$TB_TMP/benign_mail.pcapng" -Y dnsglean.provider -T fields -e frame.number | sort -n) ||
+		tb_fail "benign_mail: frames with providers differ between dnsglean pcap and the plugin"
+	echo "ok: benign_mail: the same frames disclose providers in dnsglean pcap and the plugin"
+	# a CNAME into a claimable service whose target no longer exists
+	capture takeover bash -c "${DIG[*]} @$CLOSED static.corp.test A; ${DIG[*]} @$CLOSED corp-static.azureedge.net A"
+	check takeover
+	expect_tag takeover takeover-candidate provider-disclosure
+	expect_no_tag takeover $RECON
+	ws -r "$TB_TMP/takeover.pcapng" -q -z expert,warn | grep -q 'Security *dnsglean *Subdomain takeover' ||
+		tb_fail "takeover: no security warning"
+	echo "ok: takeover: expert warning in the security group"
+elif want benign; then
+	echo "SKIP: provider-disclosure and takeover-candidate (the library has no classifier)"
 fi
 
 # --- statistics tree and expert info on one capture ------------------------
