@@ -279,33 +279,56 @@ static const dg_ws_frame_t *analyse_items(packet_info *pinfo, GPtrArray *items)
 
 static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const dg_ws_msg_t *m)
 {
-        proto_item *ti = proto_tree_add_item(tree, proto_dnsglean, tvb, 0, 0, ENC_NA);
-        proto_item_set_generated(ti);
-        proto_tree *st = proto_item_add_subtree(ti, ett_dnsglean);
-        GString *words = g_string_new(NULL);
+        /* The tag words, comma separated, without printf: this runs for every
+         * tagged message, also when tshark builds no tree. */
+        char words[256];
+        size_t wl = 0;
         for (int t = 0; t < DG_TAG_COUNT_; t++) {
                 if (!(m->tags & DG_TAG_BIT(t)))
                         continue;
                 const char *w = dg_detect_tag_name((dg_tag_t)t);
-                proto_item *pi = proto_tree_add_string(st, hf_tag, tvb, 0, 0, w);
-                proto_item_set_generated(pi);
-                g_string_append_printf(words, words->len ? ",%s" : "%s", w);
+                size_t n = strlen(w);
+                if (wl + n + 2 > sizeof words)
+                        break;
+                if (wl)
+                        words[wl++] = ',';
+                memcpy(words + wl, w, n);
+                wl += n;
         }
-        for (guint j = 0; j < m->nprov; j++) {
-                proto_item *pi = proto_tree_add_string(st, hf_provider, tvb, 0, 0, m->prov[j]);
+        words[wl] = '\0';
+
+        proto_item *ti = proto_tree_add_item(tree, proto_dnsglean, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(ti);
+        char a[64] = "";
+        if (tree) {
+                proto_tree *st = proto_item_add_subtree(ti, ett_dnsglean);
+                for (int t = 0; t < DG_TAG_COUNT_; t++) {
+                        if (!(m->tags & DG_TAG_BIT(t)))
+                                continue;
+                        proto_item *pi = proto_tree_add_string(st, hf_tag, tvb, 0, 0,
+                                                               dg_detect_tag_name((dg_tag_t)t));
+                        proto_item_set_generated(pi);
+                }
+                for (guint j = 0; j < m->nprov; j++) {
+                        proto_item *pi =
+                            proto_tree_add_string(st, hf_provider, tvb, 0, 0, m->prov[j]);
+                        proto_item_set_generated(pi);
+                        pi = proto_tree_add_string(st, hf_category, tvb, 0, 0,
+                                                   m->prov[m->nprov + j]);
+                        proto_item_set_generated(pi);
+                }
+                dg_detect_addr_str(&m->source, a, sizeof a);
+                proto_item *pi = proto_tree_add_string(st, hf_source, tvb, 0, 0, a);
                 proto_item_set_generated(pi);
-                pi = proto_tree_add_string(st, hf_category, tvb, 0, 0, m->prov[m->nprov + j]);
+                pi = proto_tree_add_uint(st, hf_score, tvb, 0, 0, m->score);
                 proto_item_set_generated(pi);
+                if (wl)
+                        proto_item_append_text(ti, ": %s", words);
         }
-        char a[64];
-        dg_detect_addr_str(&m->source, a, sizeof a);
-        proto_item *pi = proto_tree_add_string(st, hf_source, tvb, 0, 0, a);
-        proto_item_set_generated(pi);
-        pi = proto_tree_add_uint(st, hf_score, tvb, 0, 0, m->score);
-        proto_item_set_generated(pi);
-        if (words->len) {
-                proto_item_append_text(ti, ": %s", words->str);
-                col_append_fstr(pinfo->cinfo, COL_INFO, " [dnsglean: %s]", words->str);
+        if (wl) {
+                col_append_str(pinfo->cinfo, COL_INFO, " [dnsglean: ");
+                col_append_str(pinfo->cinfo, COL_INFO, words);
+                col_append_str(pinfo->cinfo, COL_INFO, "]");
         }
 
         /* Expert info, security group: a leak is a warning, the rest notes. */
@@ -316,15 +339,16 @@ static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const dg_w
         guint32 other =
             m->tags & DG_TAGS_RECON &
             ~(DG_TAG_BIT(DG_TAG_ZONE_LEAK) | DG_TAG_BIT(DG_TAG_AXFR) | DG_TAG_BIT(DG_TAG_IXFR));
-        if (other)
+        if (other) {
+                if (!a[0])
+                        dg_detect_addr_str(&m->source, a, sizeof a);
                 expert_add_info_format(pinfo, ti, &ei_recon, "Reconnaissance from %s: %s", a,
-                                       words->str);
+                                       words);
+        }
         if (m->tags & DG_TAG_BIT(DG_TAG_TAKEOVER_CANDIDATE))
                 expert_add_info(pinfo, ti, &ei_takeover);
         if (m->nprov)
-                expert_add_info_format(pinfo, ti, &ei_provider, "Discloses provider %s (%s)",
-                                       m->prov[0], m->prov[m->nprov]);
-        g_string_free(words, TRUE);
+                expert_add_info(pinfo, ti, &ei_provider);
 }
 
 static int dissect_dnsglean(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)

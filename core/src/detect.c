@@ -571,10 +571,10 @@ static void scan_records(const uint8_t *msg, size_t len, const dg_wire_msg_t *m,
         dg_wire_rr_t rr;
         bool ns_auth = false;
         dg_wire_iter_init(&it, msg, len, m);
-        while (dg_wire_iter_next(&it, &rr) == 1) {
+        while (dg_wire_iter_next(&it, &rr) == 1 && rr.section != DG_SEC_ADDITIONAL) {
                 if (rr.section == DG_SEC_AUTHORITY && rr.type == DG_T_NS)
                         ns_auth = true;
-                if (rr.type == DG_T_NSEC && rr.section != DG_SEC_ADDITIONAL) {
+                if (rr.type == DG_T_NSEC) {
                         sc->nsec++;
                         if (sc->nnames + 2 > G_N_ELEMENTS(sc->names))
                                 continue;
@@ -634,11 +634,14 @@ static int on_classified(void *ud, const dg_wire_rr_t *rr, const char *owner, co
 }
 
 static void classify(dg_detector_t *d, source_t *s, const uint8_t *msg, size_t len,
-                     const dg_wire_msg_t *m, const uint8_t *q, dg_detect_result_t *out)
+                     const dg_wire_msg_t *m, const uint8_t *q, const scan_t *sc,
+                     dg_detect_result_t *out)
 {
         if (d->db == NULL)
                 return;
-        if (m->ancount + m->nscount > 0) {
+        /* answers, or a referral's NS records; not the lone SOA of a
+         * negative answer */
+        if (m->ancount > 0 || sc->referral) {
                 classify_ctx_t c = {out, s};
                 dg_classify_msg_summary_t sum;
                 memset(&sum, 0, sizeof sum);
@@ -668,17 +671,12 @@ static bool transfer_answered(const dg_wire_msg_t *m)
         return m->rcode == DG_RCODE_NOERROR && m->ancount >= 2;
 }
 
-static void stateful(dg_detector_t *d, source_t *s, double t, const uint8_t *msg, size_t len,
-                     const dg_wire_msg_t *m, const uint8_t *q, dg_detect_result_t *out)
+static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
+                     const uint8_t *q, const scan_t *scp, dg_detect_result_t *out)
 {
         const dg_detect_addr_t *a = &s->s.addr;
         bool resp = out->response;
         uint16_t qt = m->qtype;
-        scan_t sc;
-        memset(&sc, 0, sizeof sc);
-        sc.nnames = 0;
-        if (resp)
-                scan_records(msg, len, m, &sc);
 
         if (m->qclass == DG_CLASS_IN && qt != DG_T_AXFR && qt != DG_T_IXFR) {
                 int labels = 0;
@@ -729,7 +727,7 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const uint8_t *msg
                 if (!rd) {
                         uint8_t root = 0;
                         uint64_t key = bucket_key(a, 'C', &root);
-                        if (resp && !(m->flags & DG_FLAG_AA) && !sc.referral) {
+                        if (resp && !(m->flags & DG_FLAG_AA) && !scp->referral) {
                                 bucket_t *c = bucket_get(d, key, d->o.snoop_names, t, true);
                                 if (c)
                                         bucket_add(c, name_hash(q), t);
@@ -760,11 +758,11 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const uint8_t *msg
                 }
                 if (s->nsec_flag)
                         out->tags |= DG_TAG_BIT(DG_TAG_NSEC_WALK);
-        } else if (resp && sc.nsec > 0 && s->nsec_flag) {
+        } else if (resp && scp->nsec > 0 && s->nsec_flag) {
                 out->tags |= DG_TAG_BIT(DG_TAG_NSEC_WALK);
         }
-        for (unsigned i = 0; i < sc.nnames; i++)
-                nsec_hint_add(s, sc.names[i]);
+        for (unsigned i = 0; i < scp->nnames; i++)
+                nsec_hint_add(s, scp->names[i]);
 }
 
 int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
@@ -811,6 +809,13 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
         if (resp && m.rcode == DG_RCODE_NXDOMAIN && s)
                 s->s.nxdomain++;
 
+        /* one pass over a response's records: NSEC names, referral */
+        scan_t sc;
+        sc.referral = false;
+        sc.nsec = sc.nnames = 0;
+        if (resp && m.qdcount > 0)
+                scan_records(msg, len, &m, &sc);
+
         if (m.qdcount == 0) {
                 /* later messages of a transfer may omit the question (RFC 5936 2.2) */
                 if (resp && s && s->xfr_open && addr_equal(&s->xfr_server, server) &&
@@ -840,11 +845,11 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
                     dg_detect_label_random(q + 1, q[0], det->o.wildcard_min_len))
                         out->tags |= DG_TAG_BIT(DG_TAG_WILDCARD_PROBE);
                 if (s)
-                        stateful(det, s, t, msg, len, &m, q, out);
+                        stateful(det, s, t, &m, q, &sc, out);
         }
 #ifdef DG_HAVE_CLASSIFY
         if (resp && det->o.classify)
-                classify(det, s, msg, len, &m, q, out);
+                classify(det, s, msg, len, &m, q, &sc, out);
 #endif
         if (s) {
                 for (int i = 0; i < DG_TAG_COUNT_; i++) {
