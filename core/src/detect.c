@@ -38,15 +38,18 @@ static const uint8_t tag_weight[DG_TAG_COUNT_] = {
 #define TKO_HINTS 8
 #define SWEEP_EVERY 4096
 #define MAX_BUCKETS (1u << 20)
+#define CCACHE_SIZE 8192 /* classified responses remembered (power of two) */
+#define CCACHE_TKO 2
 
 /* Per (source, kind, zone) window of distinct names. */
 typedef struct {
         uint64_t key;
         double win_start, last;
-        unsigned distinct, answered, nx;
+        unsigned distinct, queries, nx;
         bool flagged;
-        unsigned cap;   /* power of two, slots in set */
-        uint32_t set[]; /* name hashes (never 0) */
+        struct source *owner; /* its flagged count follows this bucket's flag */
+        unsigned cap;         /* power of two, slots in set */
+        uint32_t set[];       /* name hashes (never 0) */
 } bucket_t;
 
 typedef struct {
@@ -54,9 +57,10 @@ typedef struct {
         bucket_t *b; /* NULL: free slot */
 } bslot_t;
 
-typedef struct {
+typedef struct source {
         dg_detect_source_t s;
         uint32_t score_raw;
+        unsigned nflagged; /* its buckets that are flagged */
         /* nsec-walk: names from NSEC records this source received */
         uint8_t (*hints)[DG_NAME_WIRE_MAX];
         unsigned nhints, hint_pos, nsec_steps;
@@ -70,6 +74,19 @@ typedef struct {
         uint64_t tko[TKO_HINTS];
         unsigned ntko, tko_pos;
 } source_t;
+
+#ifdef DG_HAVE_CLASSIFY
+/* What classifying one response gave: the classifier is a pure function of
+ * the records, and the same answers recur all the time on the wire. */
+struct ccache {
+        uint64_t sig;
+        uint8_t nprov, ntko;
+        bool takeover;
+        const char *prov[DG_DETECT_MAX_PROVIDERS], *cat[DG_DETECT_MAX_PROVIDERS];
+        uint64_t tko[CCACHE_TKO];
+};
+
+#endif
 
 struct dg_detector {
         dg_detect_opts_t o;
@@ -85,6 +102,7 @@ struct dg_detector {
         double now;
 #ifdef DG_HAVE_CLASSIFY
         const dg_fpdb_t *db;
+        struct ccache *cache; /* CCACHE_SIZE entries, direct mapped */
 #endif
 };
 
@@ -338,6 +356,7 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
 #ifdef DG_HAVE_CLASSIFY
         if (o.classify) {
                 d->db = dg_fpdb_default();
+                d->cache = g_new0(struct ccache, CCACHE_SIZE);
                 if (d->db == NULL) {
                         dg_detect_free(d);
                         return DG_ENOMEM;
@@ -352,6 +371,9 @@ void dg_detect_free(dg_detector_t *det)
 {
         if (det == NULL)
                 return;
+#ifdef DG_HAVE_CLASSIFY
+        g_free(det->cache);
+#endif
         g_hash_table_destroy(det->sources);
         g_ptr_array_free(det->order, TRUE);
         for (size_t i = 0; i < det->bcap; i++)
@@ -423,6 +445,8 @@ static void buckets_rebuild(dg_detector_t *d, size_t cap, bool drop_stale)
                 if (b == NULL)
                         continue;
                 if (drop_stale && b->last < d->now - 2 * d->o.window) {
+                        if (b->flagged)
+                                b->owner->nflagged--;
                         g_free(b);
                         continue;
                 }
@@ -438,8 +462,8 @@ static void buckets_rebuild(dg_detector_t *d, size_t cap, bool drop_stale)
 /* Returns the bucket of key, created when create is set; NULL otherwise (or
  * when MAX_BUCKETS are busy). The window restarts after opts.window seconds;
  * the flag survives while the bucket stays busy. */
-static bucket_t *bucket_get(dg_detector_t *d, uint64_t key, unsigned threshold, double t,
-                            bool create)
+static bucket_t *bucket_get(dg_detector_t *d, source_t *owner, uint64_t key, unsigned threshold,
+                            double t, bool create)
 {
         size_t i = slot_of(key, d->bcap);
         bucket_t *b;
@@ -453,6 +477,7 @@ static bucket_t *bucket_get(dg_detector_t *d, uint64_t key, unsigned threshold, 
                         cap *= 2;
                 b = g_malloc0(sizeof *b + cap * sizeof(uint32_t));
                 b->key = key;
+                b->owner = owner;
                 b->cap = cap;
                 b->win_start = t;
                 b->last = t;
@@ -463,13 +488,23 @@ static bucket_t *bucket_get(dg_detector_t *d, uint64_t key, unsigned threshold, 
                 return b;
         }
         if (t - b->win_start > d->o.window) {
-                if (t - b->last > d->o.window)
+                if (t - b->last > d->o.window && b->flagged) {
                         b->flagged = false;
+                        b->owner->nflagged--;
+                }
                 b->win_start = t;
-                b->distinct = b->answered = b->nx = 0;
+                b->distinct = b->queries = b->nx = 0;
                 memset(b->set, 0, b->cap * sizeof(uint32_t));
         }
         return b;
+}
+
+static void bucket_flag(bucket_t *b)
+{
+        if (!b->flagged) {
+                b->flagged = true;
+                b->owner->nflagged++;
+        }
 }
 
 /* Adds a name hash to the bucket's distinct set (until the set is half full:
@@ -560,6 +595,7 @@ static bool nsec_step(const source_t *s, const uint8_t *q, uint16_t qtype)
 /* What one scan over a response's records found. */
 typedef struct {
         bool referral; /* NS records in authority and no answer */
+        uint64_t sig;  /* answer and authority records, TTLs left out (0: none) */
         unsigned nsec; /* NSEC records */
         unsigned nnames;
         uint8_t names[2 * 4][DG_NAME_WIRE_MAX]; /* NSEC owners and next names (first 4 NSEC) */
@@ -571,7 +607,18 @@ static void scan_records(const uint8_t *msg, size_t len, const dg_wire_msg_t *m,
         dg_wire_rr_t rr;
         bool ns_auth = false;
         dg_wire_iter_init(&it, msg, len, m);
+        /* what classification depends on: the question, the rcode and the
+         * records (owner, type, rdata) of answer and authority; responses
+         * that differ only in ID and TTLs share a signature */
+        uint64_t h = fnv(FNV_INIT, m->qname, wname_len(m->qname));
+        uint8_t qx[5] = {(uint8_t)(m->qtype >> 8), (uint8_t)m->qtype, m->rcode,
+                         (uint8_t)(m->ancount >> 8), (uint8_t)m->ancount};
+        h = fnv(h, qx, sizeof qx);
         while (dg_wire_iter_next(&it, &rr) == 1 && rr.section != DG_SEC_ADDITIONAL) {
+                uint8_t tx[3] = {(uint8_t)(rr.type >> 8), (uint8_t)rr.type, (uint8_t)rr.section};
+                h = fnv(h, rr.owner, wname_len(rr.owner));
+                h = fnv(h, tx, sizeof tx);
+                h = fnv(h, msg + rr.rdata_off, rr.rdlen);
                 if (rr.section == DG_SEC_AUTHORITY && rr.type == DG_T_NS)
                         ns_auth = true;
                 if (rr.type == DG_T_NSEC) {
@@ -586,12 +633,14 @@ static void scan_records(const uint8_t *msg, size_t len, const dg_wire_msg_t *m,
                 }
         }
         sc->referral = ns_auth && m->ancount == 0;
+        sc->sig = it.err ? 0 : (h ? h : 1);
 }
 
 #ifdef DG_HAVE_CLASSIFY
 typedef struct {
         dg_detect_result_t *out;
-        source_t *s;
+        uint64_t tko[CCACHE_TKO];
+        unsigned ntko;
 } classify_ctx_t;
 
 static uint64_t str_hash(const char *p)
@@ -623,14 +672,18 @@ static int on_classified(void *ud, const dg_wire_rr_t *rr, const char *owner, co
         }
         /* a CNAME into a service that can be claimed when its target is gone:
          * remember the target, an NXDOMAIN for it later makes the candidate */
-        if (c->s && res->takeover && rr->type == DG_T_CNAME && res->takeover_condition &&
-            strcmp(res->takeover_condition, "nxdomain") == 0) {
-                c->s->tko[c->s->tko_pos] = str_hash(rdata);
-                c->s->tko_pos = (c->s->tko_pos + 1) % TKO_HINTS;
-                if (c->s->ntko < TKO_HINTS)
-                        c->s->ntko++;
-        }
+        if (res->takeover && rr->type == DG_T_CNAME && res->takeover_condition &&
+            strcmp(res->takeover_condition, "nxdomain") == 0 && c->ntko < CCACHE_TKO)
+                c->tko[c->ntko++] = str_hash(rdata);
         return 0;
+}
+
+static void tko_add(source_t *s, uint64_t h)
+{
+        s->tko[s->tko_pos] = h;
+        s->tko_pos = (s->tko_pos + 1) % TKO_HINTS;
+        if (s->ntko < TKO_HINTS)
+                s->ntko++;
 }
 
 static void classify(dg_detector_t *d, source_t *s, const uint8_t *msg, size_t len,
@@ -642,15 +695,46 @@ static void classify(dg_detector_t *d, source_t *s, const uint8_t *msg, size_t l
         /* answers, or a referral's NS records; not the lone SOA of a
          * negative answer */
         if (m->ancount > 0 || sc->referral) {
-                classify_ctx_t c = {out, s};
-                dg_classify_msg_summary_t sum;
-                memset(&sum, 0, sizeof sum);
-                (void)dg_classify_msg(d->db, msg, len, DG_SECMASK_ANSWER | DG_SECMASK_AUTHORITY,
-                                      on_classified, &c, &sum);
+                struct ccache *e = sc->sig ? &d->cache[sc->sig & (CCACHE_SIZE - 1)] : NULL;
+                if (e == NULL || e->sig != sc->sig) {
+                        classify_ctx_t c;
+                        memset(&c, 0, sizeof c);
+                        c.out = out;
+                        dg_classify_msg_summary_t sum;
+                        memset(&sum, 0, sizeof sum);
+                        (void)dg_classify_msg(d->db, msg, len,
+                                              DG_SECMASK_ANSWER | DG_SECMASK_AUTHORITY,
+                                              on_classified, &c, &sum);
+                        if (e) {
+                                e->sig = sc->sig;
+                                e->nprov = (uint8_t)out->nproviders;
+                                for (unsigned i = 0; i < out->nproviders; i++) {
+                                        e->prov[i] = out->providers[i].name;
+                                        e->cat[i] = out->providers[i].category;
+                                }
+                                e->takeover = sum.takeover_candidate;
+                                e->ntko = (uint8_t)c.ntko;
+                                memcpy(e->tko, c.tko, sizeof e->tko);
+                        } else {
+                                if (sum.takeover_candidate)
+                                        out->tags |= DG_TAG_BIT(DG_TAG_TAKEOVER_CANDIDATE);
+                                for (unsigned i = 0; s && i < c.ntko; i++)
+                                        tko_add(s, c.tko[i]);
+                        }
+                }
+                if (e) {
+                        out->nproviders = e->nprov;
+                        for (unsigned i = 0; i < e->nprov; i++) {
+                                out->providers[i].name = e->prov[i];
+                                out->providers[i].category = e->cat[i];
+                        }
+                        if (e->takeover)
+                                out->tags |= DG_TAG_BIT(DG_TAG_TAKEOVER_CANDIDATE);
+                        for (unsigned i = 0; s && i < e->ntko; i++)
+                                tko_add(s, e->tko[i]);
+                }
                 if (out->nproviders > 0)
                         out->tags |= DG_TAG_BIT(DG_TAG_PROVIDER_DISCLOSURE);
-                if (sum.takeover_candidate)
-                        out->tags |= DG_TAG_BIT(DG_TAG_TAKEOVER_CANDIDATE);
         }
         if (s && s->ntko > 0 && m->rcode == DG_RCODE_NXDOMAIN && m->qdcount > 0) {
                 char str[DG_NAME_STR_MAX];
@@ -686,38 +770,52 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
                 if (qt == DG_T_SRV && labels >= 3 && q[1] == '_' && q[2 + q[0]] == '_') {
                         const uint8_t *zone = q + 1 + q[0];
                         zone += 1 + zone[0];
-                        b = bucket_get(d, bucket_key(a, 'S', zone), d->o.srv_names, t, true);
+                        b = bucket_get(d, s, bucket_key(a, 'S', zone), d->o.srv_names, t, true);
                         if (b)
                                 bucket_add(b, name_hash(q), t);
                         if (b && b->distinct >= d->o.srv_names)
-                                b->flagged = true;
+                                bucket_flag(b);
                         if (b && b->flagged)
                                 out->tags |= DG_TAG_BIT(DG_TAG_SRV_ENUM);
                 } else if (qt == DG_T_PTR && under_reverse(q)) {
-                        b = bucket_get(d, bucket_key(a, 'P', q + 1 + q[0]), d->o.ptr_names, t,
+                        b = bucket_get(d, s, bucket_key(a, 'P', q + 1 + q[0]), d->o.ptr_names, t,
                                        true);
                         if (b)
                                 bucket_add(b, name_hash(q), t);
                         if (b && b->distinct >= d->o.ptr_names)
-                                b->flagged = true;
+                                bucket_flag(b);
                         if (b && b->flagged)
                                 out->tags |= DG_TAG_BIT(DG_TAG_PTR_SWEEP);
                 } else if (labels >= 1 && q[1] != '_') {
-                        b = bucket_get(d, bucket_key(a, 'B', q + 1 + q[0]), d->o.brute_names, t,
-                                       true);
-                        if (b == NULL)
-                                goto snoop;
-                        bucket_add(b, name_hash(q), t);
-                        if (resp) {
-                                b->answered++;
-                                if (m->rcode == DG_RCODE_NXDOMAIN)
+                        /* Queries and NXDOMAIN answers count; other answers
+                         * only pick up the tag, and only look the bucket up
+                         * when the source has a flagged one (the common
+                         * benign case costs nothing). */
+                        bool nx = resp && m->rcode == DG_RCODE_NXDOMAIN;
+                        uint64_t key = bucket_key(a, 'B', q + 1 + q[0]);
+                        if (!resp || nx) {
+                                b = bucket_get(d, s, key, d->o.brute_names, t, true);
+                                if (b == NULL)
+                                        goto snoop;
+                                bucket_add(b, name_hash(q), t);
+                                if (nx)
                                         b->nx++;
+                                else
+                                        b->queries++;
+                                /* most of the names asked for do not exist
+                                 * (or no answers were captured at all) */
+                                unsigned asked = MAX(b->queries, b->distinct);
+                                if (b->distinct >= d->o.brute_names &&
+                                    (s->s.responses < 4 ||
+                                     (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
+                                        bucket_flag(b);
+                        } else {
+                                b = s->nflagged ? bucket_get(d, s, key, d->o.brute_names, t, false)
+                                                : NULL;
+                                if (b)
+                                        b->last = t;
                         }
-                        if (!b->flagged && b->distinct >= d->o.brute_names &&
-                            (b->answered < 4 ||
-                             (double)b->nx >= d->o.brute_nx_ratio * (double)b->answered))
-                                b->flagged = true;
-                        if (b->flagged)
+                        if (b && b->flagged)
                                 out->tags |= DG_TAG_BIT(DG_TAG_BRUTE);
                 }
 
@@ -728,15 +826,15 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
                         uint8_t root = 0;
                         uint64_t key = bucket_key(a, 'C', &root);
                         if (resp && !(m->flags & DG_FLAG_AA) && !scp->referral) {
-                                bucket_t *c = bucket_get(d, key, d->o.snoop_names, t, true);
+                                bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, true);
                                 if (c)
                                         bucket_add(c, name_hash(q), t);
                                 if (c && c->distinct >= d->o.snoop_names)
-                                        c->flagged = true;
+                                        bucket_flag(c);
                                 if (c && c->flagged)
                                         out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
                         } else if (!resp) {
-                                bucket_t *c = bucket_get(d, key, d->o.snoop_names, t, false);
+                                bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, false);
                                 if (c && c->flagged && t - c->last <= d->o.window)
                                         out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
                         }
@@ -812,6 +910,7 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
         /* one pass over a response's records: NSEC names, referral */
         scan_t sc;
         sc.referral = false;
+        sc.sig = 0;
         sc.nsec = sc.nnames = 0;
         if (resp && m.qdcount > 0)
                 scan_records(msg, len, &m, &sc);

@@ -6,13 +6,14 @@
 MESSAGES (default 1000000) queries and responses over UDP port 53 on
 Ethernet: a few hundred clients asking a resolver for names under a few dozen
 zones (A, AAAA, HTTPS, MX, TXT; CNAMEs into CDNs and SaaS; about 10%
-NXDOMAIN), plus a few reconnaissance sources (brute force, ANY, AXFR
+NXDOMAIN; each name's answer is stable, as in real zones), plus a few reconnaissance sources (brute force, ANY, AXFR
 attempts, CHAOS) so the detector has work of every kind. Deterministic
 (fixed seed), so runs are comparable.
 """
 import random
 import struct
 import sys
+import zlib
 
 out = sys.argv[1]
 total = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
@@ -69,16 +70,19 @@ soa_rdata = wname("ns1.example") + wname("hostmaster.example") + struct.pack("!I
 
 
 def answer_for(qname, qtype):
-    """(rcode, answer rrs, authority rrs) for a benign query."""
-    if rnd.random() < 0.1:
+    """(rcode, answer rrs, authority rrs) for a benign query. A name's data is
+    stable, as in real zones: whether it exists, its CNAME, its address."""
+    h = zlib.crc32(qname.encode())
+    if h % 10 == 0:
         return 3, [], [rr(0xC00C, SOA, soa_rdata)]
+    addr = bytes([192, 0, 2, 1 + (h >> 8) % 254])
     if qtype == A:
-        if rnd.random() < 0.2:
-            t = rnd.choice(targets)
-            return 0, [rr(0xC00C, CNAME, wname(t.decode())), rr(0xC00C, A, bytes([192, 0, 2, rnd.randrange(1, 255)]))], []
-        return 0, [rr(0xC00C, A, bytes([192, 0, 2, rnd.randrange(1, 255)]))], []
+        if (h >> 16) % 5 == 0:
+            t = targets[(h >> 20) % len(targets)]
+            return 0, [rr(0xC00C, CNAME, wname(t.decode())), rr(0xC00C, A, addr)], []
+        return 0, [rr(0xC00C, A, addr)], []
     if qtype == AAAA:
-        return 0, [rr(0xC00C, AAAA, b"\x20\x01\x0d\xb8" + bytes(11) + bytes([rnd.randrange(1, 255)]))], []
+        return 0, [rr(0xC00C, AAAA, b"\x20\x01\x0d\xb8" + bytes(11) + addr[3:])], []
     if qtype == MX:
         return 0, [rr(0xC00C, MX, struct.pack("!H", 10) + wname("corp-example.mail.protection.outlook.com"))], []
     if qtype == TXT:
