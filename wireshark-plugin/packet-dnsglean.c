@@ -281,14 +281,18 @@ static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const dg_w
 {
         /* The tag words, comma separated, without printf: this runs for every
          * tagged message, also when tshark builds no tree. */
-        char words[256];
+        static const char pre[] = " [dnsglean: ";
+        char info[300];
+        memcpy(info, pre, sizeof pre - 1);
+        char *words = info + sizeof pre - 1;
+        const size_t wcap = sizeof info - sizeof pre - 1;
         size_t wl = 0;
         for (int t = 0; t < DG_TAG_COUNT_; t++) {
                 if (!(m->tags & DG_TAG_BIT(t)))
                         continue;
                 const char *w = dg_detect_tag_name((dg_tag_t)t);
                 size_t n = strlen(w);
-                if (wl + n + 2 > sizeof words)
+                if (wl + n + 2 > wcap)
                         break;
                 if (wl)
                         words[wl++] = ',';
@@ -326,9 +330,10 @@ static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const dg_w
                         proto_item_append_text(ti, ": %s", words);
         }
         if (wl) {
-                col_append_str(pinfo->cinfo, COL_INFO, " [dnsglean: ");
-                col_append_str(pinfo->cinfo, COL_INFO, words);
-                col_append_str(pinfo->cinfo, COL_INFO, "]");
+                words[wl] = ']';
+                words[wl + 1] = '\0';
+                col_append_str(pinfo->cinfo, COL_INFO, info);
+                words[wl] = '\0';
         }
 
         /* Expert info, security group: a leak is a warning, the rest notes. */
