@@ -95,7 +95,10 @@ check() {
 		LC_ALL=C sort -u >"$TB_TMP/$name.cli"
 	tb_assert_sets_eq "$name: dnsglean pcap tags == plugin tags" "$TB_TMP/$name.ws" "$TB_TMP/$name.cli"
 	tb_assert_sets_eq "$name: tshark -2 == one pass" "$TB_TMP/$name.ws" "$TB_TMP/$name.ws2"
-	tb_assert_sets_eq "$name: dns_dissection mode == frame mode" "$TB_TMP/$name.ws" "$TB_TMP/$name.wsd"
+	# (broken messages: Wireshark's TCP and DNS dissectors give up at other
+	# places than frame.c does, so the modes are only compared on real traffic)
+	[[ -n ${CHECK_ONLY_FRAME_MODE-} ]] ||
+		tb_assert_sets_eq "$name: dns_dissection mode == frame mode" "$TB_TMP/$name.ws" "$TB_TMP/$name.wsd"
 	echo "   $name: $n DNS frames; tags: $(cut -d' ' -f2 "$TB_TMP/$name.ws" | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')"
 }
 
@@ -241,6 +244,20 @@ if want benign; then
 	capture benign_browser "${DIG[@]}" @$CLOSED "${q[@]}"
 	check benign_browser
 	expect_no_tag benign_browser $RECON
+fi
+
+# --- malformed DNS never crashes tshark or dnsglean pcap -------------------
+if want malformed; then
+	python3 "$HERE/gen-malformed.py" "$TB_TMP/malformed.pcapng" 20000
+	: >"$TB_TMP/malformed.tool.log"
+	chmod a+r "$TB_TMP/malformed.pcapng"
+	for mode in "" "-o dnsglean.dns_dissection:TRUE"; do
+		# shellcheck disable=SC2086 # mode is one option or none
+		ws -n $mode -r "$TB_TMP/malformed.pcapng" -V >/dev/null 2>"$TB_TMP/malformed.err" ||
+			{ tail -3 "$TB_TMP/malformed.err" >&2; tb_fail "malformed: tshark $mode failed"; }
+	done
+	echo "ok: malformed: tshark -V survives 20000 broken DNS frames (both modes)"
+	CHECK_ONLY_FRAME_MODE=1 check malformed
 fi
 
 # --- what the records give away (needs the classifier in the library) ----
