@@ -1,0 +1,471 @@
+/* dnsglean Lua module — the classifier: dg.classify, dg.parse_spf,
+ * dg.parse_dmarc, dg.fingerprints, dg.load_fingerprints, dg.footprint.
+ */
+#include "ldg.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "dnsglean/classify.h"
+#include "dnsglean/dmarc.h"
+#include "dnsglean/footprint.h"
+#include "dnsglean/spf.h"
+
+/* Signatures loaded with dg.load_fingerprints live in a database of this Lua
+ * state (built-ins plus the files), kept in the registry and freed with the
+ * state. Until then the library's shared read-only default is used. */
+#define DG_LUA_FPDB_MT "dnsglean.fpdb"
+
+typedef struct {
+        dg_fpdb_t *db;
+} lfpdb_t;
+
+static int l_fpdb_gc(lua_State *L)
+{
+        lfpdb_t *f = luaL_checkudata(L, 1, DG_LUA_FPDB_MT);
+        dg_fpdb_free(f->db);
+        f->db = NULL;
+        return 0;
+}
+
+/* The database classification uses in this state. Raises on allocation failure. */
+static const dg_fpdb_t *current_db(lua_State *L)
+{
+        const dg_fpdb_t *db = NULL;
+        if (lua_getfield(L, LUA_REGISTRYINDEX, DG_LUA_FPDB_MT "#instance") == LUA_TUSERDATA)
+                db = ((lfpdb_t *)lua_touserdata(L, -1))->db;
+        lua_pop(L, 1);
+        if (db == NULL)
+                db = dg_fpdb_default();
+        if (db == NULL)
+                luaL_error(L, "dnsglean: cannot build the fingerprint database (out of memory)");
+        return db;
+}
+
+/* The state's own (mutable) database, created from the built-ins on first use. */
+static dg_fpdb_t *own_db(lua_State *L)
+{
+        if (lua_getfield(L, LUA_REGISTRYINDEX, DG_LUA_FPDB_MT "#instance") == LUA_TUSERDATA) {
+                dg_fpdb_t *db = ((lfpdb_t *)lua_touserdata(L, -1))->db;
+                lua_pop(L, 1);
+                return db;
+        }
+        lua_pop(L, 1);
+        lfpdb_t *f = dg_newudata(L, sizeof *f);
+        f->db = NULL;
+        luaL_setmetatable(L, DG_LUA_FPDB_MT);
+        if (dg_fpdb_new_default(&f->db) < 0)
+                luaL_error(L, "dnsglean: cannot build the fingerprint database (out of memory)");
+        lua_setfield(L, LUA_REGISTRYINDEX, DG_LUA_FPDB_MT "#instance");
+        return f->db;
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+        if (v) {
+                lua_pushstring(L, v);
+                lua_setfield(L, -2, k);
+        }
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+        lua_pushinteger(L, v);
+        lua_setfield(L, -2, k);
+}
+
+static void set_bool(lua_State *L, const char *k, int v)
+{
+        lua_pushboolean(L, v);
+        lua_setfield(L, -2, k);
+}
+
+static void push_strings(lua_State *L, char *const *v, size_t n)
+{
+        lua_createtable(L, (int)n, 0);
+        for (size_t i = 0; i < n; i++) {
+                lua_pushstring(L, v[i]);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+}
+
+static void push_match(lua_State *L, const dg_fp_match_t *m)
+{
+        lua_createtable(L, 0, 4);
+        set_str(L, "name", m->name);
+        set_str(L, "category", m->category);
+        set_str(L, "evidence", m->evidence);
+        if (m->sig) {
+                set_bool(L, "verification", m->sig->verification);
+                set_bool(L, "takeover", m->sig->takeover);
+        }
+}
+
+/* ---- dg.classify ---- */
+
+static const char *const classify_opts[] = {"owner", "type", "rdata", NULL};
+
+/* dg.classify(rr) with rr = {owner=, type=, rdata=} or a zone-file line
+ * -> providers, takeover, takeover_condition | nil, message */
+static int l_classify(lua_State *L)
+{
+        const char *owner, *rdata;
+        int type;
+        dg_zone_line_t zl;
+        memset(&zl, 0, sizeof zl);
+        if (lua_type(L, 1) == LUA_TSTRING) {
+                const char *why = "parse error";
+                int rc = dg_zone_line_parse(lua_tostring(L, 1), &zl, &why);
+                if (rc == 0)
+                        return ldg_fail(L, "classify", "no record on the line");
+                if (rc < 0)
+                        return ldg_fail(L, "classify", why);
+                owner = zl.owner;
+                type = zl.type;
+                rdata = zl.rdata;
+        } else {
+                luaL_argcheck(L, lua_type(L, 1) == LUA_TTABLE, 1, "table or string expected");
+                ldg_check_options(L, 1, "dnsglean.classify", classify_opts);
+                owner = ldg_opt_string(L, 1, "dnsglean.classify", "owner");
+                rdata = ldg_opt_string(L, 1, "dnsglean.classify", "rdata");
+                luaL_argcheck(L, owner && rdata, 1, "fields 'owner' and 'rdata' are required");
+                lua_getfield(L, 1, "type");
+                if (lua_isinteger(L, -1))
+                        type = (int)lua_tointeger(L, -1);
+                else if (lua_type(L, -1) == LUA_TSTRING)
+                        type = dg_rrtype_parse(lua_tostring(L, -1));
+                else
+                        type = -1;
+                lua_pop(L, 1);
+                luaL_argcheck(L, type > 0 && type <= 65535, 1, "field 'type' is not an RR type");
+        }
+        const dg_fpdb_t *db = current_db(L);
+        dg_classify_res_t res;
+        dg_classify_res_init(&res);
+        int rc = dg_classify_rr(db, owner, (uint16_t)type, rdata, &res);
+        dg_zone_line_clear(&zl);
+        if (rc < 0) {
+                dg_classify_res_clear(&res);
+                return ldg_fail(L, "classify", dg_strerror(rc));
+        }
+        lua_createtable(L, (int)res.nmatches, 0);
+        for (size_t i = 0; i < res.nmatches; i++) {
+                push_match(L, &res.matches[i]);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_pushboolean(L, res.takeover);
+        if (res.takeover_condition)
+                lua_pushstring(L, res.takeover_condition);
+        else
+                lua_pushnil(L);
+        dg_classify_res_clear(&res);
+        return 3;
+}
+
+/* ---- fingerprints ---- */
+
+/* dg.fingerprints() -> array of signatures */
+static int l_fingerprints(lua_State *L)
+{
+        const dg_fpdb_t *db = current_db(L);
+        size_t n = dg_fpdb_count(db);
+        lua_createtable(L, (int)n, 0);
+        for (size_t i = 0; i < n; i++) {
+                const dg_fp_sig_t *s = dg_fpdb_get(db, i);
+                lua_createtable(L, 0, 10);
+                set_str(L, "kind", dg_fp_kind_str(s->kind));
+                set_str(L, "pattern", s->pattern);
+                set_str(L, "provider", s->provider);
+                set_str(L, "category", s->category);
+                set_bool(L, "verification", s->verification);
+                set_bool(L, "takeover", s->takeover);
+                set_str(L, "takeover_condition", s->takeover_condition);
+                set_str(L, "reference", s->reference);
+                set_str(L, "source", s->source);
+                set_int(L, "line", s->line);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        return 1;
+}
+
+/* dg.load_fingerprints(path) -> number of signatures now loaded | nil, message */
+static int l_load_fingerprints(lua_State *L)
+{
+        const char *path = luaL_checkstring(L, 1);
+        dg_fpdb_t *db = own_db(L);
+        char *err = NULL;
+        int rc = dg_fpdb_load_file(db, path, &err);
+        if (rc < 0) {
+                lua_pushnil(L);
+                lua_pushstring(L, err ? err : dg_strerror(rc));
+                g_free(err);
+                return 2;
+        }
+        lua_pushinteger(L, (lua_Integer)dg_fpdb_count(db));
+        return 1;
+}
+
+/* ---- SPF and DMARC ---- */
+
+/* dg.parse_spf(txt) -> table | nil, message (not an SPF record) */
+static int l_parse_spf(lua_State *L)
+{
+        const char *txt = luaL_checkstring(L, 1);
+        dg_spf_t *s = NULL;
+        int rc = dg_spf_parse(txt, &s);
+        if (rc < 0)
+                return ldg_fail(L, "parse_spf",
+                                rc == DG_EINVAL ? "not an SPF record" : dg_strerror(rc));
+        lua_createtable(L, 0, 8);
+        lua_createtable(L, (int)s->nterms, 0);
+        for (size_t i = 0; i < s->nterms; i++) {
+                const dg_spf_term_t *t = &s->terms[i];
+                char q[2] = {t->qualifier, 0};
+                lua_createtable(L, 0, 7);
+                set_str(L, "kind", dg_spf_term_str(t->kind));
+                set_str(L, "name", t->name);
+                set_str(L, "qualifier", t->qualifier ? q : NULL);
+                set_str(L, "value", t->value);
+                if (t->cidr4 >= 0)
+                        set_int(L, "cidr4", t->cidr4);
+                if (t->cidr6 >= 0)
+                        set_int(L, "cidr6", t->cidr6);
+                if (t->has_macro)
+                        set_bool(L, "macro", 1);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, "terms");
+        lua_createtable(L, (int)s->nincludes, 0);
+        for (size_t i = 0; i < s->nincludes; i++) {
+                lua_pushstring(L, s->includes[i]);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, "includes");
+        set_str(L, "redirect", s->redirect);
+        if (s->all_qualifier) {
+                char q[2] = {s->all_qualifier, 0};
+                set_str(L, "all", q);
+        }
+        set_int(L, "dns_terms", s->dns_terms);
+        set_bool(L, "has_macros", s->has_macros);
+        set_str(L, "error", s->error);
+        dg_spf_free(s);
+        return 1;
+}
+
+static void push_dmarc_uris(lua_State *L, const dg_dmarc_uri_t *u, size_t n)
+{
+        lua_createtable(L, (int)n, 0);
+        for (size_t i = 0; i < n; i++) {
+                lua_createtable(L, 0, 4);
+                set_str(L, "uri", u[i].uri);
+                set_str(L, "scheme", u[i].scheme);
+                set_str(L, "domain", u[i].domain);
+                set_str(L, "limit", u[i].limit);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+}
+
+/* dg.parse_dmarc(txt) -> table | nil, message (not a DMARC record) */
+static int l_parse_dmarc(lua_State *L)
+{
+        const char *txt = luaL_checkstring(L, 1);
+        dg_dmarc_t *d = NULL;
+        int rc = dg_dmarc_parse(txt, &d);
+        if (rc < 0)
+                return ldg_fail(L, "parse_dmarc",
+                                rc == DG_EINVAL ? "not a DMARC record" : dg_strerror(rc));
+        char a[2] = {d->adkim, 0}, s[2] = {d->aspf, 0};
+        lua_createtable(L, 0, 13);
+        set_str(L, "p", d->p == DG_DMARC_POLICY_UNSET ? NULL : dg_dmarc_policy_str(d->p));
+        set_str(L, "sp", d->sp == DG_DMARC_POLICY_UNSET ? NULL : dg_dmarc_policy_str(d->sp));
+        set_int(L, "pct", d->pct);
+        set_str(L, "adkim", a);
+        set_str(L, "aspf", s);
+        set_int(L, "ri", (lua_Integer)d->ri);
+        set_str(L, "fo", d->fo);
+        set_str(L, "rf", d->rf);
+        push_dmarc_uris(L, d->rua, d->nrua);
+        lua_setfield(L, -2, "rua");
+        push_dmarc_uris(L, d->ruf, d->nruf);
+        lua_setfield(L, -2, "ruf");
+        lua_createtable(L, 0, (int)d->ntags);
+        for (size_t i = 0; i < d->ntags; i++)
+                set_str(L, d->tags[i].tag, d->tags[i].value);
+        lua_setfield(L, -2, "tags");
+        set_str(L, "error", d->error);
+        dg_dmarc_free(d);
+        return 1;
+}
+
+/* ---- footprint ---- */
+
+static const char *const footprint_opts[] = {
+    "domain",         "resolvers",  "timeout",    "retries", "concurrency",
+    "dkim_selectors", "lame_check", "saas_names", NULL,
+};
+
+typedef struct {
+        dg_footprint_t *fp;
+        dg_resolver_addr_t *res;
+        size_t nres;
+        char **selectors; /* NULL-terminated, g_strfreev */
+} lfootprint_t;
+
+#define DG_LUA_FOOTPRINT_MT "dnsglean.footprint"
+
+static int l_footprint_gc(lua_State *L)
+{
+        lfootprint_t *f = luaL_checkudata(L, 1, DG_LUA_FOOTPRINT_MT);
+        dg_footprint_free(f->fp);
+        f->fp = NULL;
+        g_free(f->res);
+        f->res = NULL;
+        g_strfreev(f->selectors);
+        f->selectors = NULL;
+        return 0;
+}
+
+static void push_report(lua_State *L, const dg_footprint_report_t *r)
+{
+        lua_createtable(L, 0, 7);
+        set_str(L, "domain", r->domain);
+        lua_createtable(L, (int)r->nrecords, 0);
+        for (size_t i = 0; i < r->nrecords; i++) {
+                const dg_footprint_record_t *x = &r->records[i];
+                lua_createtable(L, 0, 10);
+                set_str(L, "name", x->name);
+                set_str(L, "type", dg_rrtype_str(x->type));
+                if (x->rcode != 255)
+                        set_str(L, "rcode", dg_rcode_str(x->rcode));
+                set_str(L, "status", x->status);
+                set_int(L, "ttl", x->ttl);
+                push_strings(L, x->data, x->ndata);
+                lua_setfield(L, -2, "data");
+                push_strings(L, x->cname, x->ncname);
+                lua_setfield(L, -2, "cname");
+                lua_createtable(L, (int)x->nproviders, 0);
+                for (size_t j = 0; j < x->nproviders; j++) {
+                        push_match(L, &x->providers[j]);
+                        lua_rawseti(L, -2, (lua_Integer)j + 1);
+                }
+                lua_setfield(L, -2, "providers");
+                set_bool(L, "takeover", x->takeover);
+                set_str(L, "why", x->why);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, "records");
+        lua_createtable(L, (int)r->nproviders, 0);
+        for (size_t i = 0; i < r->nproviders; i++) {
+                const dg_footprint_provider_t *p = &r->providers[i];
+                lua_createtable(L, 0, 4);
+                set_str(L, "name", p->name);
+                set_str(L, "category", p->category);
+                push_strings(L, p->evidence, p->nevidence);
+                lua_setfield(L, -2, "evidence");
+                set_bool(L, "takeover", p->takeover);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, "providers");
+        lua_createtable(L, (int)r->nfindings, 0);
+        for (size_t i = 0; i < r->nfindings; i++) {
+                const dg_finding_t *f = &r->findings[i];
+                lua_createtable(L, 0, 4);
+                set_str(L, "id", f->id);
+                set_str(L, "severity", dg_severity_str(f->severity));
+                set_str(L, "message", f->message);
+                push_strings(L, f->evidence, f->nevidence);
+                lua_setfield(L, -2, "evidence");
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, "findings");
+        set_int(L, "spf_dns_terms", r->spf_dns_terms);
+        set_int(L, "queries", r->queries);
+        set_int(L, "phases", r->phases);
+}
+
+/* dg.footprint{domain=, resolvers=, ...} -> report | nil, message
+ * Runs every phase with the core's loop (blocking). */
+static int l_footprint(lua_State *L)
+{
+        static const char *const fn = "dnsglean.footprint";
+        luaL_checktype(L, 1, LUA_TTABLE);
+        lua_settop(L, 1);
+        ldg_check_options(L, 1, fn, footprint_opts);
+        lfootprint_t *f = dg_newudata(L, sizeof *f);
+        memset(f, 0, sizeof *f);
+        luaL_setmetatable(L, DG_LUA_FOOTPRINT_MT);
+
+        dg_footprint_opts_t o;
+        dg_footprint_opts_init(&o);
+        o.domain = ldg_opt_string(L, 1, fn, "domain");
+        if (o.domain == NULL)
+                luaL_error(L, "%s: option 'domain' is required", fn);
+        o.timeout_ms = (unsigned)ldg_opt_uint(L, 1, fn, "timeout", 0, 600000);
+        o.retries = (unsigned)ldg_opt_uint(L, 1, fn, "retries", 0, 100);
+        o.concurrency = (unsigned)ldg_opt_uint(L, 1, fn, "concurrency", 0, 1000000);
+        o.no_lame_check = !ldg_opt_bool(L, 1, fn, "lame_check", 1);
+        o.no_saas_names = !ldg_opt_bool(L, 1, fn, "saas_names", 1);
+        lua_getfield(L, 1, "dkim_selectors");
+        if (lua_type(L, -1) == LUA_TTABLE) {
+                size_t n = lua_rawlen(L, -1);
+                f->selectors = g_new0(char *, n + 1);
+                for (size_t i = 0; i < n; i++) {
+                        if (lua_rawgeti(L, -1, (lua_Integer)i + 1) != LUA_TSTRING)
+                                luaL_error(L, "%s: option 'dkim_selectors' must hold strings", fn);
+                        f->selectors[i] = g_strdup(lua_tostring(L, -1));
+                        lua_pop(L, 1);
+                }
+                o.dkim_selectors = (const char *const *)f->selectors;
+                o.ndkim_selectors = n;
+        } else if (!lua_isnil(L, -1)) {
+                luaL_error(L, "%s: option 'dkim_selectors' must be an array", fn);
+        }
+        lua_pop(L, 1);
+        char *err = NULL;
+        if (ldg_resolvers_opt(L, 1, fn, &f->res, &f->nres, &err) < 0) {
+                lua_pushnil(L);
+                lua_pushstring(L, err);
+                g_free(err);
+                return 2;
+        }
+        o.resolvers = f->res;
+        o.nresolvers = f->nres;
+        o.db = current_db(L);
+        int rc = dg_footprint_new(&o, &f->fp);
+        if (rc < 0)
+                return ldg_fail(L, o.domain, dg_strerror(rc));
+        rc = dg_footprint_run(f->fp, NULL);
+        if (rc < 0)
+                return ldg_fail(L, o.domain, dg_strerror(rc));
+        const dg_footprint_report_t *rep = dg_footprint_report(f->fp);
+        if (rep == NULL)
+                return ldg_fail(L, o.domain, "no report");
+        push_report(L, rep);
+        return 1;
+}
+
+static const luaL_Reg classify_funcs[] = {
+    {"classify", l_classify},
+    {"fingerprints", l_fingerprints},
+    {"load_fingerprints", l_load_fingerprints},
+    {"parse_spf", l_parse_spf},
+    {"parse_dmarc", l_parse_dmarc},
+    {"footprint", l_footprint},
+    {NULL, NULL},
+};
+
+void ldg_open_classify(lua_State *L)
+{
+        if (luaL_newmetatable(L, DG_LUA_FPDB_MT)) {
+                lua_pushcfunction(L, l_fpdb_gc);
+                lua_setfield(L, -2, "__gc");
+        }
+        lua_pop(L, 1);
+        if (luaL_newmetatable(L, DG_LUA_FOOTPRINT_MT)) {
+                lua_pushcfunction(L, l_footprint_gc);
+                lua_setfield(L, -2, "__gc");
+        }
+        lua_pop(L, 1);
+        luaL_setfuncs(L, classify_funcs, 0);
+}

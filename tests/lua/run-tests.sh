@@ -1,0 +1,45 @@
+#!/bin/bash
+# Runs the Lua module's tests under one Lua version against a real Knot
+# server on loopback (private network namespace).
+#   run-tests.sh BUILD_DIR 5.4|5.3 [valgrind]
+# The last line of the Lua runner is "N passed, N failed".
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [[ -r $HERE/../lib/testbed.sh ]]; then
+	source "$HERE/../lib/testbed.sh"
+else
+	source "$HERE/testbed-fallback.sh"
+fi
+BUILD=$(cd "$1" && pwd)
+VER=$2
+MODE=${3:-}
+MOD=$BUILD/lua/$VER/dnsglean.so
+[[ -r $MOD ]] || tb_fail "no module at $MOD"
+command -v "lua$VER" >/dev/null || tb_fail "lua$VER not installed"
+
+# The module must leave the Lua API to its host: no liblua dependency.
+if readelf -d "$MOD" | grep -q 'NEEDED.*liblua'; then
+	tb_fail "$MOD is linked against liblua"
+fi
+nm -D --undefined-only "$MOD" | grep -q ' lua_pushstring$' || tb_fail "$MOD does not take lua_* from its host"
+exports=$(nm -D --defined-only "$MOD" | awk '$2 == "T" {print $3}')
+[[ $exports == luaopen_dnsglean ]] || tb_fail "$MOD exports more than luaopen_dnsglean: $exports"
+
+Z=$HERE/zones
+tb_server_start lua example.test="$Z/example.test.zone" wild.test="$Z/wild.test.zone" \
+	azurewebsites.net="$Z/azurewebsites.net.zone"
+
+export DG_RESOLVER DG_WORDS=$HERE/words.txt DG_ZONES=$Z DG_TESTDIR=$HERE
+export DG_EXAMPLES=$TB_ROOT/lua/examples
+DG_RESOLVER=$(tb_resolver lua)
+export LUA_CPATH="$BUILD/lua/$VER/?.so"
+export LUA_PATH="$HERE/?.lua;;"
+export DG_LUA="lua$VER"
+tests=("$HERE"/test_*.lua)
+cd "$HERE"
+if [[ $MODE == valgrind ]]; then
+	# The examples run as child processes: valgrind them too.
+	DG_LUA="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite lua$VER"
+	exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		--track-fds=no "lua$VER" runner.lua "${tests[@]}"
+fi
+exec "lua$VER" runner.lua "${tests[@]}"

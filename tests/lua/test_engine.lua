@@ -1,0 +1,205 @@
+-- dg.engine against the local Knot server: the blocking driver, the
+-- sans-I/O interface, word sources, types, recursion, sharding, wildcards.
+package.path = (os.getenv("DG_TESTDIR") or ".") .. "/?.lua;" .. package.path
+local H = require "helpers"
+local dg = require "dnsglean"
+
+local function opts(extra)
+  local o = {domain = "example.test", words = H.words, resolvers = H.resolver,
+             timeout = 500, retries = 2}
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return o
+end
+
+local function collect(e)
+  local t = {}
+  for r in assert(e:results()) do t[#t + 1] = r end
+  return t
+end
+
+local function by_name(results)
+  local t = {}
+  for _, r in ipairs(results) do t[r.name] = r end
+  return t
+end
+
+test("results() finds every real name of the zone, nothing else", function()
+  local e = assert(dg.engine(opts()))
+  local res = collect(e)
+  T.same_set(H.existing(res), H.zone_names("example.test", 1), "names found")
+  local words = #H.lines(H.words)
+  T.eq(#res, words, "one result per word")
+  local st = e:stats()
+  T.eq(st.words_read, words, "words_read")
+  T.eq(st.found + st.nodata, #H.existing(res), "found+nodata")
+  T.eq(st.failed, 0, "failed")
+  T.ok(st.queries >= words, "queries counted")
+  T.ok(e:done(), "done")
+  local r = by_name(res)["www.example.test"]
+  T.eq(r.status, "found", "www status")
+  T.eq(r.rcode, "NOERROR", "www rcode")
+  T.eq(r.type, "A", "www type")
+  T.eq(r.data[1], "192.0.2.10", "www address")
+  T.eq(by_name(res)["nosuchname.example.test"], nil, "no invented names")
+  T.eq(by_name(res)["admin.example.test"].status, "nxdomain", "admin is NXDOMAIN")
+  T.eq(by_name(res)["txtonly.example.test"].status, "nodata", "txtonly exists without A")
+end)
+
+test("a CNAME chain is reported", function()
+  local res = by_name(collect(assert(dg.engine(opts()))))
+  local api = res["api.example.test"]
+  T.eq(api.status, "found", "api status")
+  T.eq(api.answers[1].cname[1], "www.example.test.", "CNAME target")
+  T.eq(api.data[1], "192.0.2.10", "address behind the CNAME")
+end)
+
+test("words as array, iterator and file agree", function()
+  local list = H.lines(H.words)
+  local i = 0
+  local iter = function() i = i + 1; return list[i] end
+  local a = H.existing(collect(assert(dg.engine(opts({words = list})))))
+  local b = H.existing(collect(assert(dg.engine(opts({words = iter})))))
+  local c = H.existing(collect(assert(dg.engine(opts()))))
+  T.same_set(a, c, "array vs file")
+  T.same_set(b, c, "iterator vs file")
+end)
+
+test("a failing words iterator raises in the caller", function()
+  local n = 0
+  local e = assert(dg.engine(opts({words = function()
+    n = n + 1
+    if n == 3 then error("wordlist broke") end
+    return "w" .. n
+  end})))
+  T.raises("wordlist broke", function() for _ in e:results() do end end)
+  local e2 = assert(dg.engine(opts({words = function() return 42 end})))
+  T.raises("expected strings, got a number", function() for _ in e2:results() do end end)
+end)
+
+test("types: the other types are asked for names that exist", function()
+  local res = by_name(collect(assert(dg.engine(opts({types = {"A", "AAAA"}})))))
+  local www = res["www.example.test"]
+  local got = {}
+  for _, a in ipairs(www.answers) do got[a.type] = a.data[1] end
+  T.eq(got.A, "192.0.2.10", "A")
+  T.eq(got.AAAA, "2001:db8::10", "AAAA")
+  T.eq(res["admin.example.test"].answers[2], nil, "nothing more asked for NXDOMAIN")
+end)
+
+test("recursive finds names below found names", function()
+  local res = H.existing(collect(assert(dg.engine(opts({recursive = 1})))))
+  T.same_set(res, H.zone_names("example.test", 2), "depth 2 names")
+end)
+
+test("shards 1/2 and 2/2 split the work and cover it", function()
+  local a = collect(assert(dg.engine(opts({shard = "1/2"}))))
+  local b = collect(assert(dg.engine(opts({shard = "2/2"}))))
+  T.eq(#a + #b, #H.lines(H.words), "every word in exactly one shard")
+  local all = H.existing(a)
+  for _, n in ipairs(H.existing(b)) do all[#all + 1] = n end
+  T.same_set(all, H.zone_names("example.test", 1), "union of the shards")
+end)
+
+test("wildcard names are flagged, real names kept", function()
+  local res = collect(assert(dg.engine(opts({domain = "wild.test"}))))
+  T.same_set(H.existing(res), H.zone_names("wild.test", 1), "real names of wild.test")
+  local wild = 0
+  for _, r in ipairs(res) do
+    if r.status == "wildcard" then
+      wild = wild + 1
+      T.eq(r.wildcard, true, "wildcard flag")
+    end
+  end
+  T.ok(wild > 0, "some names answered only by the wildcard")
+end)
+
+test("lookup mode answers explicit questions", function()
+  local e = assert(dg.engine({domain = "example.test", resolvers = {H.resolver},
+    lookups = {{"example.test", "MX"}, {"_dmarc.example.test", "TXT"},
+               {"nosuch.example.test", "A"}}}))
+  local res = by_name(collect(e))
+  T.eq(res["example.test"].data[1], "10 mail.example.test.", "MX")
+  T.ok(res["_dmarc.example.test"].data[1]:find("v=DMARC1", 1, true), "DMARC TXT")
+  T.eq(res["nosuch.example.test"].status, "nxdomain", "nxdomain")
+end)
+
+test("an unreachable resolver gives failed results, not a crash", function()
+  -- Nothing listens on this port of the namespace's loopback.
+  local e = assert(dg.engine(opts({words = {"www", "mail"}, resolvers = "127.0.0.1:9",
+                                   timeout = 200, retries = 1, validate = false})))
+  local res = collect(e)
+  for _, r in ipairs(res) do T.eq(r.status, "failed", r.name) end
+end)
+
+-- The sans-I/O interface, driven by a loop written here with dg.udp().
+local function drive(e, sock)
+  local res = {}
+  local deadline = dg.now() + 20000
+  while not e:done() do
+    assert(dg.now() < deadline, "sans-I/O loop did not finish")
+    while true do
+      local resolver, bytes, k, proto = e:next_query()
+      if not resolver then break end
+      T.eq(proto, "udp", "proto")
+      T.eq(k, 1, "socket number")
+      assert(sock:sendto(resolver, bytes))
+    end
+    local wait = e:next_timeout() or 10
+    local data, from = sock:recv(math.min(wait, 50))
+    while data do
+      e:feed(from, data)
+      data, from = sock:recv(0)
+    end
+    e:tick()
+    while true do
+      local r = e:next_result()
+      if not r then break end
+      res[#res + 1] = r
+    end
+  end
+  return res
+end
+
+test("the sans-I/O interface finds the same names", function()
+  local e = assert(dg.engine(opts()))
+  local sock = dg.udp()
+  local res = drive(e, sock)
+  T.same_set(H.existing(res), H.zone_names("example.test", 1), "names found")
+  T.eq(#res, #H.lines(H.words), "one result per word")
+  T.raises("already driven by next_query()/feed()", e.results, e)
+  local st = e:stats()
+  T.eq(st.phase, "done", "phase")
+  T.ok(st.responses > 0, "responses counted")
+end)
+
+test("feed rejects what does not answer a query", function()
+  local e = assert(dg.engine(opts({words = {"www"}})))
+  local resolver, bytes = e:next_query()
+  T.ok(resolver, "a query is due")
+  -- the query itself is not an answer to it
+  local ok, err = e:feed(resolver, bytes)
+  T.eq(ok, nil, "query fed back")
+  T.ok(type(err) == "string", "message")
+  ok, err = e:feed(resolver, "\0\1")
+  T.eq(ok, nil, "short message")
+  T.eq(e:stats().malformed + e:stats().mismatched >= 2, true, "counted")
+  T.raises("already driven by next_query()/feed()", e.run, e)
+end)
+
+test("checkpoint returns the resume state", function()
+  local e = assert(dg.engine(opts()))
+  collect(e)
+  local st = e:checkpoint()
+  T.ok(type(st) == "string" and #st > 0, "state text")
+  local e2 = assert(dg.engine(opts({resume = st})))
+  local again = collect(e2)
+  T.eq(#H.existing(again), 0, "a finished run resumes with nothing left")
+  local e3, err = dg.engine(opts({domain = "wild.test", resume = st}))
+  T.eq(e3, nil, "state of another run refused")
+  T.ok(err, "message")
+end)
+
+test("run() returns every result at once", function()
+  local res = assert(assert(dg.engine(opts())):run())
+  T.same_set(H.existing(res), H.zone_names("example.test", 1), "names found")
+end)

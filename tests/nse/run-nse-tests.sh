@@ -1,0 +1,111 @@
+#!/bin/bash
+# The NSE scripts under the real nmap against a Knot server on loopback.
+#   run-nse-tests.sh BUILD_DIR
+# Every nmap run uses --dns-servers (the test server), -n -Pn -sn: nothing
+# leaves the private network namespace, nothing falls back to the system's
+# resolvers.
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [[ -r $HERE/../lib/testbed.sh ]]; then
+	source "$HERE/../lib/testbed.sh"
+else
+	source "$HERE/../lua/testbed-fallback.sh"
+fi
+BUILD=$(cd "$1" && pwd)
+command -v nmap >/dev/null || tb_fail "nmap not installed"
+# The Lua version this nmap embeds decides which build of the module it loads.
+NVER=$(nmap -V | grep -o 'liblua-5\.[0-9]' | head -1 | cut -d- -f2)
+[[ -n $NVER ]] || tb_fail "cannot tell nmap's Lua version"
+[[ -r $BUILD/lua/$NVER/dnsglean.so ]] || tb_fail "module not built for Lua $NVER"
+Z=$HERE/../lua/zones
+WORDS=$HERE/../lua/words.txt
+NSE=$TB_ROOT/nse
+tb_server_start nse example.test="$Z/example.test.zone" wild.test="$Z/wild.test.zone" \
+	azurewebsites.net="$Z/azurewebsites.net.zone"
+ADDR=$(tb_addr nse)
+[[ $(tb_port nse) == 53 ]] || tb_fail "nmap's --dns-servers needs port 53 (no namespace?)"
+X=$HERE/nsexml.py
+pass=0
+fail=0
+check() { # WHAT EXPECTED-FILE ACTUAL-FILE
+	if diff -u "$2" "$3" >"$TB_TMP/diff"; then
+		echo "ok - $1"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $1"
+		sed 's/^/    /' "$TB_TMP/diff"
+		fail=$((fail + 1))
+	fi
+}
+ok() { # WHAT CONDITION...
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok - $what"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $what"
+		fail=$((fail + 1))
+	fi
+}
+run_nmap() { # OUT.xml CPATH SCRIPT ARGS
+	LUA_CPATH="$2" nmap -n -Pn -sn --dns-servers "$ADDR" --script "$3" \
+		--script-args "$4" -oX "$1" >"$1.txt" 2>&1
+}
+
+# 1. dnsglean-brute finds every real name of the zone.
+run_nmap "$TB_TMP/b1.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS"
+"$X" "$Z/example.test.zone" expect example.test "$WORDS" 1 >"$TB_TMP/expect1"
+"$X" "$TB_TMP/b1.xml" names dnsglean-brute >"$TB_TMP/got1"
+check "dnsglean-brute finds every name of example.test" "$TB_TMP/expect1" "$TB_TMP/got1"
+ok "dnsglean-brute reports its statistics" \
+	grep -q "<elem key=\"words\">$(wc -l <"$WORDS")</elem>" "$TB_TMP/b1.xml"
+
+# 2. ... and at least what Nmap's own dns-brute finds with the same list.
+run_nmap "$TB_TMP/d1.xml" "" dns-brute "dns-brute.domain=example.test,dns-brute.hostlist=$WORDS"
+"$X" "$TB_TMP/d1.xml" names dns-brute >"$TB_TMP/dns-brute1"
+ok "dns-brute found something to compare with" test -s "$TB_TMP/dns-brute1"
+comm -23 "$TB_TMP/dns-brute1" "$TB_TMP/got1" >"$TB_TMP/missed"
+check "dnsglean-brute finds all dns-brute finds" /dev/null "$TB_TMP/missed"
+
+# 3. Wildcard zone: the real names only.
+run_nmap "$TB_TMP/b2.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=wild.test,dnsglean-brute.wordlist=$WORDS"
+"$X" "$Z/wild.test.zone" expect wild.test "$WORDS" 1 >"$TB_TMP/expect2"
+"$X" "$TB_TMP/b2.xml" names dnsglean-brute >"$TB_TMP/got2"
+check "dnsglean-brute reports no wildcard names" "$TB_TMP/expect2" "$TB_TMP/got2"
+ok "wildcard answers are counted" grep -Eq '<elem key="wildcard">[1-9][0-9]*</elem>' "$TB_TMP/b2.xml"
+
+# 4. Types, recursion and newtargets.
+run_nmap "$TB_TMP/b3.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.types={A,AAAA},dnsglean-brute.recursive=1,newtargets"
+"$X" "$Z/example.test.zone" expect example.test "$WORDS" 2 >"$TB_TMP/expect3"
+"$X" "$TB_TMP/b3.xml" names dnsglean-brute >"$TB_TMP/got3"
+check "recursive=1 finds the names two labels down" "$TB_TMP/expect3" "$TB_TMP/got3"
+ok "types={A,AAAA} reports AAAA data" grep -q '<elem>2001:db8::10</elem>' "$TB_TMP/b3.xml"
+"$X" "$TB_TMP/b3.xml" hosts | sort -u >"$TB_TMP/hosts3"
+ok "newtargets adds the addresses found" grep -qx 192.0.2.10 "$TB_TMP/hosts3"
+
+# 5. A clear message, not a traceback, without a usable module.
+mkdir -p "$TB_TMP/empty"
+run_nmap "$TB_TMP/m1.xml" "$TB_TMP/empty/?.so" "$NSE/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS"
+"$X" "$TB_TMP/m1.xml" output dnsglean-brute >"$TB_TMP/m1"
+ok "missing module: clear message" grep -q "dnsglean Lua module not usable" "$TB_TMP/m1"
+ok "missing module: no traceback" bash -c "! grep -qi 'traceback' '$TB_TMP/m1.xml.txt'"
+OTHER=5.4
+[[ $NVER == 5.4 ]] && OTHER=5.3
+if [[ -r $BUILD/lua/$OTHER/dnsglean.so ]]; then
+	run_nmap "$TB_TMP/m2.xml" "$BUILD/lua/$OTHER/?.so" "$NSE/dnsglean-brute.nse" \
+		"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS"
+	"$X" "$TB_TMP/m2.xml" output dnsglean-brute >"$TB_TMP/m2"
+	ok "module for Lua $OTHER: clear message" grep -q "dnsglean Lua module not usable" "$TB_TMP/m2"
+fi
+
+# Scripts that need the classifier, when they are in the tree.
+for t in "$HERE"/nse-*.sh; do
+	[[ -r $t ]] && source "$t"
+done
+
+echo "$pass passed, $fail failed"
+((fail == 0 && pass > 0))
