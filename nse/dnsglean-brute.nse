@@ -144,39 +144,24 @@ end
 
 -- Moves an engine's datagrams through Nmap's sockets until it is done,
 -- calling on_result(r) for every result. Returns true or nil, message.
+--
+-- An NSE socket serves one thread at a time, so each resolver gets a worker
+-- thread that owns its UDP socket: it asks the engine for what is due (the
+-- engine may hand it datagrams for other resolvers: they go to those
+-- resolvers' outboxes), sends its outbox, waits briefly for a datagram and
+-- feeds it. The engine is shared; NSE threads are coroutines, so its calls
+-- never interleave.
 local function drive(e, timeout_ms, on_result)
-  local socks, threads = {}, {}
-  local finished = false
-  for _, r in ipairs(e:resolvers()) do
-    local s = nmap.new_socket("udp")
-    s:set_timeout(200)
-    local ok, err = s:connect(r.host, r.port, "udp")
-    if not ok then
-      return nil, ("cannot open a socket to %s: %s"):format(r.addr, err)
-    end
-    socks[r.addr] = {sock = s, host = r.host, port = r.port}
-    -- one receiver per socket: every datagram goes to the engine
-    local co = stdnse.new_thread(function()
-      while not finished do
-        local st, data = s:receive()
-        if st then
-          e:feed(r.addr, data)
-        elseif data ~= "TIMEOUT" then
-          stdnse.debug1("receive from %s: %s", r.addr, tostring(data))
-          stdnse.sleep(0.05)
-        end
-      end
-      s:close()
-    end)
-    threads[co] = true
-  end
+  local workers, outbox, info = {}, {}, {}
+  local failure
+  local condvar = nmap.condvar(workers)
 
-  -- TCP for truncated answers: one short exchange per query.
+  -- TCP for truncated answers: one short exchange per query, own socket.
   local function tcp_exchange(addr, bytes)
-    local info = socks[addr]
+    local r = info[addr]
     local s = nmap.new_socket("tcp")
     s:set_timeout(timeout_ms)
-    if s:connect(info.host, info.port, "tcp") and s:send(string.pack(">s2", bytes)) then
+    if s:connect(r.host, r.port, "tcp") and s:send(string.pack(">s2", bytes)) then
       local buf = ""
       while true do
         local st, data = s:receive()
@@ -194,43 +179,77 @@ local function drive(e, timeout_ms, on_result)
     s:close()
   end
 
-  local err
-  while not e:done() do
+  -- What is due now, into the outboxes; results to on_result.
+  local function pump()
     while true do
       local addr, bytes, _, proto = e:next_query()
       if not addr then
-        err = bytes -- nil when nothing is due, else the engine's message
+        if bytes then failure = bytes end
         break
       end
       if proto == "tcp" then
         stdnse.new_thread(tcp_exchange, addr, bytes)
       else
-        local ok, serr = socks[addr].sock:send(bytes)
-        if not ok then stdnse.debug1("send to %s: %s", addr, tostring(serr)) end
+        table.insert(outbox[addr], bytes)
       end
     end
-    if err then break end
     e:tick()
     while true do
       local r = e:next_result()
       if not r then break end
       on_result(r)
     end
-    if not e:done() then
-      local wait = e:next_timeout() or 20
-      stdnse.sleep(math.max(1, math.min(wait, 20)) / 1000)
+  end
+
+  local function work(r, s)
+    local box = outbox[r.addr]
+    while not e:done() and not failure do
+      pump()
+      while #box > 0 do
+        local bytes = table.remove(box, 1)
+        local ok, err = s:send(bytes)
+        if not ok then stdnse.debug1("send to %s: %s", r.addr, tostring(err)) end
+      end
+      local wait = e:next_timeout()
+      s:set_timeout(math.max(1, math.min(wait or 20, 20)))
+      local st, data = s:receive()
+      if st then
+        e:feed(r.addr, data)
+      elseif data ~= "TIMEOUT" then
+        stdnse.debug1("receive from %s: %s", r.addr, tostring(data))
+      end
     end
   end
-  finished = true
-  -- let the receivers see the flag and close their sockets
+
+  local function worker(r, s)
+    local ok, err = pcall(work, r, s)
+    if not ok then failure = failure or tostring(err) end
+    s:close()
+    condvar("signal")
+  end
+
+  local pending = {}
+  for _, r in ipairs(e:resolvers()) do
+    local s = nmap.new_socket("udp")
+    local ok, err = s:connect(r.host, r.port, "udp")
+    if not ok then
+      for _, p in ipairs(pending) do p.s:close() end
+      return nil, ("cannot open a socket to %s: %s"):format(r.addr, err)
+    end
+    outbox[r.addr], info[r.addr] = {}, r
+    pending[#pending + 1] = {r = r, s = s}
+  end
+  for _, p in ipairs(pending) do
+    workers[stdnse.new_thread(worker, p.r, p.s)] = true
+  end
   repeat
     local alive = false
-    for co in pairs(threads) do
+    for co in pairs(workers) do
       if coroutine.status(co) ~= "dead" then alive = true end
     end
-    if alive then stdnse.sleep(0.05) end
+    if alive then condvar("wait") end
   until not alive
-  if err then return nil, err end
+  if failure then return nil, failure end
   return true
 end
 
