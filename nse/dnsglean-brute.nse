@@ -41,6 +41,11 @@ Needs the dnsglean Lua module built for the Lua version of this Nmap
 -- @args dnsglean-brute.concurrency Names in flight at once (default 256).
 -- @args dnsglean-brute.recursive Depth of recursion into found names
 --       (default 0; <code>true</code> means 1).
+-- @args dnsglean-brute.sockets UDP sockets per resolver (default 1).
+-- @args dnsglean-brute.driver <code>nsock</code> (default): the datagrams go
+--       through Nmap's sockets and the scan goes on meanwhile;
+--       <code>core</code>: the C core's own epoll loop runs the whole
+--       enumeration at once (faster, but Nmap waits for it).
 -- @args dnsglean-brute.timeout Per-try timeout in milliseconds (default 1500).
 -- @args dnsglean-brute.retries Extra tries per query (default 4).
 -- @args newtargets Adds the addresses found to Nmap's targets.
@@ -145,13 +150,14 @@ end
 -- Moves an engine's datagrams through Nmap's sockets until it is done,
 -- calling on_result(r) for every result. Returns true or nil, message.
 --
--- An NSE socket serves one thread at a time, so each resolver gets a worker
--- thread that owns its UDP socket: it asks the engine for what is due (the
--- engine may hand it datagrams for other resolvers: they go to those
--- resolvers' outboxes), sends its outbox, waits briefly for a datagram and
--- feeds it. The engine is shared; NSE threads are coroutines, so its calls
+-- An NSE socket serves one thread at a time, so each of the engine's sockets
+-- (per resolver) gets a worker thread that owns it: the worker asks the
+-- engine for what is due (datagrams for other sockets go to their
+-- outboxes), sends its outbox, waits briefly for a datagram and feeds it.
+-- Nmap's event loop serves every worker's pending operation in one pass, so
+-- several sockets per resolver raise the rate. The engine is shared; NSE threads are coroutines, so its calls
 -- never interleave.
-local function drive(e, timeout_ms, on_result)
+local function drive(e, nsockets, timeout_ms, on_result)
   local workers, outbox, info = {}, {}, {}
   local failure
   local condvar = nmap.condvar(workers)
@@ -182,7 +188,7 @@ local function drive(e, timeout_ms, on_result)
   -- What is due now, into the outboxes; results to on_result.
   local function pump()
     while true do
-      local addr, bytes, _, proto = e:next_query()
+      local addr, bytes, k, proto = e:next_query()
       if not addr then
         if bytes then failure = bytes end
         break
@@ -190,7 +196,7 @@ local function drive(e, timeout_ms, on_result)
       if proto == "tcp" then
         stdnse.new_thread(tcp_exchange, addr, bytes)
       else
-        table.insert(outbox[addr], bytes)
+        table.insert(outbox[addr .. "#" .. k], bytes)
       end
     end
     e:tick()
@@ -201,8 +207,8 @@ local function drive(e, timeout_ms, on_result)
     end
   end
 
-  local function work(r, s)
-    local box = outbox[r.addr]
+  local function work(r, k, s)
+    local box = outbox[r.addr .. "#" .. k]
     while not e:done() and not failure do
       pump()
       while #box > 0 do
@@ -214,15 +220,15 @@ local function drive(e, timeout_ms, on_result)
       s:set_timeout(math.max(1, math.min(wait or 20, 20)))
       local st, data = s:receive()
       if st then
-        e:feed(r.addr, data)
+        e:feed(r.addr, data, k)
       elseif data ~= "TIMEOUT" then
         stdnse.debug1("receive from %s: %s", r.addr, tostring(data))
       end
     end
   end
 
-  local function worker(r, s)
-    local ok, err = pcall(work, r, s)
+  local function worker(r, k, s)
+    local ok, err = pcall(work, r, k, s)
     if not ok then failure = failure or tostring(err) end
     s:close()
     condvar("signal")
@@ -230,17 +236,20 @@ local function drive(e, timeout_ms, on_result)
 
   local pending = {}
   for _, r in ipairs(e:resolvers()) do
-    local s = nmap.new_socket("udp")
-    local ok, err = s:connect(r.host, r.port, "udp")
-    if not ok then
-      for _, p in ipairs(pending) do p.s:close() end
-      return nil, ("cannot open a socket to %s: %s"):format(r.addr, err)
+    info[r.addr] = r
+    for k = 1, nsockets do
+      local s = nmap.new_socket("udp")
+      local ok, err = s:connect(r.host, r.port, "udp")
+      if not ok then
+        for _, p in ipairs(pending) do p.s:close() end
+        return nil, ("cannot open a socket to %s: %s"):format(r.addr, err)
+      end
+      outbox[r.addr .. "#" .. k] = {}
+      pending[#pending + 1] = {r = r, k = k, s = s}
     end
-    outbox[r.addr], info[r.addr] = {}, r
-    pending[#pending + 1] = {r = r, s = s}
   end
   for _, p in ipairs(pending) do
-    workers[stdnse.new_thread(worker, p.r, p.s)] = true
+    workers[stdnse.new_thread(worker, p.r, p.k, p.s)] = true
   end
   repeat
     local alive = false
@@ -250,6 +259,18 @@ local function drive(e, timeout_ms, on_result)
     if alive then condvar("wait") end
   until not alive
   if failure then return nil, failure end
+  return true
+end
+
+-- The core's own epoll loop (e:results()): faster, but it blocks Nmap's
+-- scheduler until the enumeration ends and uses its own sockets.
+local function drive_core(e, _, _, on_result)
+  local it, err = e:results()
+  if not it then return nil, err end
+  local ok, ierr = pcall(function()
+    for r in it do on_result(r) end
+  end)
+  if not ok then return nil, tostring(ierr) end
   return true
 end
 
@@ -291,6 +312,7 @@ local function run(domain)
       domain = domain, words = wordlist, resolvers = res,
       types = arg("types") or "A",
       concurrency = number_arg("concurrency") or 256,
+      sockets = number_arg("sockets") or 1,
       timeout = number_arg("timeout"), retries = number_arg("retries"),
       recursive = recursive,
     }
@@ -300,9 +322,16 @@ local function run(domain)
   if not cok then return fail(tostring(e)) end
   if not e then return fail(eerr) end
 
+  local driver = drive
+  local dname = arg("driver") or "nsock"
+  if dname == "core" then
+    driver = drive_core
+  elseif dname ~= "nsock" then
+    return fail(SCRIPT_NAME .. ".driver must be nsock or core")
+  end
   local started = nmap.clock_ms()
   local names = {}
-  local dok, derr = drive(e, opts.timeout or 1500, function(r)
+  local dok, derr = driver(e, opts.sockets, opts.timeout or 1500, function(r)
     if r.status ~= "found" and r.status ~= "nodata" then return end
     local row = stdnse.output_table()
     row.name = r.name

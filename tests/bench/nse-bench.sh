@@ -32,10 +32,12 @@ run() { # NAME SCRIPT ARGS
 		--script-args "$3" -oX "$TB_TMP/$1.xml" >"$TB_TMP/$1.txt" 2>&1
 	t1=$(date +%s.%N)
 	local found
-	found=$("$TB_ROOT/tests/nse/nsexml.py" "$TB_TMP/$1.xml" names "$(basename "$2" .nse)" | wc -l)
+	found=$("$TB_ROOT/tests/nse/nsexml.py" "$TB_TMP/$1.xml" names "$(basename "$2" .nse)" | grep -c .)
 	awk -v n="$1" -v a="$t0" -v b="$t1" -v f="$found" 'BEGIN { printf "%-16s %8.2f s  %5d names found\n", n, b - a, f }'
 }
 echo "nse-bench: $N words, $REAL real names, Nmap $(nmap -V | awk 'NR==1 {print $3}') (Lua $NVER)"
 run dnsglean-brute "$TB_ROOT/nse/dnsglean-brute.nse" \
 	"dnsglean-brute.domain=bench.test,dnsglean-brute.wordlist=$WORDS"
+run dnsglean-core "$TB_ROOT/nse/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=bench.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.driver=core"
 run dns-brute dns-brute "dns-brute.domain=bench.test,dns-brute.hostlist=$WORDS"
