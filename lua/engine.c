@@ -26,7 +26,6 @@ typedef struct {
         size_t nres;
         uint16_t *types; /* g_malloc'd */
         size_t ntypes;
-        unsigned nsockets;
         int driver;
         /* the word source */
         int wkind;
@@ -34,6 +33,8 @@ typedef struct {
         char *line; /* getline buffer (malloc'd) */
         size_t linecap;
         lua_Integer widx;
+        bool wfunc;          /* the words come from a Lua function (cached for rewinds) */
+        lua_Integer wcached; /* words read from it so far */
         char wbuf[DG_NAME_STR_MAX];
         /* Lua state of the method call in progress: the word callback runs
          * inside dg_engine_next_query/dg_loop_step, below that call, and finds
@@ -46,7 +47,7 @@ typedef struct {
 static const char *const engine_opts[] = {
     "domain",      "words",        "lookups", "resolvers", "types", "retries",  "timeout",
     "concurrency", "per_resolver", "qps",     "recursive", "shard", "validate", "wildcard",
-    "rd",          "sockets",      "seed",    "resume",    NULL,
+    "rd",          "sockets",      "seed",    "resume",    "edns",  NULL,
 };
 
 /* ---- lifetime ---- */
@@ -156,6 +157,15 @@ static int words_cb(void *ud, const char **word, size_t *len)
                 lua_settop(L, lua_gettop(L) - (le->wkind == WORDS_TABLE ? 3 : 2));
                 return DG_EINVAL;
         }
+        if (le->wkind == WORDS_FUNC) {
+                /* keep it for a rewind (recursion, resume): a function
+                 * cannot be restarted */
+                dg_getuv(L, le->udidx);
+                lua_getfield(L, -1, "wcache");
+                lua_pushvalue(L, -3);
+                lua_rawseti(L, -2, ++le->wcached);
+                lua_pop(L, 2);
+        }
         s = lua_tolstring(L, -1, &n);
         if (n >= sizeof le->wbuf)
                 n = sizeof le->wbuf - 1; /* still an invalid name: the engine skips it */
@@ -165,6 +175,37 @@ static int words_cb(void *ud, const char **word, size_t *len)
         *word = le->wbuf;
         *len = n;
         return 1;
+}
+
+/* Back to the first word (the engine's recursion and resume need it). */
+static int words_rewind(void *ud)
+{
+        lengine_t *le = ud;
+        lua_State *L = le->L;
+        switch (le->wkind) {
+        case WORDS_FILE:
+                clearerr(le->wf);
+                return fseek(le->wf, 0, SEEK_SET) == 0 ? DG_OK : DG_EIO;
+        case WORDS_TABLE:
+                le->widx = 0;
+                return DG_OK;
+        case WORDS_FUNC:
+                if (le->wcached == 0)
+                        return DG_OK; /* nothing read yet */
+                set_werr(le, "words: a function can be rewound only once it has ended");
+                return DG_EINVAL;
+        default:
+                if (!le->wfunc || L == NULL)
+                        return DG_OK;
+                /* the function has ended: go on with the words it gave */
+                dg_getuv(L, le->udidx);
+                lua_getfield(L, -1, "wcache");
+                lua_setfield(L, -2, "words");
+                lua_pop(L, 1);
+                le->wkind = WORDS_TABLE;
+                le->widx = 0;
+                return DG_OK;
+        }
 }
 
 /* After any call into the engine: a failing words iterator is the caller's
@@ -288,6 +329,7 @@ static int l_engine_new(lua_State *L)
         o.no_validate = !ldg_opt_bool(L, 1, FN, "validate", 1);
         o.no_wildcard = !ldg_opt_bool(L, 1, FN, "wildcard", 1);
         o.no_rd = !ldg_opt_bool(L, 1, FN, "rd", 1);
+        o.edns = ldg_opt_bool(L, 1, FN, "edns", 0);
 
         lua_getfield(L, 1, "shard");
         if (lua_type(L, -1) == LUA_TSTRING) {
@@ -340,6 +382,11 @@ static int l_engine_new(lua_State *L)
                 dg_getuv(L, 2);
                 lua_pushvalue(L, -2);
                 lua_setfield(L, -2, "words");
+                if (wt == LUA_TFUNCTION) {
+                        le->wfunc = true;
+                        lua_newtable(L);
+                        lua_setfield(L, -2, "wcache");
+                }
                 lua_pop(L, 1);
         }
         lua_pop(L, 1);
@@ -349,6 +396,7 @@ static int l_engine_new(lua_State *L)
         if (wt != LUA_TNIL) {
                 o.mode = DG_MODE_BRUTE;
                 o.words = words_cb;
+                o.words_rewind = words_rewind;
                 o.words_ud = le;
         } else {
                 o.mode = DG_MODE_LOOKUP;
@@ -374,7 +422,6 @@ static int l_engine_new(lua_State *L)
         }
         o.resolvers = le->res;
         o.nresolvers = le->nres;
-        le->nsockets = o.nsockets;
 
         int rc = dg_engine_new(&o, &le->eng);
         if (rc < 0)
@@ -511,20 +558,21 @@ static uint64_t opt_now(lua_State *L, int idx)
  * dg_resolver_parse accepts, or by 1-based index. Raises if unknown. */
 static size_t check_resolver(lua_State *L, lengine_t *le, int idx)
 {
+        size_t nres = 0;
+        const dg_resolver_addr_t *res = dg_engine_resolvers(le->eng, &nres);
         if (lua_type(L, idx) == LUA_TNUMBER) {
                 lua_Integer i = luaL_checkinteger(L, idx);
-                luaL_argcheck(L, i >= 1 && (size_t)i <= le->nres, idx, "no such resolver");
+                luaL_argcheck(L, i >= 1 && (size_t)i <= nres, idx, "no such resolver");
                 return (size_t)i - 1;
         }
         const char *s = luaL_checkstring(L, idx);
-        for (size_t i = 0; i < le->nres; i++)
-                if (strcmp(le->res[i].text, s) == 0)
+        for (size_t i = 0; i < nres; i++)
+                if (strcmp(res[i].text, s) == 0)
                         return i;
         dg_resolver_addr_t a;
         if (dg_resolver_parse(s, &a) == DG_OK) {
-                for (size_t i = 0; i < le->nres; i++)
-                        if (le->res[i].sslen == a.sslen &&
-                            memcmp(&le->res[i].ss, &a.ss, a.sslen) == 0)
+                for (size_t i = 0; i < nres; i++)
+                        if (res[i].sslen == a.sslen && memcmp(&res[i].ss, &a.ss, a.sslen) == 0)
                                 return i;
         }
         luaL_argerror(L, idx, lua_pushfstring(L, "'%s' is not one of this engine's resolvers", s));
@@ -547,7 +595,11 @@ static int l_next_query(lua_State *L)
                 return ldg_fail(L, "next_query", dg_strerror(rc));
         if (rc == 0)
                 return 0;
-        lua_pushstring(L, le->res[q.resolver].text);
+        size_t nres = 0;
+        const dg_resolver_addr_t *res = dg_engine_resolvers(le->eng, &nres);
+        if (q.resolver >= nres)
+                return ldg_fail(L, "next_query", "engine returned an unknown resolver");
+        lua_pushstring(L, res[q.resolver].text);
         lua_pushlstring(L, (const char *)buf, q.len);
         lua_pushinteger(L, (lua_Integer)q.sock + 1);
         lua_pushstring(L, q.transport == DG_TRANSPORT_TCP ? "tcp" : "udp");
@@ -563,7 +615,8 @@ static int l_feed(lua_State *L)
         size_t len;
         const char *msg = luaL_checklstring(L, 3, &len);
         lua_Integer sock = luaL_optinteger(L, 4, 1);
-        luaL_argcheck(L, sock >= 1 && (lua_Unsigned)sock <= le->nsockets, 4, "no such socket");
+        luaL_argcheck(L, sock >= 1 && (lua_Unsigned)sock <= dg_engine_nsockets(le->eng), 4,
+                      "no such socket");
         int proto = luaL_checkoption(L, 5, "udp", protos);
         uint64_t now = opt_now(L, 6);
         claim_driver(L, le, DRIVER_SANSIO);
@@ -616,6 +669,20 @@ static int l_done(lua_State *L)
         lengine_t *le = check_engine(L);
         lua_pushboolean(L, dg_engine_done(le->eng));
         return 1;
+}
+
+/* e:error() -> nil while the run is healthy; after a fatal failure (no
+ * resolver passed validation, ...) its message and dg_err code. */
+static int l_error(lua_State *L)
+{
+        lengine_t *le = check_engine(L);
+        const char *msg = NULL;
+        int rc = dg_engine_error(le->eng, &msg);
+        if (rc == DG_OK)
+                return 0;
+        lua_pushstring(L, msg ? msg : dg_strerror(rc));
+        lua_pushinteger(L, rc);
+        return 2;
 }
 
 static int l_stop(lua_State *L)
@@ -701,9 +768,11 @@ static int l_checkpoint(lua_State *L)
 static int l_resolvers(lua_State *L)
 {
         lengine_t *le = check_engine(L);
-        lua_createtable(L, (int)le->nres, 0);
-        for (size_t i = 0; i < le->nres; i++) {
-                const dg_resolver_addr_t *a = &le->res[i];
+        size_t nres = 0;
+        const dg_resolver_addr_t *res = dg_engine_resolvers(le->eng, &nres);
+        lua_createtable(L, (int)nres, 0);
+        for (size_t i = 0; i < nres; i++) {
+                const dg_resolver_addr_t *a = &res[i];
                 char host[64];
                 unsigned port = 0;
                 const char *t = a->text;
@@ -748,8 +817,15 @@ static int results_iter(lua_State *L)
                         dg_result_free(r);
                         return 1;
                 }
-                if (dg_engine_done(le->eng))
+                if (dg_engine_done(le->eng)) {
+                        /* a run that failed as a whole (no usable resolver)
+                         * must not look like one that found nothing */
+                        const char *msg = NULL;
+                        int rc = dg_engine_error(le->eng, &msg);
+                        if (rc < 0)
+                                return luaL_error(L, FN ": %s", msg ? msg : dg_strerror(rc));
                         return 0;
+                }
                 int rc = dg_loop_step(le->loop, 100);
                 raise_werr(L, le);
                 if (rc < 0)
@@ -793,8 +869,13 @@ static int l_run(lua_State *L)
                         lua_rawseti(L, 2, ++n);
                         continue;
                 }
-                if (dg_engine_done(le->eng))
+                if (dg_engine_done(le->eng)) {
+                        const char *msg = NULL;
+                        int rc = dg_engine_error(le->eng, &msg);
+                        if (rc < 0)
+                                return ldg_fail(L, "run", msg ? msg : dg_strerror(rc));
                         break;
+                }
                 int rc = dg_loop_step(le->loop, 100);
                 raise_werr(L, le);
                 if (rc < 0)
@@ -818,6 +899,7 @@ static const luaL_Reg engine_methods[] = {
     {"next_result", l_next_result},
     {"done", l_done},
     {"stop", l_stop},
+    {"error", l_error},
     {"lookup", l_lookup},
     {"close_input", l_close_input},
     {"stats", l_stats},

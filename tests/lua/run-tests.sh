@@ -38,8 +38,8 @@ tests=("$HERE"/test_*.lua)
 cd "$HERE"
 if [[ $MODE == valgrind ]]; then
 	# The examples run as child processes: valgrind them too.
-	DG_LUA="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite lua$VER"
-	exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+	DG_LUA="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --keep-debuginfo=yes lua$VER"
+	exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --keep-debuginfo=yes \
 		--track-fds=no "lua$VER" runner.lua "${tests[@]}"
 fi
 exec "lua$VER" runner.lua "${tests[@]}"
