@@ -172,6 +172,12 @@ __attribute__((visibility("default"))) int luaopen_dnsglean(lua_State *L)
 #ifdef DG_LUA_HAVE_CLASSIFY
         ldg_open_classify(L);
 #endif
+#ifdef DG_LUA_HAVE_XFR
+        ldg_open_xfr(L);
+#endif
+#ifdef DG_LUA_HAVE_DETECT
+        ldg_open_detect(L);
+#endif
         /* The wordlist installed with the library (may not exist when the
          * module is used from a build tree). */
         lua_pushliteral(L, DG_DATADIR "/wordlist.txt");

@@ -45,4 +45,10 @@ void ldg_open_udp(lua_State *L);
  * dg.parse_spf, dg.parse_dmarc and dg.footprint (classify.c). */
 void ldg_open_classify(lua_State *L);
 
+/* Registers dg.axfr and dg.walk (xfr.c). */
+void ldg_open_xfr(lua_State *L);
+
+/* Registers dg.detector (detect.c). */
+void ldg_open_detect(lua_State *L);
+
 #endif

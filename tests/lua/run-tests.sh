@@ -28,6 +28,15 @@ Z=$HERE/zones
 tb_server_start lua example.test="$Z/example.test.zone" wild.test="$Z/wild.test.zone" \
 	azurewebsites.net="$Z/azurewebsites.net.zone"
 
+# Transfers and walking (dg.axfr, dg.walk): a second server that allows AXFR
+# and signs the zone with NSEC (needs the project's test bed library).
+if [[ -r $TB_ROOT/core/include/dnsglean/axfr.h ]]; then
+	declare -F tb_sign_zone >/dev/null || tb_fail "dg.axfr tests need tests/lib/testbed.sh"
+	tb_server_start xfr --axfr allow --sign nsec example.test="$Z/example.test.zone"
+	export DG_XFR_SERVER
+	DG_XFR_SERVER=$(tb_resolver xfr)
+fi
+
 export DG_RESOLVER DG_WORDS=$HERE/words.txt DG_ZONES=$Z DG_TESTDIR=$HERE
 export DG_EXAMPLES=$TB_ROOT/lua/examples
 DG_RESOLVER=$(tb_resolver lua)

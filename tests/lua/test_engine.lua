@@ -203,3 +203,27 @@ test("run() returns every result at once", function()
   local res = assert(assert(dg.engine(opts())):run())
   T.same_set(H.existing(res), H.zone_names("example.test", 1), "names found")
 end)
+
+test("a run with no usable resolver fails as a whole", function()
+  local function mk()
+    return assert(dg.engine(opts({words = {"www"}, resolvers = "127.0.0.1:9",
+                                  timeout = 200, retries = 1})))
+  end
+  local e = mk()
+  T.raises("dnsglean.engine: ", function() for _ in e:results() do end end)
+  local msg = e:error()
+  T.ok(type(msg) == "string", "e:error() gives the message")
+  local res, err = mk():run()
+  T.eq(res, nil, "run() result")
+  T.eq(err, "run: " .. msg, "run() message")
+end)
+
+test("recursion rewinds a words function from its cache", function()
+  local list = H.lines(H.words)
+  local i = 0
+  local e = assert(dg.engine(opts({recursive = 1, words = function()
+    i = i + 1
+    return list[i]
+  end})))
+  T.same_set(H.existing(collect(e)), H.zone_names("example.test", 2), "depth 2 names")
+end)
