@@ -11,10 +11,12 @@
 #include "dnsglean/footprint.h"
 #include "dnsglean/spf.h"
 
-/* Signatures loaded with dg.load_fingerprints live in a database of this Lua
- * state (built-ins plus the files), kept in the registry and freed with the
- * state. Until then the library's shared read-only default is used. */
+/* Each Lua state has its own database (the built-ins, plus what
+ * dg.load_fingerprints adds), kept in the registry and freed with the state.
+ * The library's process-wide default is not used: the module may be unloaded
+ * when the state closes, and that one is never freed. */
 #define DG_LUA_FPDB_MT "dnsglean.fpdb"
+#define DG_LUA_FPDB_KEY "dnsglean.fpdb#instance"
 
 typedef struct {
         dg_fpdb_t *db;
@@ -28,36 +30,32 @@ static int l_fpdb_gc(lua_State *L)
         return 0;
 }
 
-/* The database classification uses in this state. Raises on allocation failure. */
-static const dg_fpdb_t *current_db(lua_State *L)
-{
-        const dg_fpdb_t *db = NULL;
-        if (lua_getfield(L, LUA_REGISTRYINDEX, DG_LUA_FPDB_MT "#instance") == LUA_TUSERDATA)
-                db = ((lfpdb_t *)lua_touserdata(L, -1))->db;
-        lua_pop(L, 1);
-        if (db == NULL)
-                db = dg_fpdb_default();
-        if (db == NULL)
-                luaL_error(L, "dnsglean: cannot build the fingerprint database (out of memory)");
-        return db;
-}
-
-/* The state's own (mutable) database, created from the built-ins on first use. */
+/* The state's database, built from the built-ins on first use. Raises on
+ * allocation failure. */
 static dg_fpdb_t *own_db(lua_State *L)
 {
-        if (lua_getfield(L, LUA_REGISTRYINDEX, DG_LUA_FPDB_MT "#instance") == LUA_TUSERDATA) {
+        if (lua_getfield(L, LUA_REGISTRYINDEX, DG_LUA_FPDB_KEY) == LUA_TUSERDATA) {
                 dg_fpdb_t *db = ((lfpdb_t *)lua_touserdata(L, -1))->db;
                 lua_pop(L, 1);
-                return db;
+                if (db)
+                        return db;
+        } else {
+                lua_pop(L, 1);
         }
-        lua_pop(L, 1);
         lfpdb_t *f = dg_newudata(L, sizeof *f);
         f->db = NULL;
         luaL_setmetatable(L, DG_LUA_FPDB_MT);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, DG_LUA_FPDB_KEY);
+        lua_pop(L, 1);
         if (dg_fpdb_new_default(&f->db) < 0)
                 luaL_error(L, "dnsglean: cannot build the fingerprint database (out of memory)");
-        lua_setfield(L, LUA_REGISTRYINDEX, DG_LUA_FPDB_MT "#instance");
         return f->db;
+}
+
+static const dg_fpdb_t *current_db(lua_State *L)
+{
+        return own_db(L);
 }
 
 static void set_str(lua_State *L, const char *k, const char *v)
