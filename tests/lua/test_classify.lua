@@ -96,7 +96,9 @@ test("fingerprints lists signatures; load_fingerprints adds a file", function()
 end)
 
 test("footprint of the test zone against the local server", function()
-  local r = assert(dg.footprint{domain = "example.test", resolvers = H.resolver, timeout = 500})
+  -- lame_check off: it would ask ns1.example.test's address, which is off loopback
+  local r = assert(dg.footprint{domain = "example.test", resolvers = H.resolver, timeout = 500,
+                                lame_check = false})
   T.eq(r.domain, "example.test", "domain")
   T.ok(#r.records > 0, "records gathered")
   local provs = {}

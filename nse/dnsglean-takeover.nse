@@ -1,0 +1,358 @@
+local io = require "io"
+local nmap = require "nmap"
+local stdnse = require "stdnse"
+local string = require "string"
+local table = require "table"
+
+description = [[
+Looks for subdomain takeover candidates with dnsglean's C core: names whose
+CNAME points into a service where anyone can claim the target (Azure App
+Service, S3 website buckets, GitHub Pages, Heroku, ...; dnsglean's
+fingerprint database says which) while the target no longer exists
+(NXDOMAIN). Such a name serves whatever the next customer of that service
+puts there.
+
+Checks the names given in <code>dnsglean-takeover.names</code>, the names
+<code>dnsglean-brute</code> found for the domain earlier in the same scan
+(it runs first when both are selected), and the domain itself. The lookups
+travel through Nmap's own UDP sockets (the engine's sans-I/O interface).
+Resolvers default to Nmap's <code>--dns-servers</code> (else the system's).
+
+A dangling CNAME whose target service is not in the database is reported
+too, as <code>dangling</code>: worth a look, not a proven candidate. The
+script only resolves names; it never tries to claim anything.
+
+Needs the dnsglean Lua module built for the Lua version of this Nmap
+(Nmap 7.93: Lua 5.3; later releases: Lua 5.4), found through
+<code>LUA_CPATH</code> or installed where Lua looks for C modules.
+]]
+
+---
+-- @usage
+-- nmap -sn -Pn --dns-servers 192.0.2.53 --script dnsglean-takeover \
+--   --script-args dnsglean-takeover.domain=example.com,dnsglean-takeover.names={legacy.example.com,shop.example.com}
+-- nmap -sn -Pn --dns-servers 192.0.2.53 --script dnsglean-brute,dnsglean-takeover \
+--   --script-args dnsglean-brute.domain=example.com,dnsglean-takeover.domain=example.com
+--
+-- @args dnsglean-takeover.domain Domain whose names are checked (prerule).
+-- @args dnsglean-takeover.names Names to check: several as <code>{a,b}</code>, or a
+--       file with one name per line.
+-- @args dnsglean-takeover.resolvers Resolvers (<code>addr[:port]</code>, several
+--       as <code>{a,b}</code>) or a file of them (default: Nmap's
+--       <code>--dns-servers</code>, else the system's).
+-- @args dnsglean-takeover.timeout Per-try timeout in milliseconds (default 1500).
+--
+-- @output
+-- Pre-scan script results:
+-- | dnsglean-takeover:
+-- |   domain: example.com
+-- |   checked: 12
+-- |   candidates:
+-- |
+-- |       name: legacy.example.com
+-- |       target: gone-app.azurewebsites.net
+-- |       provider: Azure App Service
+-- |       condition: nxdomain
+-- |_      status: candidate
+--
+-- @xmloutput
+-- <elem key="domain">example.com</elem>
+-- <elem key="checked">12</elem>
+-- <table key="candidates">
+--   <table>
+--     <elem key="name">legacy.example.com</elem>
+--     <elem key="target">gone-app.azurewebsites.net</elem>
+--     <elem key="provider">Azure App Service</elem>
+--     <elem key="condition">nxdomain</elem>
+--     <elem key="status">candidate</elem>
+--   </table>
+-- </table>
+
+author = "dnsglean developers"
+license = "Same as Nmap--See https://nmap.org/book/man-legal.html"
+categories = {"discovery", "safe"}
+dependencies = {"dnsglean-brute"}
+
+-- Loads the C module; on failure a message saying what to do, not a traceback.
+local function load_dnsglean()
+  local want = _VERSION:match("%d+%.%d+")
+  local ok, mod = pcall(require, "dnsglean")
+  if not ok then
+    local why = tostring(mod):gsub("\n%s*", " "):gsub(":$", "")
+    return nil, ("dnsglean Lua module not usable in this Nmap (%s): %s. Build it for Lua %s"
+      .. " and set LUA_CPATH, e.g. LUA_CPATH='/path/to/build/lua/%s/?.so;;' nmap ...")
+      :format(_VERSION, why, want, want)
+  end
+  if mod._LUA_ABI ~= want then
+    return nil, ("dnsglean Lua module was built for Lua %s but this Nmap runs %s"):format(
+      tostring(mod._LUA_ABI), _VERSION)
+  end
+  return mod
+end
+
+-- Errors are shown whatever the debugging level (stdnse.format_output hides
+-- them below -d).
+local function fail(msg)
+  return "ERROR: " .. tostring(msg)
+end
+
+local function arg(name)
+  return stdnse.get_script_args(SCRIPT_NAME .. "." .. name)
+end
+
+local function guess_domain(host)
+  local name = stdnse.get_hostname(host)
+  if name and name ~= host.ip then
+    return name:match("%.([^.]+%..+)%.?$") or name:match("^([^.]+%.[^.]+)%.?$")
+  end
+end
+
+
+prerule = function()
+  if not arg("domain") then
+    stdnse.debug1("Skipping '%s' %s, '%s.domain' argument is missing.", SCRIPT_NAME,
+      SCRIPT_TYPE, SCRIPT_NAME)
+    return false
+  end
+  return true
+end
+
+local function resolvers()
+  local r = arg("resolvers")
+  if r then return r end
+  local servers = nmap.get_dns_servers()
+  if servers and #servers > 0 then return servers end
+  return nil
+end
+
+-- Moves an engine's datagrams through Nmap's sockets until it is done,
+-- calling on_result(r) for every result. Returns true or nil, message.
+--
+-- An NSE socket serves one thread at a time, so each of the engine's sockets
+-- (per resolver) gets a worker thread that owns it: the worker asks the
+-- engine for what is due (datagrams for other sockets go to their
+-- outboxes), sends its outbox, waits briefly for a datagram and feeds it.
+-- Nmap's event loop serves every worker's pending operation in one pass, so
+-- several sockets per resolver raise the rate. The engine is shared; NSE threads are coroutines, so its calls
+-- never interleave.
+local function drive(e, nsockets, timeout_ms, on_result)
+  local workers, outbox, info = {}, {}, {}
+  local failure
+  local condvar = nmap.condvar(workers)
+
+  -- TCP for truncated answers: one short exchange per query, own socket.
+  local function tcp_exchange(addr, bytes)
+    local r = info[addr]
+    local s = nmap.new_socket("tcp")
+    s:set_timeout(timeout_ms)
+    if s:connect(r.host, r.port, "tcp") and s:send(string.pack(">s2", bytes)) then
+      local buf = ""
+      while true do
+        local st, data = s:receive()
+        if not st then break end
+        buf = buf .. data
+        if #buf >= 2 then
+          local n = string.unpack(">I2", buf)
+          if #buf >= n + 2 then
+            e:feed(addr, buf:sub(3, n + 2), 1, "tcp")
+            break
+          end
+        end
+      end
+    end
+    s:close()
+  end
+
+  -- What is due now, into the outboxes; results to on_result.
+  local function pump()
+    while true do
+      local addr, bytes, k, proto = e:next_query()
+      if not addr then
+        if bytes then failure = bytes end
+        break
+      end
+      if proto == "tcp" then
+        stdnse.new_thread(tcp_exchange, addr, bytes)
+      else
+        table.insert(outbox[addr .. "#" .. k], bytes)
+      end
+    end
+    e:tick()
+    while true do
+      local r = e:next_result()
+      if not r then break end
+      on_result(r)
+    end
+  end
+
+  local function work(r, k, s)
+    local box = outbox[r.addr .. "#" .. k]
+    while not e:done() and not failure do
+      pump()
+      while #box > 0 do
+        local bytes = table.remove(box, 1)
+        local ok, err = s:send(bytes)
+        if not ok then stdnse.debug1("send to %s: %s", r.addr, tostring(err)) end
+      end
+      local wait = e:next_timeout()
+      s:set_timeout(math.max(1, math.min(wait or 20, 20)))
+      local st, data = s:receive()
+      if st then
+        e:feed(r.addr, data, k)
+      elseif data ~= "TIMEOUT" then
+        stdnse.debug1("receive from %s: %s", r.addr, tostring(data))
+      end
+    end
+  end
+
+  local function worker(r, k, s)
+    local ok, err = pcall(work, r, k, s)
+    if not ok then failure = failure or tostring(err) end
+    s:close()
+    condvar("signal")
+  end
+
+  local pending = {}
+  for _, r in ipairs(e:resolvers()) do
+    info[r.addr] = r
+    for k = 1, nsockets do
+      local s = nmap.new_socket("udp")
+      local ok, err = s:connect(r.host, r.port, "udp")
+      if not ok then
+        for _, p in ipairs(pending) do p.s:close() end
+        return nil, ("cannot open a socket to %s: %s"):format(r.addr, err)
+      end
+      outbox[r.addr .. "#" .. k] = {}
+      pending[#pending + 1] = {r = r, k = k, s = s}
+    end
+  end
+  for _, p in ipairs(pending) do
+    workers[stdnse.new_thread(worker, p.r, p.k, p.s)] = true
+  end
+  repeat
+    local alive = false
+    for co in pairs(workers) do
+      if coroutine.status(co) ~= "dead" then alive = true end
+    end
+    if alive then condvar("wait") end
+  until not alive
+  if failure then return nil, failure end
+  return true
+end
+
+
+-- Resolves (name, type) questions through Nmap's sockets; returns a table
+-- name -> result, or nil, message.
+local function lookup(dg, domain, res, questions, timeout)
+  local ok, e, err = pcall(dg.engine, {domain = domain, resolvers = res,
+                                        lookups = questions, timeout = timeout})
+  if not ok then return nil, tostring(e) end
+  if not e then return nil, err end
+  local out = {}
+  local dok, derr = drive(e, 1, timeout or 1500, function(r) out[r.name] = r end)
+  local fatal = e:error()
+  e:close()
+  if not dok then return nil, derr end
+  if fatal then return nil, fatal end
+  return out
+end
+
+local function names_arg()
+  local v = arg("names")
+  if type(v) == "table" then return v end
+  if type(v) ~= "string" then return {} end
+  local f = io.open(v)
+  if not f then return {v} end
+  local t = {}
+  for l in f:lines() do
+    local n = l:match("^%s*([^%s#]+)")
+    if n then t[#t + 1] = n end
+  end
+  f:close()
+  return t
+end
+
+action = function()
+  local domain = arg("domain")
+  local dg, lerr = load_dnsglean()
+  if not dg then return fail(lerr) end
+  if not dg.classify then
+    return fail("this build of the dnsglean module has no classifier")
+  end
+  local res = resolvers()
+  if not res then
+    return fail("no resolvers: use --dns-servers or " .. SCRIPT_NAME .. ".resolvers")
+  end
+  local timeout = arg("timeout") and math.tointeger(tonumber(arg("timeout")))
+
+  -- the names: given, found by dnsglean-brute, and the domain itself
+  local seen, names = {}, {}
+  local function add(n)
+    n = n:lower():gsub("%.$", "")
+    if not seen[n] then
+      seen[n] = true
+      names[#names + 1] = n
+    end
+  end
+  add(domain)
+  for _, n in ipairs(names_arg()) do add(n) end
+  local found = nmap.registry.dnsglean_found and nmap.registry.dnsglean_found[domain]
+  for _, n in ipairs(found or {}) do add(n) end
+
+  -- 1. each name's CNAME chain
+  local q = {}
+  for _, n in ipairs(names) do q[#q + 1] = {n, "A"} end
+  local first, err = lookup(dg, domain, res, q, timeout)
+  if not first then return fail(err) end
+  -- 2. the last target of every chain: does it exist?
+  local targets, tq = {}, {}
+  for _, n in ipairs(names) do
+    local r = first[n]
+    local chain = r and r.answers[1] and r.answers[1].cname or {}
+    if #chain > 0 then
+      local t = chain[#chain]:gsub("%.$", ""):lower()
+      targets[n] = t
+      if not seen[t] then
+        seen[t] = true
+        tq[#tq + 1] = {t, "A"}
+      end
+    end
+  end
+  local second = {}
+  if #tq > 0 then
+    second, err = lookup(dg, domain, res, tq, timeout)
+    if not second then return fail(err) end
+  end
+
+  local candidates = {}
+  for _, n in ipairs(names) do
+    local t = targets[n]
+    local r = first[n]
+    local tr = t and (second[t] or first[t])
+    local gone = (r and r.status == "nxdomain") or (tr and tr.status == "nxdomain")
+    if t and gone then
+      local providers, takeover, condition = dg.classify{owner = n, type = "CNAME",
+                                                         rdata = t .. "."}
+      local row = stdnse.output_table()
+      row.name = n
+      row.target = t
+      if providers and #providers > 0 then row.provider = providers[1].name end
+      if takeover then
+        row.condition = condition
+        row.status = "candidate"
+      else
+        row.status = "dangling"
+      end
+      candidates[#candidates + 1] = row
+    end
+  end
+
+  local out = stdnse.output_table()
+  out.domain = domain
+  out.checked = #names
+  if #candidates == 0 then
+    setmetatable(candidates, {__tostring = function() return "none found" end})
+  end
+  out.candidates = candidates
+  return out
+end
