@@ -3,6 +3,8 @@
 # against a Knot server on loopback (private network namespace).
 #   tests/bench/nse-bench.sh [BUILD_DIR]
 # The zone holds 500 of the 10,000 names; both scripts must find them.
+# dnsglean-core: dnsglean-brute.driver=core (the core's own loop, blocking Nmap).
+# DG_BENCH_ROUNDS (default 5) rounds in alternating order; medians are printed.
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [[ -r $HERE/../lib/testbed.sh ]]; then
 	source "$HERE/../lib/testbed.sh"
@@ -25,19 +27,33 @@ awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++) printf "h%05d\n", i }' >"$WORDS"
 tb_server_start bench bench.test="$ZONE"
 ADDR=$(tb_addr bench)
 
+ROUNDS=${DG_BENCH_ROUNDS:-5}
+declare -A TIMES=() FOUND=()
 run() { # NAME SCRIPT ARGS
 	local t0 t1
 	t0=$(date +%s.%N)
 	LUA_CPATH="$BUILD/lua/$NVER/?.so" nmap -n -Pn -sn --dns-servers "$ADDR" --script "$2" \
 		--script-args "$3" -oX "$TB_TMP/$1.xml" >"$TB_TMP/$1.txt" 2>&1
 	t1=$(date +%s.%N)
-	local found
-	found=$("$TB_ROOT/tests/nse/nsexml.py" "$TB_TMP/$1.xml" names "$(basename "$2" .nse)" | grep -c .)
-	awk -v n="$1" -v a="$t0" -v b="$t1" -v f="$found" 'BEGIN { printf "%-16s %8.2f s  %5d names found\n", n, b - a, f }'
+	TIMES[$1]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') "
+	FOUND[$1]+="$("$TB_ROOT/tests/nse/nsexml.py" "$TB_TMP/$1.xml" names "$(basename "$2" .nse)" | grep -c .) "
 }
-echo "nse-bench: $N words, $REAL real names, Nmap $(nmap -V | awk 'NR==1 {print $3}') (Lua $NVER)"
-run dnsglean-brute "$TB_ROOT/nse/dnsglean-brute.nse" \
-	"dnsglean-brute.domain=bench.test,dnsglean-brute.wordlist=$WORDS"
-run dnsglean-core "$TB_ROOT/nse/dnsglean-brute.nse" \
-	"dnsglean-brute.domain=bench.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.driver=core"
-run dns-brute dns-brute "dns-brute.domain=bench.test,dns-brute.hostlist=$WORDS"
+echo "nse-bench: $N words, $REAL real names, Nmap $(nmap -V | awk 'NR==1 {print $3}') (Lua $NVER), $ROUNDS rounds, median"
+# Alternate the order each round so that neither side always runs first.
+for ((i = 0; i < ROUNDS; i++)); do
+	order=(brute core dns)
+	((i % 2)) && order=(dns core brute)
+	for w in "${order[@]}"; do
+		case $w in
+		brute) run dnsglean-brute "$TB_ROOT/nse/dnsglean-brute.nse" \
+			"dnsglean-brute.domain=bench.test,dnsglean-brute.wordlist=$WORDS" ;;
+		core) run dnsglean-core "$TB_ROOT/nse/dnsglean-brute.nse" \
+			"dnsglean-brute.domain=bench.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.driver=core" ;;
+		dns) run dns-brute dns-brute "dns-brute.domain=bench.test,dns-brute.hostlist=$WORDS" ;;
+		esac
+	done
+done
+for n in dnsglean-brute dnsglean-core dns-brute; do
+	med=$(tr ' ' '\n' <<<"${TIMES[$n]}" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	printf '%-16s %8.2f s median   names found per round: %s\n' "$n" "$med" "${FOUND[$n]}"
+done

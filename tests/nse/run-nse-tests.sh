@@ -20,7 +20,7 @@ Z=$HERE/../lua/zones
 WORDS=$HERE/../lua/words.txt
 NSE=$TB_ROOT/nse
 tb_server_start nse example.test="$Z/example.test.zone" wild.test="$Z/wild.test.zone" \
-	azurewebsites.net="$Z/azurewebsites.net.zone"
+	azurewebsites.net="$Z/azurewebsites.net.zone" 2.0.192.in-addr.arpa="$Z/2.0.192.in-addr.arpa.zone"
 ADDR=$(tb_addr nse)
 [[ $(tb_port nse) == 53 ]] || tb_fail "nmap's --dns-servers needs port 53 (no namespace?)"
 X=$HERE/nsexml.py
@@ -85,6 +85,15 @@ check "recursive=1 finds the names two labels down" "$TB_TMP/expect3" "$TB_TMP/g
 ok "types={A,AAAA} reports AAAA data" grep -q '<elem>2001:db8::10</elem>' "$TB_TMP/b3.xml"
 "$X" "$TB_TMP/b3.xml" hosts | sort -u >"$TB_TMP/hosts3"
 ok "newtargets adds the addresses found" grep -qx 192.0.2.10 "$TB_TMP/hosts3"
+
+# 4b. Hostrule: a target whose name (reverse lookup through --dns-servers;
+# -sn -Pn: no probe is sent to it) gives the domain.
+LUA_CPATH="$BUILD/lua/$NVER/?.so" nmap -Pn -sn --dns-servers "$ADDR" \
+	--script "$NSE/dnsglean-brute.nse" --script-args "dnsglean-brute.wordlist=$WORDS" \
+	-oX "$TB_TMP/h1.xml" 192.0.2.10 >"$TB_TMP/h1.txt" 2>&1
+ok "target named by its PTR record" grep -q 'hostname name="www.example.test"' "$TB_TMP/h1.xml"
+"$X" "$TB_TMP/h1.xml" names dnsglean-brute >"$TB_TMP/goth"
+check "hostrule enumerates the target's domain" "$TB_TMP/expect1" "$TB_TMP/goth"
 
 # 5. A clear message, not a traceback, without a usable module.
 mkdir -p "$TB_TMP/empty"
