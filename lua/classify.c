@@ -308,6 +308,7 @@ typedef struct {
         dg_resolver_addr_t *res;
         size_t nres;
         char **selectors; /* NULL-terminated, g_strfreev */
+        void *cur;        /* engine object of the current phase (ldg_push_borrowed_engine) */
 } lfootprint_t;
 
 #define DG_LUA_FOOTPRINT_MT "dnsglean.footprint"
@@ -315,6 +316,8 @@ typedef struct {
 static int l_footprint_gc(lua_State *L)
 {
         lfootprint_t *f = luaL_checkudata(L, 1, DG_LUA_FOOTPRINT_MT);
+        ldg_engine_detach(f->cur); /* before its engine goes with fp */
+        f->cur = NULL;
         dg_footprint_free(f->fp);
         f->fp = NULL;
         g_free(f->res);
@@ -382,11 +385,10 @@ static void push_report(lua_State *L, const dg_footprint_report_t *r)
         set_int(L, "phases", r->phases);
 }
 
-/* dg.footprint{domain=, resolvers=, ...} -> report | nil, message
- * Runs every phase with the core's loop (blocking). */
-static int l_footprint(lua_State *L)
+/* Builds a footprint object from the options at index 1 and pushes it
+ * (index 2). Returns 1 on success, or 2 after pushing nil, message. */
+static int footprint_setup(lua_State *L, const char *fn)
 {
-        static const char *const fn = "dnsglean.footprint";
         luaL_checktype(L, 1, LUA_TTABLE);
         lua_settop(L, 1);
         ldg_check_options(L, 1, fn, footprint_opts);
@@ -433,15 +435,104 @@ static int l_footprint(lua_State *L)
         int rc = dg_footprint_new(&o, &f->fp);
         if (rc < 0)
                 return ldg_fail(L, o.domain, dg_strerror(rc));
-        rc = dg_footprint_run(f->fp, NULL);
+        return 1;
+}
+
+/* dg.footprint{domain=, resolvers=, ...} -> report | nil, message
+ * Runs every phase with the core's loop (blocking). */
+static int l_footprint(lua_State *L)
+{
+        int n = footprint_setup(L, "dnsglean.footprint");
+        if (n != 1)
+                return n;
+        lfootprint_t *f = lua_touserdata(L, 2);
+        const char *domain = ldg_opt_string(L, 1, "dnsglean.footprint", "domain");
+        int rc = dg_footprint_run(f->fp, NULL);
         if (rc < 0)
-                return ldg_fail(L, o.domain, dg_strerror(rc));
+                return ldg_fail(L, domain, dg_strerror(rc));
         const dg_footprint_report_t *rep = dg_footprint_report(f->fp);
         if (rep == NULL)
-                return ldg_fail(L, o.domain, "no report");
+                return ldg_fail(L, domain, "no report");
         push_report(L, rep);
         return 1;
 }
+
+/* ---- the footprint, sans-I/O ---- */
+
+static void footprint_sink(void *ud, dg_result_t *r)
+{
+        dg_footprint_add_result(ud, r);
+}
+
+static lfootprint_t *check_footprint(lua_State *L)
+{
+        lfootprint_t *f = luaL_checkudata(L, 1, DG_LUA_FOOTPRINT_MT);
+        if (f->fp == NULL)
+                luaL_error(L, "dnsglean.footprinter: footprint is closed");
+        return f;
+}
+
+/* dg.footprinter{...same options as dg.footprint} -> footprint | nil, message
+ * The caller drives each phase's engine (fp:engine(), its sans-I/O
+ * interface), then fp:next_phase(); fp:report() at the end. */
+static int l_footprinter(lua_State *L)
+{
+        return footprint_setup(L, "dnsglean.footprinter");
+}
+
+/* fp:engine() -> engine object of the current phase | nil when all are done.
+ * Its results go to the footprint; it closes when the phase ends. */
+static int l_fp_engine(lua_State *L)
+{
+        lfootprint_t *f = check_footprint(L);
+        ldg_engine_detach(f->cur);
+        f->cur = NULL;
+        dg_engine_t *e = dg_footprint_engine(f->fp);
+        if (e == NULL)
+                return 0;
+        ldg_push_borrowed_engine(L, e, footprint_sink, f->fp, 1, &f->cur);
+        return 1;
+}
+
+/* fp:next_phase() -> true (another phase) | false (finished) | nil, message */
+static int l_fp_next_phase(lua_State *L)
+{
+        lfootprint_t *f = check_footprint(L);
+        ldg_engine_detach(f->cur); /* its engine is freed by the next phase */
+        f->cur = NULL;
+        int rc = dg_footprint_next_phase(f->fp);
+        if (rc < 0)
+                return ldg_fail(L, "next_phase", dg_strerror(rc));
+        lua_pushboolean(L, rc == 1);
+        return 1;
+}
+
+/* fp:report() -> report table | nil before the last phase ended */
+static int l_fp_report(lua_State *L)
+{
+        lfootprint_t *f = check_footprint(L);
+        const dg_footprint_report_t *rep = dg_footprint_report(f->fp);
+        if (rep == NULL)
+                return 0;
+        push_report(L, rep);
+        return 1;
+}
+
+static const luaL_Reg footprint_methods[] = {
+    {"engine", l_fp_engine},
+    {"next_phase", l_fp_next_phase},
+    {"report", l_fp_report},
+    {"close", l_footprint_gc},
+    {NULL, NULL},
+};
+
+static const luaL_Reg footprint_meta[] = {
+    {"__gc", l_footprint_gc},
+#if DG_LUA_HAS_CLOSE
+    {"__close", l_footprint_gc},
+#endif
+    {NULL, NULL},
+};
 
 static const luaL_Reg classify_funcs[] = {
     {"classify", l_classify},
@@ -450,6 +541,7 @@ static const luaL_Reg classify_funcs[] = {
     {"parse_spf", l_parse_spf},
     {"parse_dmarc", l_parse_dmarc},
     {"footprint", l_footprint},
+    {"footprinter", l_footprinter},
     {NULL, NULL},
 };
 
@@ -461,8 +553,9 @@ void ldg_open_classify(lua_State *L)
         }
         lua_pop(L, 1);
         if (luaL_newmetatable(L, DG_LUA_FOOTPRINT_MT)) {
-                lua_pushcfunction(L, l_footprint_gc);
-                lua_setfield(L, -2, "__gc");
+                luaL_setfuncs(L, footprint_meta, 0);
+                luaL_newlib(L, footprint_methods);
+                lua_setfield(L, -2, "__index");
         }
         lua_pop(L, 1);
         luaL_setfuncs(L, classify_funcs, 0);

@@ -42,6 +42,13 @@ typedef struct {
         lua_State *L;
         int udidx;
         char *werr; /* g_malloc'd message of a failed words iterator */
+        /* A borrowed engine belongs to someone else (a footprint phase): it
+         * is not freed here, its results go to sink, and the owner's
+         * backref to this wrapper is cleared when the wrapper goes. */
+        bool borrowed;
+        ldg_result_sink sink;
+        void *sink_ud;
+        void **backref;
 } lengine_t;
 
 static const char *const engine_opts[] = {
@@ -56,8 +63,12 @@ static void engine_release(lengine_t *le)
 {
         dg_loop_free(le->loop);
         le->loop = NULL;
-        dg_engine_free(le->eng);
+        if (!le->borrowed)
+                dg_engine_free(le->eng);
         le->eng = NULL;
+        if (le->backref && *le->backref == le)
+                *le->backref = NULL;
+        le->backref = NULL;
         if (le->wf)
                 fclose(le->wf);
         le->wf = NULL;
@@ -657,11 +668,16 @@ static int l_next_result(lua_State *L)
 {
         lengine_t *le = check_engine(L);
         dg_result_t *r = NULL;
-        if (dg_engine_next_result(le->eng, &r) != 1)
-                return 0;
-        push_result(L, r);
-        dg_result_free(r);
-        return 1;
+        while (dg_engine_next_result(le->eng, &r) == 1) {
+                if (le->sink) {
+                        le->sink(le->sink_ud, r); /* the owner takes it */
+                        continue;
+                }
+                push_result(L, r);
+                dg_result_free(r);
+                return 1;
+        }
+        return 0;
 }
 
 static int l_done(lua_State *L)
@@ -813,6 +829,10 @@ static int results_iter(lua_State *L)
         for (;;) {
                 dg_result_t *r = NULL;
                 if (dg_engine_next_result(le->eng, &r) == 1) {
+                        if (le->sink) {
+                                le->sink(le->sink_ud, r);
+                                continue;
+                        }
                         push_result(L, r);
                         dg_result_free(r);
                         return 1;
@@ -864,6 +884,10 @@ static int l_run(lua_State *L)
         for (;;) {
                 dg_result_t *r = NULL;
                 if (dg_engine_next_result(le->eng, &r) == 1) {
+                        if (le->sink) {
+                                le->sink(le->sink_ud, r);
+                                continue;
+                        }
                         push_result(L, r);
                         dg_result_free(r);
                         lua_rawseti(L, 2, ++n);
@@ -919,6 +943,33 @@ static const luaL_Reg engine_meta[] = {
     {"__tostring", l_engine_tostring},
     {NULL, NULL},
 };
+
+void *ldg_push_borrowed_engine(lua_State *L, dg_engine_t *e, ldg_result_sink sink, void *ud,
+                               int owner, void **backref)
+{
+        owner = lua_absindex(L, owner);
+        lengine_t *le = dg_newudata(L, sizeof *le);
+        memset(le, 0, sizeof *le);
+        luaL_setmetatable(L, DG_LUA_ENGINE_MT);
+        lua_newtable(L);
+        lua_pushvalue(L, owner);
+        lua_setfield(L, -2, "owner"); /* the owner outlives the wrapper */
+        dg_setuv(L, -2);
+        le->eng = e;
+        le->borrowed = true;
+        le->sink = sink;
+        le->sink_ud = ud;
+        le->backref = backref;
+        *backref = le;
+        return le;
+}
+
+void ldg_engine_detach(void *handle)
+{
+        lengine_t *le = handle;
+        if (le)
+                engine_release(le);
+}
 
 void ldg_open_engine(lua_State *L)
 {

@@ -36,6 +36,20 @@ const char *ldg_opt_string(lua_State *L, int idx, const char *fn, const char *na
 int ldg_resolvers_opt(lua_State *L, int idx, const char *fn, dg_resolver_addr_t **out, size_t *n,
                       char **err);
 
+/* Takes a result of a borrowed engine (ownership passes). */
+typedef void (*ldg_result_sink)(void *ud, dg_result_t *r);
+
+/* Pushes an engine object for e, which someone else owns (a footprint
+ * phase): the object never frees e, hands every result to sink instead of
+ * returning it, keeps the value at index owner alive, and stores itself in
+ * *backref (cleared when the object goes). Returns the handle for
+ * ldg_engine_detach. */
+void *ldg_push_borrowed_engine(lua_State *L, dg_engine_t *e, ldg_result_sink sink, void *ud,
+                               int owner, void **backref);
+
+/* The owner is done with the engine: the object becomes closed. NULL is fine. */
+void ldg_engine_detach(void *handle);
+
 /* Registers dg.engine, dg.now (engine.c) and dg.udp (udp.c) into the module
  * table at the top of the stack. */
 void ldg_open_engine(lua_State *L);

@@ -12,8 +12,10 @@ the third-party providers by category (mail, identity, hosting, CDN, ...)
 and the findings (SPF and DMARC weaknesses, takeover candidates, lame
 delegations, ...).
 
-The footprint runs the core's own loop: Nmap waits while it asks its few
-dozen questions. Resolvers default to Nmap's <code>--dns-servers</code>
+The footprint runs in phases (each asks what the previous answers call
+for); their datagrams travel through Nmap's own sockets, through the
+engine's sans-I/O interface (<code>dnsglean-footprint.driver=core</code> runs
+the core's own loop instead, which Nmap waits for). Resolvers default to Nmap's <code>--dns-servers</code>
 (else the system's). The lame-delegation check asks the domain's name
 servers directly; <code>dnsglean-footprint.lame_check=false</code> skips it.
 
@@ -34,6 +36,7 @@ Needs the dnsglean Lua module built for the Lua version of this Nmap
 --       as <code>{a,b}</code>) or a file of them (default: Nmap's
 --       <code>--dns-servers</code>, else the system's).
 -- @args dnsglean-footprint.timeout Per-try timeout in milliseconds.
+-- @args dnsglean-footprint.driver <code>nsock</code> (default) or <code>core</code>.
 -- @args dnsglean-footprint.lame_check Ask each name server for the zone's SOA
 --       (default <code>true</code>).
 --
@@ -131,6 +134,121 @@ local function resolvers()
   return nil
 end
 
+-- Moves an engine's datagrams through Nmap's sockets until it is done,
+-- calling on_result(r) for every result. Returns true or nil, message.
+--
+-- An NSE socket serves one thread at a time, so each of the engine's sockets
+-- (per resolver) gets a worker thread that owns it: the worker asks the
+-- engine for what is due (datagrams for other sockets go to their
+-- outboxes), sends its outbox, waits briefly for a datagram and feeds it.
+-- Nmap's event loop serves every worker's pending operation in one pass, so
+-- several sockets per resolver raise the rate. The engine is shared; NSE threads are coroutines, so its calls
+-- never interleave.
+local function drive(e, nsockets, timeout_ms, on_result)
+  local workers, outbox, info = {}, {}, {}
+  local failure
+  local condvar = nmap.condvar(workers)
+
+  -- TCP for truncated answers: one short exchange per query, own socket.
+  local function tcp_exchange(addr, bytes)
+    local r = info[addr]
+    local s = nmap.new_socket("tcp")
+    s:set_timeout(timeout_ms)
+    if s:connect(r.host, r.port, "tcp") and s:send(string.pack(">s2", bytes)) then
+      local buf = ""
+      while true do
+        local st, data = s:receive()
+        if not st then break end
+        buf = buf .. data
+        if #buf >= 2 then
+          local n = string.unpack(">I2", buf)
+          if #buf >= n + 2 then
+            e:feed(addr, buf:sub(3, n + 2), 1, "tcp")
+            break
+          end
+        end
+      end
+    end
+    s:close()
+  end
+
+  -- What is due now, into the outboxes; results to on_result.
+  local function pump()
+    while true do
+      local addr, bytes, k, proto = e:next_query()
+      if not addr then
+        if bytes then failure = bytes end
+        break
+      end
+      if proto == "tcp" then
+        stdnse.new_thread(tcp_exchange, addr, bytes)
+      else
+        table.insert(outbox[addr .. "#" .. k], bytes)
+      end
+    end
+    e:tick()
+    while true do
+      local r = e:next_result()
+      if not r then break end
+      on_result(r)
+    end
+  end
+
+  local function work(r, k, s)
+    local box = outbox[r.addr .. "#" .. k]
+    while not e:done() and not failure do
+      pump()
+      while #box > 0 do
+        local bytes = table.remove(box, 1)
+        local ok, err = s:send(bytes)
+        if not ok then stdnse.debug1("send to %s: %s", r.addr, tostring(err)) end
+      end
+      local wait = e:next_timeout()
+      s:set_timeout(math.max(1, math.min(wait or 20, 20)))
+      local st, data = s:receive()
+      if st then
+        e:feed(r.addr, data, k)
+      elseif data ~= "TIMEOUT" then
+        stdnse.debug1("receive from %s: %s", r.addr, tostring(data))
+      end
+    end
+  end
+
+  local function worker(r, k, s)
+    local ok, err = pcall(work, r, k, s)
+    if not ok then failure = failure or tostring(err) end
+    s:close()
+    condvar("signal")
+  end
+
+  local pending = {}
+  for _, r in ipairs(e:resolvers()) do
+    info[r.addr] = r
+    for k = 1, nsockets do
+      local s = nmap.new_socket("udp")
+      local ok, err = s:connect(r.host, r.port, "udp")
+      if not ok then
+        for _, p in ipairs(pending) do p.s:close() end
+        return nil, ("cannot open a socket to %s: %s"):format(r.addr, err)
+      end
+      outbox[r.addr .. "#" .. k] = {}
+      pending[#pending + 1] = {r = r, k = k, s = s}
+    end
+  end
+  for _, p in ipairs(pending) do
+    workers[stdnse.new_thread(worker, p.r, p.k, p.s)] = true
+  end
+  repeat
+    local alive = false
+    for co in pairs(workers) do
+      if coroutine.status(co) ~= "dead" then alive = true end
+    end
+    if alive then condvar("wait") end
+  until not alive
+  if failure then return nil, failure end
+  return true
+end
+
 local function run(domain)
   local dg, lerr = load_dnsglean()
   if not dg then return fail(lerr) end
@@ -143,9 +261,39 @@ local function run(domain)
   end
   local timeout = arg("timeout") and tonumber(arg("timeout"))
   local lame = arg("lame_check")
-  local ok, rep, err = pcall(dg.footprint, {domain = domain, resolvers = res,
+  local opts = {domain = domain, resolvers = res,
     timeout = timeout and math.tointeger(timeout) or nil,
-    lame_check = lame == nil and true or (lame ~= "false" and lame ~= "0")})
+    lame_check = lame == nil and true or (lame ~= "false" and lame ~= "0")}
+  local driver = arg("driver") or "nsock"
+  local ok, rep, err
+  if driver == "core" then
+    ok, rep, err = pcall(dg.footprint, opts)
+  elseif driver == "nsock" then
+    ok, rep, err = pcall(function()
+      local fp, ferr = dg.footprinter(opts)
+      if not fp then return nil, ferr end
+      while true do
+        local e = fp:engine()
+        if not e then break end
+        local dok, derr = drive(e, 1, opts.timeout or 1500, function() end)
+        if not dok then
+          fp:close()
+          return nil, derr
+        end
+        local more, perr = fp:next_phase()
+        if more == nil then
+          fp:close()
+          return nil, perr
+        end
+        if not more then break end
+      end
+      local r = fp:report()
+      fp:close()
+      return r, r == nil and "footprint ended without a report" or nil
+    end)
+  else
+    return fail(SCRIPT_NAME .. ".driver must be nsock or core")
+  end
   if not ok then return fail(rep) end
   if not rep then return fail(err) end
 

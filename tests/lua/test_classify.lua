@@ -110,3 +110,61 @@ test("footprint of the test zone against the local server", function()
   T.raises("option 'resolvers' is required", dg.footprint, {domain = "example.test"})
   T.raises("unknown option 'resolver'", dg.footprint, {domain = "example.test", resolver = "x"})
 end)
+
+-- Drives an engine's sans-I/O interface with dg.udp() until it is done.
+local function drive(e)
+  local sock = dg.udp()
+  local deadline = dg.now() + 20000
+  while not e:done() do
+    assert(dg.now() < deadline, "loop did not finish")
+    while true do
+      local to, bytes = e:next_query()
+      if not to then break end
+      assert(sock:sendto(to, bytes))
+    end
+    local data, from = sock:recv(math.min(e:next_timeout() or 10, 50))
+    while data do
+      e:feed(from, data)
+      data, from = sock:recv(0)
+    end
+    e:tick()
+    assert(e:next_result() == nil, "results go to the footprint")
+  end
+  sock:close()
+end
+
+test("footprinter: the same report through the sans-I/O interface", function()
+  local opts = {domain = "example.test", resolvers = H.resolver, timeout = 500,
+                lame_check = false}
+  local want = assert(dg.footprint(opts))
+  local fp = assert(dg.footprinter(opts))
+  T.eq(fp:report(), nil, "no report before the phases ran")
+  local phases, old = 0, nil
+  while true do
+    local e = fp:engine()
+    if not e then break end
+    phases = phases + 1
+    drive(e)
+    old = e
+    if not fp:next_phase() then break end
+    T.raises("engine is closed", old.done, old)
+  end
+  local got = assert(fp:report())
+  T.eq(got.phases, want.phases, "phases")
+  T.ok(phases >= 1, "phases driven")
+  local function ids(r)
+    local t = {}
+    for _, f in ipairs(r.findings) do t[#t + 1] = f.id end
+    return t
+  end
+  local function provs(r)
+    local t = {}
+    for _, p in ipairs(r.providers) do t[#t + 1] = p.name end
+    return t
+  end
+  T.same_set(ids(got), ids(want), "findings")
+  T.same_set(provs(got), provs(want), "providers")
+  fp:close()
+  fp:close()
+  T.raises("footprint is closed", fp.report, fp)
+end)

@@ -15,6 +15,10 @@ if [[ -r $TB_ROOT/core/include/dnsglean/classify.h ]]; then
 	ok "footprint: Microsoft 365 named" grep -q '<elem>Microsoft 365</elem>' "$TB_TMP/f1.xml"
 	ok "footprint: Azure App Service under hosting" \
 		grep -q '<elem>Azure App Service</elem>' "$TB_TMP/f1.xml"
+	run_nmap "$TB_TMP/f2.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-footprint.nse" \
+		"dnsglean-footprint.domain=example.test,dnsglean-footprint.lame_check=false,dnsglean-footprint.driver=core"
+	"$X" "$TB_TMP/f2.xml" elem dnsglean-footprint id | sort >"$TB_TMP/f2.ids"
+	check "footprint: the core's loop and Nmap's sockets agree" "$TB_TMP/f1.ids" "$TB_TMP/f2.ids"
 
 	# 7. Takeover: given names; then the names dnsglean-brute found.
 	run_nmap "$TB_TMP/t1.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-takeover.nse" \
