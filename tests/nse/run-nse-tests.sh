@@ -86,6 +86,13 @@ ok "types={A,AAAA} reports AAAA data" grep -q '<elem>2001:db8::10</elem>' "$TB_T
 "$X" "$TB_TMP/b3.xml" hosts | sort -u >"$TB_TMP/hosts3"
 ok "newtargets adds the addresses found" grep -qx 192.0.2.10 "$TB_TMP/hosts3"
 
+# 4a. Two resolvers given by script argument: one socket and worker each.
+tb_server_start nse2 example.test="$Z/example.test.zone"
+run_nmap "$TB_TMP/r2.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.resolvers={$(tb_resolver nse),$(tb_resolver nse2)}"
+"$X" "$TB_TMP/r2.xml" names dnsglean-brute >"$TB_TMP/gotr2"
+check "two resolvers from dnsglean-brute.resolvers" "$TB_TMP/expect1" "$TB_TMP/gotr2"
+
 # 4b. Hostrule: a target whose name (reverse lookup through --dns-servers;
 # -sn -Pn: no probe is sent to it) gives the domain.
 LUA_CPATH="$BUILD/lua/$NVER/?.so" nmap -Pn -sn --dns-servers "$ADDR" \
