@@ -54,7 +54,7 @@ typedef struct {
 static const char *const engine_opts[] = {
     "domain",      "words",        "lookups", "resolvers", "types", "retries",  "timeout",
     "concurrency", "per_resolver", "qps",     "recursive", "shard", "validate", "wildcard",
-    "rd",          "sockets",      "seed",    "resume",    "edns",  NULL,
+    "rd",          "sockets",      "seed",    "resume",    "edns",  "log",      NULL,
 };
 
 /* ---- lifetime ---- */
@@ -186,6 +186,26 @@ static int words_cb(void *ud, const char **word, size_t *len)
         *word = le->wbuf;
         *len = n;
         return 1;
+}
+
+/* The engine's log messages go to the `log` option's function as
+ * log(level, message), level "error", "warn", "info" or "debug". */
+static void log_cb(void *ud, int level, const char *msg)
+{
+        static const char *const names[] = {"error", "warn", "info", "debug"};
+        lengine_t *le = ud;
+        lua_State *L = le->L;
+        if (L == NULL || le->werr)
+                return;
+        dg_getuv(L, le->udidx);
+        lua_getfield(L, -1, "log");
+        lua_pushstring(L, level >= 0 && level <= 3 ? names[level] : "debug");
+        lua_pushstring(L, msg);
+        if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+                set_werr(le, lua_tostring(L, -1) ? lua_tostring(L, -1) : "log function failed");
+                lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
 }
 
 /* Back to the first word (the engine's recursion and resume need it). */
@@ -341,6 +361,18 @@ static int l_engine_new(lua_State *L)
         o.no_wildcard = !ldg_opt_bool(L, 1, FN, "wildcard", 1);
         o.no_rd = !ldg_opt_bool(L, 1, FN, "rd", 1);
         o.edns = ldg_opt_bool(L, 1, FN, "edns", 0);
+        lua_getfield(L, 1, "log");
+        if (lua_type(L, -1) == LUA_TFUNCTION) {
+                dg_getuv(L, 2);
+                lua_pushvalue(L, -2);
+                lua_setfield(L, -2, "log");
+                lua_pop(L, 1);
+                o.log = log_cb;
+                o.log_ud = le;
+        } else if (!lua_isnil(L, -1)) {
+                luaL_error(L, FN ": option 'log' must be a function");
+        }
+        lua_pop(L, 1);
 
         lua_getfield(L, 1, "shard");
         if (lua_type(L, -1) == LUA_TSTRING) {

@@ -227,3 +227,20 @@ test("recursion rewinds a words function from its cache", function()
   end})))
   T.same_set(H.existing(collect(e)), H.zone_names("example.test", 2), "depth 2 names")
 end)
+
+test("log receives the engine's messages", function()
+  local seen = {}
+  local e = assert(dg.engine(opts({words = {"www"}, resolvers = {H.resolver, "127.0.0.1:9"},
+    timeout = 200, retries = 1,
+    log = function(level, msg) seen[#seen + 1] = level .. ": " .. msg end})))
+  local res = collect(e)
+  T.eq(res[1].status, "found", "the live resolver answered")
+  local dead = false
+  for _, m in ipairs(seen) do
+    if m:find("127.0.0.1:9", 1, true) then dead = true end
+  end
+  T.ok(dead, "the dead resolver is reported:\n" .. table.concat(seen, "\n"))
+  T.raises("option 'log' must be a function", dg.engine, opts({log = "x"}))
+  local e2 = assert(dg.engine(opts({words = {"www"}, log = function() error("log broke") end})))
+  T.raises("log broke", function() for _ in e2:results() do end end)
+end)
