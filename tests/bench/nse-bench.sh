@@ -6,11 +6,7 @@
 # dnsglean-core: dnsglean-brute.driver=core (the core's own loop, blocking Nmap).
 # DG_BENCH_ROUNDS (default 5) rounds in alternating order; medians are printed.
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [[ -r $HERE/../lib/testbed.sh ]]; then
-	source "$HERE/../lib/testbed.sh"
-else
-	source "$HERE/../lua/testbed-fallback.sh"
-fi
+source "$HERE/../lib/testbed.sh"
 BUILD=$(cd "${1:-$TB_ROOT/build}" && pwd)
 NVER=$(nmap -V | grep -o 'liblua-5\.[0-9]' | head -1 | cut -d- -f2)
 N=${DG_BENCH_WORDS:-10000}

@@ -5,11 +5,7 @@
 # leaves the private network namespace, nothing falls back to the system's
 # resolvers.
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [[ -r $HERE/../lib/testbed.sh ]]; then
-	source "$HERE/../lib/testbed.sh"
-else
-	source "$HERE/../lua/testbed-fallback.sh"
-fi
+source "$HERE/../lib/testbed.sh"
 BUILD=$(cd "$1" && pwd)
 command -v nmap >/dev/null || tb_fail "nmap not installed"
 # The Lua version this nmap embeds decides which build of the module it loads.
