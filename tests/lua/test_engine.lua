@@ -244,3 +244,15 @@ test("log receives the engine's messages", function()
   local e2 = assert(dg.engine(opts({words = {"www"}, log = function() error("log broke") end})))
   T.raises("log broke", function() for _ in e2:results() do end end)
 end)
+
+test("dg.nse: the Nmap driver is in the module; drive_core runs outside Nmap", function()
+  T.eq(type(dg.nse.drive), "function", "dg.nse.drive")
+  local names = {}
+  local ok = dg.nse.drive_core(assert(dg.engine(opts())), nil, nil, function(r)
+    if r.status == "found" or r.status == "nodata" then names[#names + 1] = r.name end
+  end)
+  T.eq(ok, true, "drive_core result")
+  T.same_set(names, H.zone_names("example.test", 1), "names found")
+  -- outside Nmap, drive() says so
+  T.raises("nmap", dg.nse.drive, assert(dg.engine(opts())), 1, 1000, function() end)
+end)
