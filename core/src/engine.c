@@ -1647,6 +1647,11 @@ int64_t dg_engine_next_timeout(dg_engine_t *e, uint64_t now_ms)
 {
         if (e->fatal)
                 return -1;
+        /* A phase that just ended (validation, a zone's wildcard probes, a
+         * pass over the wordlist) leaves new work that only refill() makes:
+         * make it now, or a driver would wait for nothing. */
+        if (e->ready.len == 0 && !e->stopped)
+                refill(e);
         int64_t t = -1;
         if (e->ready.len > 0 && !e->stopped) {
                 if (e->o.qps > 0 && e->tokens < 1)
@@ -1660,6 +1665,10 @@ int64_t dg_engine_next_timeout(dg_engine_t *e, uint64_t now_ms)
                 if (t < 0 || d < t)
                         t = d;
         }
+        /* results waiting to be taken, or anything else unfinished: the
+         * driver must come back now, not sleep */
+        if (t < 0 && !dg_engine_done(e))
+                t = 0;
         return t;
 }
 
