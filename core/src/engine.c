@@ -112,10 +112,10 @@ typedef struct {
         unsigned reprobes;
         bool wildcard;
         bool wildcard_nodata;
-        unsigned sig_at_reprobe; /* signature size when re-probing began */
-        GHashTable *wsig;        /* wildcard signature: set of "TYPE rdata" */
-        GQueue waiting;          /* cand_t* waiting for the zone's wildcard answer */
-        GQueue resume;           /* char* names to retry after a resume */
+        unsigned wild_answers, wild_cnames; /* probe answers with data; with a CNAME */
+        GHashTable *wsig;                   /* wildcard signature: set of "TYPE rdata" */
+        GQueue waiting;                     /* cand_t* waiting for the zone's wildcard answer */
+        GQueue resume;                      /* char* names to retry after a resume */
 } zone_t;
 
 struct dg_engine {
@@ -1210,6 +1210,11 @@ static bool matches_wildcard(const zone_t *z, const parsed_t *p)
                 return false;
         if (p->sig == NULL || p->sig->len == 0)
                 return z->wildcard_nodata;
+        /* A CNAME wildcard's answers all start with the CNAME: a name with
+         * just the target's address is a real name, not the wildcard. */
+        if (z->wild_answers > 0 && z->wild_cnames == z->wild_answers &&
+            (p->cname == NULL || p->cname->len == 0))
+                return false;
         for (guint i = 0; i < p->sig->len; i++)
                 if (!g_hash_table_contains(z->wsig, g_ptr_array_index(p->sig, i)))
                         return false;
@@ -1375,12 +1380,20 @@ static void probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
                         z->wildcard = true;
                         if (p == NULL || p->sig == NULL || p->sig->len == 0)
                                 z->wildcard_nodata = true;
+                        else {
+                                z->wild_answers++;
+                                if (p->cname && p->cname->len > 0)
+                                        z->wild_cnames++;
+                        }
                         for (guint i = 0; p && p->sig && i < p->sig->len; i++)
                                 g_hash_table_add(z->wsig, g_strdup(g_ptr_array_index(p->sig, i)));
                 }
                 if (z->probes_pending > 0 && --z->probes_pending == 0) {
-                        if (z->reprobes > 0 && g_hash_table_size(z->wsig) == z->sig_at_reprobe)
-                                z->reprobes = WILDCARD_REPROBES; /* stable: stop */
+                        /* No early stop when a re-probe round adds nothing:
+                         * candidates' answers draw from the same rotation, so
+                         * a round can miss records the next one shows. Every
+                         * answer not in the signature spends a round until
+                         * the zone's WILDCARD_REPROBES budget is gone. */
                         if (z->reprobes == 0) {
                                 if (z->wildcard) {
                                         char *zn = name_text(z->name, false);
@@ -1429,7 +1442,6 @@ static void cand_answered(dg_engine_t *e, cand_t *c, parsed_t *p)
                          * may hold more records than the first probes saw.
                          * Probe again and decide when those answers are in. */
                         z->state = Z_PROBING;
-                        z->sig_at_reprobe = g_hash_table_size(z->wsig);
                         for (int k = 0; k < 4; k++) {
                                 cand_t *pc =
                                     probe_new(e, K_WILDCARD, z->name, e->types[0], -1, false);
