@@ -61,12 +61,15 @@ typedef struct cand {
         bool exists;
         bool wildcard;
         bool queued;
+        bool confirming; /* the existence question is being re-asked */
+        bool confirmed;  /* a second resolver agreed that the name exists */
         uint16_t tries_total;
         uint16_t id;
         uint16_t sock;
         int32_t zone;
         int32_t fixed_resolver; /* -1: any */
         uint32_t resolver;      /* last resolver asked */
+        uint32_t first_res;     /* while confirming: who said it exists */
         uint32_t slot;          /* index in the pool */
         uint64_t sent_ms;
         uint64_t deadline;
@@ -997,7 +1000,16 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
                         }
                         continue;
                 }
-                ri = pick_resolver(e, c->tries_this ? (int)c->resolver : -1);
+                ri = pick_resolver(e, c->confirming   ? (int)c->first_res
+                                      : c->tries_this ? (int)c->resolver
+                                                      : -1);
+                if (ri >= 0 && c->confirming && (uint32_t)ri == c->first_res) {
+                        if (e->live > 1)
+                                return 0; /* the others are full: wait */
+                        /* no other resolver left to ask: take its word */
+                        c->confirming = false;
+                        c->confirmed = true;
+                }
                 if (ri < 0) {
                         if (e->live == 0) {
                                 /* nothing can ever answer: fail it here */
@@ -1415,6 +1427,28 @@ static void probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
                 finish_validation(e);
 }
 
+/* Two resolvers disagree on whether c exists (the confirming one says
+ * NXDOMAIN). Both get a canary now, so a liar is found and dropped soon; c is
+ * asked afresh later, and fails once its budget is spent. */
+static void resolvers_disagree(dg_engine_t *e, cand_t *c)
+{
+        e->st.retries++;
+        size_t who[2] = {c->first_res, c->resolver};
+        for (int k = 0; k < 2; k++)
+                if (e->res[who[k]].live && e->nfree > probe_reserve(e) / 2)
+                        probe_new(e, K_CANARY, e->domain, e->types[0], (int)who[k], false);
+        c->confirming = false;
+        c->exists = false;
+        c->tries_this = 0;
+        if (c->tries_total >= 2u * (e->o.retries + 1)) {
+                c->reason = "resolvers disagree";
+                result_emit(e, c, DG_STATUS_FAILED);
+                cand_release(e, c);
+                return;
+        }
+        enqueue(e, c, false); /* behind the canaries */
+}
+
 /* Moves a candidate on after its current question was answered with p. */
 static void cand_answered(dg_engine_t *e, cand_t *c, parsed_t *p)
 {
@@ -1422,6 +1456,10 @@ static void cand_answered(dg_engine_t *e, cand_t *c, parsed_t *p)
         zone_t *z = zone_at(e, c->zone);
         if (c->tidx == 0) {
                 c->rcode = p->rcode;
+                if (p->rcode == DG_RCODE_NXDOMAIN && c->confirming) {
+                        resolvers_disagree(e, c);
+                        return;
+                }
                 if (p->rcode == DG_RCODE_NXDOMAIN) {
                         result_emit(e, c, DG_STATUS_NXDOMAIN);
                         cand_release(e, c);
@@ -1458,6 +1496,24 @@ static void cand_answered(dg_engine_t *e, cand_t *c, parsed_t *p)
                                 return;
                         }
                         z->state = Z_READY;
+                }
+                if (c->kind == K_WORD && !c->wildcard && !c->confirmed) {
+                        if (c->confirming) {
+                                c->confirming = false;
+                                c->confirmed = true;
+                        } else if (e->live > 1) {
+                                /* A name exists only if a second resolver
+                                 * agrees: one that starts hijacking NXDOMAIN
+                                 * mid-run (its canary is up to CANARY_EVERY
+                                 * queries away) cannot invent findings. Costs
+                                 * one query per name that exists. */
+                                c->confirming = true;
+                                c->first_res = c->resolver;
+                                c->tries_this = 0;
+                                c->exists = false;
+                                enqueue(e, c, true);
+                                return;
+                        }
                 }
         }
         if ((p->data && p->data->len) || (p->cname && p->cname->len)) {
@@ -1504,6 +1560,16 @@ static void cand_failed(dg_engine_t *e, cand_t *c, const char *reason, int rcode
                 can_retry = false;
         if (can_retry) {
                 e->st.retries++;
+                c->transport = DG_TRANSPORT_UDP;
+                enqueue(e, c, true);
+                return;
+        }
+        if (c->confirming) {
+                /* no second opinion to be had (not a disagreement): ask
+                 * again anywhere and take that answer */
+                c->confirming = false;
+                c->confirmed = true;
+                c->tries_this = 0;
                 c->transport = DG_TRANSPORT_UDP;
                 enqueue(e, c, true);
                 return;
