@@ -1661,6 +1661,13 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
         window_grow(e, r);
         unmap(e, c);
 
+        if (!r->live && (c->kind == K_WORD || c->kind == K_LOOKUP)) {
+                /* asked before its resolver was dropped (e.g. caught lying):
+                 * its word counts for nothing; ask elsewhere, free of charge */
+                c->tries_this--;
+                cand_failed(e, c, "resolver dropped", -1);
+                return DG_OK;
+        }
         if ((m.flags & DG_FLAG_TC) && t == DG_TRANSPORT_UDP) {
                 /* truncated: the same question over TCP, same resolver */
                 c->transport = DG_TRANSPORT_TCP;
