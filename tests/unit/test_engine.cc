@@ -518,9 +518,8 @@ TEST(Validation, AllRejectedIsFatal)
 {
         Zone z = example();
         Net net;
-        net.res = {hijacker(z), silent()};
-        /* with only a hijacker and a silent one, the hijacker wins the NX
-         * vote (no one says NXDOMAIN): make it two silent + refused */
+        /* (a lone hijacker would win the NXDOMAIN vote: nobody contradicts
+         * it; that case is an apex wildcard to the engine) */
         net.res = {silent(), rcode_only(DG_RCODE_REFUSED), silent()};
         EngineRun run(net, "example.com", {"www", "mail"});
         Outcome out;
@@ -530,6 +529,39 @@ TEST(Validation, AllRejectedIsFatal)
         EXPECT_TRUE(out.finished); /* done after a fatal error */
         EXPECT_TRUE(out.order.empty());
         EXPECT_EQ(out.st.candidates, 0u);
+}
+
+TEST(Validation, DomainBelowTheApex)
+{
+        /* dev.example.com is no zone apex: its SOA comes in the authority
+         * section of a NODATA answer, and that must validate */
+        Zone z = example();
+        Net net;
+        net.res = {honest(z), honest(z)};
+        EngineRun run(net, "dev.example.com", {"real", "foo"});
+        Outcome out;
+        net.run(run.make(), out);
+        ASSERT_EQ(out.error, DG_OK) << out.error_msg;
+        EXPECT_EQ(out.st.resolvers_live, 2u);
+        EXPECT_EQ(out.status["real.dev.example.com"], DG_STATUS_FOUND);
+        EXPECT_EQ(out.status["foo.dev.example.com"], DG_STATUS_WILDCARD);
+}
+
+TEST(Validation, MissingOrRefusedDomainIsAClearError)
+{
+        Zone z = example();
+        for (const char *d : {"nope.example.com", "example.org"}) {
+                Net net;
+                net.res = {honest(z), honest(z)};
+                EngineRun run(net, d, {"www"});
+                Outcome out;
+                net.run(run.make(), out);
+                EXPECT_EQ(out.error, std::string(d) == "example.org" ? DG_EREFUSED : DG_ENOTFOUND)
+                    << d << ": " << out.error_msg;
+                EXPECT_NE(out.error_msg.find(d), std::string::npos) << out.error_msg;
+                EXPECT_TRUE(out.finished);
+                EXPECT_TRUE(out.order.empty());
+        }
 }
 
 TEST(Validation, ApexWildcardIsNotHijacking)
