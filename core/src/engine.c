@@ -634,14 +634,16 @@ static void window_grow(dg_engine_t *e, res_t *r)
                 r->cwnd += 1.0 / r->cwnd; /* congestion avoidance */
 }
 
-static void window_cut(dg_engine_t *e, res_t *r, uint64_t now_ms)
+/* Returns true if it cut (the first loss of a round trip). */
+static bool window_cut(dg_engine_t *e, res_t *r, uint64_t now_ms)
 {
         uint64_t rtt = r->rtt_samples ? (uint64_t)r->srtt + 1 : e->o.timeout_ms;
         if (now_ms - r->last_cut_ms < rtt)
-                return;
+                return false;
         r->last_cut_ms = now_ms;
         r->ssthresh = r->cwnd / 2 < MIN_WINDOW ? MIN_WINDOW : r->cwnd / 2;
         r->cwnd = r->ssthresh;
+        return true;
 }
 
 /* Picks a live resolver with room, preferring one other than avoid. Returns
@@ -1720,9 +1722,13 @@ void dg_engine_tick(dg_engine_t *e, uint64_t now_ms)
                 e->st.timeouts++;
                 res_t *r = &e->res[c->resolver];
                 r->timeouts++;
-                /* back off (RFC 6298 5.5) */
-                r->rto = r->rto * 2 > e->o.timeout_ms ? e->o.timeout_ms : r->rto * 2;
-                window_cut(e, r, now_ms);
+                /* Back off (RFC 6298 5.5) once per round trip, with the
+                 * window: the losses of one round trip are one congestion
+                 * event. Doubling on every timeout pinned the RTO at its
+                 * maximum under random loss (tests/hostile, 30% loss, 1200
+                 * names: 101 s before, 31 s now). */
+                if (window_cut(e, r, now_ms))
+                        r->rto = r->rto * 2 > e->o.timeout_ms ? e->o.timeout_ms : r->rto * 2;
                 resolver_score(e, c->resolver, false, "timeout");
                 cand_failed(e, c, "timeout", -1);
         }
