@@ -532,6 +532,31 @@ TEST(Rdata, BadRdataAndSpace)
         EXPECT_EQ(dg_wire_rdata_str(m.data(), m.size(), &rr, buf, 12), DG_ESPACE); /* 12 + NUL */
 }
 
+TEST(Rdata, MalformedSvcbIsGenericNotAnAbort)
+{
+        /* ldns 1.8.3 asserts on some malformed SvcParams (found by
+         * fuzz_wire): such rdata is printed in the RFC 3597 form instead */
+        int rc;
+        EXPECT_EQ(rdata_str(64, {}, &rc), "\\# 0");
+        EXPECT_EQ(rdata_str(65, {0, 1, 0, 0, 1, 0, 5, 2, 'h', '2'}, &rc), /* alpn overrun */
+                  "\\# 10 00010000010005026832");
+        EXPECT_EQ(rdata_str(65, {0, 1, 0, 0, 3, 0, 1, 80}, &rc), "\\# 8 0001000003000150");
+        /* keys out of order */
+        EXPECT_EQ(
+            rdata_str(65, {0, 1, 0, 0, 3, 0, 2, 0, 80, 0, 1, 0, 3, 2, 'h', '2'}, &rc).substr(0, 5),
+            "\\# 16");
+        /* well formed: ldns prints it */
+        std::string ok = rdata_str(65, {0, 1, 0, 0, 1, 0, 3, 2, 'h', '2', 0, 3, 0, 2, 1, 187}, &rc);
+        ASSERT_GT(rc, 0);
+        EXPECT_EQ(ok.rfind("1 . ", 0), 0u) << ok;
+        EXPECT_NE(ok.find("h2"), std::string::npos) << ok;
+        EXPECT_NE(ok.find("443"), std::string::npos) << ok;
+        char small[6];
+        dg_wire_rr_t rr;
+        Bytes m = one_rr(64, {1, 2, 3}, &rr);
+        EXPECT_EQ(dg_wire_rdata_str(m.data(), m.size(), &rr, small, sizeof small), DG_ESPACE);
+}
+
 TEST(Rdata, UnknownTypeIsGeneric)
 {
         int rc;
