@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Zone, wordlist and result checks for the hostile-network tests.
 
-  hostile.py gen DIR
+  hostile.py gen DIR [FILLER]
       writes DIR/hostile.test.zone, DIR/words.txt and DIR/expect.tsv
-      (name <TAB> kind <TAB> sorted addresses), deterministic.
+      (name <TAB> kind <TAB> sorted addresses), deterministic; FILLER
+      (default 1030) names that do not exist are added to the words.
   hostile.py check DIR DOMAIN OUT.jsonl STATS.json RC SECONDS MODE
       checks one `dnsglean brute --all --show-wildcards` run against the
       zone's truth; prints one results-table row; exits 1 on a violation.
@@ -15,7 +16,7 @@ import sys
 ORIGIN = "hostile.test"
 
 
-def gen(d):
+def gen(d, filler=1030):
     rng = random.Random(2026)
     zone = [
         "$ORIGIN %s." % ORIGIN,
@@ -58,7 +59,7 @@ def gen(d):
         words.append(w)
     words.append("dev")
     expect.append(("dev." + ORIGIN, "nodata", []))
-    for i in range(1030):
+    for i in range(filler):
         words.append("nx%05d" % rng.randrange(100000) + "x%d" % i)
     rng.shuffle(words)
     with open(d + "/hostile.test.zone", "w") as f:
@@ -148,7 +149,7 @@ def check(d, domain, out, stats_path, rc, secs, mode):
 
 if __name__ == "__main__":
     if sys.argv[1] == "gen":
-        gen(sys.argv[2])
+        gen(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 1030)
     else:
         sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]),
                        float(sys.argv[7]), sys.argv[8]))
