@@ -1256,6 +1256,12 @@ TEST(Resolvers, ParseAndLoad)
         ASSERT_EQ(dg_resolvers_load("127.0.0.1, 127.0.0.1:53,[::1]:53", &v, &n, &err), DG_OK);
         EXPECT_EQ(n, 2u); /* duplicate removed */
         g_free(v);
+        /* the same address written two ways is one resolver */
+        ASSERT_EQ(
+            dg_resolvers_load("[::1]:53,[0::1]:53,::1,127.0.0.1:53,127.0.0.1:54", &v, &n, &err),
+            DG_OK);
+        EXPECT_EQ(n, 3u);
+        g_free(v);
         EXPECT_EQ(dg_resolvers_load("127.0.0.1,bogus", &v, &n, &err), DG_EINVAL);
         ASSERT_NE(err, nullptr);
         EXPECT_NE(std::string(err).find("bogus"), std::string::npos);
