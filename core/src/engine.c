@@ -1006,8 +1006,10 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
                                       : c->tries_this ? (int)c->resolver
                                                       : -1);
                 if (ri >= 0 && c->confirming && (uint32_t)ri == c->first_res) {
-                        if (e->live > 1)
-                                return 0; /* the others are full: wait */
+                        if (e->live > 1) {
+                                ri = -1;  /* the others are full: this one waits, */
+                                continue; /* later candidates may go */
+                        }
                         /* no other resolver left to ask: take its word */
                         c->confirming = false;
                         c->confirmed = true;
