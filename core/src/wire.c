@@ -396,8 +396,8 @@ static int rdata_generic(const uint8_t *rd, uint16_t rdlen, char *buf, size_t ca
 
 /* Strict check of SVCB/HTTPS rdata (RFC 9460 2.2): priority, uncompressed
  * target, then SvcParams in increasing key order with well-formed values for
- * the keys it defines. ldns 1.8.3's printer asserts (aborts the process) on
- * some malformed params, so only these reach it. */
+ * the keys it defines. Only such rdata goes to ldns 1.8.3's printer, whose
+ * SvcParams code is young (it aborted on fuzzed input, see below). */
 static bool svcb_ok(const uint8_t *rd, uint16_t rdlen)
 {
         const uint8_t *p = rd + 2, *end = rd + rdlen;
@@ -482,7 +482,14 @@ int dg_wire_rdata_str(const uint8_t *msg, size_t len, const dg_wire_rr_t *rr, ch
         size_t pos = rr->rr_off;
         if (ldns_wire2rr(&lr, msg, len, &pos, LDNS_SECTION_ANSWER) != LDNS_STATUS_OK)
                 return DG_EMALFORMED;
-        ldns_buffer *b = ldns_buffer_new(256);
+        /* ldns's SvcParams printer writes characters without reserving
+         * room (ldns_buffer_write_char asserts when the buffer is full,
+         * aborting the process): size the buffer for the worst case of
+         * SVCB/HTTPS output (about 4.5 characters per rdata octet). */
+        size_t bcap = 256;
+        if (rr->type == 64 || rr->type == DG_T_HTTPS)
+                bcap += 8u * rr->rdlen;
+        ldns_buffer *b = ldns_buffer_new(bcap);
         if (b == NULL) {
                 ldns_rr_free(lr);
                 return DG_ENOMEM;
