@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the fuzz seed corpus from real answers of a DNS server on loopback.
 
-    gen-corpus.py SERVER_ADDR PORT OUTDIR
+    gen-corpus.py SERVER_ADDR PORT OUTDIR [NSEC_SERVER:PORT NSEC3_SERVER:PORT]
 
 Asks SERVER (the Knot instance gen-corpus.sh starts with corpus-zone.zone)
 a fixed list of questions over UDP (with and without EDNS, so big answers
@@ -11,6 +11,11 @@ come back truncated) and TCP, and writes:
                                           fuzz_engine.c (control octet,
                                           2-octet length, response)
   OUTDIR/resolvers/<case>                 resolver list texts
+  OUTDIR/classify/<case>                  zone-file lines and answers
+  OUTDIR/spf_dmarc/<case>                 SPF and DMARC records
+  OUTDIR/axfr/<case>                      a real AXFR stream (ID 0x4242)
+  OUTDIR/walk/<case>                      framed NSEC/NSEC3 denials from
+                                          signed copies of the zone
 Loopback only: refuses any other address.
 """
 import ipaddress
@@ -25,7 +30,7 @@ if not ipaddress.ip_address(addr).is_loopback:
     sys.exit("gen-corpus: %s is not a loopback address" % addr)
 
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28,
-         "SRV": 33, "CAA": 257, "ANY": 255}
+         "SRV": 33, "CAA": 257, "ANY": 255, "AXFR": 252, "NSEC3PARAM": 51}
 rng = random.Random(7)
 
 
@@ -36,19 +41,20 @@ def wire_name(n):
     return b + b"\0"
 
 
-def query(name, qtype, edns):
-    qid = rng.randrange(65536)
+def query(name, qtype, edns, qid=None, do=False):
+    qid = rng.randrange(65536) if qid is None else qid
     hdr = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 1 if edns else 0)
     q = hdr + wire_name(name) + struct.pack(">HH", TYPES[qtype], 1)
     if edns:
-        q += b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)
+        q += b"\0" + struct.pack(">HHIH", 41, 1232, 0x8000 if do else 0, 0)
     return q
 
 
-def ask_udp(name, qtype, edns=False):
-    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
+def ask_udp(name, qtype, edns=False, server=None, do=False):
+    a, p = server or (addr, port)
+    s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(2)
-    s.sendto(query(name, qtype, edns), (addr, port))
+    s.sendto(query(name, qtype, edns, do=do), (a, p))
     data, _ = s.recvfrom(65535)
     s.close()
     return data
@@ -154,4 +160,59 @@ for fname, text in {
     "crlf": "127.0.0.1\r\n127.0.0.2\r\n",
 }.items():
     save("resolvers", fname, text.encode())
+# classify: the zone's lines, and answers (the message path)
+zone_text = open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "corpus-zone.zone")).read()
+save("classify", "zone", zone_text.encode())
+for k in (("example.com", "TXT"), ("example.com", "MX"), ("cdn.example.com", "A"),
+          ("_dmarc.example.com", "TXT"), ("nothere.example.com", "A")):
+    save("classify", "msg-%s-%s" % (k[0].replace(".", "_"), k[1]), answers[k])
+save("classify", "lines", b"www 300 IN CNAME x.azurewebsites.net.\n"
+     b"@ IN MX 0 example-com.mail.protection.outlook.com.\n"
+     b"sel._domainkey TXT \"v=DKIM1; k=rsa; p=MIGf\"\n"
+     b"\tIN NS ns-1.awsdns-01.org.\n")
+
+# SPF and DMARC
+for fname, text in {
+    "spf": "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 a mx:mail.example.com "
+           "include:_spf.google.com exists:%{i}.spf.example.com redirect=_spf.example.com ~all",
+    "spf-macros": "v=spf1 a:%{d1r}.example.com -include:%{l}._spf.%{d} ?all exp=explain.%{d}",
+    "dmarc": "v=DMARC1; p=quarantine; sp=reject; pct=50; rua=mailto:a@example.com,"
+             "mailto:b@example.net!10m; ruf=mailto:f@example.com; adkim=s; aspf=r; fo=1",
+    "dmarc-bad": "v=DMARC1; p=bogus; pct=200;; rua=",
+}.items():
+    save("spf_dmarc", fname, text.encode())
+
+# AXFR: the whole stream with the fuzz target's fixed ID, after the control
+# octet that chooses how it is cut
+s = socket.create_connection((addr, port), timeout=5)
+q = query("example.com", "AXFR", False, qid=0x4242)
+s.sendall(struct.pack(">H", len(q)) + q)
+stream = b""
+while True:
+    try:
+        chunk = s.recv(65535)
+    except socket.timeout:
+        break
+    if not chunk:
+        break
+    stream += chunk
+    # stop after the closing SOA: two SOA records seen
+    if stream.count(b"\x00\x06\x00\x01") >= 2 and len(stream) > 100:
+        s.settimeout(0.3)
+s.close()
+for ctl in (0, 3, 255):
+    save("axfr", "example_com-%d" % ctl, bytes([ctl]) + stream)
+
+# walk: denials with NSEC / NSEC3 from the signed servers (DO bit set)
+for i, spec in enumerate(sys.argv[4:6]):
+    h, p = spec.rsplit(":", 1)
+    srv = (h, int(p))
+    kind = "nsec" if i == 0 else "nsec3"
+    seq = b""
+    for name, t in (("example.com", "NSEC3PARAM"), ("example.com", "SOA"),
+                    ("aaa.example.com", "A"), ("mail0.example.com", "A"),
+                    ("zzz.example.com", "A"), ("www.example.com", "MX")):
+        seq += rec(3, strip_question(ask_udp(name, t, True, server=srv, do=True)))
+    save("walk", kind, seq)
 print("corpus written to", out)
