@@ -16,6 +16,8 @@ come back truncated) and TCP, and writes:
   OUTDIR/axfr/<case>                      a real AXFR stream (ID 0x4242)
   OUTDIR/walk/<case>                      framed NSEC/NSEC3 denials from
                                           signed copies of the zone
+  OUTDIR/detect/<case>                    framed query/answer sequences as
+                                          a capture shows them
 Loopback only: refuses any other address.
 """
 import ipaddress
@@ -215,4 +217,24 @@ for i, spec in enumerate(sys.argv[4:6]):
                     ("zzz.example.com", "A"), ("www.example.com", "MX")):
         seq += rec(3, strip_question(ask_udp(name, t, True, server=srv, do=True)))
     save("walk", kind, seq)
+# detect: conversations as a capture shows them (control octet: bit 0 =
+# from the server, bits 1-3 = client, bits 4-7 = time step)
+def convo(pairs, client=0, step=1):
+    seq = b""
+    for qname, qt in pairs:
+        q = query(qname, qt, False)
+        a = ask_udp(qname, qt)
+        a = q[:2] + a[2:]
+        seq += rec((client << 1) | (step << 4), q) + rec((client << 1) | 1, a)
+    return seq
+
+
+save("detect", "brute", convo([("w%d.example.com" % i, "A") for i in range(8)]))
+save("detect", "srv", convo([("_sip._tcp.example.com", "SRV"), ("_xmpp._tcp.example.com", "SRV"),
+                              ("_ldap._tcp.example.com", "SRV")], client=1))
+save("detect", "mixed", convo([("example.com", "ANY"), ("example.com", "TXT"),
+                               ("cdn.example.com", "A"), ("q7x9zk2m4p.example.com", "A"),
+                               ("_dmarc.example.com", "TXT")], client=2, step=0))
+save("detect", "axfr", rec(0, query("example.com", "AXFR", False, qid=0x4242)) +
+     rec(1, stream[2:2 + struct.unpack(">H", stream[:2])[0]]))
 print("corpus written to", out)

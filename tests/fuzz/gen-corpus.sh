@@ -9,7 +9,7 @@ here=$TB_ROOT/tests/fuzz
 tb_server_start corpus --axfr allow example.com="$here/corpus-zone.zone"
 tb_server_start nsec --sign nsec example.com="$here/corpus-zone.zone"
 tb_server_start nsec3 --sign nsec3 example.com="$here/corpus-zone.zone"
-for t in wire engine resolvers classify spf_dmarc axfr walk; do
+for t in wire engine resolvers classify spf_dmarc axfr walk detect; do
 	find "$here/corpus/$t" -type f ! -name 'crash-*' -delete 2>/dev/null || true
 done
 "$TB_PY" "$here/gen-corpus.py" "$(tb_addr corpus)" "$(tb_port corpus)" "$here/corpus" \
