@@ -379,6 +379,86 @@ int dg_wire_iter_next(dg_wire_iter_t *it, dg_wire_rr_t *rr)
         return 1;
 }
 
+/* RFC 3597 generic form: "\\# LEN HEX". */
+static int rdata_generic(const uint8_t *rd, uint16_t rdlen, char *buf, size_t cap)
+{
+        int n = snprintf(buf, cap, "\\# %u%s", rdlen, rdlen ? " " : "");
+        if (n < 0 || (size_t)n >= cap || (size_t)n + 2u * rdlen + 1 > cap)
+                return DG_ESPACE;
+        static const char hex[] = "0123456789abcdef";
+        for (uint16_t i = 0; i < rdlen; i++) {
+                buf[n++] = hex[rd[i] >> 4];
+                buf[n++] = hex[rd[i] & 15];
+        }
+        buf[n] = 0;
+        return n;
+}
+
+/* Strict check of SVCB/HTTPS rdata (RFC 9460 2.2): priority, uncompressed
+ * target, then SvcParams in increasing key order with well-formed values for
+ * the keys it defines. Only such rdata goes to ldns 1.8.3's printer, whose
+ * SvcParams code is young (it aborted on fuzzed input, see below). */
+static bool svcb_ok(const uint8_t *rd, uint16_t rdlen)
+{
+        const uint8_t *p = rd + 2, *end = rd + rdlen;
+        if (rdlen < 3)
+                return false;
+        size_t nlen = 0;
+        while (*p != 0) {
+                if (*p > DG_LABEL_MAX || p + 1 + *p >= end || (nlen += 1u + *p) > 254)
+                        return false;
+                p += 1u + *p;
+        }
+        p++;
+        long last = -1;
+        while (p < end) {
+                if (end - p < 4)
+                        return false;
+                unsigned key = rd16(p), vlen = rd16(p + 2);
+                const uint8_t *v = p + 4;
+                if ((long)key <= last || (size_t)(end - v) < vlen)
+                        return false;
+                last = key;
+                switch (key) {
+                case 0: /* mandatory: a list of keys */
+                        if (vlen == 0 || vlen % 2)
+                                return false;
+                        break;
+                case 1: /* alpn: non-empty length-prefixed strings */
+                        if (vlen == 0)
+                                return false;
+                        for (unsigned k = 0; k < vlen; k += 1u + v[k])
+                                if (v[k] == 0 || k + 1u + v[k] > vlen)
+                                        return false;
+                        break;
+                case 2: /* no-default-alpn */
+                        if (vlen != 0)
+                                return false;
+                        break;
+                case 3: /* port */
+                        if (vlen != 2)
+                                return false;
+                        break;
+                case 4: /* ipv4hint */
+                        if (vlen == 0 || vlen % 4)
+                                return false;
+                        break;
+                case 5: /* ech */
+                        if (vlen == 0)
+                                return false;
+                        break;
+                case 6: /* ipv6hint */
+                        if (vlen == 0 || vlen % 16)
+                                return false;
+                        break;
+                default:
+                        break;
+                }
+                p = v + vlen;
+        }
+        return true;
+}
+
 int dg_wire_rdata_str(const uint8_t *msg, size_t len, const dg_wire_rr_t *rr, char *buf, size_t cap)
 {
         /* Fast paths for the types that fill the hot loop's answers. */
@@ -395,12 +475,21 @@ int dg_wire_rdata_str(const uint8_t *msg, size_t len, const dg_wire_rr_t *rr, ch
                         return DG_EMALFORMED;
                 return dg_name_to_str(nm, buf, cap);
         }
+        if ((rr->type == 64 || rr->type == DG_T_HTTPS) && !svcb_ok(rd, rr->rdlen))
+                return rdata_generic(rd, rr->rdlen, buf, cap);
         /* General case: ldns knows every type's presentation format. */
         ldns_rr *lr = NULL;
         size_t pos = rr->rr_off;
         if (ldns_wire2rr(&lr, msg, len, &pos, LDNS_SECTION_ANSWER) != LDNS_STATUS_OK)
                 return DG_EMALFORMED;
-        ldns_buffer *b = ldns_buffer_new(256);
+        /* ldns's SvcParams printer writes characters without reserving
+         * room (ldns_buffer_write_char asserts when the buffer is full,
+         * aborting the process): size the buffer for the worst case of
+         * SVCB/HTTPS output (about 4.5 characters per rdata octet). */
+        size_t bcap = 256;
+        if (rr->type == 64 || rr->type == DG_T_HTTPS)
+                bcap += 8u * rr->rdlen;
+        ldns_buffer *b = ldns_buffer_new(bcap);
         if (b == NULL) {
                 ldns_rr_free(lr);
                 return DG_ENOMEM;
