@@ -1,5 +1,7 @@
 /* dnsglean brute — subdomain enumeration from a wordlist over many resolvers. */
 #include "cli.h"
+#include "graph.h"
+#include "pdns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,6 +133,53 @@ static wordfile_t *wordfile_open(const char *path, char **err)
         return w;
 }
 
+/* The candidates: the wordlist's words, then (on the first pass over the
+ * domain only, not under recursion's sub-zones) the passive DNS names,
+ * relative to the domain. A word that passive DNS also names is left to the
+ * passive DNS part so that it is asked once. */
+typedef struct {
+        wordfile_t *wf;
+        dg_pdns_t *pd;
+        bool wf_done;
+        size_t pi;
+        unsigned pass;
+} wordsrc_t;
+
+static int wordsrc_next(void *ud, const char **word, size_t *len)
+{
+        wordsrc_t *s = ud;
+        while (s->wf && !s->wf_done) {
+                int rc = wordfile_next(s->wf, word, len);
+                if (rc < 0)
+                        return rc;
+                if (rc == 0) {
+                        s->wf_done = true;
+                        break;
+                }
+                size_t n = *len;
+                while (n > 0 && ((*word)[n - 1] == '\r' || (*word)[n - 1] == ' '))
+                        n--;
+                if (s->pd && s->pass == 0 && dg_pdns_has_relative(s->pd, *word, n))
+                        continue;
+                return 1;
+        }
+        if (s->pd && s->pass == 0 && s->pi < dg_pdns_count(s->pd)) {
+                *word = dg_pdns_relative(s->pd, s->pi++);
+                *len = strlen(*word);
+                return 1;
+        }
+        return 0;
+}
+
+static int wordsrc_rewind(void *ud)
+{
+        wordsrc_t *s = ud;
+        s->pass++;
+        s->pi = 0;
+        s->wf_done = false;
+        return s->wf ? wordfile_rewind(s->wf) : DG_OK;
+}
+
 /* The bundled list: $DNSGLEAN_DATADIR, the installed data folder, or the
  * source tree the binary was built from. */
 static char *default_wordlist(void)
@@ -150,6 +199,7 @@ static char *default_wordlist(void)
 
 /* ------------------------------------------------------------ options */
 
+static char *o_pdns;
 static char *o_wordlist, *o_resolvers, *o_types, *o_shard, *o_state, *o_resume, *o_format,
     *o_output, *o_stats;
 #define UNSET G_MININT
@@ -161,6 +211,10 @@ static gboolean o_show_wild, o_all, o_no_validate, o_no_wildcard, o_quiet, o_no_
 static GOptionEntry entries[] = {
     {"wordlist", 'w', 0, G_OPTION_ARG_FILENAME, &o_wordlist,
      "Labels to try, one per line (default: the bundled list)", "FILE"},
+    {"pdns", 0, 0, G_OPTION_ARG_FILENAME, &o_pdns,
+     "Passive DNS records (COF JSON Lines): their names under DOMAIN are checked live and "
+     "printed with a \"pdns\" member; without -w only they are tried",
+     "FILE"},
     {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o_resolvers,
      "Resolvers: a file of addr[:port] lines or a comma list (required)", "RESOLVERS"},
     {"types", 't', 0, G_OPTION_ARG_STRING, &o_types,
@@ -180,7 +234,8 @@ static GOptionEntry entries[] = {
      "Write the resume state here (periodically and on interrupt)", "FILE"},
     {"resume", 0, 0, G_OPTION_ARG_FILENAME, &o_resume,
      "Continue an interrupted run from its state file", "FILE"},
-    {"format", 'f', 0, G_OPTION_ARG_STRING, &o_format, "jsonl (default), json, csv or text", "FMT"},
+    {"format", 'f', 0, G_OPTION_ARG_STRING, &o_format, "jsonl (default), json, csv, text or dot",
+     "FMT"},
     {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o_output, "Write results here (default stdout)",
      "FILE"},
     {"stats", 0, 0, G_OPTION_ARG_FILENAME, &o_stats, "Write the final counts as JSON here", "FILE"},
@@ -212,6 +267,8 @@ typedef struct {
         char *state_path;
         char *out_path;
         int io_error;
+        dg_pdns_t *pdns;   /* --pdns, or NULL */
+        dg_graph_t *graph; /* --format dot */
 } run_t;
 
 static volatile sig_atomic_t g_stop;
@@ -246,8 +303,60 @@ static const char *status_rcode(const dg_result_t *r)
 }
 
 /* One output record: (name, type) with its data. */
+/* The pdns member: what passive DNS said, and whether the name is live. */
+static void pdns_json(GString *s, const dg_result_t *r, const dg_pdns_info_t *pi)
+{
+        g_string_append_printf(s,
+                               ",\"pdns\":{\"time_first\":%lld,\"time_last\":%lld,"
+                               "\"count\":%llu,\"rrtypes\":[",
+                               (long long)pi->time_first, (long long)pi->time_last,
+                               (unsigned long long)pi->count);
+        char **t = g_strsplit(pi->rrtypes, ",", -1);
+        for (char **p = t; *p; p++) {
+                if (p != t)
+                        g_string_append_c(s, ',');
+                dg_json_str(s, *p);
+        }
+        g_strfreev(t);
+        /* live: the name still exists with its own records; stale: it is
+         * gone or only a wildcard answers; null: no answer to tell */
+        const char *live = r->status == DG_STATUS_FOUND || r->status == DG_STATUS_NODATA ? "true"
+                           : r->status == DG_STATUS_FAILED                               ? "null"
+                                                                                         : "false";
+        g_string_append_printf(s, "],\"live\":%s}", live);
+}
+
+static const char *pdns_word(const dg_result_t *r)
+{
+        return r->status == DG_STATUS_FOUND || r->status == DG_STATUS_NODATA ? "live"
+               : r->status == DG_STATUS_FAILED                               ? "unknown"
+                                                                             : "stale";
+}
+
+static void graph_add(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t type,
+                      const dg_pdns_info_t *pi)
+{
+        dg_graph_rec_t g = {0};
+        g.name = r->name;
+        g.type = dg_rrtype_str(type);
+        g.data = a ? a->data : NULL;
+        g.ndata = a ? a->ndata : 0;
+        g.cname = a ? a->cname : NULL;
+        g.ncname = a ? a->ncname : 0;
+        g.status = status_rcode(r);
+        g.wildcard = r->status == DG_STATUS_WILDCARD;
+        g.pdns_stale = pi && (r->status == DG_STATUS_NXDOMAIN || r->status == DG_STATUS_WILDCARD);
+        dg_graph_add(R->graph, &g);
+}
+
 static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t type)
 {
+        const dg_pdns_info_t *pi = R->pdns ? dg_pdns_lookup(R->pdns, r->name) : NULL;
+        if (R->fmt == DG_FMT_DOT) {
+                graph_add(R, r, a, type, pi);
+                R->printed++;
+                return;
+        }
         GString *s = g_string_sized_new(256);
         const char *tname = dg_rrtype_str(type);
         size_t ndata = a ? a->ndata : 0;
@@ -288,6 +397,8 @@ static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t 
                         dg_json_str(s, r->reason ? r->reason : "unknown");
                         g_string_append_printf(s, ",\"tries\":%u", r->tries);
                 }
+                if (pi)
+                        pdns_json(s, r, pi);
                 g_string_append_c(s, '}');
                 if (R->fmt == DG_FMT_JSONL)
                         g_string_append_c(s, '\n');
@@ -306,8 +417,16 @@ static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t 
                         g_string_append_c(s, ',');
                         if (a && a->ncname)
                                 dg_csv_field(s, a->cname[a->ncname - 1]);
-                        g_string_append_printf(s, ",%s\n",
+                        g_string_append_printf(s, ",%s",
                                                r->status == DG_STATUS_WILDCARD ? "true" : "false");
+                        if (R->pdns && pi)
+                                g_string_append_printf(s, ",%lld,%lld,%llu,%s",
+                                                       (long long)pi->time_first,
+                                                       (long long)pi->time_last,
+                                                       (unsigned long long)pi->count, pdns_word(r));
+                        else if (R->pdns)
+                                g_string_append(s, ",,,,");
+                        g_string_append_c(s, '\n');
                 }
                 break;
         }
@@ -318,6 +437,12 @@ static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t 
                         g_string_append_printf(s, "; %s. %s %s%s%s\n", r->name, tname,
                                                status_rcode(r), r->reason ? " " : "",
                                                r->reason ? r->reason : "");
+                        if (pi)
+                                g_string_append_printf(
+                                    s, "; %s. pdns %s: seen %lld..%lld, %llu times (%s)\n", r->name,
+                                    pdns_word(r), (long long)pi->time_first,
+                                    (long long)pi->time_last, (unsigned long long)pi->count,
+                                    pi->rrtypes);
                         break;
                 }
                 const char *owner = r->name;
@@ -335,6 +460,11 @@ static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t 
                         g_string_append_printf(s, "; %s exists (NOERROR, no %s data)%s\n", prev,
                                                tname, mark);
                 g_free(prev);
+                if (pi)
+                        g_string_append_printf(
+                            s, "; %s. pdns %s: seen %lld..%lld, %llu times (%s)\n", r->name,
+                            pdns_word(r), (long long)pi->time_first, (long long)pi->time_last,
+                            (unsigned long long)pi->count, pi->rrtypes);
                 break;
         }
         }
@@ -359,6 +489,9 @@ static int on_result(void *ud, dg_result_t *r)
         default:
                 show = o_all;
         }
+        /* passive DNS names are printed whatever their fate: live or stale */
+        if (!show && R->pdns && dg_pdns_lookup(R->pdns, r->name))
+                show = true;
         if (show) {
                 if (r->nanswers == 0) {
                         emit(R, r, NULL, R->first_type);
@@ -366,7 +499,8 @@ static int on_result(void *ud, dg_result_t *r)
                         for (size_t i = 0; i < r->nanswers; i++)
                                 emit(R, r, &r->answers[i], r->answers[i].type);
                 }
-                fflush(R->out);
+                if (R->fmt != DG_FMT_DOT)
+                        fflush(R->out);
         }
         dg_result_free(r);
         return R->io_error ? 1 : 0;
@@ -540,6 +674,8 @@ int dg_cmd_brute(int argc, char **argv)
         char *wl_path = NULL;
         run_t R = {0};
         R.out = NULL;
+        dg_pdns_t *pdns = NULL;
+        wordsrc_t src = {0};
 
         if (!dg_cli_parse_options("brute", "DOMAIN",
                                   "Finds the subdomains of DOMAIN that a wordlist names.\n"
@@ -558,9 +694,9 @@ int dg_cmd_brute(int argc, char **argv)
                 return 2;
         }
         dg_fmt_t fmt = DG_FMT_JSONL;
-        if (o_format &&
-            (dg_cli_parse_format(o_format, &fmt) != 0 || fmt == DG_FMT_DOT || fmt == DG_FMT_COF)) {
-                dg_cli_error("brute", "unknown format '%s' (jsonl, json, csv, text)", o_format);
+        if (o_format && (dg_cli_parse_format(o_format, &fmt) != 0 || fmt == DG_FMT_COF)) {
+                dg_cli_error("brute", "unknown format '%s' (jsonl, json, csv, text, dot)",
+                             o_format);
                 return 2;
         }
         if (o_resolvers == NULL) {
@@ -607,7 +743,7 @@ int dg_cmd_brute(int argc, char **argv)
                 dg_cli_error("brute", "--qps cannot be negative");
                 return 2;
         }
-        if (o_resume && fmt == DG_FMT_JSON) {
+        if (o_resume && (fmt == DG_FMT_JSON || fmt == DG_FMT_DOT)) {
                 dg_cli_error("brute", "--resume needs a line format (jsonl, csv, text)");
                 return 2;
         }
@@ -618,6 +754,25 @@ int dg_cmd_brute(int argc, char **argv)
                 g_free(err);
                 return 2;
         }
+        if (o_pdns) {
+                pdns = dg_pdns_load("brute", o_pdns, domain, &err);
+                if (pdns == NULL) {
+                        dg_cli_error("brute", "%s", err);
+                        g_free(err);
+                        goto out;
+                }
+                if (!o_quiet) {
+                        uint64_t pl, pr, pm, po;
+                        dg_pdns_counts(pdns, &pl, &pr, &pm, &po);
+                        fprintf(stderr,
+                                "dnsglean: brute: passive DNS: %llu records, %zu names under "
+                                "%s to check, %llu malformed lines skipped\n",
+                                (unsigned long long)pr, dg_pdns_count(pdns), domain,
+                                (unsigned long long)pm);
+                }
+        }
+        if (o_pdns && o_wordlist == NULL)
+                goto no_wordlist; /* only the passive DNS names */
         wl_path = o_wordlist ? g_strdup(o_wordlist) : default_wordlist();
         if (wl_path == NULL) {
                 dg_cli_error("brute", "no wordlist given and the bundled one is not installed "
@@ -635,6 +790,9 @@ int dg_cmd_brute(int argc, char **argv)
                                       "give a regular file, not a pipe");
                 goto out;
         }
+no_wordlist:
+        src.wf = wf;
+        src.pd = pdns;
 
         if (o_resume) {
                 GError *gerr = NULL;
@@ -653,9 +811,10 @@ int dg_cmd_brute(int argc, char **argv)
         o.nresolvers = nres;
         o.types = types;
         o.ntypes = ntypes;
-        o.words = wordfile_next;
-        o.words_rewind = wordfile_rewind;
-        o.words_ud = wf;
+        o.words = wordsrc_next;
+        o.words_rewind = wordsrc_rewind;
+        o.words_ud = &src;
+        o.words_names = pdns != NULL; /* passive DNS names may be several labels deep */
         if (o_retries != UNSET)
                 o.retries = (unsigned)o_retries;
         if (o_timeout != UNSET)
@@ -697,6 +856,9 @@ int dg_cmd_brute(int argc, char **argv)
         R.first_type = types[0];
         R.out_path = o_output;
         R.state_path = o_state ? o_state : o_resume;
+        R.pdns = pdns;
+        if (fmt == DG_FMT_DOT)
+                R.graph = dg_graph_new(domain);
         if (o_output && strcmp(o_output, "-") != 0) {
                 long off = -1;
                 char *prev_path = NULL;
@@ -724,7 +886,10 @@ int dg_cmd_brute(int argc, char **argv)
                 R.out = stdout;
         }
         if (fmt == DG_FMT_CSV && !(state_text && R.out != stdout && ftell(R.out) > 0))
-                fputs("name,type,ttl,status,data,cname,wildcard\n", R.out);
+                fputs(pdns ? "name,type,ttl,status,data,cname,wildcard,pdns_first,pdns_last,"
+                             "pdns_count,pdns\n"
+                           : "name,type,ttl,status,data,cname,wildcard\n",
+                      R.out);
         if (fmt == DG_FMT_JSON)
                 fputc('[', R.out);
 
@@ -748,6 +913,8 @@ int dg_cmd_brute(int argc, char **argv)
                 fputs("\r\033[K", stderr);
         if (fmt == DG_FMT_JSON)
                 fputs(R.printed ? "\n]\n" : "]\n", R.out);
+        if (R.graph && dg_graph_write(R.graph, R.out) != 0)
+                R.io_error = errno ? errno : EIO;
         fflush(R.out);
 
         const char *fatal_msg = NULL;
@@ -772,7 +939,7 @@ int dg_cmd_brute(int argc, char **argv)
                 exit_code = 1;
         } else if (st.candidates == 0 && st.skipped_shard == 0 && state_text == NULL) {
                 dg_cli_error("brute", "no valid label in wordlist %s (%llu lines rejected)",
-                             wl_path, (unsigned long long)st.invalid_words);
+                             wl_path ? wl_path : o_pdns, (unsigned long long)st.invalid_words);
                 exit_code = 1;
         } else {
                 exit_code = 0;
@@ -805,6 +972,8 @@ out:
         if (R.out && R.out != stdout)
                 fclose(R.out);
         wordfile_close(wf);
+        dg_pdns_free(pdns);
+        dg_graph_free(R.graph);
         g_free(res);
         g_free(state_text);
         g_free(wl_path);
