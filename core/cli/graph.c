@@ -250,7 +250,8 @@ int dg_graph_write(dg_graph_t *g, FILE *f)
                                 attrs = "shape=ellipse, style=\"dashed,filled\", "
                                         "fillcolor=\"#eeeeee\", fontcolor=\"#777777\"";
                         } else if (n->wildcard) {
-                                g_string_append(label, "\\n(wildcard)");
+                                g_string_append(label, n->stale ? "\\n(wildcard, stale)"
+                                                                : "\\n(wildcard)");
                                 attrs = "shape=ellipse, style=dotted";
                         } else {
                                 attrs = "shape=ellipse, style=filled, fillcolor=\"#dde8f5\"";
