@@ -337,6 +337,37 @@ int dg_cof_agg_add(dg_cof_agg_t *a, const char *rrname, uint16_t rrtype, const c
         return DG_OK;
 }
 
+int dg_cof_agg_add_message(dg_cof_agg_t *a, const uint8_t *msg, size_t len, int64_t when,
+                           size_t *added)
+{
+        if (added)
+                *added = 0;
+        if (a == NULL || msg == NULL)
+                return DG_EINVAL;
+        dg_wire_msg_t m;
+        if (dg_wire_parse(msg, len, &m) != DG_OK)
+                return DG_EMALFORMED;
+        if (!(m.flags & DG_FLAG_QR) || m.ancount == 0)
+                return DG_OK;
+        dg_wire_iter_t it;
+        dg_wire_iter_init(&it, msg, len, &m);
+        dg_wire_rr_t rr;
+        int rc;
+        char owner[DG_NAME_STR_MAX];
+        char rdata[4096];
+        while ((rc = dg_wire_iter_next(&it, &rr)) == 1 && rr.section == DG_SEC_ANSWER) {
+                if (rr.rclass != 1 || rr.type == DG_T_OPT || rr.type == DG_T_RRSIG ||
+                    rr.type == 24 /* SIG */)
+                        continue;
+                if (dg_name_to_str(rr.owner, owner, sizeof owner) < 0 ||
+                    dg_wire_rdata_str(msg, len, &rr, rdata, sizeof rdata) < 0)
+                        continue;
+                if (dg_cof_agg_add(a, owner, rr.type, rdata, when) == DG_OK && added)
+                        (*added)++;
+        }
+        return rc < 0 ? DG_EMALFORMED : DG_OK;
+}
+
 size_t dg_cof_agg_size(const dg_cof_agg_t *a)
 {
         return a ? g_hash_table_size(a->recs) : 0;

@@ -85,6 +85,14 @@ DG_API void dg_cof_agg_free(dg_cof_agg_t *a);
 DG_API int dg_cof_agg_add(dg_cof_agg_t *a, const char *rrname, uint16_t rrtype, const char *rdata,
                           int64_t when);
 
+/* Records the answer section of one DNS response (QR set, class IN records,
+ * OPT/RRSIG/SIG left out) seen at time when: a capture's passive DNS. A
+ * query, or a message without answers, adds nothing. If added is not NULL
+ * it gets the number of records taken. Returns DG_OK, or DG_EMALFORMED for
+ * a message that cannot be parsed (records read before the fault are kept). */
+DG_API int dg_cof_agg_add_message(dg_cof_agg_t *a, const uint8_t *msg, size_t len, int64_t when,
+                                  size_t *added);
+
 /* Number of distinct records. */
 DG_API size_t dg_cof_agg_size(const dg_cof_agg_t *a);
 

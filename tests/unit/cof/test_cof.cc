@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <glib.h>
+#include <cstring>
 #include <string>
 #include <unistd.h>
 
@@ -242,6 +243,41 @@ TEST(Cof, Aggregate)
                        "\"time_first\":20,\"time_last\":20,\"count\":1}\n");
         dg_cof_agg_free(a);
         dg_cof_agg_free(nullptr);
+}
+
+TEST(Cof, FromResponses)
+{
+        // www.example.test A? -> CNAME web.example.test., web A 192.0.2.1
+        const uint8_t resp[] = {
+            0x12, 0x34, 0x81, 0x80, 0, 1,   0,   2,   0,   0,   0,   0, // header
+            3,    'w',  'w',  'w',  7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4,   't', 'e', 's',
+            't',  0,    0,    1,    0, 1, // A IN
+            0xc0, 0x0c, 0,    5,    0, 1,   0,   0,   0,   60,  0,   6,   3,   'w', 'e', 'b',
+            0xc0, 0x10,                                                                     // CNAME
+            0xc0, 0x2e, 0,    1,    0, 1,   0,   0,   0,   60,  0,   4,   192, 0,   2,   1, // A
+        };
+        dg_cof_agg_t *a = dg_cof_agg_new();
+        size_t added = 99;
+        EXPECT_EQ(dg_cof_agg_add_message(a, resp, sizeof resp, 200, &added), DG_OK);
+        EXPECT_EQ(added, 2u);
+        EXPECT_EQ(dg_cof_agg_add_message(a, resp, sizeof resp, 100, &added), DG_OK);
+        // the query itself (QR clear) adds nothing
+        uint8_t query[sizeof resp];
+        memcpy(query, resp, sizeof resp);
+        query[2] = 0x01;
+        EXPECT_EQ(dg_cof_agg_add_message(a, query, sizeof query, 300, &added), DG_OK);
+        EXPECT_EQ(added, 0u);
+        // cut inside the second answer: the first is kept, the fault reported
+        EXPECT_EQ(dg_cof_agg_add_message(a, resp, sizeof resp - 3, 400, &added), DG_EMALFORMED);
+        EXPECT_EQ(added, 1u);
+        EXPECT_EQ(dg_cof_agg_add_message(a, resp, 5, 400, &added), DG_EMALFORMED);
+        std::string out;
+        dg_cof_agg_foreach(a, collect, &out);
+        EXPECT_EQ(out, "{\"rrname\":\"web.example.test\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.1\","
+                       "\"time_first\":100,\"time_last\":200,\"count\":2}\n"
+                       "{\"rrname\":\"www.example.test\",\"rrtype\":\"CNAME\",\"rdata\":"
+                       "\"web.example.test.\",\"time_first\":100,\"time_last\":400,\"count\":3}\n");
+        dg_cof_agg_free(a);
 }
 
 TEST(Cof, ReaderLineNumbers)
