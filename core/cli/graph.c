@@ -164,17 +164,31 @@ void dg_graph_add(dg_graph_t *g, const dg_graph_rec_t *r)
 }
 
 /* DOT quoted string */
+/* One octet of data inside a DOT quoted string, shown as it is: quotes and
+ * backslashes escaped (a lone backslash could swallow the closing quote or
+ * become one of Graphviz's label escapes, \N, \G, \l...), control octets as
+ * spaces, octets outside ASCII as \DDD (DNS presentation style: DOT wants
+ * UTF-8, DNS data is octets). */
+static void dot_char(GString *s, unsigned char c)
+{
+        if (c == '"' || c == '\\') {
+                g_string_append_c(s, '\\');
+                g_string_append_c(s, (char)c);
+        } else if (c < 0x20 || c == 0x7f) {
+                g_string_append_c(s, ' ');
+        } else if (c >= 0x80) {
+                g_string_append_printf(s, "\\\\%03u", c);
+        } else {
+                g_string_append_c(s, (char)c);
+        }
+}
+
+/* DOT quoted string */
 static void q(GString *s, const char *t)
 {
         g_string_append_c(s, '"');
-        for (; *t; t++) {
-                if (*t == '"' || *t == '\\')
-                        g_string_append_c(s, '\\');
-                if ((unsigned char)*t < 0x20)
-                        g_string_append_c(s, ' ');
-                else
-                        g_string_append_c(s, *t);
-        }
+        for (; *t; t++)
+                dot_char(s, (unsigned char)*t);
         g_string_append_c(s, '"');
 }
 
@@ -229,7 +243,6 @@ int dg_graph_write(dg_graph_t *g, FILE *f)
         while (g_hash_table_iter_next(&it, &k, &v))
                 g_ptr_array_add(nodes, v);
         g_ptr_array_sort(nodes, cmp_node);
-        GHashTable *cats = g_hash_table_new(g_str_hash, g_str_equal);
         for (guint i = 0; i < nodes->len; i++) {
                 node_t *n = g_ptr_array_index(nodes, i);
                 GString *label = g_string_new(n->label);
@@ -245,13 +258,13 @@ int dg_graph_write(dg_graph_t *g, FILE *f)
                         break;
                 case N_NAME:
                         if (n->status && strcmp(n->status, "NOERROR") != 0) {
-                                g_string_append_printf(label, "\\n(%s%s)", n->status,
+                                g_string_append_printf(label, "\x02(%s%s)", n->status,
                                                        n->stale ? ", stale" : "");
                                 attrs = "shape=ellipse, style=\"dashed,filled\", "
                                         "fillcolor=\"#eeeeee\", fontcolor=\"#777777\"";
                         } else if (n->wildcard) {
-                                g_string_append(label, n->stale ? "\\n(wildcard, stale)"
-                                                                : "\\n(wildcard)");
+                                g_string_append(label, n->stale ? "\x02(wildcard, stale)"
+                                                                : "\x02(wildcard)");
                                 attrs = "shape=ellipse, style=dotted";
                         } else {
                                 attrs = "shape=ellipse, style=filled, fillcolor=\"#dde8f5\"";
@@ -267,21 +280,20 @@ int dg_graph_write(dg_graph_t *g, FILE *f)
                         extra = g_strdup_printf("shape=hexagon, style=filled, fillcolor=\"%s\"",
                                                 category_colour(n->category));
                         attrs = extra;
-                        if (n->category) {
-                                g_string_append_printf(label, "\\n[%s]", n->category);
-                                g_hash_table_add(cats, n->category);
-                        }
+                        if (n->category)
+                                g_string_append_printf(label, "\x02[%s]", n->category);
                         break;
                 }
                 g_string_append(s, "  ");
                 q(s, n->id);
                 g_string_append(s, " [label=");
-                /* the label carries \n escapes on purpose: no re-escaping */
+                /* \x02 marks our line breaks; everything else is data */
                 g_string_append_c(s, '"');
                 for (const char *p = label->str; *p; p++) {
-                        if (*p == '"')
-                                g_string_append_c(s, '\\');
-                        g_string_append_c(s, *p);
+                        if (*p == '\x02')
+                                g_string_append(s, "\\n");
+                        else
+                                dot_char(s, (unsigned char)*p);
                 }
                 g_string_append_printf(s, "\", %s", attrs);
                 if (n->takeover)
@@ -318,6 +330,5 @@ int dg_graph_write(dg_graph_t *g, FILE *f)
         g_string_free(s, TRUE);
         g_ptr_array_free(nodes, TRUE);
         g_ptr_array_free(edges, TRUE);
-        g_hash_table_destroy(cats);
         return rc;
 }

@@ -129,9 +129,12 @@ grep -q '"n:dev.acme.test" -> "n:jenkins.dev.acme.test"' "$D/pdns.dot" || tb_fai
 cat >"$D/classified.jsonl" <<'X'
 {"name":"shop.acme.test","type":"CNAME","ttl":60,"data":["acme.shops.example."],"status":"NOERROR","providers":[{"name":"ShopCloud","category":"saas","evidence":"shops.example"}],"takeover":true}
 {"name":"mail.acme.test","type":"MX","ttl":60,"data":["10 acme.mail.example."],"status":"NOERROR","providers":[{"name":"MailCo","category":"email","evidence":"mail.example"}],"takeover":false}
+{"name":"txt.acme.test","type":"TXT","ttl":60,"data":["\"quote\\\" end\\\\\" \"\\N \\G caf\u00e9\" \"back\\\\\""],"status":"NOERROR"}
 X
 "$DG_BIN" merge -q -f dot "$D/classified.jsonl" -o "$D/cls.dot"
-dot -Tsvg "$D/cls.dot" -o "$D/cls.svg" || tb_fail "dot rejects the classified graph"
+dot -Tsvg "$D/cls.dot" -o "$D/cls.svg" 2>"$D/dot.err" || tb_fail "dot rejects the classified graph: $(cat "$D/dot.err")"
+tb_assert_eq "dot: no warning (quotes, backslashes, octets in data)" "" "$(cat "$D/dot.err")"
+grep -qF 'caf\\233' "$D/cls.dot" || tb_fail "non-ASCII octet not written as \\DDD: $(grep caf "$D/cls.dot")"
 grep -q '"n:shop.acme.test" \[.*color=red' "$D/cls.dot" || tb_fail "takeover candidate not highlighted: $(grep shop "$D/cls.dot")"
 grep -q '"p:ShopCloud" \[label="ShopCloud\\n\[saas\]".*fillcolor="#b3de69"' "$D/cls.dot" || tb_fail "provider not coloured by category: $(grep ShopCloud "$D/cls.dot")"
 grep -q '"p:MailCo" \[.*fillcolor="#8dd3c7"' "$D/cls.dot" || tb_fail "email provider colour"
