@@ -212,8 +212,8 @@ static GOptionEntry entries[] = {
     {"wordlist", 'w', 0, G_OPTION_ARG_FILENAME, &o_wordlist,
      "Labels to try, one per line (default: the bundled list)", "FILE"},
     {"pdns", 0, 0, G_OPTION_ARG_FILENAME, &o_pdns,
-     "Passive DNS records (COF JSON Lines): their names under DOMAIN are checked live and "
-     "printed with a \"pdns\" member; without -w only they are tried",
+     "Passive DNS records (COF JSON Lines): check their names under DOMAIN live too (only "
+     "them without -w)",
      "FILE"},
     {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o_resolvers,
      "Resolvers: a file of addr[:port] lines or a comma list (required)", "RESOLVERS"},
