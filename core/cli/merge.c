@@ -15,6 +15,7 @@
 #include "graph.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -34,9 +35,12 @@ static GOptionEntry entries[] = {
 
 #define MAX_REPORTED 20
 
+/* One key's inputs, kept as compact JSON text (parsed again when written):
+ * a million results take a few hundred MB, not gigabytes of trees. */
 typedef struct {
         char *key;
-        GPtrArray *objs; /* dg_json_t*, owned */
+        char *first;     /* the first input's text */
+        GPtrArray *more; /* char*: the others, or NULL */
 } entry_t;
 
 typedef struct {
@@ -47,7 +51,9 @@ typedef struct {
 static void entry_free(gpointer p)
 {
         entry_t *e = p;
-        g_ptr_array_free(e->objs, TRUE);
+        g_free(e->first);
+        if (e->more)
+                g_ptr_array_free(e->more, TRUE);
         g_free(e->key);
         g_free(e);
 }
@@ -147,8 +153,10 @@ static void report(merge_t *m, const char *file, uint64_t line, const char *why)
                 dg_cli_error("merge", "more malformed lines: not reported one by one");
 }
 
-/* Takes one parsed object (owned). */
-static void add_object(merge_t *m, dg_json_t *v, const char *file, uint64_t line)
+/* Takes one parsed object (owned; freed here) whose text is raw[0..rawlen)
+ * (NULL: serialise v). */
+static void add_object(merge_t *m, dg_json_t *v, const char *raw, size_t rawlen, const char *file,
+                       uint64_t line)
 {
         if (v->kind != DG_JSON_OBJECT) {
                 report(m, file, line, "not a JSON object");
@@ -193,89 +201,114 @@ static void add_object(merge_t *m, dg_json_t *v, const char *file, uint64_t line
                 key = g_string_free(s, FALSE);
         }
         m->objects++;
+        char *text;
+        if (raw) {
+                text = g_strndup(raw, rawlen);
+        } else {
+                GString *t = g_string_new(NULL);
+                json_value(t, v);
+                text = g_string_free(t, FALSE);
+        }
+        dg_json_free(v);
         entry_t *e = g_hash_table_lookup(m->by_key, key);
         if (e) {
                 m->duplicates++;
                 g_free(key);
+                if (e->more == NULL)
+                        e->more = g_ptr_array_new_with_free_func(g_free);
+                g_ptr_array_add(e->more, text);
         } else {
                 e = g_new0(entry_t, 1);
                 e->key = key;
-                e->objs = g_ptr_array_new_with_free_func((GDestroyNotify)dg_json_free);
+                e->first = text;
                 g_hash_table_insert(m->by_key, e->key, e);
         }
-        g_ptr_array_add(e->objs, v);
 }
 
-/* Reads one input file. Returns 0, or -1 if it cannot be read at all. */
+/* The inputs of a key, parsed again (they parsed once already). */
+static GPtrArray *entry_objects(const entry_t *e)
+{
+        GPtrArray *objs = g_ptr_array_new_with_free_func((GDestroyNotify)dg_json_free);
+        guint n = 1 + (e->more ? e->more->len : 0);
+        for (guint i = 0; i < n; i++) {
+                const char *t = i == 0 ? e->first : g_ptr_array_index(e->more, i - 1);
+                dg_json_t *v = NULL;
+                if (dg_json_parse(t, strlen(t), &v, NULL) == DG_OK)
+                        g_ptr_array_add(objs, v);
+        }
+        return objs;
+}
+
+/* Reads one input file ('-': stdin) line by line; a file that starts with
+ * '[' is one JSON array (--format json) and is parsed whole. Returns 0, or -1
+ * if it cannot be read at all. */
 static int read_file(merge_t *m, const char *path)
 {
-        char *text = NULL;
-        size_t len = 0;
-        GError *err = NULL;
+        bool is_stdin = strcmp(path, "-") == 0;
         struct stat st;
-        if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (!is_stdin && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
                 dg_cli_error("merge", "%s is a directory", path);
                 return -1;
         }
-        if (strcmp(path, "-") == 0) {
-                GString *s = g_string_new(NULL);
-                char buf[65536];
-                size_t n;
-                while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-                        g_string_append_len(s, buf, (gssize)n);
-                len = s->len;
-                text = g_string_free(s, FALSE);
-        } else if (!g_file_get_contents(path, &text, &len, &err)) {
-                dg_cli_error("merge", "cannot read %s: %s", path, err->message);
-                g_error_free(err);
+        FILE *f = is_stdin ? stdin : fopen(path, "r");
+        if (f == NULL) {
+                dg_cli_error("merge", "cannot read %s: %s", path, g_strerror(errno));
                 return -1;
         }
-        if (memchr(text, 0, len < 4096 ? len : 4096) != NULL) {
-                dg_cli_error("merge", "%s looks binary, not JSON Lines", path);
-                g_free(text);
-                return -1;
-        }
-        const char *p = text;
-        while (p < text + len && g_ascii_isspace(*p))
-                p++;
-        if (p < text + len && *p == '[') {
-                /* one JSON array (--format json) */
-                dg_json_t *v = NULL;
-                char *why = NULL;
-                m->lines++;
-                if (dg_json_parse(text, len, &v, &why) != DG_OK) {
-                        report(m, path, 1, why);
-                        g_free(why);
-                } else {
-                        for (size_t i = 0; i < v->n; i++) {
-                                add_object(m, v->items[i], path, 1);
-                                v->items[i] = NULL;
-                        }
-                        v->n = 0;
-                        dg_json_free(v);
+        if (!is_stdin) {
+                /* binary data is not JSON Lines: say so once, not per line */
+                char head[4096];
+                size_t hn = fread(head, 1, sizeof head, f);
+                if (memchr(head, 0, hn) != NULL) {
+                        dg_cli_error("merge", "%s looks binary, not JSON Lines", path);
+                        fclose(f);
+                        return -1;
                 }
-                g_free(text);
-                return 0;
+                rewind(f);
         }
+        int rc = 0;
+        char *buf = NULL;
+        size_t cap = 0;
+        ssize_t n;
         uint64_t line = 0;
-        const char *end = text + len;
-        for (const char *s = text; s < end;) {
-                const char *nl = memchr(s, '\n', (size_t)(end - s));
-                const char *e = nl ? nl : end;
+        bool first = true;
+        while ((n = getline(&buf, &cap, f)) >= 0) {
                 line++;
-                const char *a = s, *b = e;
+                const char *a = buf, *b = buf + n;
+                if (memchr(buf, 0, (size_t)n) != NULL) {
+                        report(m, path, line, "NUL octet in the line (binary data?)");
+                        continue;
+                }
                 while (a < b && g_ascii_isspace(*a))
                         a++;
                 while (b > a && g_ascii_isspace(b[-1]))
                         b--;
-                s = nl ? nl + 1 : end;
                 if (a == b)
                         continue;
-                m->lines++;
-                if (memchr(a, 0, (size_t)(b - a))) {
-                        report(m, path, line, "NUL octet in the line (binary data?)");
-                        continue;
+                if (first && *a == '[') {
+                        /* one JSON array: the rest of the file with it */
+                        GString *all = g_string_new_len(a, (gssize)(buf + n - a));
+                        while ((n = getline(&buf, &cap, f)) >= 0)
+                                g_string_append_len(all, buf, n);
+                        dg_json_t *v = NULL;
+                        char *why = NULL;
+                        m->lines++;
+                        if (dg_json_parse(all->str, all->len, &v, &why) != DG_OK) {
+                                report(m, path, line, why);
+                                g_free(why);
+                        } else {
+                                for (size_t i = 0; i < v->n; i++) {
+                                        add_object(m, v->items[i], NULL, 0, path, line);
+                                        v->items[i] = NULL;
+                                }
+                                v->n = 0;
+                                dg_json_free(v);
+                        }
+                        g_string_free(all, TRUE);
+                        break;
                 }
+                first = false;
+                m->lines++;
                 dg_json_t *v = NULL;
                 char *why = NULL;
                 if (dg_json_parse(a, (size_t)(b - a), &v, &why) != DG_OK) {
@@ -283,10 +316,16 @@ static int read_file(merge_t *m, const char *path)
                         g_free(why);
                         continue;
                 }
-                add_object(m, v, path, line);
+                add_object(m, v, a, (size_t)(b - a), path, line);
         }
-        g_free(text);
-        return 0;
+        if (rc == 0 && ferror(f)) {
+                dg_cli_error("merge", "reading %s: %s", path, g_strerror(errno));
+                rc = -1;
+        }
+        free(buf);
+        if (!is_stdin)
+                fclose(f);
+        return rc;
 }
 
 /* ------------------------------------------------------------ reconcile */
@@ -305,12 +344,12 @@ static gint cmp_str(gconstpointer a, gconstpointer b)
         return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void reconcile(const entry_t *e, merged_t *out)
+static void reconcile(GPtrArray *objs, merged_t *out)
 {
         memset(out, 0, sizeof *out);
         int best_r = -1;
-        for (guint i = 0; i < e->objs->len; i++) {
-                const dg_json_t *o = g_ptr_array_index(e->objs, i);
+        for (guint i = 0; i < objs->len; i++) {
+                const dg_json_t *o = g_ptr_array_index(objs, i);
                 int r = rank(o);
                 if (r > best_r) {
                         best_r = r;
@@ -326,8 +365,8 @@ static void reconcile(const entry_t *e, merged_t *out)
         for (size_t i = 0; i < out->best->n; i++)
                 g_hash_table_add(kseen, out->best->keys[i]);
         bool have_ttl = false;
-        for (guint i = 0; i < e->objs->len; i++) {
-                const dg_json_t *o = g_ptr_array_index(e->objs, i);
+        for (guint i = 0; i < objs->len; i++) {
+                const dg_json_t *o = g_ptr_array_index(objs, i);
                 out->takeover |= jbool(o, "takeover");
                 const dg_json_t *pv = dg_json_get(o, "providers");
                 for (size_t j = 0; pv && pv->kind == DG_JSON_ARRAY && j < pv->n; j++) {
@@ -662,9 +701,14 @@ int dg_cmd_merge(int argc, char **argv)
         for (guint i = 0; i < keys->len; i++) {
                 entry_t *e = g_hash_table_lookup(m.by_key, g_ptr_array_index(keys, i));
                 bool record = e->key[0] == '0';
+                GPtrArray *objs = entry_objects(e);
+                if (objs->len == 0) {
+                        g_ptr_array_free(objs, TRUE);
+                        continue;
+                }
                 merged_t mg;
                 if (record)
-                        reconcile(e, &mg);
+                        reconcile(objs, &mg);
                 switch (fmt) {
                 case DG_FMT_JSON:
                 case DG_FMT_JSONL:
@@ -673,7 +717,7 @@ int dg_cmd_merge(int argc, char **argv)
                         if (record)
                                 merged_json(s, &mg);
                         else
-                                json_value(s, g_ptr_array_index(e->objs, 0));
+                                json_value(s, g_ptr_array_index(objs, 0));
                         if (fmt == DG_FMT_JSONL)
                                 g_string_append_c(s, '\n');
                         written++;
@@ -701,6 +745,7 @@ int dg_cmd_merge(int argc, char **argv)
                 }
                 if (record)
                         merged_clear(&mg);
+                g_ptr_array_free(objs, TRUE);
                 if (s->len > 65536) {
                         if (fwrite(s->str, 1, s->len, out) != s->len)
                                 rc = 1;
