@@ -521,18 +521,11 @@ static void show_result(run_t *R, dg_result_t *r)
         dg_result_free(r);
 }
 
-/* Passive DNS names more than one label below the domain were asked as
- * candidates of the domain, whose wildcard signature cannot tell whether a
- * wildcard deeper down (*.preview.example.com) answered them. Those that
- * exist are held back and checked against random names under their parent
- * once the run is over (verify_held). */
+/* Passive DNS names more than one label below the domain are held back
+ * and checked for deeper wildcards once the run is over (dg_pdns_verify). */
 static bool hold_back(run_t *R, dg_result_t *r)
 {
-        if (R->held == NULL || (r->status != DG_STATUS_FOUND && r->status != DG_STATUS_NODATA) ||
-            dg_pdns_lookup(R->pdns, r->name) == NULL)
-                return false;
-        const char *dot = strchr(r->name, '.');
-        if (dot == NULL || g_ascii_strcasecmp(dot + 1, R->domain) == 0)
+        if (R->held == NULL || !dg_pdns_is_deep(R->pdns, r))
                 return false;
         g_ptr_array_add(R->held, r);
         return true;
@@ -544,140 +537,6 @@ static int on_result(void *ud, dg_result_t *r)
         if (!hold_back(R, r))
                 show_result(R, r);
         return R->io_error ? 1 : 0;
-}
-
-#define PROBES_PER_PARENT 3
-#define NODATA_MARK "\x01nodata"
-
-typedef struct {
-        GHashTable *probe_parent; /* probe name -> parent (borrowed) */
-        GHashTable *answers;      /* parent -> GHashTable* set of answer strings */
-} verify_t;
-
-/* The first type's answer as a set: data items and "CNAME target" items. */
-static void answer_sig(const dg_result_t *r, GHashTable *set)
-{
-        if (r->nanswers == 0)
-                return;
-        const dg_answer_t *a = &r->answers[0];
-        for (size_t i = 0; i < a->ndata; i++)
-                g_hash_table_add(set, g_strdup(a->data[i]));
-        for (size_t i = 0; i < a->ncname; i++)
-                g_hash_table_add(set, g_strdup_printf("CNAME %s", a->cname[i]));
-}
-
-static int on_probe(void *ud, dg_result_t *r)
-{
-        verify_t *v = ud;
-        const char *parent = g_hash_table_lookup(v->probe_parent, r->name);
-        if (parent && (r->status == DG_STATUS_FOUND || r->status == DG_STATUS_NODATA)) {
-                GHashTable *set = g_hash_table_lookup(v->answers, parent);
-                if (set == NULL) {
-                        set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-                        g_hash_table_insert(v->answers, (gpointer)parent, set);
-                }
-                if (r->status == DG_STATUS_NODATA)
-                        g_hash_table_add(set, g_strdup(NODATA_MARK));
-                answer_sig(r, set);
-        }
-        dg_result_free(r);
-        return 0;
-}
-
-/* Is every item of the held name's answer one the random names got? */
-static bool covered_by(const dg_result_t *r, GHashTable *set)
-{
-        GHashTable *mine = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        answer_sig(r, mine);
-        bool covered;
-        if (g_hash_table_size(mine) == 0) {
-                /* no data of the type: only a wildcard without it explains that */
-                covered = g_hash_table_contains(set, NODATA_MARK);
-        } else {
-                covered = true;
-                GHashTableIter it;
-                gpointer k;
-                g_hash_table_iter_init(&it, mine);
-                while (covered && g_hash_table_iter_next(&it, &k, NULL))
-                        covered = g_hash_table_contains(set, k);
-        }
-        g_hash_table_destroy(mine);
-        return covered;
-}
-
-/* Asks random names under the parents of the held names (a lookup-mode
- * engine over the same resolvers); a held name whose answer is only what
- * those random names get is wildcard-covered, as the engine reports names of
- * its own zones. Returns DG_OK or the error that prevented the check. */
-static int verify_held(run_t *R, const dg_engine_opts_t *base)
-{
-        static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-        verify_t v;
-        v.probe_parent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        v.answers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                          (GDestroyNotify)g_hash_table_destroy);
-        GHashTable *parents = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        dg_engine_opts_t o = *base;
-        o.mode = DG_MODE_LOOKUP;
-        o.words = NULL;
-        o.words_rewind = NULL;
-        o.words_ud = NULL;
-        o.recursive = 0;
-        o.shard_k = o.shard_n = 0;
-        o.no_validate = true; /* the run just validated them */
-        o.no_wildcard = true;
-        dg_engine_t *e = NULL;
-        dg_loop_t *loop = NULL;
-        int rc = dg_engine_new(&o, &e);
-        if (rc != DG_OK)
-                goto out;
-        for (guint i = 0; i < R->held->len; i++) {
-                const dg_result_t *r = g_ptr_array_index(R->held, i);
-                char *parent = g_ascii_strdown(strchr(r->name, '.') + 1, -1);
-                if (g_hash_table_contains(parents, parent)) {
-                        g_free(parent);
-                        continue;
-                }
-                g_hash_table_add(parents, parent);
-                for (int k = 0; k < PROBES_PER_PARENT; k++) {
-                        char lab[15];
-                        lab[0] = alnum[g_random_int_range(0, 26)];
-                        for (int j = 1; j < 14; j++)
-                                lab[j] = alnum[g_random_int_range(0, 36)];
-                        lab[14] = 0;
-                        char *probe = g_strdup_printf("%s.%s", lab, parent);
-                        if (dg_engine_add_lookup(e, probe, R->first_type) == DG_OK)
-                                g_hash_table_insert(v.probe_parent, probe, parent);
-                        else
-                                g_free(probe);
-                }
-        }
-        dg_engine_close_input(e);
-        rc = dg_loop_new(e, &loop);
-        if (rc != DG_OK)
-                goto out;
-        rc = dg_loop_run(loop, on_probe, NULL, &v, &g_stop);
-        if (rc != DG_OK)
-                goto out;
-        for (guint i = 0; i < R->held->len; i++) {
-                dg_result_t *r = g_ptr_array_index(R->held, i);
-                char *parent = g_ascii_strdown(strchr(r->name, '.') + 1, -1);
-                GHashTable *set = g_hash_table_lookup(v.answers, parent);
-                if (set && covered_by(r, set)) {
-                        r->status = DG_STATUS_WILDCARD;
-                        g_free(r->wildcard_root);
-                        r->wildcard_root = g_strdup_printf("*.%s", parent);
-                        R->pdns_wild++;
-                }
-                g_free(parent);
-        }
-out:
-        dg_loop_free(loop);
-        dg_engine_free(e);
-        g_hash_table_destroy(v.answers);
-        g_hash_table_destroy(v.probe_parent);
-        g_hash_table_destroy(parents);
-        return rc;
 }
 
 /* Prints the held results (checked or not). */
@@ -1105,7 +964,9 @@ no_wordlist:
         R.last_state = R.t0;
         rc = dg_loop_run(loop, on_result, on_tick, &R, &g_stop);
         if (rc == DG_OK && R.held && R.held->len && dg_engine_error(e, NULL) == DG_OK) {
-                int vrc = verify_held(&R, &o);
+                uint64_t marked = 0;
+                int vrc = dg_pdns_verify(R.pdns, R.held, &o, &g_stop, &marked);
+                R.pdns_wild += marked;
                 if (vrc != DG_OK)
                         dg_cli_error("brute",
                                      "could not check %u passive DNS names for wildcards: %s",

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dnsglean/cof.h"
+#include "dnsglean/loop.h"
 
 #define MAX_REPORTED 20
 
@@ -233,4 +234,239 @@ void dg_pdns_counts(const dg_pdns_t *p, uint64_t *lines, uint64_t *records, uint
         *records = p->records;
         *malformed = p->malformed;
         *outside = p->outside;
+}
+
+/* ------------------------------------------------------------ live check */
+
+bool dg_pdns_is_deep(const dg_pdns_t *p, const dg_result_t *r)
+{
+        if (p == NULL || (r->status != DG_STATUS_FOUND && r->status != DG_STATUS_NODATA) ||
+            dg_pdns_lookup(p, r->name) == NULL)
+                return false;
+        const char *dot = strchr(r->name, '.');
+        return dot != NULL && g_ascii_strcasecmp(dot + 1, p->domain) != 0;
+}
+
+#define PROBES_PER_PARENT 3
+#define NODATA_MARK "\x01nodata"
+
+typedef struct {
+        GHashTable *probe_parent; /* probe name -> parent (borrowed) */
+        GHashTable *answers;      /* parent -> GHashTable* set of answer strings */
+} verify_t;
+
+/* The first type's answer as a set: data items and "CNAME target" items. */
+static void answer_sig(const dg_result_t *r, GHashTable *set)
+{
+        if (r->nanswers == 0)
+                return;
+        const dg_answer_t *a = &r->answers[0];
+        for (size_t i = 0; i < a->ndata; i++)
+                g_hash_table_add(set, g_strdup(a->data[i]));
+        for (size_t i = 0; i < a->ncname; i++)
+                g_hash_table_add(set, g_strdup_printf("CNAME %s", a->cname[i]));
+}
+
+static int on_probe(void *ud, dg_result_t *r)
+{
+        verify_t *v = ud;
+        const char *parent = g_hash_table_lookup(v->probe_parent, r->name);
+        if (parent && (r->status == DG_STATUS_FOUND || r->status == DG_STATUS_NODATA)) {
+                GHashTable *set = g_hash_table_lookup(v->answers, parent);
+                if (set == NULL) {
+                        set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+                        g_hash_table_insert(v->answers, (gpointer)parent, set);
+                }
+                if (r->status == DG_STATUS_NODATA)
+                        g_hash_table_add(set, g_strdup(NODATA_MARK));
+                answer_sig(r, set);
+        }
+        dg_result_free(r);
+        return 0;
+}
+
+/* Is every item of the held name's answer one the random names got? */
+static bool covered_by(const dg_result_t *r, GHashTable *set)
+{
+        GHashTable *mine = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        answer_sig(r, mine);
+        bool covered;
+        if (g_hash_table_size(mine) == 0) {
+                /* no data of the type: only a wildcard without it explains that */
+                covered = g_hash_table_contains(set, NODATA_MARK);
+        } else {
+                covered = true;
+                GHashTableIter it;
+                gpointer k;
+                g_hash_table_iter_init(&it, mine);
+                while (covered && g_hash_table_iter_next(&it, &k, NULL))
+                        covered = g_hash_table_contains(set, k);
+        }
+        g_hash_table_destroy(mine);
+        return covered;
+}
+
+/* Asks random names under the parents of the held names (a lookup-mode
+ * engine over the same resolvers); a held name whose answer is only what
+ * those random names get is wildcard-covered, as the engine reports names of
+ * its own zones. */
+int dg_pdns_verify(const dg_pdns_t *p, GPtrArray *held, const dg_engine_opts_t *base,
+                   volatile sig_atomic_t *stop, uint64_t *marked)
+{
+        static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+        *marked = 0;
+        (void)p;
+        if (held == NULL || held->len == 0)
+                return DG_OK;
+        verify_t v;
+        v.probe_parent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        v.answers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify)g_hash_table_destroy);
+        GHashTable *parents = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        dg_engine_opts_t o = *base;
+        o.mode = DG_MODE_LOOKUP;
+        o.words = NULL;
+        o.words_rewind = NULL;
+        o.words_ud = NULL;
+        o.recursive = 0;
+        o.shard_k = o.shard_n = 0;
+        o.no_validate = true; /* the run just validated them */
+        o.no_wildcard = true;
+        dg_engine_t *e = NULL;
+        dg_loop_t *loop = NULL;
+        int rc = dg_engine_new(&o, &e);
+        if (rc != DG_OK)
+                goto out;
+        for (guint i = 0; i < held->len; i++) {
+                const dg_result_t *r = g_ptr_array_index(held, i);
+                char *parent = g_ascii_strdown(strchr(r->name, '.') + 1, -1);
+                if (g_hash_table_contains(parents, parent)) {
+                        g_free(parent);
+                        continue;
+                }
+                g_hash_table_add(parents, parent);
+                for (int k = 0; k < PROBES_PER_PARENT; k++) {
+                        char lab[15];
+                        lab[0] = alnum[g_random_int_range(0, 26)];
+                        for (int j = 1; j < 14; j++)
+                                lab[j] = alnum[g_random_int_range(0, 36)];
+                        lab[14] = 0;
+                        char *probe = g_strdup_printf("%s.%s", lab, parent);
+                        if (dg_engine_add_lookup(e, probe,
+                                                 base->ntypes ? base->types[0] : DG_T_A) == DG_OK)
+                                g_hash_table_insert(v.probe_parent, probe, parent);
+                        else
+                                g_free(probe);
+                }
+        }
+        dg_engine_close_input(e);
+        rc = dg_loop_new(e, &loop);
+        if (rc != DG_OK)
+                goto out;
+        rc = dg_loop_run(loop, on_probe, NULL, &v, stop);
+        if (rc != DG_OK)
+                goto out;
+        for (guint i = 0; i < held->len; i++) {
+                dg_result_t *r = g_ptr_array_index(held, i);
+                char *parent = g_ascii_strdown(strchr(r->name, '.') + 1, -1);
+                GHashTable *set = g_hash_table_lookup(v.answers, parent);
+                if (set && covered_by(r, set)) {
+                        r->status = DG_STATUS_WILDCARD;
+                        g_free(r->wildcard_root);
+                        r->wildcard_root = g_strdup_printf("*.%s", parent);
+                        (*marked)++;
+                }
+                g_free(parent);
+        }
+out:
+        dg_loop_free(loop);
+        dg_engine_free(e);
+        g_hash_table_destroy(v.answers);
+        g_hash_table_destroy(v.probe_parent);
+        g_hash_table_destroy(parents);
+        return rc;
+}
+
+typedef struct {
+        const dg_pdns_t *p;
+        size_t i;
+} src_t;
+
+static int src_next(void *ud, const char **word, size_t *len)
+{
+        src_t *s = ud;
+        if (s->i >= dg_pdns_count(s->p))
+                return 0;
+        *word = dg_pdns_relative(s->p, s->i++);
+        *len = strlen(*word);
+        return 1;
+}
+
+static int src_rewind(void *ud)
+{
+        ((src_t *)ud)->i = 0;
+        return DG_OK;
+}
+
+typedef struct {
+        const dg_pdns_t *p;
+        GPtrArray *held;
+        int (*fn)(void *ud, dg_result_t *r);
+        void *ud;
+} check_t;
+
+static int on_checked(void *ud, dg_result_t *r)
+{
+        check_t *c = ud;
+        if (dg_pdns_is_deep(c->p, r)) {
+                g_ptr_array_add(c->held, r);
+                return 0;
+        }
+        return c->fn(c->ud, r);
+}
+
+int dg_pdns_check(const dg_pdns_t *p, const dg_engine_opts_t *base, volatile sig_atomic_t *stop,
+                  int (*fn)(void *ud, dg_result_t *r), void *ud, char **errmsg)
+{
+        *errmsg = NULL;
+        src_t src = {p, 0};
+        dg_engine_opts_t o = *base;
+        o.mode = DG_MODE_BRUTE;
+        o.domain = p->domain;
+        o.words = src_next;
+        o.words_rewind = src_rewind;
+        o.words_ud = &src;
+        o.words_names = true;
+        o.recursive = 0;
+        o.shard_k = o.shard_n = 0;
+        dg_engine_t *e = NULL;
+        dg_loop_t *loop = NULL;
+        check_t c = {p, g_ptr_array_new(), fn, ud};
+        int rc = dg_engine_new(&o, &e);
+        if (rc == DG_OK)
+                rc = dg_loop_new(e, &loop);
+        if (rc == DG_OK)
+                rc = dg_loop_run(loop, on_checked, NULL, &c, stop);
+        const char *msg = NULL;
+        int fatal = e ? dg_engine_error(e, &msg) : DG_OK;
+        if (rc == DG_OK && fatal != DG_OK) {
+                rc = fatal;
+                *errmsg = g_strdup(msg ? msg : dg_strerror(fatal));
+        }
+        uint64_t marked = 0;
+        if (rc == DG_OK)
+                rc = dg_pdns_verify(p, c.held, base, stop, &marked);
+        for (guint i = 0; i < c.held->len; i++) {
+                dg_result_t *r = g_ptr_array_index(c.held, i);
+                if (rc == DG_OK)
+                        fn(ud, r);
+                else
+                        dg_result_free(r);
+        }
+        g_ptr_array_free(c.held, TRUE);
+        dg_loop_free(loop);
+        dg_engine_free(e);
+        if (rc != DG_OK && *errmsg == NULL)
+                *errmsg = g_strdup(dg_strerror(rc));
+        return rc;
 }

@@ -5,8 +5,11 @@
 #define DG_CLI_PDNS_H
 
 #include <glib.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "dnsglean/engine.h"
 
 /* What passive DNS knows about one name. */
 typedef struct {
@@ -44,5 +47,25 @@ const dg_pdns_info_t *dg_pdns_lookup(const dg_pdns_t *p, const char *name);
  * itself, wildcards, names outside the domain). */
 void dg_pdns_counts(const dg_pdns_t *p, uint64_t *lines, uint64_t *records, uint64_t *malformed,
                     uint64_t *outside);
+
+/* True when r is a passive DNS name more than one label below the domain
+ * that exists: the domain's wildcard signature cannot vouch for it, so it
+ * is held back for dg_pdns_verify. */
+bool dg_pdns_is_deep(const dg_pdns_t *p, const dg_result_t *r);
+
+/* Checks held results (those dg_pdns_is_deep picked) against random names
+ * under their parents, asked through a lookup-mode engine with base's
+ * resolvers: a name whose answer is only what random names get is marked
+ * DG_STATUS_WILDCARD (wildcard_root "*.PARENT"); *marked counts them.
+ * Returns DG_OK, DG_EINTR (*stop set) or the engine's error. */
+int dg_pdns_verify(const dg_pdns_t *p, GPtrArray *held, const dg_engine_opts_t *base,
+                   volatile sig_atomic_t *stop, uint64_t *marked);
+
+/* Checks every candidate name live on its own: a brute-mode engine over the
+ * names (base gives resolvers, types, timeouts; validation and wildcard
+ * detection as in brute), then dg_pdns_verify. fn gets each result and owns
+ * it. Returns DG_OK, or an error with *errmsg (g_malloc'd). */
+int dg_pdns_check(const dg_pdns_t *p, const dg_engine_opts_t *base, volatile sig_atomic_t *stop,
+                  int (*fn)(void *ud, dg_result_t *r), void *ud, char **errmsg);
 
 #endif
