@@ -6,6 +6,8 @@
 
 #include "dnsglean/wire.h"
 
+#define LABEL_MAX 48 /* longer data labels are cut */
+
 enum node_kind { N_DOMAIN, N_NAME, N_IMPLIED, N_TARGET, N_DATA, N_PROVIDER };
 
 typedef struct {
@@ -149,7 +151,18 @@ void dg_graph_add(dg_graph_t *g, const dg_graph_rec_t *r)
         }
         if (r->ncname > 0)
                 end->takeover |= r->takeover;
+        bool is_cname = r->type && strcmp(r->type, "CNAME") == 0;
         for (size_t i = 0; i < r->ndata; i++) {
+                if (is_cname) {
+                        /* a CNAME's data is its target: an edge, not a datum */
+                        char *t = norm(r->data[i]);
+                        node_t *tn = name_node(g, t, N_NAME);
+                        edge(g, n, tn, "CNAME");
+                        if (r->takeover)
+                                tn->takeover = true;
+                        g_free(t);
+                        continue;
+                }
                 node_t *d = node(g, "d:", r->data[i], N_DATA);
                 edge(g, end, d, r->type ? r->type : "");
         }
@@ -246,6 +259,11 @@ int dg_graph_write(dg_graph_t *g, FILE *f)
         for (guint i = 0; i < nodes->len; i++) {
                 node_t *n = g_ptr_array_index(nodes, i);
                 GString *label = g_string_new(n->label);
+                if (n->kind == N_DATA && label->len > LABEL_MAX) {
+                        /* long TXT data: the start tells what it is */
+                        g_string_truncate(label, LABEL_MAX - 3);
+                        g_string_append(label, "...");
+                }
                 const char *attrs = "";
                 char *extra = NULL;
                 switch (n->kind) {
