@@ -350,7 +350,35 @@ static void graph_add(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint
         g.status = status_rcode(r);
         g.wildcard = r->status == DG_STATUS_WILDCARD;
         g.pdns_stale = pi && (r->status == DG_STATUS_NXDOMAIN || r->status == DG_STATUS_WILDCARD);
+        /* the providers classification names, for the picture */
+        const dg_fpdb_t *db = dg_fpdb_default();
+        GPtrArray *pn = g_ptr_array_new(), *pc = g_ptr_array_new();
+        dg_classify_res_t res;
+        dg_classify_res_init(&res);
+        size_t n = (a ? a->ndata : 0) + (a ? a->ncname : 0);
+        for (size_t i = 0; db && i < n; i++) {
+                bool is_data = i < a->ndata;
+                const char *rd = is_data ? a->data[i] : a->cname[i - a->ndata];
+                if (dg_classify_rr(db, r->name, is_data ? type : DG_T_CNAME, rd, &res) <= 0)
+                        continue;
+                g.takeover |= res.takeover;
+                for (size_t k = 0; k < res.nmatches; k++) {
+                        bool dup = false;
+                        for (guint j = 0; j < pn->len && !dup; j++)
+                                dup = g_ptr_array_index(pn, j) == res.matches[k].name;
+                        if (!dup) {
+                                g_ptr_array_add(pn, (gpointer)res.matches[k].name);
+                                g_ptr_array_add(pc, (gpointer)res.matches[k].category);
+                        }
+                }
+        }
+        dg_classify_res_clear(&res);
+        g.prov_name = (const char *const *)pn->pdata;
+        g.prov_cat = (const char *const *)pc->pdata;
+        g.nprov = pn->len;
         dg_graph_add(R->graph, &g);
+        g_ptr_array_free(pn, TRUE);
+        g_ptr_array_free(pc, TRUE);
 }
 
 static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t type)
