@@ -42,6 +42,5 @@ int dg_cmd_merge(int argc, char **argv);
  * prints an error and returns NULL on failure. Free with dg_fpdb_free. */
 dg_fpdb_t *dg_cli_load_fpdb(const char *cmd, char **files);
 int dg_cmd_pcap(int argc, char **argv);
-int dg_cmd_merge(int argc, char **argv);
 
 #endif
