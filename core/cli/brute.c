@@ -1,5 +1,7 @@
 /* dnsglean brute — subdomain enumeration from a wordlist over many resolvers. */
 #include "cli.h"
+#include "graph.h"
+#include "pdns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,6 +133,53 @@ static wordfile_t *wordfile_open(const char *path, char **err)
         return w;
 }
 
+/* The candidates: the wordlist's words, then (on the first pass over the
+ * domain only, not under recursion's sub-zones) the passive DNS names,
+ * relative to the domain. A word that passive DNS also names is left to the
+ * passive DNS part so that it is asked once. */
+typedef struct {
+        wordfile_t *wf;
+        dg_pdns_t *pd;
+        bool wf_done;
+        size_t pi;
+        unsigned pass;
+} wordsrc_t;
+
+static int wordsrc_next(void *ud, const char **word, size_t *len)
+{
+        wordsrc_t *s = ud;
+        while (s->wf && !s->wf_done) {
+                int rc = wordfile_next(s->wf, word, len);
+                if (rc < 0)
+                        return rc;
+                if (rc == 0) {
+                        s->wf_done = true;
+                        break;
+                }
+                size_t n = *len;
+                while (n > 0 && ((*word)[n - 1] == '\r' || (*word)[n - 1] == ' '))
+                        n--;
+                if (s->pd && s->pass == 0 && dg_pdns_has_relative(s->pd, *word, n))
+                        continue;
+                return 1;
+        }
+        if (s->pd && s->pass == 0 && s->pi < dg_pdns_count(s->pd)) {
+                *word = dg_pdns_relative(s->pd, s->pi++);
+                *len = strlen(*word);
+                return 1;
+        }
+        return 0;
+}
+
+static int wordsrc_rewind(void *ud)
+{
+        wordsrc_t *s = ud;
+        s->pass++;
+        s->pi = 0;
+        s->wf_done = false;
+        return s->wf ? wordfile_rewind(s->wf) : DG_OK;
+}
+
 /* The bundled list: $DNSGLEAN_DATADIR, the installed data folder, or the
  * source tree the binary was built from. */
 static char *default_wordlist(void)
@@ -150,6 +199,7 @@ static char *default_wordlist(void)
 
 /* ------------------------------------------------------------ options */
 
+static char *o_pdns;
 static char *o_wordlist, *o_resolvers, *o_types, *o_shard, *o_state, *o_resume, *o_format,
     *o_output, *o_stats;
 #define UNSET G_MININT
@@ -161,6 +211,10 @@ static gboolean o_show_wild, o_all, o_no_validate, o_no_wildcard, o_quiet, o_no_
 static GOptionEntry entries[] = {
     {"wordlist", 'w', 0, G_OPTION_ARG_FILENAME, &o_wordlist,
      "Labels to try, one per line (default: the bundled list)", "FILE"},
+    {"pdns", 0, 0, G_OPTION_ARG_FILENAME, &o_pdns,
+     "Passive DNS records (COF JSON Lines): check their names under DOMAIN live too (only "
+     "them without -w)",
+     "FILE"},
     {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o_resolvers,
      "Resolvers: a file of addr[:port] lines or a comma list (required)", "RESOLVERS"},
     {"types", 't', 0, G_OPTION_ARG_STRING, &o_types,
@@ -180,7 +234,8 @@ static GOptionEntry entries[] = {
      "Write the resume state here (periodically and on interrupt)", "FILE"},
     {"resume", 0, 0, G_OPTION_ARG_FILENAME, &o_resume,
      "Continue an interrupted run from its state file", "FILE"},
-    {"format", 'f', 0, G_OPTION_ARG_STRING, &o_format, "jsonl (default), json, csv or text", "FMT"},
+    {"format", 'f', 0, G_OPTION_ARG_STRING, &o_format, "jsonl (default), json, csv, text or dot",
+     "FMT"},
     {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o_output, "Write results here (default stdout)",
      "FILE"},
     {"stats", 0, 0, G_OPTION_ARG_FILENAME, &o_stats, "Write the final counts as JSON here", "FILE"},
@@ -212,6 +267,12 @@ typedef struct {
         char *state_path;
         char *out_path;
         int io_error;
+        dg_pdns_t *pdns;   /* --pdns, or NULL */
+        dg_graph_t *graph; /* --format dot */
+        GPtrArray *held;   /* dg_result_t*: deep passive DNS names awaiting the check */
+        const char *domain;
+        uint64_t pdns_wild; /* passive DNS names found to be wildcard-covered */
+        uint64_t pdns_live, pdns_stale, pdns_unknown;
 } run_t;
 
 static volatile sig_atomic_t g_stop;
@@ -246,8 +307,88 @@ static const char *status_rcode(const dg_result_t *r)
 }
 
 /* One output record: (name, type) with its data. */
+/* The pdns member: what passive DNS said, and whether the name is live. */
+static void pdns_json(GString *s, const dg_result_t *r, const dg_pdns_info_t *pi)
+{
+        g_string_append_printf(s,
+                               ",\"pdns\":{\"time_first\":%lld,\"time_last\":%lld,"
+                               "\"count\":%llu,\"rrtypes\":[",
+                               (long long)pi->time_first, (long long)pi->time_last,
+                               (unsigned long long)pi->count);
+        char **t = g_strsplit(pi->rrtypes, ",", -1);
+        for (char **p = t; *p; p++) {
+                if (p != t)
+                        g_string_append_c(s, ',');
+                dg_json_str(s, *p);
+        }
+        g_strfreev(t);
+        /* live: the name still exists with its own records; stale: it is
+         * gone or only a wildcard answers; null: no answer to tell */
+        const char *live = r->status == DG_STATUS_FOUND || r->status == DG_STATUS_NODATA ? "true"
+                           : r->status == DG_STATUS_FAILED                               ? "null"
+                                                                                         : "false";
+        g_string_append_printf(s, "],\"live\":%s}", live);
+}
+
+static const char *pdns_word(const dg_result_t *r)
+{
+        return r->status == DG_STATUS_FOUND || r->status == DG_STATUS_NODATA ? "live"
+               : r->status == DG_STATUS_FAILED                               ? "unknown"
+                                                                             : "stale";
+}
+
+static void graph_add(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t type,
+                      const dg_pdns_info_t *pi)
+{
+        dg_graph_rec_t g = {0};
+        g.name = r->name;
+        g.type = dg_rrtype_str(type);
+        g.data = a ? a->data : NULL;
+        g.ndata = a ? a->ndata : 0;
+        g.cname = a ? a->cname : NULL;
+        g.ncname = a ? a->ncname : 0;
+        g.status = status_rcode(r);
+        g.wildcard = r->status == DG_STATUS_WILDCARD;
+        g.pdns_stale = pi && (r->status == DG_STATUS_NXDOMAIN || r->status == DG_STATUS_WILDCARD);
+        /* the providers classification names, for the picture */
+        const dg_fpdb_t *db = dg_fpdb_default();
+        GPtrArray *pn = g_ptr_array_new(), *pc = g_ptr_array_new();
+        dg_classify_res_t res;
+        dg_classify_res_init(&res);
+        size_t n = (a ? a->ndata : 0) + (a ? a->ncname : 0);
+        for (size_t i = 0; db && i < n; i++) {
+                bool is_data = i < a->ndata;
+                const char *rd = is_data ? a->data[i] : a->cname[i - a->ndata];
+                if (dg_classify_rr(db, r->name, is_data ? type : DG_T_CNAME, rd, &res) <= 0)
+                        continue;
+                g.takeover |= res.takeover;
+                for (size_t k = 0; k < res.nmatches; k++) {
+                        bool dup = false;
+                        for (guint j = 0; j < pn->len && !dup; j++)
+                                dup = g_ptr_array_index(pn, j) == res.matches[k].name;
+                        if (!dup) {
+                                g_ptr_array_add(pn, (gpointer)res.matches[k].name);
+                                g_ptr_array_add(pc, (gpointer)res.matches[k].category);
+                        }
+                }
+        }
+        dg_classify_res_clear(&res);
+        g.prov_name = (const char *const *)pn->pdata;
+        g.prov_cat = (const char *const *)pc->pdata;
+        g.nprov = pn->len;
+        dg_graph_add(R->graph, &g);
+        g_ptr_array_free(pn, TRUE);
+        g_ptr_array_free(pc, TRUE);
+}
+
 static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t type)
 {
+        const dg_pdns_info_t *pi = R->pdns ? dg_pdns_lookup(R->pdns, r->name) : NULL;
+        if (R->fmt == DG_FMT_DOT) {
+                graph_add(R, r, a, type, pi);
+                R->printed++;
+                return;
+        }
         GString *s = g_string_sized_new(256);
         const char *tname = dg_rrtype_str(type);
         size_t ndata = a ? a->ndata : 0;
@@ -288,6 +429,8 @@ static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t 
                         dg_json_str(s, r->reason ? r->reason : "unknown");
                         g_string_append_printf(s, ",\"tries\":%u", r->tries);
                 }
+                if (pi)
+                        pdns_json(s, r, pi);
                 g_string_append_c(s, '}');
                 if (R->fmt == DG_FMT_JSONL)
                         g_string_append_c(s, '\n');
@@ -306,8 +449,16 @@ static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t 
                         g_string_append_c(s, ',');
                         if (a && a->ncname)
                                 dg_csv_field(s, a->cname[a->ncname - 1]);
-                        g_string_append_printf(s, ",%s\n",
+                        g_string_append_printf(s, ",%s",
                                                r->status == DG_STATUS_WILDCARD ? "true" : "false");
+                        if (R->pdns && pi)
+                                g_string_append_printf(s, ",%lld,%lld,%llu,%s",
+                                                       (long long)pi->time_first,
+                                                       (long long)pi->time_last,
+                                                       (unsigned long long)pi->count, pdns_word(r));
+                        else if (R->pdns)
+                                g_string_append(s, ",,,,");
+                        g_string_append_c(s, '\n');
                 }
                 break;
         }
@@ -318,6 +469,12 @@ static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t 
                         g_string_append_printf(s, "; %s. %s %s%s%s\n", r->name, tname,
                                                status_rcode(r), r->reason ? " " : "",
                                                r->reason ? r->reason : "");
+                        if (pi)
+                                g_string_append_printf(
+                                    s, "; %s. pdns %s: seen %lld..%lld, %llu times (%s)\n", r->name,
+                                    pdns_word(r), (long long)pi->time_first,
+                                    (long long)pi->time_last, (unsigned long long)pi->count,
+                                    pi->rrtypes);
                         break;
                 }
                 const char *owner = r->name;
@@ -335,6 +492,11 @@ static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t 
                         g_string_append_printf(s, "; %s exists (NOERROR, no %s data)%s\n", prev,
                                                tname, mark);
                 g_free(prev);
+                if (pi)
+                        g_string_append_printf(
+                            s, "; %s. pdns %s: seen %lld..%lld, %llu times (%s)\n", r->name,
+                            pdns_word(r), (long long)pi->time_first, (long long)pi->time_last,
+                            (unsigned long long)pi->count, pi->rrtypes);
                 break;
         }
         }
@@ -344,9 +506,8 @@ static void emit(run_t *R, const dg_result_t *r, const dg_answer_t *a, uint16_t 
         R->printed++;
 }
 
-static int on_result(void *ud, dg_result_t *r)
+static void show_result(run_t *R, dg_result_t *r)
 {
-        run_t *R = ud;
         bool show;
         switch (r->status) {
         case DG_STATUS_FOUND:
@@ -359,6 +520,22 @@ static int on_result(void *ud, dg_result_t *r)
         default:
                 show = o_all;
         }
+        /* passive DNS names are printed whatever their fate: live or stale */
+        if (R->pdns && dg_pdns_lookup(R->pdns, r->name)) {
+                show = true;
+                if (r->status == DG_STATUS_FOUND || r->status == DG_STATUS_NODATA)
+                        R->pdns_live++;
+                else if (r->status == DG_STATUS_FAILED)
+                        R->pdns_unknown++;
+                else
+                        R->pdns_stale++;
+                /* asked as a candidate of the domain: its depth is its own */
+                unsigned depth = 1;
+                size_t dl = strlen(R->domain), nl = strlen(r->name);
+                for (size_t i = 0; nl > dl && i < nl - dl - 1; i++)
+                        depth += r->name[i] == '.';
+                r->depth = depth;
+        }
         if (show) {
                 if (r->nanswers == 0) {
                         emit(R, r, NULL, R->first_type);
@@ -366,10 +543,38 @@ static int on_result(void *ud, dg_result_t *r)
                         for (size_t i = 0; i < r->nanswers; i++)
                                 emit(R, r, &r->answers[i], r->answers[i].type);
                 }
-                fflush(R->out);
+                if (R->fmt != DG_FMT_DOT)
+                        fflush(R->out);
         }
         dg_result_free(r);
+}
+
+/* Passive DNS names more than one label below the domain are held back
+ * and checked for deeper wildcards once the run is over (dg_pdns_verify). */
+static bool hold_back(run_t *R, dg_result_t *r)
+{
+        if (R->held == NULL || !dg_pdns_is_deep(R->pdns, r))
+                return false;
+        g_ptr_array_add(R->held, r);
+        return true;
+}
+
+static int on_result(void *ud, dg_result_t *r)
+{
+        run_t *R = ud;
+        if (!hold_back(R, r))
+                show_result(R, r);
         return R->io_error ? 1 : 0;
+}
+
+/* Prints the held results (checked or not). */
+static void flush_held(run_t *R)
+{
+        if (R->held == NULL)
+                return;
+        for (guint i = 0; i < R->held->len; i++)
+                show_result(R, g_ptr_array_index(R->held, i));
+        g_ptr_array_set_size(R->held, 0);
 }
 
 /* State file: the engine's checkpoint plus where the output stood. Written
@@ -493,7 +698,7 @@ static void write_stats(run_t *R, const char *path, double secs)
             "\"invalid_words\":%llu,\"skipped_shard\":%llu,\"queries\":%llu,\"probes\":%llu,"
             "\"responses\":%llu,\"retries\":%llu,\"timeouts\":%llu,\"tcp\":%llu,"
             "\"mismatched\":%llu,\"malformed\":%llu,\"resolvers\":%u,\"resolvers_live\":%u,"
-            "\"elapsed_s\":%.3f,\"qps\":%.1f,\"interrupted\":%s}\n",
+            "\"elapsed_s\":%.3f,\"qps\":%.1f,\"interrupted\":%s",
             (unsigned long long)st.candidates, (unsigned long long)done,
             (unsigned long long)st.status[DG_STATUS_FOUND],
             (unsigned long long)st.status[DG_STATUS_NODATA],
@@ -507,6 +712,15 @@ static void write_stats(run_t *R, const char *path, double secs)
             (unsigned long long)st.mismatched, (unsigned long long)st.malformed, st.resolvers,
             st.resolvers_live, secs, secs > 0 ? (double)st.queries / secs : 0.0,
             g_stop ? "true" : "false");
+        if (R->pdns)
+                g_string_append_printf(s,
+                                       ",\"pdns_names\":%zu,\"pdns_live\":%llu,\"pdns_stale\":%llu,"
+                                       "\"pdns_wildcard\":%llu,\"pdns_unknown\":%llu",
+                                       dg_pdns_count(R->pdns), (unsigned long long)R->pdns_live,
+                                       (unsigned long long)R->pdns_stale,
+                                       (unsigned long long)R->pdns_wild,
+                                       (unsigned long long)R->pdns_unknown);
+        g_string_append(s, "}\n");
         FILE *f = fopen(path, "w");
         if (f == NULL || fwrite(s->str, 1, s->len, f) != s->len || fclose(f) != 0)
                 dg_cli_error("brute", "cannot write stats to %s: %s", path, g_strerror(errno));
@@ -540,6 +754,8 @@ int dg_cmd_brute(int argc, char **argv)
         char *wl_path = NULL;
         run_t R = {0};
         R.out = NULL;
+        dg_pdns_t *pdns = NULL;
+        wordsrc_t src = {0};
 
         if (!dg_cli_parse_options("brute", "DOMAIN",
                                   "Finds the subdomains of DOMAIN that a wordlist names.\n"
@@ -558,9 +774,9 @@ int dg_cmd_brute(int argc, char **argv)
                 return 2;
         }
         dg_fmt_t fmt = DG_FMT_JSONL;
-        if (o_format &&
-            (dg_cli_parse_format(o_format, &fmt) != 0 || fmt == DG_FMT_DOT || fmt == DG_FMT_COF)) {
-                dg_cli_error("brute", "unknown format '%s' (jsonl, json, csv, text)", o_format);
+        if (o_format && (dg_cli_parse_format(o_format, &fmt) != 0 || fmt == DG_FMT_COF)) {
+                dg_cli_error("brute", "unknown format '%s' (jsonl, json, csv, text, dot)",
+                             o_format);
                 return 2;
         }
         if (o_resolvers == NULL) {
@@ -607,7 +823,7 @@ int dg_cmd_brute(int argc, char **argv)
                 dg_cli_error("brute", "--qps cannot be negative");
                 return 2;
         }
-        if (o_resume && fmt == DG_FMT_JSON) {
+        if (o_resume && (fmt == DG_FMT_JSON || fmt == DG_FMT_DOT)) {
                 dg_cli_error("brute", "--resume needs a line format (jsonl, csv, text)");
                 return 2;
         }
@@ -618,6 +834,25 @@ int dg_cmd_brute(int argc, char **argv)
                 g_free(err);
                 return 2;
         }
+        if (o_pdns) {
+                pdns = dg_pdns_load("brute", o_pdns, domain, &err);
+                if (pdns == NULL) {
+                        dg_cli_error("brute", "%s", err);
+                        g_free(err);
+                        goto out;
+                }
+                if (!o_quiet) {
+                        uint64_t pl, pr, pm, po;
+                        dg_pdns_counts(pdns, &pl, &pr, &pm, &po);
+                        fprintf(stderr,
+                                "dnsglean: brute: passive DNS: %llu records, %zu names under "
+                                "%s to check, %llu malformed lines skipped\n",
+                                (unsigned long long)pr, dg_pdns_count(pdns), domain,
+                                (unsigned long long)pm);
+                }
+        }
+        if (o_pdns && o_wordlist == NULL)
+                goto no_wordlist; /* only the passive DNS names */
         wl_path = o_wordlist ? g_strdup(o_wordlist) : default_wordlist();
         if (wl_path == NULL) {
                 dg_cli_error("brute", "no wordlist given and the bundled one is not installed "
@@ -635,6 +870,9 @@ int dg_cmd_brute(int argc, char **argv)
                                       "give a regular file, not a pipe");
                 goto out;
         }
+no_wordlist:
+        src.wf = wf;
+        src.pd = pdns;
 
         if (o_resume) {
                 GError *gerr = NULL;
@@ -653,9 +891,10 @@ int dg_cmd_brute(int argc, char **argv)
         o.nresolvers = nres;
         o.types = types;
         o.ntypes = ntypes;
-        o.words = wordfile_next;
-        o.words_rewind = wordfile_rewind;
-        o.words_ud = wf;
+        o.words = wordsrc_next;
+        o.words_rewind = wordsrc_rewind;
+        o.words_ud = &src;
+        o.words_names = pdns != NULL; /* passive DNS names may be several labels deep */
         if (o_retries != UNSET)
                 o.retries = (unsigned)o_retries;
         if (o_timeout != UNSET)
@@ -697,6 +936,12 @@ int dg_cmd_brute(int argc, char **argv)
         R.first_type = types[0];
         R.out_path = o_output;
         R.state_path = o_state ? o_state : o_resume;
+        R.pdns = pdns;
+        R.domain = domain;
+        if (pdns)
+                R.held = g_ptr_array_new();
+        if (fmt == DG_FMT_DOT)
+                R.graph = dg_graph_new(domain);
         if (o_output && strcmp(o_output, "-") != 0) {
                 long off = -1;
                 char *prev_path = NULL;
@@ -724,7 +969,10 @@ int dg_cmd_brute(int argc, char **argv)
                 R.out = stdout;
         }
         if (fmt == DG_FMT_CSV && !(state_text && R.out != stdout && ftell(R.out) > 0))
-                fputs("name,type,ttl,status,data,cname,wildcard\n", R.out);
+                fputs(pdns ? "name,type,ttl,status,data,cname,wildcard,pdns_first,pdns_last,"
+                             "pdns_count,pdns\n"
+                           : "name,type,ttl,status,data,cname,wildcard\n",
+                      R.out);
         if (fmt == DG_FMT_JSON)
                 fputc('[', R.out);
 
@@ -743,11 +991,25 @@ int dg_cmd_brute(int argc, char **argv)
         R.t0 = dg_now_ms();
         R.last_state = R.t0;
         rc = dg_loop_run(loop, on_result, on_tick, &R, &g_stop);
+        if (rc == DG_OK && R.held && R.held->len && dg_engine_error(e, NULL) == DG_OK) {
+                uint64_t marked = 0;
+                int vrc = dg_pdns_verify(R.pdns, R.held, &o, &g_stop, &marked);
+                R.pdns_wild += marked;
+                if (vrc != DG_OK)
+                        dg_cli_error("brute",
+                                     "could not check %u passive DNS names for wildcards: %s",
+                                     R.held->len, dg_strerror(vrc));
+                if (vrc == DG_EINTR)
+                        rc = DG_EINTR;
+        }
+        flush_held(&R);
         double secs = (double)(dg_now_ms() - R.t0) / 1000.0;
         if (R.progress)
                 fputs("\r\033[K", stderr);
         if (fmt == DG_FMT_JSON)
                 fputs(R.printed ? "\n]\n" : "]\n", R.out);
+        if (R.graph && dg_graph_write(R.graph, R.out) != 0)
+                R.io_error = errno ? errno : EIO;
         fflush(R.out);
 
         const char *fatal_msg = NULL;
@@ -772,7 +1034,7 @@ int dg_cmd_brute(int argc, char **argv)
                 exit_code = 1;
         } else if (st.candidates == 0 && st.skipped_shard == 0 && state_text == NULL) {
                 dg_cli_error("brute", "no valid label in wordlist %s (%llu lines rejected)",
-                             wl_path, (unsigned long long)st.invalid_words);
+                             wl_path ? wl_path : o_pdns, (unsigned long long)st.invalid_words);
                 exit_code = 1;
         } else {
                 exit_code = 0;
@@ -794,6 +1056,13 @@ int dg_cmd_brute(int argc, char **argv)
                         (unsigned long long)st.retries, secs,
                         secs > 0 ? (double)st.queries / secs : 0.0, st.resolvers_live,
                         st.resolvers);
+                if (pdns)
+                        fprintf(stderr,
+                                "dnsglean: brute: passive DNS names: %llu live, %llu stale (%llu "
+                                "of them wildcard-covered), %llu unknown\n",
+                                (unsigned long long)R.pdns_live, (unsigned long long)R.pdns_stale,
+                                (unsigned long long)R.pdns_wild,
+                                (unsigned long long)R.pdns_unknown);
                 if (rc == DG_EINTR && R.state_path)
                         fprintf(stderr, "dnsglean: brute: resume with --resume %s%s%s\n",
                                 R.state_path, o_output ? " -o " : "", o_output ? o_output : "");
@@ -805,6 +1074,10 @@ out:
         if (R.out && R.out != stdout)
                 fclose(R.out);
         wordfile_close(wf);
+        dg_pdns_free(pdns);
+        dg_graph_free(R.graph);
+        if (R.held)
+                g_ptr_array_free(R.held, TRUE);
         g_free(res);
         g_free(state_text);
         g_free(wl_path);

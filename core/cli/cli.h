@@ -36,6 +36,7 @@ int dg_cmd_classify(int argc, char **argv);
 int dg_cmd_footprint(int argc, char **argv);
 int dg_cmd_axfr(int argc, char **argv);
 int dg_cmd_walk(int argc, char **argv);
+int dg_cmd_merge(int argc, char **argv);
 
 /* The built-in fingerprints plus --fingerprints files (NULL-terminated list);
  * prints an error and returns NULL on failure. Free with dg_fpdb_free. */

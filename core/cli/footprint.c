@@ -2,6 +2,8 @@
  * domain's providers, classifies them and reports findings. The logic is in
  * core/src/footprint.c (dg_footprint_*); this file parses options and prints. */
 #include "cli.h"
+#include "graph.h"
+#include "pdns.h"
 
 #include <signal.h>
 #include <string.h>
@@ -116,10 +118,188 @@ static void json_summary(GString *s, const dg_footprint_report_t *r, bool kind)
                                r->queries, r->phases);
 }
 
-static void print_report(FILE *out, const dg_footprint_report_t *r, dg_fmt_t fmt)
+/* ---- passive DNS names (--pdns) ---- */
+
+typedef struct {
+        const dg_fpdb_t *db;
+        const dg_pdns_t *pdns;
+        GPtrArray *recs; /* pdns_rec_t*, sorted by name and type once complete */
+} pdns_out_t;
+
+/* A record of a passive DNS name, why "pdns", with the live run's verdict. */
+typedef struct {
+        dg_footprint_record_t x; /* first: a pdns_rec_t* is a record pointer */
+        dg_status_t st;
+} pdns_rec_t;
+
+static void pdns_rec_free(gpointer p)
+{
+        pdns_rec_t *pr = p;
+        g_free(pr->x.name);
+        g_strfreev(pr->x.data);
+        g_strfreev(pr->x.cname);
+        g_free(pr->x.providers);
+        g_free(pr);
+}
+
+static gint pdns_rec_cmp(gconstpointer a, gconstpointer b)
+{
+        const pdns_rec_t *x = *(const pdns_rec_t *const *)a, *y = *(const pdns_rec_t *const *)b;
+        int c = strcmp(x->x.name, y->x.name);
+        return c ? c : (int)x->x.type - (int)y->x.type;
+}
+
+/* Adds the providers rdata (or a CNAME target) reveals to x, once each. */
+static void classify_into(const dg_fpdb_t *db, dg_footprint_record_t *x, uint16_t type,
+                          const char *rdata)
+{
+        dg_classify_res_t res;
+        dg_classify_res_init(&res);
+        if (dg_classify_rr(db, x->name, type, rdata, &res) > 0) {
+                for (size_t i = 0; i < res.nmatches; i++) {
+                        bool dup = false;
+                        for (size_t k = 0; k < x->nproviders && !dup; k++)
+                                dup = x->providers[k].name == res.matches[i].name;
+                        if (dup)
+                                continue;
+                        x->providers = g_renew(dg_fp_match_t, x->providers, x->nproviders + 1);
+                        x->providers[x->nproviders++] = res.matches[i];
+                }
+                x->takeover |= res.takeover;
+        }
+        dg_classify_res_clear(&res);
+}
+
+static char **strv_dup(char *const *v, size_t n)
+{
+        char **out = g_new0(char *, n + 1);
+        for (size_t i = 0; i < n; i++)
+                out[i] = g_strdup(v[i]);
+        return out;
+}
+
+static int on_pdns_result(void *ud, dg_result_t *r)
+{
+        pdns_out_t *px = ud;
+        size_t n = r->nanswers ? r->nanswers : 1;
+        for (size_t i = 0; i < n; i++) {
+                const dg_answer_t *a = r->nanswers ? &r->answers[i] : NULL;
+                pdns_rec_t *pr = g_new0(pdns_rec_t, 1);
+                pr->st = r->status;
+                dg_footprint_record_t *x = &pr->x;
+                x->name = g_strdup(r->name);
+                x->type = a ? a->type : DG_T_A;
+                x->rcode = r->status == DG_STATUS_FAILED     ? 255
+                           : r->status == DG_STATUS_NXDOMAIN ? DG_RCODE_NXDOMAIN
+                                                             : DG_RCODE_NOERROR;
+                x->status = dg_status_str(r->status);
+                x->ttl = a ? a->ttl : 0;
+                x->data = strv_dup(a ? a->data : NULL, a ? a->ndata : 0);
+                x->ndata = a ? a->ndata : 0;
+                x->cname = strv_dup(a ? a->cname : NULL, a ? a->ncname : 0);
+                x->ncname = a ? a->ncname : 0;
+                x->why = "pdns";
+                for (size_t k = 0; k < x->ndata; k++)
+                        classify_into(px->db, x, x->type, x->data[k]);
+                for (size_t k = 0; k < x->ncname; k++)
+                        classify_into(px->db, x, DG_T_CNAME, x->cname[k]);
+                g_ptr_array_add(px->recs, pr);
+        }
+        dg_result_free(r);
+        return 0;
+}
+
+static void json_pdns_record(GString *s, const pdns_out_t *px, guint i, bool kind)
+{
+        const pdns_rec_t *pr = g_ptr_array_index(px->recs, i);
+        const dg_footprint_record_t *x = &pr->x;
+        dg_status_t st = pr->st;
+        json_record(s, x, kind);
+        const dg_pdns_info_t *pi = dg_pdns_lookup(px->pdns, x->name);
+        if (pi == NULL)
+                return;
+        g_string_truncate(s, s->len - 1); /* the closing brace */
+        g_string_append_printf(s,
+                               ",\"pdns\":{\"time_first\":%lld,\"time_last\":%lld,\"count\":%llu,"
+                               "\"rrtypes\":",
+                               (long long)pi->time_first, (long long)pi->time_last,
+                               (unsigned long long)pi->count);
+        char **t = g_strsplit(pi->rrtypes, ",", -1);
+        json_strv(s, t, g_strv_length(t));
+        g_strfreev(t);
+        const char *live = st == DG_STATUS_FOUND || st == DG_STATUS_NODATA ? "true"
+                           : st == DG_STATUS_FAILED                        ? "null"
+                                                                           : "false";
+        g_string_append_printf(s, ",\"live\":%s%s}}", live,
+                               st == DG_STATUS_WILDCARD ? ",\"wildcard\":true" : "");
+}
+
+static void text_pdns(GString *s, const pdns_out_t *px)
+{
+        g_string_append(s, "\nPassive DNS names\n");
+        for (guint i = 0; i < px->recs->len; i++) {
+                const pdns_rec_t *pr = g_ptr_array_index(px->recs, i);
+                const dg_footprint_record_t *x = &pr->x;
+                dg_status_t st = pr->st;
+                const char *verdict = st == DG_STATUS_FOUND || st == DG_STATUS_NODATA ? "live"
+                                      : st == DG_STATUS_FAILED                        ? "unknown"
+                                      : st == DG_STATUS_WILDCARD ? "stale (wildcard answers)"
+                                                                 : "stale";
+                g_string_append_printf(s, "  %-40s %-5s %s", x->name, dg_rrtype_str(x->type),
+                                       verdict);
+                for (size_t k = 0; k < x->nproviders; k++)
+                        g_string_append_printf(s, "%s%s", k ? ", " : "  -> ", x->providers[k].name);
+                if (x->takeover)
+                        g_string_append(s, "  [takeover-prone]");
+                g_string_append_c(s, '\n');
+        }
+        if (px->recs->len == 0)
+                g_string_append(s, "  (none under the domain)\n");
+}
+
+/* One footprint record into the picture; px set for passive DNS records. */
+static void graph_record(dg_graph_t *g, const dg_footprint_record_t *x, const pdns_out_t *px)
+{
+        const char **pn = g_new0(const char *, x->nproviders + 1);
+        const char **pc = g_new0(const char *, x->nproviders + 1);
+        for (size_t i = 0; i < x->nproviders; i++) {
+                pn[i] = x->providers[i].name;
+                pc[i] = x->providers[i].category;
+        }
+        dg_graph_rec_t gr = {0};
+        gr.name = x->name;
+        gr.type = dg_rrtype_str(x->type);
+        gr.data = x->data;
+        gr.ndata = x->ndata;
+        gr.cname = x->cname;
+        gr.ncname = x->ncname;
+        gr.status = rcode_word(x);
+        gr.takeover = x->takeover;
+        gr.prov_name = pn;
+        gr.prov_cat = pc;
+        gr.nprov = x->nproviders;
+        gr.pdns_stale = px && x->rcode != DG_RCODE_NOERROR;
+        dg_graph_add(g, &gr);
+        g_free(pn);
+        g_free(pc);
+}
+
+static void print_report(FILE *out, const dg_footprint_report_t *r, dg_fmt_t fmt,
+                         const pdns_out_t *px)
 {
         GString *s = g_string_new(NULL);
         switch (fmt) {
+        case DG_FMT_DOT: {
+                dg_graph_t *g = dg_graph_new(r->domain);
+                for (size_t i = 0; i < r->nrecords; i++)
+                        graph_record(g, &r->records[i], NULL);
+                for (guint i = 0; px && i < px->recs->len; i++)
+                        graph_record(g, &((const pdns_rec_t *)g_ptr_array_index(px->recs, i))->x,
+                                     px);
+                dg_graph_write(g, out);
+                dg_graph_free(g);
+                break;
+        }
         case DG_FMT_JSON:
                 g_string_append(s, "{\"summary\":");
                 json_summary(s, r, false);
@@ -137,6 +317,10 @@ static void print_report(FILE *out, const dg_footprint_report_t *r, dg_fmt_t fmt
                 for (size_t i = 0; i < r->nrecords; i++) {
                         g_string_append(s, i ? ",\n  " : "\n  ");
                         json_record(s, &r->records[i], false);
+                }
+                for (guint i = 0; px && i < px->recs->len; i++) {
+                        g_string_append(s, i || r->nrecords ? ",\n  " : "\n  ");
+                        json_pdns_record(s, px, i, false);
                 }
                 g_string_append(s, "]}\n");
                 break;
@@ -217,11 +401,17 @@ static void print_report(FILE *out, const dg_footprint_report_t *r, dg_fmt_t fmt
                 }
                 if (r->nfindings == 0)
                         g_string_append(s, "  (none)\n");
+                if (px)
+                        text_pdns(s, px);
                 break;
         }
         default: /* jsonl */
                 for (size_t i = 0; i < r->nrecords; i++) {
                         json_record(s, &r->records[i], true);
+                        g_string_append_c(s, '\n');
+                }
+                for (guint i = 0; px && i < px->recs->len; i++) {
+                        json_pdns_record(s, px, i, true);
                         g_string_append_c(s, '\n');
                 }
                 for (size_t i = 0; i < r->nproviders; i++) {
@@ -244,6 +434,9 @@ int dg_cmd_footprint(int argc, char **argv)
         const char *cmd = "footprint";
         char *o_resolvers = NULL, *o_format = NULL, *o_output = NULL, *o_selectors = NULL;
         char **o_fp = NULL;
+        char *o_pdns = NULL;
+        dg_pdns_t *pdns = NULL;
+        pdns_out_t px = {0};
         gint o_timeout = 0, o_retries = -1, o_ns_port = 0;
         gboolean o_no_lame = FALSE, o_no_saas = FALSE;
         o_quiet = FALSE;
@@ -262,13 +455,18 @@ int dg_cmd_footprint(int argc, char **argv)
             {"dkim-selectors", 0, 0, G_OPTION_ARG_STRING, &o_selectors,
              "Comma list of DKIM selectors to try (default: a built-in list)", "LIST"},
             {"timeout", 't', 0, G_OPTION_ARG_INT, &o_timeout, "Per-try timeout in ms", "MS"},
-            {"retries", 0, 0, G_OPTION_ARG_INT, &o_retries, "Extra tries per question (0: the engine default, 4)", "N"},
+            {"retries", 0, 0, G_OPTION_ARG_INT, &o_retries,
+             "Extra tries per question (0: the engine default, 4)", "N"},
             {"ns-port", 0, 0, G_OPTION_ARG_INT, &o_ns_port,
              "Port on which to ask the name servers directly (default 53)", "PORT"},
             {"no-lame-check", 0, 0, G_OPTION_ARG_NONE, &o_no_lame,
              "Do not ask each name server for the zone (lame delegation check)", NULL},
             {"no-saas-names", 0, 0, G_OPTION_ARG_NONE, &o_no_saas,
              "Do not look up the well-known SaaS host names", NULL},
+            {"pdns", 0, 0, G_OPTION_ARG_FILENAME, &o_pdns,
+             "Passive DNS records (COF JSON Lines): check their names under DOMAIN live and "
+             "classify them",
+             "FILE"},
             {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o_quiet, "No warnings on stderr", NULL},
             {NULL, 0, 0, 0, NULL, NULL, NULL}};
         int status = 2;
@@ -297,9 +495,8 @@ int dg_cmd_footprint(int argc, char **argv)
                 goto done;
         }
         dg_fmt_t fmt = isatty(STDOUT_FILENO) && o_output == NULL ? DG_FMT_TEXT : DG_FMT_JSONL;
-        if (o_format &&
-            (dg_cli_parse_format(o_format, &fmt) != 0 || fmt == DG_FMT_DOT || fmt == DG_FMT_COF)) {
-                dg_cli_error(cmd, "unknown format '%s' (text, jsonl, json, csv)", o_format);
+        if (o_format && (dg_cli_parse_format(o_format, &fmt) != 0 || fmt == DG_FMT_COF)) {
+                dg_cli_error(cmd, "unknown format '%s' (text, jsonl, json, csv, dot)", o_format);
                 goto done;
         }
         if (o_timeout < 0 || o_retries < -1 || o_ns_port < 0 || o_ns_port > 65535) {
@@ -315,6 +512,14 @@ int dg_cmd_footprint(int argc, char **argv)
         db = dg_cli_load_fpdb(cmd, o_fp);
         if (db == NULL)
                 goto done;
+        if (o_pdns) {
+                pdns = dg_pdns_load(cmd, o_pdns, argv[1], &err);
+                if (pdns == NULL) {
+                        dg_cli_error(cmd, "%s", err);
+                        g_free(err);
+                        goto done;
+                }
+        }
         dg_footprint_opts_t o;
         dg_footprint_opts_init(&o);
         o.domain = argv[1];
@@ -350,9 +555,33 @@ int dg_cmd_footprint(int argc, char **argv)
                 dg_cli_error(cmd, "%s", dg_strerror(rc));
                 goto done;
         }
+        if (pdns && rc == DG_OK) {
+                /* the passive DNS names, live, classified like the rest */
+                dg_engine_opts_t eo;
+                dg_engine_opts_init(&eo);
+                eo.domain = argv[1];
+                eo.resolvers = res;
+                eo.nresolvers = nres;
+                if (o_timeout > 0)
+                        eo.timeout_ms = (unsigned)o_timeout;
+                if (o_retries >= 0)
+                        eo.retries = (unsigned)o_retries;
+                eo.log = log_cb;
+                px.db = db;
+                px.pdns = pdns;
+                px.recs = g_ptr_array_new_with_free_func(pdns_rec_free);
+                char *perr = NULL;
+                int prc = dg_pdns_check(pdns, &eo, &g_stop, on_pdns_result, &px, &perr);
+                g_ptr_array_sort(px.recs, pdns_rec_cmp);
+                if (prc == DG_EINTR)
+                        rc = DG_EINTR;
+                else if (prc != DG_OK)
+                        dg_cli_error(cmd, "passive DNS names: %s", perr ? perr : dg_strerror(prc));
+                g_free(perr);
+        }
         const dg_footprint_report_t *rep = dg_footprint_report(fp);
         if (rep)
-                print_report(out, rep, fmt);
+                print_report(out, rep, fmt, pdns ? &px : NULL);
         status = rc == DG_EINTR ? 1 : 0;
         if (rc == DG_EINTR)
                 dg_cli_error(cmd, "interrupted: the report holds what was gathered");
@@ -364,6 +593,10 @@ done:
                 status = 2;
         }
         dg_footprint_free(fp);
+        if (px.recs)
+                g_ptr_array_free(px.recs, TRUE);
+        dg_pdns_free(pdns);
+        g_free(o_pdns);
         dg_fpdb_free(db);
         g_free(res);
         g_strfreev(sels);

@@ -20,6 +20,7 @@ static const struct {
     {"brute", dg_cmd_brute, "enumerate subdomains from a wordlist over many resolvers"},
     {"classify", dg_cmd_classify, "what zone-file records reveal (providers, takeover risk)"},
     {"footprint", dg_cmd_footprint, "a domain's providers and mail/DNS findings from its records"},
+    {"merge", dg_cmd_merge, "join and reconcile shard outputs (JSON Lines)"},
     {"version", cmd_version, "print the version"},
     {"axfr", dg_cmd_axfr, "try a zone transfer (AXFR) on the zone's name servers"},
     {"walk", dg_cmd_walk, "walk a zone's NSEC chain or collect and crack NSEC3 hashes"},

@@ -5,6 +5,7 @@
  * prefixed, RFC 1035 4.2.2; segments reassembled in order) on the given ports.
  */
 #include "cli.h"
+#include "dnsglean/cof.h"
 #include "dnsglean/detect.h"
 #include "dnsglean/frame.h"
 
@@ -24,6 +25,8 @@ typedef struct {
         double t; /* time of the frame being read */
         dg_frame_t *fx;
         uint64_t tagged;
+        dg_cof_agg_t *cof; /* --format cof: passive DNS records, else NULL */
+        uint64_t cof_malformed;
 } pcap_ctx_t;
 
 static void emit(void *ud, const dg_detect_addr_t *src, const dg_detect_addr_t *dst,
@@ -31,6 +34,12 @@ static void emit(void *ud, const dg_detect_addr_t *src, const dg_detect_addr_t *
 {
         pcap_ctx_t *c = ud;
         double t = c->t;
+        if (c->cof) {
+                /* passive DNS: the answers of the responses, by time seen */
+                if (dg_cof_agg_add_message(c->cof, msg, len, (int64_t)t, NULL) != DG_OK)
+                        c->cof_malformed++;
+                return;
+        }
         dg_detect_result_t r;
         int rc = dg_detect_observe(c->det, t, src, dst, msg, len, &r);
         if (r.tags == 0 && !c->all)
@@ -167,6 +176,14 @@ static int on_source(void *ud, const dg_detect_source_t *s)
         return 0;
 }
 
+static int write_cof(void *ud, const dg_cof_record_t *rec)
+{
+        char *line = dg_cof_format(rec);
+        int rc = line && fprintf(ud, "%s\n", line) > 0 ? 0 : -1;
+        g_free(line);
+        return rc;
+}
+
 int dg_cmd_pcap(int argc, char **argv)
 {
         dg_detect_opts_t o;
@@ -178,7 +195,8 @@ int dg_cmd_pcap(int argc, char **argv)
              wlen = (gint)o.wildcard_min_len;
         gdouble window = o.window, nx = o.brute_nx_ratio;
         GOptionEntry entries[] = {
-            {"format", 'f', 0, G_OPTION_ARG_STRING, &format, "Output format: jsonl", "FMT"},
+            {"format", 'f', 0, G_OPTION_ARG_STRING, &format,
+             "Output format: jsonl (tagged messages) or cof (passive DNS records)", "FMT"},
             {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE", "FILE"},
             {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "Print untagged messages too", NULL},
             {"no-summary", 0, 0, G_OPTION_ARG_NONE, &no_summary, "No per-source summary", NULL},
@@ -213,8 +231,8 @@ int dg_cmd_pcap(int argc, char **argv)
                 dg_cli_error(CMD, "unknown format '%s'", format);
                 goto done;
         }
-        if (fmt != DG_FMT_JSONL) {
-                dg_cli_error(CMD, "format '%s' is not supported here (jsonl)", format);
+        if (fmt != DG_FMT_JSONL && fmt != DG_FMT_COF) {
+                dg_cli_error(CMD, "format '%s' is not supported here (jsonl, cof)", format);
                 goto done;
         }
         if (brute <= 0 || srv <= 0 || ptr <= 0 || nsec <= 0 || snoop <= 0 || wlen < 0) {
@@ -278,12 +296,21 @@ int dg_cmd_pcap(int argc, char **argv)
                 dg_cli_error(CMD, "out of memory");
                 goto done;
         }
+        if (fmt == DG_FMT_COF)
+                c.cof = dg_cof_agg_new();
         rc = pcap_loop(pc, -1, on_packet, (u_char *)&lc);
         if (rc == PCAP_ERROR) {
                 dg_cli_error(CMD, "%s: %s", argv[1], pcap_geterr(pc));
                 goto done;
         }
-        if (!no_summary) {
+        if (c.cof) {
+                /* one COF record per (rrname, rrtype, rdata): first and last
+                 * seen, how many responses carried it */
+                dg_cof_agg_foreach(c.cof, write_cof, out);
+                if (c.cof_malformed)
+                        dg_cli_error(CMD, "%llu malformed DNS messages skipped",
+                                     (unsigned long long)c.cof_malformed);
+        } else if (!no_summary) {
                 sum_ctx_t sc = {c.line, out};
                 dg_detect_foreach_source(c.det, on_source, &sc);
         }
@@ -301,6 +328,7 @@ done:
         if (c.line)
                 g_string_free(c.line, TRUE);
         dg_detect_free(c.det);
+        dg_cof_agg_free(c.cof);
         g_free(format);
         g_free(output);
         g_free(ports);

@@ -800,6 +800,39 @@ static void zone_start_probes(dg_engine_t *e, int zi)
                 z->state = Z_READY;
 }
 
+/* Builds word + zone into out; with words_names a word may hold several
+ * dot-separated labels. Returns the wire length or a negative dg_err. */
+static int word_name(const dg_engine_t *e, const char *w, size_t len, const uint8_t *zone,
+                     uint8_t *out)
+{
+        if (!e->o.words_names || memchr(w, '.', len) == NULL) {
+                if (dg_label_check(w, len) != DG_OK)
+                        return DG_ENAME;
+                return dg_name_prepend((const uint8_t *)w, len, zone, out);
+        }
+        uint8_t tmp[DG_NAME_WIRE_MAX];
+        memcpy(tmp, zone, (size_t)dg_name_len(zone, DG_NAME_WIRE_MAX));
+        int rc = DG_ENAME;
+        size_t end = len;
+        while (end > 0) { /* labels from the right */
+                size_t start = end;
+                while (start > 0 && w[start - 1] != '.')
+                        start--;
+                if (dg_label_check(w + start, end - start) != DG_OK)
+                        return DG_ENAME;
+                rc = dg_name_prepend((const uint8_t *)w + start, end - start, tmp, out);
+                if (rc < 0)
+                        return rc;
+                memcpy(tmp, out, (size_t)rc);
+                if (start == 0)
+                        break;
+                end = start - 1;
+                if (end == 0)
+                        return DG_ENAME; /* a leading dot */
+        }
+        return rc;
+}
+
 /* Reads the next valid word and makes it a candidate of the current zone.
  * Returns 1 if a candidate was made, 0 if none now, -1 at the end of the
  * pass. */
@@ -834,8 +867,7 @@ static int pull_word(dg_engine_t *e, zone_t *z, int zi)
                 if (len == 0 || w[0] == '#')
                         continue; /* blank lines and comments are not words */
                 uint8_t name[DG_NAME_WIRE_MAX];
-                if (dg_label_check(w, len) != DG_OK ||
-                    dg_name_prepend((const uint8_t *)w, len, z->name, name) < 0) {
+                if (word_name(e, w, len, z->name, name) < 0) {
                         if (first_pass) {
                                 e->st.invalid_words++;
                                 if (e->st.invalid_words <= 5) {

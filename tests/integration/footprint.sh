@@ -112,7 +112,7 @@ tb_assert_exit "no resolvers" 2 $rc
 grep -q 'no resolvers given' "$TB_TMP/err" || tb_fail "message for missing -r"
 "$DG_BIN" footprint 'bad..name' -r "$R" 2>"$TB_TMP/err"; rc=$?
 tb_assert_exit "bad domain" 2 $rc
-"$DG_BIN" footprint corp.test -r "$R" -f dot 2>"$TB_TMP/err"; rc=$?
+"$DG_BIN" footprint corp.test -r "$R" -f xml 2>"$TB_TMP/err"; rc=$?
 tb_assert_exit "bad format" 2 $rc
 [[ $(wc -l <"$TB_TMP/err") == 1 ]] || tb_fail "error is not one line"
 set -e

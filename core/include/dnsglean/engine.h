@@ -122,6 +122,9 @@ typedef struct {
         int (*words_rewind)(void *ud); /* back to the first word: needed for
                                           recursion and resume; DG_OK or < 0 */
         void *words_ud;
+        bool words_names;          /* words may be relative names of several labels
+                                      ("www.dev"), each label checked as a word is;
+                                      default: one label per word */
         unsigned retries;          /* extra tries after the first (default 4) */
         unsigned timeout_ms;       /* per try (default 1500) */
         unsigned concurrency;      /* candidates in flight, all resolvers (default 2048) */
