@@ -5,8 +5,10 @@
 #     against real Knot DNS servers on loopback (private network namespace
 #     when root);
 #  3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer into
-#     build-asan/ and reruns the tests labelled "sanitize" there (leaks
-#     count as failures). DG_TEST_SANITIZE=0 skips this pass.
+#     build-asan/ and runs the whole suite there (scripts/test-sanitize.sh;
+#     leaks count as failures). DG_TEST_SANITIZE=0 skips this pass;
+#  4. a bounded libFuzzer pass over every fuzz target (scripts/fuzz.sh,
+#     FUZZ_SECONDS each, default 45). DG_TEST_FUZZ=0 skips it.
 # Extra arguments go to both ctest runs (e.g. -R brute). Exit status: 0 only
 # when every pass succeeded.
 set -euo pipefail
@@ -20,12 +22,13 @@ rc=0
 ctest --test-dir "$build" --output-on-failure --timeout 900 "$@" </dev/null || rc=1
 
 if [[ ${DG_TEST_SANITIZE:-1} != 0 ]]; then
-	echo "test: sanitizer pass (build-asan, ctest -L sanitize)"
-	DG_BUILD_DIR=$asan bash "$root/scripts/build.sh" -DDG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
-		-DDG_BUILD_WIRESHARK=OFF -DDG_BUILD_LUA=OFF
-	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
-		UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-		ctest --test-dir "$asan" --output-on-failure --timeout 900 -L sanitize "$@" </dev/null || rc=1
+	echo "test: sanitizer pass (build-asan: the whole suite under ASan + UBSan)"
+	bash "$root/scripts/test-sanitize.sh" --timeout 900 "$@" </dev/null || rc=1
+fi
+
+if [[ ${DG_TEST_FUZZ:-1} != 0 ]]; then
+	echo "test: bounded fuzzing pass (build-fuzz: each target ${FUZZ_SECONDS:-45} s)"
+	FUZZ_SECONDS=${FUZZ_SECONDS:-45} bash "$root/scripts/fuzz.sh" </dev/null || rc=1
 fi
 if ((rc)); then
 	echo "test: FAILED" >&2
