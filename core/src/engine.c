@@ -27,6 +27,8 @@
 #include <time.h>
 
 #define VALIDATE_NX_PROBES 3 /* random labels asked of each resolver */
+#define VALIDATE_WAVE 4096   /* resolvers validated at once */
+#define REJECT_LINES 20      /* rejections told one by one; then a summary */
 #define WILDCARD_PROBES 4    /* random-label probes per zone level */
 #define WILDCARD_REPROBES 64 /* extra probes per zone to learn rotating wildcards */
 #define RESULTS_HIGH_WATER 4096
@@ -154,7 +156,8 @@ struct dg_engine {
         bool words_done;        /* the current pass reached the end */
         bool validated;
         unsigned validate_pending;
-        GQueue lookups; /* char* "TYPE\tname" */
+        size_t validate_next; /* first resolver of the next validation wave */
+        GQueue lookups;       /* char* "TYPE\tname" */
         bool input_closed;
         bool stopped;
         int fatal;
@@ -350,7 +353,8 @@ static void cand_release(dg_engine_t *e, cand_t *c)
 /* Free slots kept back for probes so that they never starve. */
 static uint32_t probe_reserve(const dg_engine_t *e)
 {
-        return (uint32_t)(e->nres * (VALIDATE_NX_PROBES + 2) + WILDCARD_PROBES * 2 + 8);
+        size_t wave = e->nres < VALIDATE_WAVE ? e->nres : VALIDATE_WAVE;
+        return (uint32_t)(wave * (VALIDATE_NX_PROBES + 2) + WILDCARD_PROBES * 2 + 8);
 }
 
 /* ---------------------------------------------------------------- zones */
@@ -769,15 +773,22 @@ static cand_t *probe_new(dg_engine_t *e, int kind, const uint8_t *parent, uint16
         return c;
 }
 
-static void start_validation(dg_engine_t *e)
+/* Validates the next wave of resolvers: a long list is probed VALIDATE_WAVE
+ * at a time, so memory stays bounded whatever its length. Returns the number
+ * of resolvers in the wave. */
+static size_t start_validation(dg_engine_t *e)
 {
-        for (size_t i = 0; i < e->nres; i++) {
+        size_t first = e->validate_next;
+        size_t end = first + VALIDATE_WAVE < e->nres ? first + VALIDATE_WAVE : e->nres;
+        e->validate_next = end;
+        for (size_t i = first; i < end; i++) {
                 if (probe_new(e, K_VALIDATE_SOA, e->domain, DG_T_SOA, (int)i, false))
                         e->validate_pending++;
                 for (int k = 0; k < VALIDATE_NX_PROBES; k++)
                         if (probe_new(e, K_VALIDATE_NX, e->domain, e->types[0], (int)i, false))
                                 e->validate_pending++;
         }
+        return end - first;
 }
 
 static void zone_start_probes(dg_engine_t *e, int zi)
@@ -1307,6 +1318,7 @@ static void finish_validation(dg_engine_t *e)
          * hijacking one answers them when the others say NXDOMAIN. Ties go
          * to NXDOMAIN. */
         bool expect_nx = nx_votes >= data_votes;
+        unsigned rejected = 0;
         for (size_t i = 0; i < e->nres; i++) {
                 res_t *r = &e->res[i];
                 const char *why = NULL;
@@ -1331,11 +1343,15 @@ static void finish_validation(dg_engine_t *e)
                         if (r->live) {
                                 r->live = false;
                                 e->live--;
-                                logf_(e, DG_LOG_WARN, "resolver %s rejected: %s", r->addr.text,
-                                      why);
+                                if (++rejected <= REJECT_LINES)
+                                        logf_(e, DG_LOG_WARN, "resolver %s rejected: %s",
+                                              r->addr.text, why);
                         }
                 }
         }
+        if (rejected > REJECT_LINES)
+                logf_(e, DG_LOG_WARN, "... and %u more resolvers rejected (%u rejected in all)",
+                      rejected - REJECT_LINES, rejected);
         g_hash_table_destroy(soa_votes);
         e->st.resolvers_live = e->live;
         e->validated = true;
@@ -1461,8 +1477,12 @@ static void probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
                 break;
         }
         if (e->validate_pending == 0 && !e->validated &&
-            (c->kind == K_VALIDATE_SOA || c->kind == K_VALIDATE_NX))
-                finish_validation(e);
+            (c->kind == K_VALIDATE_SOA || c->kind == K_VALIDATE_NX)) {
+                if (e->validate_next < e->nres)
+                        start_validation(e);
+                else
+                        finish_validation(e);
+        }
 }
 
 /* Two resolvers disagree on whether c exists (the confirming one says
