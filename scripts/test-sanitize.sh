@@ -9,7 +9,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-asan}
 jobs=${JOBS:-2}
 
-cmake -S "$root" -B "$build" -DDG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+# The Lua module and the Wireshark plugin are loaded by hosts that are not
+# instrumented (lua5.x, nmap, tshark): ASan must then come first in the
+# process, which those hosts do not allow cleanly. They are left out of this
+# pass; their code is checked by valgrind in the plain build (tests/lua:
+# lua-5.x-valgrind) and the core they wrap runs here through the CLI, the
+# unit tests and the fuzz corpus.
+cmake -S "$root" -B "$build" -DDG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+	-DDG_BUILD_LUA=OFF -DDG_BUILD_WIRESHARK=OFF >/dev/null
 cmake --build "$build" -j"$jobs"
 
 # Reports abort the process (non-zero exit: the test fails); leaks count.
@@ -17,10 +24,6 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_strin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # glib's slice allocator and type system keep memory until exit on purpose.
 export G_SLICE=always-malloc G_DEBUG=gc-friendly
-# Tests that load an instrumented module into an uninstrumented host (lua,
-# tshark, nmap) preload the runtime from here.
-DG_ASAN_PRELOAD=$("${CC:-cc}" -print-file-name=libasan.so)
-export DG_ASAN_PRELOAD
 
 cd "$build"
 # brute_memory measures peak RSS, which ASan's shadow memory and quarantine
