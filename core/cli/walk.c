@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dnsglean/classify.h"
 #include "dnsglean/walk.h"
 
 #define CMD "walk"
@@ -180,6 +181,29 @@ static void summary_json(GString *s, const char *zone, const char *server, dg_wa
         g_string_append(s, "}}");
 }
 
+/* What a walked name reveals by itself: a walk yields names and types, no
+ * rdata, so only the owner-name signatures apply ("_amazonses",
+ * "selector1._domainkey", "asuid", ...). Appends ,"providers":[...]. */
+static void owner_providers_json(GString *s, const char *name)
+{
+        dg_classify_res_t res;
+        dg_classify_res_init(&res);
+        g_string_append(s, ",\"providers\":[");
+        if (dg_classify_rr(dg_fpdb_default(), name, DG_T_TXT, "\"\"", &res) > 0) {
+                for (size_t i = 0; i < res.nmatches; i++) {
+                        g_string_append(s, i ? ",{\"name\":" : "{\"name\":");
+                        dg_json_str(s, res.matches[i].name);
+                        g_string_append(s, ",\"category\":");
+                        dg_json_str(s, res.matches[i].category);
+                        g_string_append(s, ",\"evidence\":");
+                        dg_json_str(s, res.matches[i].evidence);
+                        g_string_append_c(s, '}');
+                }
+        }
+        g_string_append_c(s, ']');
+        dg_classify_res_clear(&res);
+}
+
 static void name_json(GString *s, const dg_walk_name_t *n)
 {
         g_string_append(s, "{\"name\":");
@@ -188,6 +212,7 @@ static void name_json(GString *s, const dg_walk_name_t *n)
         types_json(s, n->types, n->ntypes);
         g_string_append(s, ",\"next\":");
         json_name(s, n->next);
+        owner_providers_json(s, n->name);
         g_string_append_c(s, '}');
 }
 
@@ -206,6 +231,7 @@ static void hash_json(GString *s, const dg_walk_hash_t *h)
         if (h->name != NULL) {
                 g_string_append(s, ",\"name\":");
                 json_name(s, h->name);
+                owner_providers_json(s, h->name);
         }
         g_string_append_c(s, '}');
 }

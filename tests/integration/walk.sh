@@ -25,6 +25,7 @@ mail A 192.0.2.3
 ftp CNAME www
 vpn A 192.0.2.4
 _dmarc TXT "v=DMARC1; p=none"
+_amazonses TXT "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU="
 _sip._tcp SRV 10 60 5060 www
 *.wild A 192.0.2.5
 deep.er.est A 192.0.2.6
@@ -82,6 +83,8 @@ echo "ok: $(cat "$D/nsec.err")"
 tb_assert_eq "jsonl names" "$(wc -l <"$D/nsec.want")" "$(jq -r 'select(.name) | .name' "$D/nsec.jsonl" | wc -l)"
 tb_assert_eq "jsonl www types" '["A","AAAA","RRSIG","NSEC"]' \
 	"$(jq -c 'select(.name == "www.nsec.test") | .types' "$D/nsec.jsonl")"
+tb_assert_eq "walked names are classified by their owner name" "Amazon SES" \
+	"$(jq -r 'select(.name == "_amazonses.nsec.test") | .providers[].name' "$D/nsec.jsonl")"
 tb_assert_eq "jsonl summary" "nsec complete" \
 	"$(jq -r 'select(.summary) | .summary | "\(.kind) \(.status)"' "$D/nsec.jsonl")"
 
