@@ -205,19 +205,10 @@ int dg_cmd_axfr(int argc, char **argv)
                 goto done;
         }
         dg_axfr_free(probe);
-        if (server != NULL) {
-                if (dg_xfr_parse_servers(CMD, server, servers) < 0)
-                        goto done;
-        } else if (resolvers != NULL) {
-                if (dg_xfr_find_servers(CMD, zone, resolvers, (unsigned)port, servers) < 0) {
-                        rc = 1;
-                        goto done;
-                }
-        } else {
-                dg_cli_error(CMD, "give the servers (-s) or resolvers to find them (-r); the "
-                                  "system resolver is never used");
+        rc = dg_xfr_servers(CMD, zone, server, resolvers, (unsigned)port, servers);
+        if (rc != 0)
                 goto done;
-        }
+        rc = 2;
         out = dg_cli_open_output(CMD, output, "w");
         if (out == NULL)
                 goto done;

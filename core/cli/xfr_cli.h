@@ -24,6 +24,13 @@ int dg_xfr_parse_servers(const char *cmd, const char *spec, GArray *out);
 int dg_xfr_find_servers(const char *cmd, const char *domain, const char *resolvers, unsigned port,
                         GArray *out);
 
+/* The servers a command asks: the -s list if given, else the zone's name
+ * servers found through the -r resolvers (never the system's). Returns 0, or
+ * the exit status to end with (2: usage, 1: lookup failed) after printing a
+ * one-line error. */
+int dg_xfr_servers(const char *cmd, const char *zone, const char *server, const char *resolvers,
+                   unsigned port, GArray *out);
+
 /* Frees the ns strings of the entries and the array. */
 void dg_xfr_servers_free(GArray *a);
 

@@ -157,3 +157,15 @@ out:
         g_free(res);
         return rc;
 }
+
+int dg_xfr_servers(const char *cmd, const char *zone, const char *server, const char *resolvers,
+                   unsigned port, GArray *out)
+{
+        if (server != NULL)
+                return dg_xfr_parse_servers(cmd, server, out) < 0 ? 2 : 0;
+        if (resolvers != NULL)
+                return dg_xfr_find_servers(cmd, zone, resolvers, port, out) < 0 ? 1 : 0;
+        dg_cli_error(cmd, "give the servers (-s) or resolvers to find them (-r); the system "
+                          "resolver is never used");
+        return 2;
+}
