@@ -14,8 +14,10 @@
  *
  * Every in-flight query lives in a candidate slot (cand_t) taken from a fixed
  * pool; responses are found through a per-socket ID map and checked against
- * the question. All timeouts are equal, so in-flight slots form a FIFO whose
- * head is always the next deadline.
+ * the question. In-flight slots form a FIFO in send order; each resolver's
+ * adaptive timeout (RFC 6298) moves slowly, so the head is, within a few
+ * milliseconds, the next deadline. Each resolver also has a congestion window
+ * (AIMD, as TCP's) under the configured in-flight limit.
  */
 #include "dnsglean/engine.h"
 
