@@ -23,7 +23,9 @@ typedef struct {
         char buf[64 * 1024];
         size_t len, off;
         bool eof;
-        bool seekable; /* a regular file: recursion and resume can rewind it */
+        bool seekable;     /* a regular file: recursion and resume can rewind it */
+        uint64_t size;     /* file size (regular files), for progress */
+        uint64_t consumed; /* octets handed out in this pass */
         char line[512];
         int err;
 } wordfile_t;
@@ -55,6 +57,7 @@ static int wordfile_next(void *ud, const char **word, size_t *len)
                 memcpy(w->line + n, w->buf + w->off, take < room ? take : room);
                 n += take < room ? take : room;
                 w->off += take;
+                w->consumed += take + (nl ? 1 : 0);
                 if (nl) {
                         w->off++; /* the newline */
                         break;
@@ -77,6 +80,7 @@ static int wordfile_rewind(void *ud)
                 return DG_EIO;
         w->len = w->off = 0;
         w->eof = false;
+        w->consumed = 0;
         return DG_OK;
 }
 
@@ -111,6 +115,7 @@ static wordfile_t *wordfile_open(const char *path, char **err)
         w->f = f;
         w->path = g_strdup(path);
         w->seekable = S_ISREG(st.st_mode);
+        w->size = w->seekable ? (uint64_t)st.st_size : 0;
         size_t n = fread(w->buf, 1, 4096, f);
         w->len = n;
         const unsigned char *head = (const unsigned char *)w->buf;
@@ -273,6 +278,7 @@ typedef struct {
         const char *domain;
         uint64_t pdns_wild; /* passive DNS names found to be wildcard-covered */
         uint64_t pdns_live, pdns_stale, pdns_unknown;
+        const wordfile_t *wf; /* for progress: how far through the wordlist */
 } run_t;
 
 static volatile sig_atomic_t g_stop;
@@ -628,10 +634,20 @@ static void on_tick(void *ud)
         for (int i = 0; i < DG_STATUS_COUNT_; i++)
                 done += st.status[i];
         double rate = secs > 0 ? (double)st.queries / secs : 0;
+        /* done/total and ETA from how far the wordlist has been read (its
+         * line count is not known without reading it twice) */
+        char eta[64] = "";
+        if (R->wf && R->wf->size > 0 && R->wf->consumed > 0) {
+                double frac = (double)R->wf->consumed / (double)R->wf->size;
+                if (frac > 1)
+                        frac = 1;
+                double left = secs * (1 - frac) / frac;
+                snprintf(eta, sizeof eta, " (%.1f%% of the wordlist, ETA %.0fs)", frac * 100, left);
+        }
         fprintf(stderr,
-                "\r\033[K%s: %llu done, %llu found, %llu retries, %u/%u resolvers, %.0f q/s, "
-                "%.1fs",
-                st.phase, (unsigned long long)done,
+                "\r\033[K%s: %llu/%llu done%s, %llu found, %llu retries, %u/%u resolvers, "
+                "%.0f q/s, %.1fs",
+                st.phase, (unsigned long long)done, (unsigned long long)st.candidates, eta,
                 (unsigned long long)(st.status[DG_STATUS_FOUND] + st.status[DG_STATUS_NODATA]),
                 (unsigned long long)st.retries, st.resolvers_live, st.resolvers, rate, secs);
         fflush(stderr);
@@ -931,6 +947,7 @@ no_wordlist:
 
         /* output: on resume, cut the file back to the checkpoint */
         R.e = e;
+        R.wf = wf;
         R.fmt = fmt;
         R.first_json = true;
         R.first_type = types[0];
