@@ -339,6 +339,18 @@ typedef struct {
         GPtrArray *extra_keys; /* members the winner lacks: (char*, dg_json_t*) pairs */
 } merged_t;
 
+/* The merged providers as a JSON array. */
+static void providers_json(GString *s, const merged_t *m)
+{
+        g_string_append_c(s, '[');
+        for (guint j = 0; j < m->providers->len; j++) {
+                if (j)
+                        g_string_append_c(s, ',');
+                json_value(s, g_ptr_array_index(m->providers, j));
+        }
+        g_string_append_c(s, ']');
+}
+
 static gint cmp_str(gconstpointer a, gconstpointer b)
 {
         return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -437,13 +449,7 @@ static void merged_json(GString *s, const merged_t *m)
                         g_string_append_printf(s, "%lld", (long long)m->ttl);
                 } else if (strcmp(k, "providers") == 0) {
                         wrote_prov = true;
-                        g_string_append_c(s, '[');
-                        for (guint j = 0; j < m->providers->len; j++) {
-                                if (j)
-                                        g_string_append_c(s, ',');
-                                json_value(s, g_ptr_array_index(m->providers, j));
-                        }
-                        g_string_append_c(s, ']');
+                        providers_json(s, m);
                 } else if (strcmp(k, "takeover") == 0) {
                         wrote_take = true;
                         g_string_append(s, m->takeover ? "true" : "false");
@@ -464,13 +470,7 @@ static void merged_json(GString *s, const merged_t *m)
                 dg_json_str(s, k);
                 g_string_append_c(s, ':');
                 if (strcmp(k, "providers") == 0) {
-                        g_string_append_c(s, '[');
-                        for (guint j = 0; j < m->providers->len; j++) {
-                                if (j)
-                                        g_string_append_c(s, ',');
-                                json_value(s, g_ptr_array_index(m->providers, j));
-                        }
-                        g_string_append_c(s, ']');
+                        providers_json(s, m);
                 } else if (strcmp(k, "takeover") == 0) {
                         g_string_append(s, m->takeover ? "true" : "false");
                 } else {
