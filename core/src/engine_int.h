@@ -1,0 +1,234 @@
+/* Private interfaces of the sans-I/O enumeration engine (engine*.c); not
+ * installed. See engine.h for the driver contract.
+ *
+ * Life of a run:
+ *   1. validation: every resolver is asked the domain's SOA and a few random
+ *      labels under it; resolvers that do not answer for the domain, disagree
+ *      with the majority, or invent answers for random names are rejected;
+ *   2. wildcard detection, per zone level (the domain, then each found name
+ *      that recursion descends into): random labels are asked; their answers
+ *      form the zone's wildcard signature;
+ *   3. enumeration: one existence query per candidate (the first type), the
+ *      other types only for names that exist; retries on another resolver,
+ *      TCP when truncated; answers that only repeat the wildcard signature are
+ *      reported as wildcard-covered.
+ *
+ * Every in-flight query lives in a candidate slot (cand_t) taken from a fixed
+ * pool; responses are found through a per-socket ID map and checked against
+ * the question. In-flight slots form a FIFO in send order; each resolver's
+ * adaptive timeout (RFC 6298) moves slowly, so the head is, within a few
+ * milliseconds, the next deadline. Each resolver also has a congestion window
+ * (AIMD, as TCP's) under the configured in-flight limit.
+ */
+#ifndef DG_ENGINE_INT_H
+#define DG_ENGINE_INT_H
+
+#include "dnsglean/engine.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#define VALIDATE_NX_PROBES 3 /* random labels asked of each resolver */
+#define VALIDATE_WAVE 4096   /* resolvers validated at once */
+#define REJECT_LINES 20      /* rejections told one by one; then a summary */
+#define WILDCARD_PROBES 4    /* random-label probes per zone level */
+#define WILDCARD_REPROBES 64 /* extra probes per zone to learn rotating wildcards */
+#define RESULTS_HIGH_WATER 4096
+#define CANARY_EVERY 2000   /* queries between two lie-detecting canaries */
+#define DROP_CONSECUTIVE 50 /* failures in a row that drop a resolver */
+#define MAX_CNAME_CHAIN 16
+#define INITIAL_WINDOW 32 /* queries in flight to a resolver before it answered */
+#define MIN_WINDOW                                                                                 \
+        32 /* floor after losses: under 30% random loss a smaller floor starves the run (measured: \
+              1,200 names in 31 s with 4, 27 s with 32) */
+#define MIN_RTO 200 /* ms: the floor of the adaptive per-try timeout */
+#define RDATA_BUF 4096
+
+enum cand_kind {
+        K_WORD,         /* a wordlist candidate */
+        K_LOOKUP,       /* an explicit question */
+        K_VALIDATE_SOA, /* validation: SOA of the domain, one resolver */
+        K_VALIDATE_NX,  /* validation: random label, one resolver */
+        K_WILDCARD,     /* wildcard probe of a zone */
+        K_CANARY,       /* runtime lie detection, one resolver */
+};
+
+typedef struct cand {
+        struct cand *prev, *next; /* in the ready queue or the in-flight FIFO */
+        uint8_t name[DG_NAME_WIRE_MAX];
+        uint16_t qtypes[DG_ENGINE_MAX_TYPES];
+        uint8_t ntypes, tidx;
+        uint8_t kind;
+        uint8_t transport;
+        uint8_t tries_this; /* tries of the current question */
+        uint8_t rcode;      /* existence rcode */
+        uint8_t last_rcode; /* of the current question */
+        bool inflight;
+        bool exists;
+        bool wildcard;
+        bool queued;
+        bool confirming; /* the existence question is being re-asked */
+        bool confirmed;  /* a second resolver agreed that the name exists */
+        uint16_t tries_total;
+        uint16_t id;
+        uint16_t sock;
+        int32_t zone;
+        int32_t fixed_resolver; /* -1: any */
+        uint32_t resolver;      /* last resolver asked */
+        uint32_t first_res;     /* while confirming: who said it exists */
+        uint32_t slot;          /* index in the pool */
+        uint64_t sent_ms;
+        uint64_t deadline;
+        const char *reason;
+        GPtrArray *answers; /* dg_answer_t*, one per answered type */
+        GPtrArray *sig;     /* probe and wildcard comparison: "TYPE rdata" */
+} cand_t;
+
+typedef struct {
+        cand_t *head, *tail;
+        size_t len;
+} cq_t;
+
+typedef struct {
+        dg_resolver_addr_t addr;
+        unsigned inflight;
+        bool live;
+        uint64_t sent, answered, timeouts, errors;
+        unsigned consec_fail;
+        double fail_score;
+        double srtt, rttvar; /* RFC 6298 estimators, ms */
+        unsigned rtt_samples;
+        unsigned rto; /* current per-try timeout, ms */
+        double cwnd;  /* congestion window: queries in flight it may have */
+        double ssthresh;
+        uint64_t last_cut_ms;
+        uint64_t next_canary;
+        /* validation */
+        int soa_rcode; /* -1: no answer */
+        char *soa_sig;
+        int nx_rcode[VALIDATE_NX_PROBES];
+        char *nx_sig[VALIDATE_NX_PROBES];
+        unsigned nx_done;
+} res_t;
+
+enum zone_state { Z_NEW, Z_PROBING, Z_READY };
+
+typedef struct {
+        uint8_t name[DG_NAME_WIRE_MAX];
+        unsigned depth;
+        int state;
+        unsigned probes_pending;
+        unsigned reprobes;
+        bool wildcard;
+        bool wildcard_nodata;
+        unsigned wild_answers, wild_cnames; /* probe answers with data; with a CNAME */
+        GHashTable *wsig;                   /* wildcard signature: set of "TYPE rdata" */
+        GQueue waiting;                     /* cand_t* waiting for the zone's wildcard answer */
+        GQueue resume;                      /* char* names to retry after a resume */
+} zone_t;
+
+struct dg_engine {
+        dg_engine_opts_t o;
+        uint8_t domain[DG_NAME_WIRE_MAX];
+        char *domain_str;
+        uint16_t types[DG_ENGINE_MAX_TYPES];
+        size_t ntypes;
+        res_t *res;
+        dg_resolver_addr_t *addrs; /* the same addresses, as one array */
+        size_t nres;
+        unsigned live;
+        size_t rr_next; /* round robin */
+        unsigned sock_next;
+
+        cand_t *pool;
+        uint32_t pool_size;
+        uint32_t *free_slots;
+        uint32_t nfree;
+        uint32_t *idmap; /* nsockets * 65536: slot + 1, 0 = free */
+
+        cq_t ready;    /* due to be sent */
+        cq_t inflight; /* sent, in send-time order */
+
+        GQueue results;
+        GPtrArray *zones; /* zone_t* */
+        GHashTable *zone_names;
+        unsigned cur_zone;
+        uint64_t words_in_pass; /* words read in the current zone's pass */
+        uint64_t skip_words;    /* resume: words of the pass to skip */
+        bool words_done;        /* the current pass reached the end */
+        bool validated;
+        unsigned validate_pending;
+        size_t validate_next; /* first resolver of the next validation wave */
+        GQueue lookups;       /* char* "TYPE\tname" */
+        bool input_closed;
+        bool stopped;
+        int fatal;
+        char *fatal_msg;
+        unsigned active; /* candidates (K_WORD/K_LOOKUP) taken, result not yet queued */
+
+        double tokens;
+        uint64_t tokens_ms;
+        uint64_t rng;
+        dg_stats_t st;
+        char rdbuf[RDATA_BUF];
+};
+
+/* What a response says about the question asked. */
+typedef struct {
+        uint8_t rcode;
+        bool tc;
+        GPtrArray *data;  /* rdata strings of qtype at the end of the chain */
+        GPtrArray *cname; /* chain targets */
+        GPtrArray *sig;   /* "TYPE rdata" of every answer record */
+        char *auth_soa;   /* SOA asked, none in the answer: the authority's SOA */
+        uint32_t ttl;
+} parsed_t;
+
+/* engine.c */
+void eng_logf(dg_engine_t *e, int level, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+char *eng_name_text(const uint8_t *wire, bool trailing_dot);
+cand_t *eng_cand_new(dg_engine_t *e, int kind);
+void eng_cand_release(dg_engine_t *e, cand_t *c);
+uint32_t eng_probe_reserve(const dg_engine_t *e);
+int eng_fail_fatal(dg_engine_t *e, int err, char *msg);
+void eng_result_emit(dg_engine_t *e, cand_t *c, dg_status_t status);
+void eng_enqueue(dg_engine_t *e, cand_t *c, bool front);
+cand_t *eng_probe_new(dg_engine_t *e, int kind, const uint8_t *parent, uint16_t type, int resolver,
+                      bool two_labels);
+void eng_probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
+
+/* engine_resolvers.c */
+void eng_resolver_score(dg_engine_t *e, size_t i, bool ok, const char *what);
+unsigned eng_window(const dg_engine_t *e, const res_t *r);
+void eng_window_grow(dg_engine_t *e, res_t *r);
+bool eng_window_cut(dg_engine_t *e, res_t *r, uint64_t now_ms);
+int eng_pick_resolver(dg_engine_t *e, int avoid);
+void eng_rtt_sample(dg_engine_t *e, res_t *r, double ms);
+size_t eng_start_validation(dg_engine_t *e);
+void eng_validation_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
+void eng_canary_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
+
+/* engine_wildcard.c */
+int eng_zone_add(dg_engine_t *e, const uint8_t *name, unsigned depth);
+void eng_zone_free(gpointer p);
+zone_t *eng_zone_at(dg_engine_t *e, int i);
+void eng_zone_start_probes(dg_engine_t *e, int zi);
+void eng_wildcard_probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
+bool eng_wildcard_check(dg_engine_t *e, cand_t *c, zone_t *z, const parsed_t *p);
+
+/* engine_words.c */
+void eng_refill(dg_engine_t *e);
+
+/* engine_answer.c */
+int eng_parse_answer(dg_engine_t *e, const uint8_t *msg, size_t len, const dg_wire_msg_t *m,
+                     uint16_t qtype, parsed_t *p);
+void eng_parsed_clear(parsed_t *p);
+char *eng_sig_join(GPtrArray *sig);
+void eng_cand_answered(dg_engine_t *e, cand_t *c, parsed_t *p);
+void eng_cand_failed(dg_engine_t *e, cand_t *c, const char *reason, int rcode);
+
+#endif

@@ -1,0 +1,294 @@
+/* Resolvers: scoring and dropping, congestion windows, RTT, resolver
+ * choice; validation of the resolver list; runtime canaries. */
+#include "engine_int.h"
+
+static void resolver_drop(dg_engine_t *e, size_t i, const char *why)
+{
+        res_t *r = &e->res[i];
+        if (!r->live)
+                return;
+        r->live = false;
+        e->live--;
+        e->st.resolvers_live = e->live;
+        eng_logf(e, DG_LOG_WARN, "resolver %s dropped: %s (%u left)", r->addr.text, why, e->live);
+}
+
+/* Records one outcome for resolver i; failures score it down and may drop it.
+ * The last live resolver is kept unless it lies: candidates then fail on
+ * their own retry budget. */
+void eng_resolver_score(dg_engine_t *e, size_t i, bool ok, const char *what)
+{
+        res_t *r = &e->res[i];
+        r->fail_score = r->fail_score * 0.95 + (ok ? 0.0 : 0.05);
+        if (ok) {
+                r->consec_fail = 0;
+                return;
+        }
+        r->consec_fail++;
+        if (!r->live || e->live <= 1)
+                return;
+        if (r->consec_fail >= DROP_CONSECUTIVE || (r->sent >= 100 && r->fail_score > 0.85)) {
+                char *why =
+                    g_strdup_printf("%u failures in a row (last: %s)", r->consec_fail, what);
+                resolver_drop(e, i, why);
+                g_free(why);
+        }
+}
+
+/* How many queries resolver r may have in flight: the smaller of the
+ * configured limit and its congestion window. The window grows with answers
+ * and halves on loss, at most once per round trip (TCP's AIMD, RFC 5681), so
+ * a resolver that drops or rate-limits under load is not flooded, and bursts
+ * never outrun a server's socket buffer. */
+unsigned eng_window(const dg_engine_t *e, const res_t *r)
+{
+        unsigned w = (unsigned)r->cwnd;
+        return w < e->o.per_resolver ? w : e->o.per_resolver;
+}
+
+void eng_window_grow(dg_engine_t *e, res_t *r)
+{
+        if (r->cwnd >= e->o.per_resolver)
+                return;
+        if (r->cwnd < r->ssthresh)
+                r->cwnd += 1; /* slow start: doubles every round trip */
+        else
+                r->cwnd += 1.0 / r->cwnd; /* congestion avoidance */
+}
+
+/* Returns true if it cut (the first loss of a round trip). */
+bool eng_window_cut(dg_engine_t *e, res_t *r, uint64_t now_ms)
+{
+        uint64_t rtt = r->rtt_samples ? (uint64_t)r->srtt + 1 : e->o.timeout_ms;
+        if (now_ms - r->last_cut_ms < rtt)
+                return false;
+        r->last_cut_ms = now_ms;
+        r->ssthresh = r->cwnd / 2 < MIN_WINDOW ? MIN_WINDOW : r->cwnd / 2;
+        r->cwnd = r->ssthresh;
+        return true;
+}
+
+/* Picks a live resolver with room, preferring one other than avoid. Returns
+ * the index or -1. */
+int eng_pick_resolver(dg_engine_t *e, int avoid)
+{
+        int fallback = -1;
+        for (size_t k = 0; k < e->nres; k++) {
+                size_t i = (e->rr_next + k) % e->nres;
+                res_t *r = &e->res[i];
+                if (!r->live || r->inflight >= eng_window(e, r))
+                        continue;
+                if ((int)i == avoid && e->live > 1) {
+                        fallback = (int)i;
+                        continue;
+                }
+                e->rr_next = i + 1;
+                return (int)i;
+        }
+        return fallback;
+}
+
+/* RFC 6298 RTO from a round-trip sample, kept within [MIN_RTO, timeout]. A
+ * late answer to an earlier try carries another ID, so samples are never
+ * ambiguous. */
+void eng_rtt_sample(dg_engine_t *e, res_t *r, double ms)
+{
+        if (r->rtt_samples++ == 0) {
+                r->srtt = ms;
+                r->rttvar = ms / 2;
+        } else {
+                double d = r->srtt > ms ? r->srtt - ms : ms - r->srtt;
+                r->rttvar = 0.75 * r->rttvar + 0.25 * d;
+                r->srtt = 0.875 * r->srtt + 0.125 * ms;
+        }
+        if (r->rtt_samples < 8)
+                return; /* keep the configured timeout until the estimate settles */
+        double rto = r->srtt + 4 * r->rttvar;
+        if (rto < MIN_RTO)
+                rto = MIN_RTO;
+        if (rto > e->o.timeout_ms)
+                rto = e->o.timeout_ms;
+        r->rto = (unsigned)rto;
+}
+
+/* ---------------------------------------------------------------- validation */
+
+/* Validates the next wave of resolvers: a long list is probed VALIDATE_WAVE
+ * at a time, so memory stays bounded whatever its length. Returns the number
+ * of resolvers in the wave. */
+size_t eng_start_validation(dg_engine_t *e)
+{
+        size_t first = e->validate_next;
+        size_t end = first + VALIDATE_WAVE < e->nres ? first + VALIDATE_WAVE : e->nres;
+        e->validate_next = end;
+        for (size_t i = first; i < end; i++) {
+                if (eng_probe_new(e, K_VALIDATE_SOA, e->domain, DG_T_SOA, (int)i, false))
+                        e->validate_pending++;
+                for (int k = 0; k < VALIDATE_NX_PROBES; k++)
+                        if (eng_probe_new(e, K_VALIDATE_NX, e->domain, e->types[0], (int)i, false))
+                                e->validate_pending++;
+        }
+        return end - first;
+}
+
+static void finish_validation(dg_engine_t *e)
+{
+        /* Majority SOA signature and majority random-label rcode. */
+        GHashTable *soa_votes = g_hash_table_new(g_str_hash, g_str_equal);
+        unsigned nx_votes = 0, data_votes = 0;
+        for (size_t i = 0; i < e->nres; i++) {
+                res_t *r = &e->res[i];
+                if (r->soa_rcode == DG_RCODE_NOERROR && r->soa_sig && *r->soa_sig) {
+                        guint v = GPOINTER_TO_UINT(g_hash_table_lookup(soa_votes, r->soa_sig));
+                        g_hash_table_insert(soa_votes, r->soa_sig, GUINT_TO_POINTER(v + 1));
+                }
+                for (int k = 0; k < VALIDATE_NX_PROBES; k++) {
+                        if (r->nx_rcode[k] == DG_RCODE_NXDOMAIN)
+                                nx_votes++;
+                        else if (r->nx_rcode[k] == DG_RCODE_NOERROR)
+                                data_votes++;
+                }
+        }
+        const char *best = NULL;
+        guint best_v = 0;
+        GHashTableIter hi;
+        gpointer k, v;
+        g_hash_table_iter_init(&hi, soa_votes);
+        while (g_hash_table_iter_next(&hi, &k, &v)) {
+                if (GPOINTER_TO_UINT(v) > best_v ||
+                    (GPOINTER_TO_UINT(v) == best_v && best && strcmp(k, best) < 0)) {
+                        best = k;
+                        best_v = GPOINTER_TO_UINT(v);
+                }
+        }
+        /* An apex wildcard makes honest resolvers answer random labels; a
+         * hijacking one answers them when the others say NXDOMAIN. Ties go
+         * to NXDOMAIN. */
+        bool expect_nx = nx_votes >= data_votes;
+        unsigned rejected = 0;
+        for (size_t i = 0; i < e->nres; i++) {
+                res_t *r = &e->res[i];
+                const char *why = NULL;
+                if (r->soa_rcode < 0)
+                        why = "no answer to validation queries";
+                else if (r->soa_rcode != DG_RCODE_NOERROR)
+                        why = r->soa_rcode == DG_RCODE_REFUSED    ? "refuses queries for the domain"
+                              : r->soa_rcode == DG_RCODE_NXDOMAIN ? "says the domain does not exist"
+                                                                  : "fails the SOA query";
+                else if (best == NULL || r->soa_sig == NULL || strcmp(r->soa_sig, best) != 0)
+                        why = "gives a different SOA than the other resolvers";
+                else {
+                        for (int q = 0; q < VALIDATE_NX_PROBES && why == NULL; q++) {
+                                if (r->nx_rcode[q] < 0)
+                                        why = "does not answer random names";
+                                else if (expect_nx && r->nx_rcode[q] != DG_RCODE_NXDOMAIN)
+                                        why = "answers random names that do not exist "
+                                              "(NXDOMAIN hijacking)";
+                        }
+                }
+                if (why) {
+                        if (r->live) {
+                                r->live = false;
+                                e->live--;
+                                if (++rejected <= REJECT_LINES)
+                                        eng_logf(e, DG_LOG_WARN, "resolver %s rejected: %s",
+                                                 r->addr.text, why);
+                        }
+                }
+        }
+        if (rejected > REJECT_LINES)
+                eng_logf(e, DG_LOG_WARN, "... and %u more resolvers rejected (%u rejected in all)",
+                         rejected - REJECT_LINES, rejected);
+        g_hash_table_destroy(soa_votes);
+        e->st.resolvers_live = e->live;
+        e->validated = true;
+        unsigned nx_soa = 0, refused = 0;
+        for (size_t i = 0; i < e->nres; i++) {
+                nx_soa += e->res[i].soa_rcode == DG_RCODE_NXDOMAIN;
+                refused += e->res[i].soa_rcode == DG_RCODE_REFUSED;
+        }
+        if (e->live == 0 && nx_soa * 2 > e->nres) {
+                eng_fail_fatal(e, DG_ENOTFOUND,
+                               g_strdup_printf("%s does not exist (NXDOMAIN from %u of %zu "
+                                               "resolvers)",
+                                               e->domain_str, nx_soa, e->nres));
+                return;
+        }
+        if (e->live == 0 && refused * 2 > e->nres) {
+                eng_fail_fatal(e, DG_EREFUSED,
+                               g_strdup_printf("the resolvers refuse queries for %s (%u of %zu): "
+                                               "not their zone, or recursion not offered",
+                                               e->domain_str, refused, e->nres));
+                return;
+        }
+        if (e->live == 0) {
+                eng_fail_fatal(e, DG_ENORESOLVER,
+                               g_strdup_printf("no resolver passed validation for %s (each must "
+                                               "answer its SOA and NXDOMAIN for random names)",
+                                               e->domain_str));
+                return;
+        }
+        eng_logf(e, DG_LOG_INFO, "%u of %zu resolvers passed validation", e->live, e->nres);
+}
+
+/* A validation probe's question has its final answer (or none: rcode < 0). */
+void eng_validation_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
+{
+        res_t *r = c->fixed_resolver >= 0 ? &e->res[c->fixed_resolver] : NULL;
+        switch (c->kind) {
+        case K_VALIDATE_SOA:
+                r->soa_rcode = rcode;
+                const char *soa = NULL;
+                if (rcode == DG_RCODE_NOERROR && p && p->data && p->data->len)
+                        soa = g_ptr_array_index(p->data, 0);
+                else if (rcode == DG_RCODE_NOERROR && p && p->auth_soa)
+                        soa = p->auth_soa;
+                if (soa) {
+                        /* mname and rname identify the zone; the serial may
+                         * move during the run */
+                        char **f = g_strsplit(soa, " ", 3);
+                        if (f[0] && f[1]) {
+                                char *sig = g_strdup_printf("%s %s", f[0], f[1]);
+                                r->soa_sig = g_ascii_strdown(sig, -1);
+                                g_free(sig);
+                        }
+                        g_strfreev(f);
+                        if (r->soa_sig == NULL)
+                                r->soa_sig = g_strdup("?");
+                } else if (rcode == DG_RCODE_NOERROR) {
+                        r->soa_rcode = 1000; /* NOERROR without the SOA */
+                }
+                e->validate_pending--;
+                break;
+        case K_VALIDATE_NX:
+                if (r->nx_done < VALIDATE_NX_PROBES) {
+                        r->nx_rcode[r->nx_done] = rcode;
+                        r->nx_sig[r->nx_done] = p ? eng_sig_join(p->sig) : NULL;
+                        r->nx_done++;
+                }
+                e->validate_pending--;
+                break;
+        default:
+                break;
+        }
+        if (e->validate_pending == 0 && !e->validated &&
+            (c->kind == K_VALIDATE_SOA || c->kind == K_VALIDATE_NX)) {
+                if (e->validate_next < e->nres)
+                        eng_start_validation(e);
+                else
+                        finish_validation(e);
+        }
+}
+
+/* A canary's question has its final answer (or none: rcode < 0). */
+void eng_canary_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
+{
+        res_t *r = c->fixed_resolver >= 0 ? &e->res[c->fixed_resolver] : NULL;
+        if (rcode == DG_RCODE_NOERROR && p && p->sig && p->sig->len > 0) {
+                /* canaries are only sent under a domain without a
+                 * wildcard: any data is invented */
+                if (r)
+                        resolver_drop(e, (size_t)c->fixed_resolver,
+                                      "answered a random name that does not exist");
+        }
+}
