@@ -1,0 +1,347 @@
+/* Per-resolver pacing: the model is described in pacing.h. */
+#include "pacing.h"
+
+#include <math.h>
+#include <string.h>
+
+#define STARTUP_GAIN 2.0
+#define PROBE_CYCLE 8
+#define MAX_LOSS 0.6         /* the rate is never inflated past 1 / (1 - 0.6) */
+#define JUDGE_OUTCOMES 24    /* outcomes before a loss is judged */
+#define FIRST_LOSS_MAX 0.6   /* the first estimate of L, at most */
+#define JUDGE_DOWN 32        /* ... sent slower than the rate */
+#define LOSS_EWMA 32.0       /* outcomes the path's loss averages over */
+#define ROUND_MIN_ANSWERS 16 /* answers a round lasts for at the measured rate */
+#define LIMIT_MIN_LOST 4     /* losses a probe round needs to call it a limit */
+#define BACKOFF_MAX 2        /* 2^2 = at most 3x after the cap below */
+#define RTO_MULT_MAX 3       /* back-off never past 3x the measured RTO */
+#define RTT_SETTLE 4         /* samples before the measured RTO replaces the cap */
+#define LIMITED_GAIN 0.95    /* cruise under a limit */
+#define LIMITED_PROBE 1.1    /* a gentler probe while limited */
+
+static const double probe_gains[PROBE_CYCLE] = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
+
+static dg_pace_round_t *ring_at(dg_pace_t *p, uint32_t id)
+{
+        dg_pace_round_t *r = &p->ring[id % PACE_RING];
+        return r->id == id ? r : NULL;
+}
+
+/* About one round trip, and long enough for ROUND_MIN_ANSWERS answers at
+ * the measured rate (the length is set before the round, never by what it
+ * sees, so short lucky rounds do not bias the rate upwards). */
+static uint64_t round_len(const dg_pace_t *p)
+{
+        double l = p->rtt_samples ? p->srtt : 100.0;
+        if (p->amax > 0 && l < ROUND_MIN_ANSWERS / p->amax)
+                l = ROUND_MIN_ANSWERS / p->amax;
+        if (l < PACE_ROUND_MIN_MS)
+                l = PACE_ROUND_MIN_MS;
+        if (l > PACE_ROUND_MAX_MS)
+                l = PACE_ROUND_MAX_MS;
+        return (uint64_t)l;
+}
+
+static double gain_now(const dg_pace_t *p)
+{
+        if (p->mode == DG_PACE_STARTUP)
+                return STARTUP_GAIN;
+        double g = probe_gains[p->cycle];
+        if (p->limited)
+                g = g > 1.0 ? LIMITED_PROBE : g < 1.0 ? g : LIMITED_GAIN;
+        return g;
+}
+
+static void round_open(dg_pace_t *p, uint32_t id, uint64_t now);
+
+void dg_pace_init(dg_pace_t *p, unsigned timeout_ms, unsigned max_inflight, uint64_t now_ms)
+{
+        memset(p, 0, sizeof *p);
+        p->timeout_cap = timeout_ms ? timeout_ms : 1500;
+        p->max_inflight = max_inflight;
+        p->rto = p->timeout_cap;
+        p->cwnd = PACE_INITIAL_WINDOW;
+        p->mode = DG_PACE_STARTUP;
+        p->tokens_ms = now_ms;
+        round_open(p, 1, now_ms);
+}
+
+unsigned dg_pace_rto(const dg_pace_t *p)
+{
+        unsigned long long base = p->rto;
+        unsigned long long eff = base << p->backoff;
+        if (p->rtt_samples >= RTT_SETTLE && eff > base * RTO_MULT_MAX)
+                eff = base * RTO_MULT_MAX;
+        if (eff > p->timeout_cap)
+                eff = p->timeout_cap;
+        return (unsigned)eff;
+}
+
+unsigned dg_pace_window(const dg_pace_t *p)
+{
+        double w = p->cwnd;
+        if (p->max_inflight && w > p->max_inflight)
+                w = p->max_inflight;
+        return w < 1 ? 1u : w > 4e9 ? 4000000000u : (unsigned)w;
+}
+
+double dg_pace_qps(const dg_pace_t *p)
+{
+        return p->rate * 1000.0;
+}
+
+double dg_pace_loss(const dg_pace_t *p)
+{
+        return p->loss_known ? p->loss : 0.0;
+}
+
+/* The rate and window from the current estimates. */
+static void update_model(dg_pace_t *p)
+{
+        if (p->amax <= 0) {
+                p->rate = 0; /* nothing measured: the window alone rules */
+                return;
+        }
+        double loss = p->loss_known ? p->loss : 0.0;
+        if (loss > MAX_LOSS)
+                loss = MAX_LOSS;
+        /* the path's own loss is made up for; a limit's is not (the gains
+         * stay under it while limited, and L is measured under it) */
+        p->rate = gain_now(p) * p->amax / (1.0 - loss);
+        double hold = 2.0 * p->srtt + 4.0 * p->rttvar;
+        p->cwnd = p->rate * hold + PACE_MIN_WINDOW;
+}
+
+/* Is the tally's loss clearly above (sign 1) or below (sign -1) L? */
+static bool tally_differs(const dg_pace_t *p, const dg_pace_tally_t *t, int sign)
+{
+        double l = (double)t->lost / t->n;
+        double base = p->loss;
+        double var = (base < 0.01 ? 0.01 : base) * (1.0 - base) / t->n;
+        double thr = 2.5 * sqrt(var);
+        if (thr < 0.03)
+                thr = 0.03;
+        return sign > 0 ? l - base > thr && t->lost >= LIMIT_MIN_LOST : base - l > thr;
+}
+
+/* One query's outcome, judged by the gain of the round it left in. The
+ * path's own loss L is measured on the first queries (a window's worth) and
+ * then on those sent slower than the rate: if they lose clearly less than
+ * L, the loss was a limit's. Queries sent faster than the
+ * rate that lose clearly more than L mean a limit or a full queue. */
+static void outcome(dg_pace_t *p, uint32_t round, bool lost)
+{
+        dg_pace_round_t *r = ring_at(p, round);
+        double gain = r ? r->gain : 1.0;
+        if (r && r->outstanding > 0) {
+                r->outstanding--;
+                if (r->stale && p->stale > 0)
+                        p->stale--;
+        } else if (!r && p->evicted > 0) {
+                p->evicted--;
+                if (p->stale > 0)
+                        p->stale--;
+        }
+        if (!p->loss_known) {
+                /* the first window's worth: sent before any limit could be
+                 * hit hard; an overshoot's loss is capped */
+                p->first.n++;
+                p->first.lost += lost;
+                if (p->first.n >= JUDGE_OUTCOMES) {
+                        double l = (double)p->first.lost / p->first.n;
+                        p->loss = l > FIRST_LOSS_MAX ? FIRST_LOSS_MAX : l;
+                        p->loss_known = true;
+                }
+                return;
+        }
+        if (gain == 1.0 || (p->limited && gain > 0.9 && gain < 1.0))
+                return; /* cruising: says nothing new */
+        dg_pace_tally_t *t = gain > 1.0 ? &p->up : &p->down;
+        t->n++;
+        t->lost += lost;
+        if (t->n < (gain > 1.0 ? JUDGE_OUTCOMES : JUDGE_DOWN))
+                return;
+        if (gain > 1.0) {
+                if (tally_differs(p, t, 1)) {
+                        if (!p->limited)
+                                p->amax_at_limit = p->amax;
+                        p->limited = true;
+                        if (p->mode == DG_PACE_STARTUP) {
+                                p->mode = DG_PACE_PROBE;
+                                p->cycle = 1; /* drain what the overshoot queued */
+                        }
+                } else if (p->mode == DG_PACE_PROBE && p->amax > 1.1 * p->amax_at_limit) {
+                        p->limited = false; /* a probe went through */
+                }
+        } else if (tally_differs(p, t, -1)) {
+                if (!p->limited)
+                        p->amax_at_limit = p->amax;
+                p->limited = true; /* slower lost less: it was a limit's loss */
+                p->loss = (double)t->lost / t->n;
+        } else {
+                p->loss = (p->loss + (double)t->lost / t->n) / 2;
+        }
+        t->n = t->lost = 0;
+}
+
+static void round_open(dg_pace_t *p, uint32_t id, uint64_t now)
+{
+        dg_pace_round_t *slot = &p->ring[id % PACE_RING];
+        if (slot->id != 0 && slot->outstanding > 0) {
+                /* its queries' outcomes can no longer be matched */
+                if (!slot->stale)
+                        p->stale += slot->outstanding;
+                p->evicted += slot->outstanding;
+        }
+        memset(slot, 0, sizeof *slot);
+        slot->id = id;
+        slot->gain = gain_now(p);
+        p->round = id;
+        p->round_start = now;
+        p->round_arrived = 0;
+        p->round_sent = 0;
+        p->round_len = round_len(p);
+}
+
+static void bw_push(dg_pace_t *p, double sample, uint32_t sent, uint64_t elapsed)
+{
+        /* A round that sent far less than the rate allowed (the run had
+         * nothing to send) says nothing about the path unless it was
+         * faster. */
+        bool app_limited = p->rate > 0 && sent < 0.5 * p->rate * (double)elapsed;
+        if (app_limited && sample < p->amax)
+                return;
+        p->bw[p->bw_next++ % PACE_BW_ROUNDS] = sample;
+        p->amax = 0;
+        for (int i = 0; i < PACE_BW_ROUNDS; i++)
+                if (p->bw[i] > p->amax)
+                        p->amax = p->bw[i];
+}
+
+/* Rounds that ended more than srtt + 4 rttvar ago: what they still have in
+ * flight is likely lost. */
+static void mark_stale(dg_pace_t *p, uint64_t now)
+{
+        uint64_t lat = (uint64_t)(p->srtt + 4.0 * p->rttvar) + 1;
+        for (int i = 0; i < PACE_RING; i++) {
+                dg_pace_round_t *r = &p->ring[i];
+                if (r->id != 0 && !r->stale && r->end_ms != 0 && r->end_ms + lat <= now) {
+                        r->stale = true;
+                        p->stale += r->outstanding;
+                }
+        }
+}
+
+/* Ends the current round when its time is up. */
+static void advance(dg_pace_t *p, uint64_t now)
+{
+        if (now < p->round_start + p->round_len)
+                return;
+        uint64_t elapsed = now - p->round_start;
+        bw_push(p, (double)p->round_arrived / (double)elapsed, p->round_sent, elapsed);
+        dg_pace_round_t *cur = ring_at(p, p->round);
+        if (cur)
+                cur->end_ms = now;
+        if (p->rtt_samples)
+                mark_stale(p, now);
+        if (p->mode == DG_PACE_STARTUP) {
+                if (p->amax >= p->full_bw * 1.25) {
+                        p->full_bw = p->amax;
+                        p->full_rounds = 0;
+                } else if (++p->full_rounds >= 3) {
+                        p->mode = DG_PACE_PROBE; /* the path is full */
+                        p->cycle = 1;
+                }
+        } else {
+                p->cycle = (p->cycle + 1) % PROBE_CYCLE;
+        }
+        round_open(p, p->round + 1, now);
+        update_model(p);
+}
+
+int64_t dg_pace_wait(dg_pace_t *p, uint64_t now_ms, unsigned inflight)
+{
+        advance(p, now_ms);
+        unsigned live = inflight > p->stale ? inflight - p->stale : 0;
+        if (live >= dg_pace_window(p) || (p->max_inflight && inflight >= p->max_inflight))
+                return -1;
+        if (p->rate <= 0)
+                return 0;
+        if (now_ms > p->tokens_ms) {
+                p->tokens += (double)(now_ms - p->tokens_ms) * p->rate;
+                double depth = p->rate * 2.0 < 2.0 ? 2.0 : p->rate * 2.0;
+                if (p->tokens > depth)
+                        p->tokens = depth;
+                p->tokens_ms = now_ms;
+        }
+        if (p->tokens >= 1.0)
+                return 0;
+        double ms = (1.0 - p->tokens) / p->rate;
+        return ms < 1.0 ? 1 : (int64_t)ceil(ms);
+}
+
+uint32_t dg_pace_on_send(dg_pace_t *p, uint64_t now_ms)
+{
+        advance(p, now_ms);
+        p->sent++;
+        p->round_sent++;
+        dg_pace_round_t *r = ring_at(p, p->round);
+        if (r)
+                r->outstanding++;
+        if (p->rate > 0)
+                p->tokens -= 1.0;
+        return p->round;
+}
+
+static void rtt_sample(dg_pace_t *p, double ms)
+{
+        if (p->rtt_samples++ == 0) {
+                p->srtt = ms;
+                p->rttvar = ms / 2;
+        } else {
+                double d = fabs(p->srtt - ms);
+                p->rttvar = 0.75 * p->rttvar + 0.25 * d;
+                p->srtt = 0.875 * p->srtt + 0.125 * ms;
+        }
+        if (p->rtt_samples < RTT_SETTLE)
+                return; /* keep the configured timeout until the estimate settles */
+        double rto = p->srtt + 4 * p->rttvar;
+        if (rto < PACE_MIN_RTO_MS)
+                rto = PACE_MIN_RTO_MS;
+        if (rto > p->timeout_cap)
+                rto = p->timeout_cap;
+        p->rto = (unsigned)rto;
+}
+
+void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt_ms, bool useful)
+{
+        advance(p, now_ms);
+        rtt_sample(p, rtt_ms < 0 ? 0 : rtt_ms);
+        p->backoff = 0;
+        outcome(p, round, !useful);
+        if (useful) {
+                p->answered++;
+                p->round_arrived++;
+                if (p->amax <= 0 && p->cwnd < 1e6)
+                        p->cwnd += 1; /* slow start until a rate is known */
+        } else {
+                p->limit_signals++;
+        }
+}
+
+void dg_pace_on_timeout(dg_pace_t *p, uint64_t now_ms, uint32_t round)
+{
+        advance(p, now_ms);
+        p->lost++;
+        outcome(p, round, true);
+        if (p->last_backoff_round == p->round)
+                return; /* one back-off per round: a round's losses are one event */
+        p->last_backoff_round = p->round;
+        if (p->backoff < BACKOFF_MAX)
+                p->backoff++;
+        if (p->amax <= 0) {
+                p->cwnd /= 2; /* no rate known yet: back off as TCP would */
+                if (p->cwnd < PACE_MIN_WINDOW)
+                        p->cwnd = PACE_MIN_WINDOW;
+        }
+}

@@ -1,0 +1,143 @@
+/* dnsglean — pacing: how fast the engine may send to one resolver.
+ *
+ * Private to the library (not installed). Pure: no clock, no socket; the
+ * engine passes the time in milliseconds. One dg_pace_t per resolver.
+ *
+ * The model follows BBR (Linux net/ipv4/tcp_bbr.c, its header comment) with
+ * DNS in mind: a query is a packet, an answer its acknowledgement.
+ *  - Time is cut into rounds of about one smoothed round trip (at least
+ *    PACE_ROUND_MIN_MS). Each round's rate of useful answers is a sample of
+ *    what the path delivers; the largest of the last PACE_BW_ROUNDS is the
+ *    bottleneck rate A.
+ *  - Random loss is not congestion: the loss measured while sending at or
+ *    below the path's rate (L) is assumed to be the path's own, and the
+ *    sending rate is A / (1 - L), so 30% loss does not shrink the rate.
+ *  - Startup doubles the rate each round until A stops growing (three rounds
+ *    under +25%); then a cycle of rounds at 1.25, 0.75, 1, 1, 1, 1, 1, 1 times
+ *    the rate probes for more and drains the queue it made.
+ *  - A probe round that loses clearly more than L (or draws REFUSED, SERVFAIL
+ *    or truncated "slips" from a rate limiter) marks the resolver limited:
+ *    it is then paced at 0.95 of what it delivered, under the rate it
+ *    sustains, until a later probe goes through without extra loss.
+ *  - The window (queries in flight) only bounds bursts: rate x (2 srtt +
+ *    4 rttvar) + a floor. Queries still unanswered well past the round trip
+ *    (srtt + 4 rttvar after their round ended) are likely lost and do not
+ *    count against it, though they wait for their timeout (as RACK does).
+ *  - A limit is lifted only when a probe goes through without extra loss
+ *    and the delivered rate grew past the one the limit was found at.
+ *  - The retransmission timeout is RFC 6298's srtt + 4 rttvar (floor
+ *    PACE_MIN_RTO_MS); timeouts back it off, but never past three times the
+ *    measured value, and any answer undoes the back-off.
+ */
+#ifndef DG_PACING_H
+#define DG_PACING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PACE_RING 64         /* rounds remembered (their gains) */
+#define PACE_BW_ROUNDS 10    /* rounds in the bottleneck-rate max filter */
+#define PACE_ROUND_MIN_MS 10 /* shortest round */
+#define PACE_ROUND_MAX_MS 1000
+#define PACE_MIN_RTO_MS 200    /* floor of the retransmission timeout */
+#define PACE_INITIAL_WINDOW 32 /* in flight before anything was measured */
+#define PACE_MIN_WINDOW 16     /* floor of the window once measured */
+
+typedef enum { DG_PACE_STARTUP = 0, DG_PACE_PROBE = 1 } dg_pace_mode_t;
+
+/* One round: its gain, for the outcomes of the queries sent in it. */
+typedef struct {
+        uint32_t id; /* round id; 0 = unused */
+        double gain;
+        uint64_t end_ms;      /* 0 while the round is open */
+        uint32_t outstanding; /* its queries with no outcome yet */
+        bool stale;           /* they are counted in dg_pace_t.stale */
+} dg_pace_round_t;
+
+/* Outcomes counted until there are enough to judge. */
+typedef struct {
+        uint32_t n, lost;
+} dg_pace_tally_t;
+
+typedef struct {
+        /* settings */
+        unsigned max_inflight; /* user cap (--per-resolver); 0 = none */
+        unsigned timeout_cap;  /* the RTO never exceeds this (--timeout) */
+        /* round trip */
+        double srtt, rttvar; /* ms, RFC 6298 */
+        unsigned rtt_samples;
+        unsigned rto;     /* ms, without back-off */
+        unsigned backoff; /* timeouts since the last answer (capped) */
+        uint64_t last_backoff_round;
+        /* rounds */
+        uint32_t round; /* current round id, from 1 */
+        uint64_t round_start, round_len;
+        uint32_t round_arrived; /* useful answers that arrived this round */
+        uint32_t round_sent;
+        dg_pace_round_t ring[PACE_RING];
+        double bw[PACE_BW_ROUNDS]; /* useful answers per ms, per round */
+        unsigned bw_next;
+        double amax; /* max of bw[] */
+        /* model */
+        dg_pace_mode_t mode;
+        unsigned cycle; /* index into the probe cycle */
+        double full_bw;
+        unsigned full_rounds;
+        double loss; /* the path's own loss, L */
+        bool loss_known;
+        dg_pace_tally_t first; /* the first outcomes, before L is known */
+        dg_pace_tally_t up;    /* outcomes of queries sent faster than the rate */
+        dg_pace_tally_t down;  /* ... and slower */
+        bool limited;
+        double amax_at_limit; /* the rate when the limit was found */
+        uint32_t stale;       /* in flight but past srtt + 4 rttvar: likely lost */
+        uint32_t evicted;     /* ... of rounds no longer in the ring */
+        double rate;          /* queries per ms; 0 = not paced yet */
+        double cwnd;          /* queries in flight allowed */
+        double tokens;
+        uint64_t tokens_ms;
+        /* counters */
+        uint64_t sent, answered, lost, limit_signals;
+} dg_pace_t;
+
+/* Sets p to its initial state. timeout_ms caps the RTO (and is the RTO until
+ * the first measurements); max_inflight is a hard cap, 0 for none. */
+void dg_pace_init(dg_pace_t *p, unsigned timeout_ms, unsigned max_inflight, uint64_t now_ms);
+
+/* 0 when a query may leave now with inflight already out; otherwise the ms
+ * to wait for a pacing token, or -1 when the window is full (wait for an
+ * answer or a timeout). */
+int64_t dg_pace_wait(dg_pace_t *p, uint64_t now_ms, unsigned inflight);
+
+/* A query left now. Returns the round id to pass back with its outcome. */
+uint32_t dg_pace_on_send(dg_pace_t *p, uint64_t now_ms);
+
+/* An answer to a query sent in round `round` arrived after rtt_ms. useful is
+ * false for an answer that says the resolver is overloaded or limiting
+ * (REFUSED, SERVFAIL, an empty truncated "slip"): it counts as a loss for
+ * the model but not for the round-trip estimate's back-off. */
+void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt_ms, bool useful);
+
+/* A query sent in round `round` timed out. */
+void dg_pace_on_timeout(dg_pace_t *p, uint64_t now_ms, uint32_t round);
+
+/* The current retransmission timeout in ms, back-off included. */
+unsigned dg_pace_rto(const dg_pace_t *p);
+
+/* Queries in flight the window allows now (the user cap applied). */
+unsigned dg_pace_window(const dg_pace_t *p);
+
+/* The pacing rate in queries per second (0: not measured yet). */
+double dg_pace_qps(const dg_pace_t *p);
+
+/* The loss a query meets on this path, 0..1 (0 until measured). */
+double dg_pace_loss(const dg_pace_t *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,267 @@
+// Pacing (core/src/pacing.c) against simulated paths: a path has a round
+// trip with jitter, random loss each way, and optionally a rate limiter that
+// drops or refuses what exceeds its rate. Time moves in 1 ms steps; the
+// model only sees what a real engine sees (sends, answers, timeouts).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <queue>
+#include <random>
+#include <vector>
+
+#include "pacing.h"
+
+namespace
+{
+
+struct Path {
+        double rtt_ms = 50;
+        double jitter_ms = 0;
+        double loss_each_way = 0;   // 0..1
+        double limit_qps = 0;       // 0: none
+        bool limit_refuses = false; // over-limit queries answered REFUSED
+        double capacity_qps = 0;    // 0: none; a queue drops past it
+};
+
+struct Event {
+        uint64_t at;
+        uint32_t round;
+        uint64_t sent;    // query id
+        uint64_t sent_at; // ms
+        bool useful;
+        bool operator>(const Event &o) const
+        {
+                return at > o.at;
+        }
+};
+
+struct Result {
+        uint64_t sent = 0, answered = 0, refused = 0;
+        std::vector<uint64_t> sent_per_s, answered_per_s;
+        unsigned max_rto = 0;
+};
+
+// Runs `seconds` of an always-busy sender over the path.
+Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1)
+{
+        dg_pace_t p;
+        dg_pace_init(&p, 1500, cap, 0);
+        std::mt19937_64 rng(seed);
+        std::uniform_real_distribution<double> u(0, 1);
+        std::priority_queue<Event, std::vector<Event>, std::greater<Event>> arrivals;
+        using Due = std::pair<uint64_t, uint64_t>; // deadline, query id
+        std::priority_queue<Due, std::vector<Due>, std::greater<Due>> deadlines;
+        std::vector<uint32_t> rounds; // per query id
+        std::vector<bool> answered_ids;
+        double lim_tokens = 1, cap_tokens = 1;
+        Result res;
+        unsigned inflight_n = 0;
+        uint64_t end = (uint64_t)(seconds * 1000);
+        res.sent_per_s.assign((size_t)seconds + 1, 0);
+        res.answered_per_s.assign((size_t)seconds + 1, 0);
+        for (uint64_t now = 0; now < end; now++) {
+                if (path.limit_qps > 0) {
+                        lim_tokens += path.limit_qps / 1000.0;
+                        if (lim_tokens > path.limit_qps / 10 + 1)
+                                lim_tokens = path.limit_qps / 10 + 1;
+                }
+                if (path.capacity_qps > 0) {
+                        cap_tokens += path.capacity_qps / 1000.0;
+                        if (cap_tokens > path.capacity_qps / 100 + 1)
+                                cap_tokens = path.capacity_qps / 100 + 1;
+                }
+                // answers due now
+                while (!arrivals.empty() && arrivals.top().at <= now) {
+                        Event ev = arrivals.top();
+                        arrivals.pop();
+                        if (answered_ids[ev.sent])
+                                continue; // timed out already: a late answer
+                        answered_ids[ev.sent] = true;
+                        inflight_n--;
+                        dg_pace_on_answer(&p, now, ev.round, (double)(now - ev.sent_at), ev.useful);
+                        if (ev.useful) {
+                                res.answered++;
+                                res.answered_per_s[now / 1000]++;
+                        } else {
+                                res.refused++;
+                        }
+                }
+                // timeouts (deadlines differ as the RTO moves: a heap)
+                while (!deadlines.empty() && deadlines.top().first <= now) {
+                        uint64_t id = deadlines.top().second;
+                        deadlines.pop();
+                        if (answered_ids[id])
+                                continue;
+                        answered_ids[id] = true;
+                        inflight_n--;
+                        dg_pace_on_timeout(&p, now, rounds[id]);
+                }
+                if (dg_pace_rto(&p) > res.max_rto && p.rtt_samples >= 8)
+                        res.max_rto = dg_pace_rto(&p);
+                if (getenv("PACE_TRACE") && now % 100 == 0)
+                        fprintf(stderr,
+                                "t=%llu mode=%d lim=%d rate=%.1f/s cwnd=%.0f amax=%.2f loss=%.3f "
+                                "inflight=%u stale=%u rto=%u srtt=%.1f\n",
+                                (unsigned long long)now, (int)p.mode, (int)p.limited,
+                                dg_pace_qps(&p), p.cwnd, p.amax, p.loss, inflight_n, p.stale,
+                                dg_pace_rto(&p), p.srtt);
+                // send what pacing allows
+                for (int k = 0; k < 100000 && dg_pace_wait(&p, now, inflight_n) == 0; k++) {
+                        uint32_t round = dg_pace_on_send(&p, now);
+                        uint64_t id = answered_ids.size();
+                        answered_ids.push_back(false);
+                        deadlines.push({now + dg_pace_rto(&p), id});
+                        rounds.push_back(round);
+                        inflight_n++;
+                        res.sent++;
+                        res.sent_per_s[now / 1000]++;
+                        if (u(rng) < path.loss_each_way)
+                                continue; // lost on the way there
+                        bool useful = true;
+                        if (path.limit_qps > 0) {
+                                if (lim_tokens >= 1)
+                                        lim_tokens -= 1;
+                                else if (path.limit_refuses)
+                                        useful = false;
+                                else
+                                        continue; // dropped by the limiter
+                        }
+                        if (path.capacity_qps > 0) {
+                                if (cap_tokens >= 1)
+                                        cap_tokens -= 1;
+                                else
+                                        continue; // the queue overflowed
+                        }
+                        if (u(rng) < path.loss_each_way)
+                                continue; // lost on the way back
+                        double d = path.rtt_ms + (u(rng) * 2 - 1) * path.jitter_ms;
+                        if (!useful)
+                                d = path.rtt_ms; // refused at once
+                        arrivals.push({now + (uint64_t)(d < 0 ? 0 : d), round, id, now, useful});
+                }
+        }
+        return res;
+}
+
+} // namespace
+
+TEST(Pacing, FillsA50msPathWithin2s)
+{
+        Path path;
+        path.rtt_ms = 50;
+        path.capacity_qps = 20000;
+        Result r = run(path, 3.0);
+        // the second second already answers at >= 80% of the path's rate
+        EXPECT_GE(r.answered_per_s[1] + r.answered_per_s[2], (uint64_t)(2 * 0.8 * 20000))
+            << "answers per second: " << r.answered_per_s[0] << " " << r.answered_per_s[1] << " "
+            << r.answered_per_s[2];
+}
+
+TEST(Pacing, RandomLossDoesNotCollapseTheRate)
+{
+        Path path;
+        path.rtt_ms = 20;
+        path.jitter_ms = 10;
+        path.loss_each_way = 0.30; // 51% of queries get no answer
+        path.capacity_qps = 5000;
+        Result r = run(path, 8.0);
+        // at 51% loss, 5,000 q/s of capacity deliver ~2,450 answers/s
+        uint64_t last = r.answered_per_s[6] + r.answered_per_s[7];
+        EXPECT_GE(last, (uint64_t)(2 * 0.8 * 2450)) << "answers in the last 2 s: " << last;
+}
+
+TEST(Pacing, HeldUnderADroppingRateLimit)
+{
+        Path path;
+        path.rtt_ms = 10;
+        path.limit_qps = 200;
+        Result r = run(path, 12.0);
+        uint64_t sent = 0, ans = 0;
+        for (int s = 6; s < 12; s++) {
+                sent += r.sent_per_s[s];
+                ans += r.answered_per_s[s];
+        }
+        EXPECT_LE(sent / 6.0, 200 * 1.15) << "sent per second under a 200 q/s limit";
+        EXPECT_GE(ans / 6.0, 200 * 0.75) << "answered per second";
+}
+
+TEST(Pacing, HeldUnderARefusingRateLimit)
+{
+        Path path;
+        path.rtt_ms = 30;
+        path.limit_qps = 500;
+        path.limit_refuses = true;
+        Result r = run(path, 12.0);
+        uint64_t sent = 0, ans = 0;
+        for (int s = 6; s < 12; s++) {
+                sent += r.sent_per_s[s];
+                ans += r.answered_per_s[s];
+        }
+        EXPECT_LE(sent / 6.0, 500 * 1.15) << "sent per second under a 500 q/s limit";
+        EXPECT_GE(ans / 6.0, 500 * 0.75) << "answered per second";
+}
+
+TEST(Pacing, RateLimitWithRandomLoss)
+{
+        Path path;
+        path.rtt_ms = 40;
+        path.jitter_ms = 10;
+        path.loss_each_way = 0.01;
+        path.limit_qps = 1000;
+        Result r = run(path, 12.0);
+        uint64_t sent = 0;
+        for (int s = 6; s < 12; s++)
+                sent += r.sent_per_s[s];
+        EXPECT_LE(sent / 6.0, 1000 * 1.2);
+        EXPECT_GE(sent / 6.0, 1000 * 0.7);
+}
+
+TEST(Pacing, UserCapIsNeverExceeded)
+{
+        dg_pace_t p;
+        dg_pace_init(&p, 1500, 7, 0);
+        unsigned inflight = 0;
+        for (int k = 0; k < 100 && dg_pace_wait(&p, 0, inflight) == 0; k++) {
+                dg_pace_on_send(&p, 0);
+                inflight++;
+        }
+        EXPECT_EQ(inflight, 7u);
+        EXPECT_EQ(dg_pace_wait(&p, 0, inflight), -1);
+}
+
+TEST(Pacing, BackoffIsCappedAtThreeTimesTheMeasuredTimeout)
+{
+        dg_pace_t p;
+        dg_pace_init(&p, 5000, 0, 0);
+        uint64_t now = 0;
+        for (int i = 0; i < 20; i++) { // settle: ~300 ms round trips
+                uint32_t r = dg_pace_on_send(&p, now);
+                now += 300;
+                dg_pace_on_answer(&p, now, r, 300, true);
+        }
+        unsigned base = dg_pace_rto(&p);
+        EXPECT_GE(base, 300u);
+        EXPECT_LT(base, 600u);
+        for (int i = 0; i < 50; i++) { // a dead path
+                uint32_t r = dg_pace_on_send(&p, now);
+                now += dg_pace_rto(&p);
+                dg_pace_on_timeout(&p, now, r);
+                EXPECT_LE(dg_pace_rto(&p), 3 * base);
+        }
+        uint32_t r = dg_pace_on_send(&p, now);
+        dg_pace_on_answer(&p, now + 300, r, 300, true);
+        EXPECT_LE(dg_pace_rto(&p), base + 50) << "an answer undoes the back-off";
+}
+
+TEST(Pacing, TimeoutCapHoldsBeforeMeasurements)
+{
+        dg_pace_t p;
+        dg_pace_init(&p, 800, 0, 0);
+        EXPECT_EQ(dg_pace_rto(&p), 800u);
+        for (int i = 0; i < 5; i++)
+                dg_pace_on_timeout(&p, (uint64_t)i * 1000, dg_pace_on_send(&p, (uint64_t)i * 1000));
+        EXPECT_EQ(dg_pace_rto(&p), 800u);
+        EXPECT_GE(dg_pace_window(&p), (unsigned)PACE_MIN_WINDOW);
+}
