@@ -336,6 +336,9 @@ static int l_engine_new(lua_State *L)
         o.domain = ldg_opt_string(L, 1, FN, "domain");
         if (o.domain == NULL)
                 luaL_error(L, FN ": option 'domain' is required");
+        lua_getfield(L, 1, "retries");
+        o.fixed_retries = !lua_isnil(L, -1); /* given: exact; absent: adaptive */
+        lua_pop(L, 1);
         o.retries = (unsigned)ldg_opt_uint(L, 1, FN, "retries", o.retries, 100);
         o.timeout_ms = (unsigned)ldg_opt_uint(L, 1, FN, "timeout", o.timeout_ms, 600000);
         o.concurrency = (unsigned)ldg_opt_uint(L, 1, FN, "concurrency", o.concurrency, 1000000);

@@ -224,12 +224,16 @@ static GOptionEntry entries[] = {
      "Resolvers: a file of addr[:port] lines or a comma list (required)", "RESOLVERS"},
     {"types", 't', 0, G_OPTION_ARG_STRING, &o_types,
      "Record types, comma-separated (default A); the first proves existence", "T1,T2"},
-    {"retries", 0, 0, G_OPTION_ARG_INT, &o_retries, "Extra tries per question (default 4)", "N"},
-    {"timeout", 0, 0, G_OPTION_ARG_INT, &o_timeout, "Per-try timeout (default 1500)", "MS"},
-    {"concurrency", 'c', 0, G_OPTION_ARG_INT, &o_concurrency, "Candidates in flight (default 2048)",
-     "N"},
+    {"retries", 0, 0, G_OPTION_ARG_INT, &o_retries,
+     "Extra tries per question, exactly (default: 4, more on lossy paths, up to 24)", "N"},
+    {"timeout", 0, 0, G_OPTION_ARG_INT, &o_timeout,
+     "Cap of the per-try timeout, which follows each resolver's round trip (default 1500)", "MS"},
+    {"concurrency", 'c', 0, G_OPTION_ARG_INT, &o_concurrency,
+     "Cap of candidates in flight (default 32768)", "N"},
     {"per-resolver", 0, 0, G_OPTION_ARG_INT, &o_per_resolver,
-     "Queries in flight per resolver (default 100)", "N"},
+     "Cap of queries in flight per resolver (default none: each resolver is paced by its "
+     "measured rate and round trip)",
+     "N"},
     {"qps", 0, 0, G_OPTION_ARG_DOUBLE, &o_qps, "Global query rate limit (default none)", "N"},
     {"recursive", 0, 0, G_OPTION_ARG_INT, &o_recursive,
      "Brute found names too, down to DEPTH levels (default 0: off)", "DEPTH"},
@@ -699,6 +703,32 @@ static int parse_types(const char *s, uint16_t *types, size_t *n)
         return rc;
 }
 
+/* ,"resolver_table":[{...}, ...]: one object per resolver (dg_resolver_stats_t). */
+static void append_resolver_table(GString *s, const dg_engine_t *e)
+{
+        size_t n;
+        dg_engine_resolvers(e, &n);
+        g_string_append(s, ",\"resolver_table\":[");
+        for (size_t i = 0; i < n; i++) {
+                dg_resolver_stats_t rs;
+                if (dg_engine_resolver_stats(e, i, &rs) != DG_OK)
+                        continue;
+                char *reason = rs.reason ? g_strescape(rs.reason, NULL) : NULL;
+                g_string_append_printf(
+                    s,
+                    "%s{\"addr\":\"%s\",\"state\":\"%s\",\"reason\":%s%s%s,\"rtt_ms\":%.1f,"
+                    "\"loss\":%.4f,\"qps\":%.0f,\"window\":%u,\"rto_ms\":%u,\"sent\":%llu,"
+                    "\"answered\":%llu,\"timeouts\":%llu,\"errors\":%llu,\"limit_signals\":%llu}",
+                    i ? "," : "", rs.addr, rs.state, reason ? "\"" : "", reason ? reason : "null",
+                    reason ? "\"" : "", rs.srtt_ms, rs.loss, rs.qps, rs.window, rs.rto_ms,
+                    (unsigned long long)rs.sent, (unsigned long long)rs.answered,
+                    (unsigned long long)rs.timeouts, (unsigned long long)rs.errors,
+                    (unsigned long long)rs.limit_signals);
+                g_free(reason);
+        }
+        g_string_append(s, "]");
+}
+
 static void write_stats(run_t *R, const char *path, double secs)
 {
         dg_stats_t st;
@@ -713,7 +743,8 @@ static void write_stats(run_t *R, const char *path, double secs)
             "\"nxdomain\":%llu,\"wildcard\":%llu,\"failed\":%llu,\"words_read\":%llu,"
             "\"invalid_words\":%llu,\"skipped_shard\":%llu,\"queries\":%llu,\"probes\":%llu,"
             "\"responses\":%llu,\"retries\":%llu,\"timeouts\":%llu,\"tcp\":%llu,"
-            "\"mismatched\":%llu,\"malformed\":%llu,\"resolvers\":%u,\"resolvers_live\":%u,"
+            "\"mismatched\":%llu,\"malformed\":%llu,\"slips\":%llu,\"resolvers\":%u,"
+            "\"resolvers_live\":%u,"
             "\"elapsed_s\":%.3f,\"qps\":%.1f,\"interrupted\":%s",
             (unsigned long long)st.candidates, (unsigned long long)done,
             (unsigned long long)st.status[DG_STATUS_FOUND],
@@ -725,9 +756,9 @@ static void write_stats(run_t *R, const char *path, double secs)
             (unsigned long long)st.queries, (unsigned long long)st.probes,
             (unsigned long long)st.responses, (unsigned long long)st.retries,
             (unsigned long long)st.timeouts, (unsigned long long)st.tcp,
-            (unsigned long long)st.mismatched, (unsigned long long)st.malformed, st.resolvers,
-            st.resolvers_live, secs, secs > 0 ? (double)st.queries / secs : 0.0,
-            g_stop ? "true" : "false");
+            (unsigned long long)st.mismatched, (unsigned long long)st.malformed,
+            (unsigned long long)st.slips, st.resolvers, st.resolvers_live, secs,
+            secs > 0 ? (double)st.queries / secs : 0.0, g_stop ? "true" : "false");
         if (R->pdns)
                 g_string_append_printf(s,
                                        ",\"pdns_names\":%zu,\"pdns_live\":%llu,\"pdns_stale\":%llu,"
@@ -736,6 +767,7 @@ static void write_stats(run_t *R, const char *path, double secs)
                                        (unsigned long long)R->pdns_stale,
                                        (unsigned long long)R->pdns_wild,
                                        (unsigned long long)R->pdns_unknown);
+        append_resolver_table(s, R->e);
         g_string_append(s, "}\n");
         FILE *f = fopen(path, "w");
         if (f == NULL || fwrite(s->str, 1, s->len, f) != s->len || fclose(f) != 0)
@@ -911,8 +943,10 @@ no_wordlist:
         o.words_rewind = wordsrc_rewind;
         o.words_ud = &src;
         o.words_names = pdns != NULL; /* passive DNS names may be several labels deep */
-        if (o_retries != UNSET)
+        if (o_retries != UNSET) {
                 o.retries = (unsigned)o_retries;
+                o.fixed_retries = true;
+        }
         if (o_timeout != UNSET)
                 o.timeout_ms = (unsigned)o_timeout;
         if (o_concurrency != UNSET)

@@ -130,8 +130,8 @@ void dg_engine_opts_init(dg_engine_opts_t *o)
         o->mode = DG_MODE_BRUTE;
         o->retries = 4;
         o->timeout_ms = 1500;
-        o->concurrency = 2048;
-        o->per_resolver = DG_DEFAULT_PER_RESOLVER;
+        o->concurrency = DG_DEFAULT_CONCURRENCY;
+        o->per_resolver = 0;
         o->nsockets = 1;
 }
 
@@ -210,9 +210,7 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
         if (e->o.timeout_ms == 0)
                 e->o.timeout_ms = 1500;
         if (e->o.concurrency == 0)
-                e->o.concurrency = 2048;
-        if (e->o.per_resolver == 0)
-                e->o.per_resolver = DG_DEFAULT_PER_RESOLVER;
+                e->o.concurrency = DG_DEFAULT_CONCURRENCY;
         if (e->o.nsockets == 0)
                 e->o.nsockets = 1;
         if (e->o.nsockets > 64)
@@ -245,9 +243,7 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
                 for (int k = 0; k < VALIDATE_NX_PROBES; k++)
                         e->res[i].nx_rcode[k] = -1;
                 e->res[i].next_canary = CANARY_EVERY;
-                e->res[i].rto = e->o.timeout_ms;
-                e->res[i].cwnd = INITIAL_WINDOW;
-                e->res[i].ssthresh = e->o.per_resolver;
+                dg_pace_init(&e->res[i].pace, e->o.timeout_ms, e->o.per_resolver, 0);
         }
         e->live = (unsigned)e->nres;
 
@@ -312,6 +308,7 @@ void dg_engine_free(dg_engine_t *e)
                 g_hash_table_destroy(e->zone_names);
         for (size_t i = 0; e->res && i < e->nres; i++) {
                 g_free(e->res[i].soa_sig);
+                g_free(e->res[i].why);
                 for (int k = 0; k < VALIDATE_NX_PROBES; k++)
                         g_free(e->res[i].nx_sig[k]);
         }
@@ -320,6 +317,7 @@ void dg_engine_free(dg_engine_t *e)
         g_free(e->pool);
         g_free(e->free_slots);
         g_free(e->idmap);
+        g_free(e->timers);
         g_free(e->domain_str);
         g_free(e->fatal_msg);
         g_free(e);
@@ -452,6 +450,72 @@ cand_t *eng_probe_new(dg_engine_t *e, int kind, const uint8_t *parent, uint16_t 
         return c;
 }
 
+/* ---------------------------------------------------------------- timers */
+
+/* An indexed binary min-heap of in-flight deadlines: each in-flight slot
+ * knows its place (cand_t.heap_idx), so an answer removes its deadline at
+ * once and the heap holds exactly the queries in flight. */
+
+static void timer_place(dg_engine_t *e, size_t i, timer_t_ t)
+{
+        e->timers[i] = t;
+        e->pool[t.slot].heap_idx = (uint32_t)i;
+}
+
+static void timer_sift_up(dg_engine_t *e, size_t i, timer_t_ t)
+{
+        while (i > 0) {
+                size_t up = (i - 1) / 2;
+                if (e->timers[up].deadline <= t.deadline)
+                        break;
+                timer_place(e, i, e->timers[up]);
+                i = up;
+        }
+        timer_place(e, i, t);
+}
+
+static void timer_sift_down(dg_engine_t *e, size_t i, timer_t_ t)
+{
+        size_t n = e->ntimers;
+        for (;;) {
+                size_t l = 2 * i + 1, m = i;
+                uint64_t best = t.deadline;
+                if (l < n && e->timers[l].deadline < best) {
+                        m = l;
+                        best = e->timers[l].deadline;
+                }
+                if (l + 1 < n && e->timers[l + 1].deadline < best)
+                        m = l + 1;
+                if (m == i)
+                        break;
+                timer_place(e, i, e->timers[m]);
+                i = m;
+        }
+        timer_place(e, i, t);
+}
+
+static void timer_push(dg_engine_t *e, const cand_t *c)
+{
+        if (e->ntimers == e->timers_cap) {
+                e->timers_cap = e->timers_cap ? e->timers_cap * 2 : 1024;
+                e->timers = g_renew(timer_t_, e->timers, e->timers_cap);
+        }
+        timer_t_ t = {c->deadline, c->slot};
+        timer_sift_up(e, e->ntimers++, t);
+}
+
+/* Removes the deadline at heap index i. */
+static void timer_remove(dg_engine_t *e, size_t i)
+{
+        timer_t_ last = e->timers[--e->ntimers];
+        if (i == e->ntimers)
+                return;
+        if (i > 0 && last.deadline < e->timers[(i - 1) / 2].deadline)
+                timer_sift_up(e, i, last);
+        else
+                timer_sift_down(e, i, last);
+}
+
 int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t cap, dg_query_t *q)
 {
         if (e->fatal)
@@ -490,15 +554,17 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
                                 eng_cand_release(e, c);
                                 return dg_engine_next_query(e, now_ms, buf, cap, q);
                         }
-                        if (r->inflight < eng_window(e, r)) {
+                        if (eng_can_send(e, r, now_ms)) {
                                 ri = c->fixed_resolver;
                                 break;
                         }
                         continue;
                 }
-                ri = eng_pick_resolver(e, c->confirming   ? (int)c->first_res
-                                          : c->tries_this ? (int)c->resolver
-                                                          : -1);
+                ri = eng_pick_resolver(e,
+                                       c->confirming   ? (int)c->first_res
+                                       : c->tries_this ? (int)c->resolver
+                                                       : -1,
+                                       now_ms);
                 if (ri >= 0 && c->confirming && (uint32_t)ri == c->first_res) {
                         if (e->live > 1) {
                                 ri = -1;  /* the others are full: this one waits, */
@@ -558,7 +624,9 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
         c->sock = (uint16_t)sock;
         c->resolver = (uint32_t)ri;
         c->sent_ms = now_ms;
-        c->deadline = now_ms + r->rto;
+        c->deadline = now_ms + dg_pace_rto(&r->pace);
+        c->pace_round = dg_pace_on_send(&r->pace, now_ms);
+        timer_push(e, c);
         c->inflight = true;
         c->tries_this++;
         c->tries_total++;
@@ -610,6 +678,7 @@ void eng_probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
 
 static void unmap(dg_engine_t *e, cand_t *c)
 {
+        timer_remove(e, c->heap_idx);
         e->idmap[(size_t)c->sock * 65536u + c->id] = 0;
         cq_remove(&e->inflight, c);
         c->inflight = false;
@@ -646,8 +715,14 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
         e->st.responses++;
         res_t *r = &e->res[resolver];
         r->answered++;
-        eng_rtt_sample(e, r, now_ms > c->sent_ms ? (double)(now_ms - c->sent_ms) : 0.0);
-        eng_window_grow(e, r);
+        double rtt = now_ms > c->sent_ms ? (double)(now_ms - c->sent_ms) : 0.0;
+        bool tc = (m.flags & DG_FLAG_TC) && t == DG_TRANSPORT_UDP;
+        /* An empty truncated answer is how Response Rate Limiting "slips"
+         * (Knot mod-rrl, BIND rate-limit): a limit signal, like REFUSED and
+         * SERVFAIL, not an answer the pacing counts as delivered. */
+        bool slip = tc && m.ancount == 0 && !c->slipped;
+        bool useful = !slip && (tc || m.rcode == DG_RCODE_NOERROR || m.rcode == DG_RCODE_NXDOMAIN);
+        dg_pace_on_answer(&r->pace, now_ms, c->pace_round, rtt, useful);
         unmap(e, c);
 
         if (!r->live && (c->kind == K_WORD || c->kind == K_LOOKUP)) {
@@ -657,10 +732,19 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
                 eng_cand_failed(e, c, "resolver dropped", -1);
                 return DG_OK;
         }
-        if ((m.flags & DG_FLAG_TC) && t == DG_TRANSPORT_UDP) {
+        if (slip) {
+                /* asked again over UDP at the paced rate, behind the queue,
+                 * so slipped questions do not come back in a storm; a second
+                 * truncation goes to TCP */
+                c->slipped = true;
+                c->tries_this--;
+                e->st.slips++;
+                eng_enqueue(e, c, false);
+                return DG_OK;
+        }
+        if (tc) {
                 /* truncated: the same question over TCP, same resolver */
                 c->transport = DG_TRANSPORT_TCP;
-                c->fixed_resolver = c->fixed_resolver >= 0 ? c->fixed_resolver : -1;
                 c->tries_this--; /* a TC answer is not a failure */
                 eng_enqueue(e, c, true);
                 return DG_OK;
@@ -670,13 +754,13 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
         int prc = eng_parse_answer(e, msg, len, &m, c->qtypes[c->tidx], &p);
         if (prc != DG_OK) {
                 e->st.malformed++;
-                eng_resolver_score(e, resolver, false, "malformed answer");
+                eng_resolver_score(e, resolver, false, "malformed answer", now_ms);
                 eng_cand_failed(e, c, "malformed answer", -1);
                 return DG_EMALFORMED;
         }
 
         if (m.rcode == DG_RCODE_NOERROR || m.rcode == DG_RCODE_NXDOMAIN) {
-                eng_resolver_score(e, resolver, true, NULL);
+                eng_resolver_score(e, resolver, true, NULL, now_ms);
                 if (c->kind == K_WORD || c->kind == K_LOOKUP)
                         eng_cand_answered(e, c, &p);
                 else {
@@ -685,7 +769,7 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
                 }
         } else {
                 r->errors++;
-                eng_resolver_score(e, resolver, false, dg_rcode_str(m.rcode));
+                eng_resolver_score(e, resolver, false, dg_rcode_str(m.rcode), now_ms);
                 if (c->kind == K_VALIDATE_SOA || c->kind == K_VALIDATE_NX) {
                         /* a definite answer: no point asking this one again */
                         eng_probe_done(e, c, m.rcode, &p);
@@ -700,23 +784,17 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
 
 void dg_engine_tick(dg_engine_t *e, uint64_t now_ms)
 {
-        /* Deadlines follow each resolver's RTO, which moves slowly, so the
-         * send-ordered FIFO is close to deadline order; an entry behind a
-         * later head waits at most the difference. */
-        while (e->inflight.head && e->inflight.head->deadline <= now_ms) {
-                cand_t *c = e->inflight.head;
+        while (e->ntimers > 0 && e->timers[0].deadline <= now_ms) {
+                cand_t *c = &e->pool[e->timers[0].slot];
                 unmap(e, c);
                 e->st.timeouts++;
                 res_t *r = &e->res[c->resolver];
                 r->timeouts++;
-                /* Back off (RFC 6298 5.5) once per round trip, with the
-                 * window: the losses of one round trip are one congestion
-                 * event. Doubling on every timeout pinned the RTO at its
-                 * maximum under random loss (tests/hostile, 30% loss, 1200
-                 * names: 101 s before, 31 s now). */
-                if (eng_window_cut(e, r, now_ms))
-                        r->rto = r->rto * 2 > e->o.timeout_ms ? e->o.timeout_ms : r->rto * 2;
-                eng_resolver_score(e, c->resolver, false, "timeout");
+                /* the pacing backs the RTO off, at most once per round and
+                 * never past 3x the measured one: random loss must not pin
+                 * it at its maximum (tests/hostile, 30% loss) */
+                dg_pace_on_timeout(&r->pace, now_ms, c->pace_round);
+                eng_resolver_score(e, c->resolver, false, "timeout", now_ms);
                 eng_cand_failed(e, c, "timeout", -1);
         }
 }
@@ -737,8 +815,13 @@ int64_t dg_engine_next_timeout(dg_engine_t *e, uint64_t now_ms)
                 else
                         t = 0;
         }
-        if (e->inflight.head) {
-                uint64_t dl = e->inflight.head->deadline;
+        if (t == 0 && e->ready.len > 0 && !e->stopped) {
+                /* work is due: can any resolver take it now, or when? */
+                int64_t w = eng_pace_wait(e, now_ms);
+                t = w;
+        }
+        if (e->ntimers > 0) {
+                uint64_t dl = e->timers[0].deadline;
                 int64_t d = dl > now_ms ? (int64_t)(dl - now_ms) : 0;
                 if (t < 0 || d < t)
                         t = d;

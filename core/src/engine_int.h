@@ -15,15 +15,16 @@
  *
  * Every in-flight query lives in a candidate slot (cand_t) taken from a fixed
  * pool; responses are found through a per-socket ID map and checked against
- * the question. In-flight slots form a FIFO in send order; each resolver's
- * adaptive timeout (RFC 6298) moves slowly, so the head is, within a few
- * milliseconds, the next deadline. Each resolver also has a congestion window
- * (AIMD, as TCP's) under the configured in-flight limit.
+ * the question. In-flight slots are also kept in a FIFO (send order); their
+ * deadlines, which differ by resolver and move with each resolver's RTO, are
+ * kept in an indexed binary min-heap (an answer removes its entry). Each resolver is paced by its
+ * own rate model (pacing.h: delivery rate, round trip, loss, limits).
  */
 #ifndef DG_ENGINE_INT_H
 #define DG_ENGINE_INT_H
 
 #include "dnsglean/engine.h"
+#include "pacing.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -41,11 +42,9 @@
 #define CANARY_EVERY 2000   /* queries between two lie-detecting canaries */
 #define DROP_CONSECUTIVE 50 /* failures in a row that drop a resolver */
 #define MAX_CNAME_CHAIN 16
-#define INITIAL_WINDOW 32 /* queries in flight to a resolver before it answered */
-#define MIN_WINDOW                                                                                 \
-        32 /* floor after losses: under 30% random loss a smaller floor starves the run (measured: \
-              1,200 names in 31 s with 4, 27 s with 32) */
-#define MIN_RTO 200 /* ms: the floor of the adaptive per-try timeout */
+#define DROP_SILENT_MS 3000   /* ... and no useful answer for this long */
+#define RETRIES_AUTO_MAX 24   /* adaptive retry budget: at most this many */
+#define RETRIES_AUTO_LOSS 0.8 /* ... and only below this loss */
 #define RDATA_BUF 4096
 
 enum cand_kind {
@@ -73,6 +72,7 @@ typedef struct cand {
         bool queued;
         bool confirming; /* the existence question is being re-asked */
         bool confirmed;  /* a second resolver agreed that the name exists */
+        bool slipped;    /* got an empty truncated answer (an RRL slip) once */
         uint16_t tries_total;
         uint16_t id;
         uint16_t sock;
@@ -81,12 +81,20 @@ typedef struct cand {
         uint32_t resolver;      /* last resolver asked */
         uint32_t first_res;     /* while confirming: who said it exists */
         uint32_t slot;          /* index in the pool */
+        uint32_t pace_round;    /* pacing round it was sent in */
+        uint32_t heap_idx;      /* while in flight: its deadline's place in the timer heap */
         uint64_t sent_ms;
         uint64_t deadline;
         const char *reason;
         GPtrArray *answers; /* dg_answer_t*, one per answered type */
         GPtrArray *sig;     /* probe and wildcard comparison: "TYPE rdata" */
 } cand_t;
+
+/* A deadline in the timer heap. */
+typedef struct timer {
+        uint64_t deadline;
+        uint32_t slot;
+} timer_t_;
 
 typedef struct {
         cand_t *head, *tail;
@@ -100,12 +108,10 @@ typedef struct {
         uint64_t sent, answered, timeouts, errors;
         unsigned consec_fail;
         double fail_score;
-        double srtt, rttvar; /* RFC 6298 estimators, ms */
-        unsigned rtt_samples;
-        unsigned rto; /* current per-try timeout, ms */
-        double cwnd;  /* congestion window: queries in flight it may have */
-        double ssthresh;
-        uint64_t last_cut_ms;
+        uint64_t last_ok_ms; /* last useful answer */
+        bool rejected;       /* at validation (else dropped during the run) */
+        char *why;           /* why it was rejected or dropped */
+        dg_pace_t pace;      /* round trip, rate, window (pacing.h) */
         uint64_t next_canary;
         /* validation */
         int soa_rcode; /* -1: no answer */
@@ -150,8 +156,10 @@ struct dg_engine {
         uint32_t nfree;
         uint32_t *idmap; /* nsockets * 65536: slot + 1, 0 = free */
 
-        cq_t ready;    /* due to be sent */
-        cq_t inflight; /* sent, in send-time order */
+        cq_t ready;           /* due to be sent */
+        cq_t inflight;        /* sent, in send-time order */
+        struct timer *timers; /* min-heap of deadlines */
+        size_t ntimers, timers_cap;
 
         GQueue results;
         GPtrArray *zones; /* zone_t* */
@@ -202,12 +210,11 @@ cand_t *eng_probe_new(dg_engine_t *e, int kind, const uint8_t *parent, uint16_t 
 void eng_probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
 
 /* engine_resolvers.c */
-void eng_resolver_score(dg_engine_t *e, size_t i, bool ok, const char *what);
-unsigned eng_window(const dg_engine_t *e, const res_t *r);
-void eng_window_grow(dg_engine_t *e, res_t *r);
-bool eng_window_cut(dg_engine_t *e, res_t *r, uint64_t now_ms);
-int eng_pick_resolver(dg_engine_t *e, int avoid);
-void eng_rtt_sample(dg_engine_t *e, res_t *r, double ms);
+void eng_resolver_score(dg_engine_t *e, size_t i, bool ok, const char *what, uint64_t now_ms);
+bool eng_can_send(dg_engine_t *e, res_t *r, uint64_t now_ms);
+int64_t eng_pace_wait(dg_engine_t *e, uint64_t now_ms);
+unsigned eng_retry_budget(const dg_engine_t *e, const res_t *r);
+int eng_pick_resolver(dg_engine_t *e, int avoid, uint64_t now_ms);
 size_t eng_start_validation(dg_engine_t *e);
 void eng_validation_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
 void eng_canary_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);

@@ -1,6 +1,8 @@
-/* Resolvers: scoring and dropping, congestion windows, RTT, resolver
- * choice; validation of the resolver list; runtime canaries. */
+/* Resolvers: scoring and dropping, pacing (pacing.c) and retry budgets,
+ * resolver choice, per-resolver statistics; validation of the resolver list; runtime canaries. */
 #include "engine_int.h"
+
+#include <math.h>
 
 static void resolver_drop(dg_engine_t *e, size_t i, const char *why)
 {
@@ -10,73 +12,55 @@ static void resolver_drop(dg_engine_t *e, size_t i, const char *why)
         r->live = false;
         e->live--;
         e->st.resolvers_live = e->live;
+        g_free(r->why);
+        r->why = g_strdup(why);
         eng_logf(e, DG_LOG_WARN, "resolver %s dropped: %s (%u left)", r->addr.text, why, e->live);
 }
 
 /* Records one outcome for resolver i; failures score it down and may drop it.
- * The last live resolver is kept unless it lies: candidates then fail on
- * their own retry budget. */
-void eng_resolver_score(dg_engine_t *e, size_t i, bool ok, const char *what)
+ * A resolver is dropped only when it has failed DROP_CONSECUTIVE times in a
+ * row and given no useful answer for DROP_SILENT_MS: a rate limiter that
+ * drops or refuses the excess of a burst keeps answering what it sustains,
+ * and is held under that rate by its pacing, not dropped. The last live
+ * resolver is kept unless it lies: candidates then fail on their own retry
+ * budget. */
+void eng_resolver_score(dg_engine_t *e, size_t i, bool ok, const char *what, uint64_t now_ms)
 {
         res_t *r = &e->res[i];
-        r->fail_score = r->fail_score * 0.95 + (ok ? 0.0 : 0.05);
         if (ok) {
                 r->consec_fail = 0;
+                r->last_ok_ms = now_ms;
                 return;
         }
         r->consec_fail++;
         if (!r->live || e->live <= 1)
                 return;
-        if (r->consec_fail >= DROP_CONSECUTIVE || (r->sent >= 100 && r->fail_score > 0.85)) {
+        if (r->consec_fail >= DROP_CONSECUTIVE && now_ms - r->last_ok_ms >= DROP_SILENT_MS) {
                 char *why =
-                    g_strdup_printf("%u failures in a row (last: %s)", r->consec_fail, what);
+                    g_strdup_printf("%u failures in a row, no answer for %.1f s (last: %s)",
+                                    r->consec_fail, (now_ms - r->last_ok_ms) / 1000.0, what);
                 resolver_drop(e, i, why);
                 g_free(why);
         }
 }
 
-/* How many queries resolver r may have in flight: the smaller of the
- * configured limit and its congestion window. The window grows with answers
- * and halves on loss, at most once per round trip (TCP's AIMD, RFC 5681), so
- * a resolver that drops or rate-limits under load is not flooded, and bursts
- * never outrun a server's socket buffer. */
-unsigned eng_window(const dg_engine_t *e, const res_t *r)
+/* May a query leave for resolver r now? Its pacing (pacing.h) decides,
+ * under the user's --per-resolver cap. */
+bool eng_can_send(dg_engine_t *e, res_t *r, uint64_t now_ms)
 {
-        unsigned w = (unsigned)r->cwnd;
-        return w < e->o.per_resolver ? w : e->o.per_resolver;
-}
-
-void eng_window_grow(dg_engine_t *e, res_t *r)
-{
-        if (r->cwnd >= e->o.per_resolver)
-                return;
-        if (r->cwnd < r->ssthresh)
-                r->cwnd += 1; /* slow start: doubles every round trip */
-        else
-                r->cwnd += 1.0 / r->cwnd; /* congestion avoidance */
-}
-
-/* Returns true if it cut (the first loss of a round trip). */
-bool eng_window_cut(dg_engine_t *e, res_t *r, uint64_t now_ms)
-{
-        uint64_t rtt = r->rtt_samples ? (uint64_t)r->srtt + 1 : e->o.timeout_ms;
-        if (now_ms - r->last_cut_ms < rtt)
-                return false;
-        r->last_cut_ms = now_ms;
-        r->ssthresh = r->cwnd / 2 < MIN_WINDOW ? MIN_WINDOW : r->cwnd / 2;
-        r->cwnd = r->ssthresh;
-        return true;
+        (void)e;
+        return dg_pace_wait(&r->pace, now_ms, r->inflight) == 0;
 }
 
 /* Picks a live resolver with room, preferring one other than avoid. Returns
  * the index or -1. */
-int eng_pick_resolver(dg_engine_t *e, int avoid)
+int eng_pick_resolver(dg_engine_t *e, int avoid, uint64_t now_ms)
 {
         int fallback = -1;
         for (size_t k = 0; k < e->nres; k++) {
                 size_t i = (e->rr_next + k) % e->nres;
                 res_t *r = &e->res[i];
-                if (!r->live || r->inflight >= eng_window(e, r))
+                if (!r->live || !eng_can_send(e, r, now_ms))
                         continue;
                 if ((int)i == avoid && e->live > 1) {
                         fallback = (int)i;
@@ -88,27 +72,69 @@ int eng_pick_resolver(dg_engine_t *e, int avoid)
         return fallback;
 }
 
-/* RFC 6298 RTO from a round-trip sample, kept within [MIN_RTO, timeout]. A
- * late answer to an earlier try carries another ID, so samples are never
- * ambiguous. */
-void eng_rtt_sample(dg_engine_t *e, res_t *r, double ms)
+/* Milliseconds until some live resolver may send again (pacing tokens),
+ * or -1 when every one waits for answers or timeouts. */
+int64_t eng_pace_wait(dg_engine_t *e, uint64_t now_ms)
 {
-        if (r->rtt_samples++ == 0) {
-                r->srtt = ms;
-                r->rttvar = ms / 2;
-        } else {
-                double d = r->srtt > ms ? r->srtt - ms : ms - r->srtt;
-                r->rttvar = 0.75 * r->rttvar + 0.25 * d;
-                r->srtt = 0.875 * r->srtt + 0.125 * ms;
+        int64_t best = -1;
+        for (size_t i = 0; i < e->nres; i++) {
+                res_t *r = &e->res[i];
+                if (!r->live)
+                        continue;
+                int64_t w = dg_pace_wait(&r->pace, now_ms, r->inflight);
+                if (w >= 0 && (best < 0 || w < best))
+                        best = w;
+                if (best == 0)
+                        break;
         }
-        if (r->rtt_samples < 8)
-                return; /* keep the configured timeout until the estimate settles */
-        double rto = r->srtt + 4 * r->rttvar;
-        if (rto < MIN_RTO)
-                rto = MIN_RTO;
-        if (rto > e->o.timeout_ms)
-                rto = e->o.timeout_ms;
-        r->rto = (unsigned)rto;
+        return best;
+}
+
+/* The budget of a question: the configured retries, or with adaptive retries
+ * (the default) enough tries that the loss the resolver that just lost it
+ * shows (its path's own, or all recent, whichever is larger) fails a name
+ * less than once in a million (loss^tries < 1e-6), up to RETRIES_AUTO_MAX. */
+unsigned eng_retry_budget(const dg_engine_t *e, const res_t *r)
+{
+        unsigned budget = e->o.retries;
+        if (e->o.fixed_retries || r == NULL)
+                return budget;
+        double loss = dg_pace_loss(&r->pace);
+        if (dg_pace_loss_all(&r->pace) > loss)
+                loss = dg_pace_loss_all(&r->pace);
+        if (loss <= 0.001 || loss > RETRIES_AUTO_LOSS)
+                return budget; /* no loss, or a dead path rather than a lossy one */
+        double need = ceil(log(1e-6) / log(loss));
+        if (need > RETRIES_AUTO_MAX)
+                need = RETRIES_AUTO_MAX;
+        return need > budget ? (unsigned)need : budget;
+}
+
+int dg_engine_resolver_stats(const dg_engine_t *e, size_t i, dg_resolver_stats_t *out)
+{
+        if (i >= e->nres)
+                return DG_EINVAL;
+        const res_t *r = &e->res[i];
+        memset(out, 0, sizeof *out);
+        out->addr = r->addr.text;
+        out->state = !r->live          ? (r->rejected ? "rejected" : "dropped")
+                     : r->pace.limited ? "limited"
+                                       : "healthy";
+        out->reason = r->live
+                          ? (r->pace.limited ? "loses more when sent faster (rate limit)" : NULL)
+                          : r->why;
+        out->srtt_ms = r->pace.srtt;
+        out->loss = dg_pace_loss(&r->pace);
+        out->qps = dg_pace_qps(&r->pace);
+        out->window = dg_pace_window(&r->pace);
+        out->rto_ms = dg_pace_rto(&r->pace);
+        out->inflight = r->inflight;
+        out->sent = r->sent;
+        out->answered = r->answered;
+        out->timeouts = r->timeouts;
+        out->errors = r->errors;
+        out->limit_signals = r->pace.limit_signals;
+        return DG_OK;
 }
 
 /* ---------------------------------------------------------------- validation */
@@ -189,6 +215,9 @@ static void finish_validation(dg_engine_t *e)
                 if (why) {
                         if (r->live) {
                                 r->live = false;
+                                r->rejected = true;
+                                g_free(r->why);
+                                r->why = g_strdup(why);
                                 e->live--;
                                 if (++rejected <= REJECT_LINES)
                                         eng_logf(e, DG_LOG_WARN, "resolver %s rejected: %s",

@@ -8,10 +8,10 @@
 #define PROBE_CYCLE 8
 #define MAX_LOSS 0.6         /* the rate is never inflated past 1 / (1 - 0.6) */
 #define JUDGE_OUTCOMES 24    /* outcomes before a loss is judged */
-#define FIRST_LOSS_MAX 0.6   /* the first estimate of L, at most */
-#define JUDGE_DOWN 32        /* ... sent slower than the rate */
+#define FIRST_LOSS_MAX 0.3   /* the first estimate of L, at most */
+#define JUDGE_DOWN 64        /* ... sent slower than the rate */
 #define LOSS_EWMA 32.0       /* outcomes the path's loss averages over */
-#define ROUND_MIN_ANSWERS 16 /* answers a round lasts for at the measured rate */
+#define ROUND_MIN_ANSWERS 32 /* answers a round lasts for at the measured rate */
 #define LIMIT_MIN_LOST 4     /* losses a probe round needs to call it a limit */
 #define BACKOFF_MAX 2        /* 2^2 = at most 3x after the cap below */
 #define RTO_MULT_MAX 3       /* back-off never past 3x the measured RTO */
@@ -33,7 +33,7 @@ static dg_pace_round_t *ring_at(dg_pace_t *p, uint32_t id)
 static uint64_t round_len(const dg_pace_t *p)
 {
         double l = p->rtt_samples ? p->srtt : 100.0;
-        if (p->amax > 0 && l < ROUND_MIN_ANSWERS / p->amax)
+        if (p->mode == DG_PACE_PROBE && p->amax > 0 && l < ROUND_MIN_ANSWERS / p->amax)
                 l = ROUND_MIN_ANSWERS / p->amax;
         if (l < PACE_ROUND_MIN_MS)
                 l = PACE_ROUND_MIN_MS;
@@ -42,13 +42,23 @@ static uint64_t round_len(const dg_pace_t *p)
         return (uint64_t)l;
 }
 
+/* The gain of the round being opened. A round lasts at least
+ * PACE_ROUND_MIN_MS, far longer than a loopback round trip: a probe's extra
+ * is scaled by srtt / round length so that it adds about what BBR's would
+ * (a fraction of one round trip's worth), not a queue-overflowing burst. */
 static double gain_now(const dg_pace_t *p)
 {
-        if (p->mode == DG_PACE_STARTUP)
-                return STARTUP_GAIN;
         double g = probe_gains[p->cycle];
-        if (p->limited)
+        if (p->mode == DG_PACE_STARTUP)
+                g = STARTUP_GAIN; /* on a short path the window fills it anyway */
+        else if (p->limited)
                 g = g > 1.0 ? LIMITED_PROBE : g < 1.0 ? g : LIMITED_GAIN;
+        double len = p->srtt > PACE_ROUND_MIN_MS ? p->srtt : PACE_ROUND_MIN_MS;
+        double frac = p->rtt_samples && p->srtt < len ? p->srtt / len : 1.0;
+        if (frac < 0.1)
+                frac = 0.1;
+        if (g != LIMITED_GAIN)
+                g = 1.0 + (g - 1.0) * frac;
         return g;
 }
 
@@ -95,6 +105,11 @@ double dg_pace_loss(const dg_pace_t *p)
         return p->loss_known ? p->loss : 0.0;
 }
 
+double dg_pace_loss_all(const dg_pace_t *p)
+{
+        return p->loss_all;
+}
+
 /* The rate and window from the current estimates. */
 static void update_model(dg_pace_t *p)
 {
@@ -108,90 +123,169 @@ static void update_model(dg_pace_t *p)
         /* the path's own loss is made up for; a limit's is not (the gains
          * stay under it while limited, and L is measured under it) */
         p->rate = gain_now(p) * p->amax / (1.0 - loss);
-        double hold = 2.0 * p->srtt + 4.0 * p->rttvar;
-        p->cwnd = p->rate * hold + PACE_MIN_WINDOW;
+        double rtt = p->srtt > 1.0 ? p->srtt : 1.0;
+        if (p->mode == DG_PACE_STARTUP && p->rate < PACE_INITIAL_WINDOW / rtt)
+                p->rate = PACE_INITIAL_WINDOW / rtt; /* a thin first sample */
+        /* twice what the path delivers in a round trip (BBR's cwnd gain),
+         * with room for jitter; after startup from the delivered rate, not
+         * the probing one, so a burst never outruns a short path's queue */
+        double jitter = p->rttvar - 0.5; /* a ms clock alone makes 0.5 */
+        double hold = p->srtt + 2.0 * (jitter > 0 ? jitter : 0.0);
+        if (hold < 0.25)
+                hold = 0.25;
+        if (p->mode == DG_PACE_STARTUP) {
+                /* growing: from the pacing rate, at most doubling a round
+                 * (slow start's pace, however short the round trip) */
+                double w = 2.0 * p->rate * (p->srtt > 0.25 ? p->srtt : 0.25) + PACE_MIN_WINDOW;
+                p->cwnd = w < 2.0 * p->cwnd ? w : 2.0 * p->cwnd;
+        } else {
+                /* plus the lost queries that hold a slot until their
+                 * timeout (those not yet seen as stale) */
+                double offered = p->amax / (1.0 - loss);
+                p->cwnd = offered * (2.0 * hold + loss * (double)dg_pace_rto(p)) + PACE_MIN_WINDOW;
+        }
 }
 
-/* Is the tally's loss clearly above (sign 1) or below (sign -1) L? */
-static bool tally_differs(const dg_pace_t *p, const dg_pace_tally_t *t, int sign)
+static double tally_loss(const dg_pace_tally_t *t)
 {
-        double l = (double)t->lost / t->n;
-        double base = p->loss;
-        double var = (base < 0.01 ? 0.01 : base) * (1.0 - base) / t->n;
-        double thr = 2.5 * sqrt(var);
+        return t->n ? (double)t->lost / t->n : 0.0;
+}
+
+/* Is loss a (na outcomes) clearly above loss b (nb outcomes; 0: a known
+ * reference)? sigmas standard deviations of the difference of binomials, at
+ * least 3 points. */
+static bool clearly_above(double a, uint32_t na, double b, uint32_t nb, double sigmas)
+{
+        double base = b < 0.01 ? 0.01 : b > 0.99 ? 0.99 : b;
+        double inv = 1.0 / na + (nb ? 1.0 / nb : 0.0);
+        double thr = sigmas * sqrt(base * (1.0 - base) * inv);
         if (thr < 0.03)
                 thr = 0.03;
-        return sign > 0 ? l - base > thr && t->lost >= LIMIT_MIN_LOST : base - l > thr;
+        return a - b > thr;
 }
 
-/* One query's outcome, judged by the gain of the round it left in. The
- * path's own loss L is measured on the first queries (a window's worth) and
- * then on those sent slower than the rate: if they lose clearly less than
- * L, the loss was a limit's. Queries sent faster than the
- * rate that lose clearly more than L mean a limit or a full queue. */
-static void outcome(dg_pace_t *p, uint32_t round, bool lost)
+static void set_limited(dg_pace_t *p)
 {
-        dg_pace_round_t *r = ring_at(p, round);
-        double gain = r ? r->gain : 1.0;
-        if (r && r->outstanding > 0) {
-                r->outstanding--;
-                if (r->stale && p->stale > 0)
-                        p->stale--;
-        } else if (!r && p->evicted > 0) {
-                p->evicted--;
-                if (p->stale > 0)
-                        p->stale--;
+        p->limited = true;
+        if (p->mode == DG_PACE_STARTUP) {
+                p->mode = DG_PACE_PROBE;
+                p->cycle = 1; /* drain what the overshoot queued */
         }
+}
+
+/* Probe rounds against the rounds sent at or under the rate in the same
+ * period (a paired comparison: an error in L cannot fake a limit). */
+static void judge_probe(dg_pace_t *p)
+{
+        dg_pace_tally_t ref = {p->cruise.n + p->down.n, p->cruise.lost + p->down.lost};
+        double l_up = tally_loss(&p->up);
+        double l_ref =
+            p->mode == DG_PACE_STARTUP || ref.n < JUDGE_OUTCOMES ? p->loss : tally_loss(&ref);
+        if (clearly_above(l_up, p->up.n, l_ref, 0, 3.0) && p->up.lost >= LIMIT_MIN_LOST) {
+                set_limited(p); /* sending faster lost more: a limit or a full queue */
+        } else if (p->mode == DG_PACE_PROBE) {
+                p->limited = false; /* a probe went through */
+                if (p->amax >= 1.15 * p->amax_judged) {
+                        /* and the path delivered clearly more: there is room
+                         * to grow, faster than a probe a cycle */
+                        p->mode = DG_PACE_STARTUP;
+                        p->full_bw = p->amax;
+                        p->full_rounds = 0;
+                }
+        }
+        p->amax_judged = p->amax;
+        p->up.n = p->up.lost = 0;
+}
+
+/* Rounds sent slower than the rate against those sent at it: less loss
+ * means the loss was a limit's. L follows the slower rounds, and, when no
+ * limit is known, the ones at the rate. */
+static void judge_steady(dg_pace_t *p)
+{
+        double l_down = tally_loss(&p->down), l_cruise = tally_loss(&p->cruise);
+        dg_pace_tally_t both = {p->down.n + p->cruise.n, p->down.lost + p->cruise.lost};
+        if (p->cruise.n >= JUDGE_DOWN &&
+            clearly_above(l_cruise, p->cruise.n, l_down, p->down.n, 2.0)) {
+                set_limited(p);
+                p->loss = l_down; /* the rest was the limit's */
+        } else {
+                p->loss = (p->loss + (p->limited ? l_down : tally_loss(&both))) / 2;
+        }
+        p->down.n = p->down.lost = p->cruise.n = p->cruise.lost = 0;
+}
+
+/* The outcomes of a whole round, booked by the round's gain. The path's own
+ * loss L is first measured on the first rounds (a window's worth; capped, as
+ * a first burst may overrun a limiter), then as above. Whole rounds only:
+ * the answers of a round arrive before its timeouts, so partial counts would
+ * understate loss. */
+static void judge(dg_pace_t *p, double gain, uint32_t n, uint32_t lost)
+{
         if (!p->loss_known) {
-                /* the first window's worth: sent before any limit could be
-                 * hit hard; an overshoot's loss is capped */
-                p->first.n++;
+                p->first.n += n;
                 p->first.lost += lost;
                 if (p->first.n >= JUDGE_OUTCOMES) {
-                        double l = (double)p->first.lost / p->first.n;
+                        double l = tally_loss(&p->first);
                         p->loss = l > FIRST_LOSS_MAX ? FIRST_LOSS_MAX : l;
                         p->loss_known = true;
                 }
                 return;
         }
-        if (gain == 1.0 || (p->limited && gain > 0.9 && gain < 1.0))
-                return; /* cruising: says nothing new */
-        dg_pace_tally_t *t = gain > 1.0 ? &p->up : &p->down;
-        t->n++;
+        dg_pace_tally_t *t = gain > 1.0                          ? &p->up
+                             : gain < 1.0 && gain < LIMITED_GAIN ? &p->down
+                                                                 : &p->cruise;
+        t->n += n;
         t->lost += lost;
-        if (t->n < (gain > 1.0 ? JUDGE_OUTCOMES : JUDGE_DOWN))
-                return;
-        if (gain > 1.0) {
-                if (tally_differs(p, t, 1)) {
-                        if (!p->limited)
-                                p->amax_at_limit = p->amax;
-                        p->limited = true;
-                        if (p->mode == DG_PACE_STARTUP) {
-                                p->mode = DG_PACE_PROBE;
-                                p->cycle = 1; /* drain what the overshoot queued */
-                        }
-                } else if (p->mode == DG_PACE_PROBE && p->amax > 1.1 * p->amax_at_limit) {
-                        p->limited = false; /* a probe went through */
+        if (p->up.n >= JUDGE_OUTCOMES)
+                judge_probe(p);
+        if (p->down.n >= JUDGE_DOWN)
+                judge_steady(p);
+}
+
+static void round_done(dg_pace_t *p, dg_pace_round_t *r)
+{
+        r->done = true;
+        judge(p, r->gain, r->n, r->lost);
+}
+
+/* One query's outcome, booked to the round it left in. */
+static void outcome(dg_pace_t *p, uint32_t round, bool lost)
+{
+        dg_pace_round_t *r = ring_at(p, round);
+        if (r == NULL) {
+                if (p->evicted > 0) {
+                        p->evicted--;
+                        if (p->stale > 0)
+                                p->stale--;
                 }
-        } else if (tally_differs(p, t, -1)) {
-                if (!p->limited)
-                        p->amax_at_limit = p->amax;
-                p->limited = true; /* slower lost less: it was a limit's loss */
-                p->loss = (double)t->lost / t->n;
-        } else {
-                p->loss = (p->loss + (double)t->lost / t->n) / 2;
+                return;
         }
-        t->n = t->lost = 0;
+        if (r->outstanding > 0) {
+                r->outstanding--;
+                if (r->stale && p->stale > 0)
+                        p->stale--;
+        }
+        r->n++;
+        r->lost += lost;
+        p->loss_all += ((lost ? 1.0 : 0.0) - p->loss_all) / 256.0;
+        if (r->outstanding == 0 && r->end_ms != 0 && !r->done)
+                round_done(p, r);
 }
 
 static void round_open(dg_pace_t *p, uint32_t id, uint64_t now)
 {
         dg_pace_round_t *slot = &p->ring[id % PACE_RING];
         if (slot->id != 0 && slot->outstanding > 0) {
-                /* its queries' outcomes can no longer be matched */
+                /* its queries' outcomes can no longer be matched: long past
+                 * their round trip, they count as lost */
                 if (!slot->stale)
                         p->stale += slot->outstanding;
                 p->evicted += slot->outstanding;
+                if (!slot->done) {
+                        slot->n += slot->outstanding;
+                        slot->lost += slot->outstanding;
+                        round_done(p, slot);
+                }
         }
         memset(slot, 0, sizeof *slot);
         slot->id = id;
@@ -235,20 +329,28 @@ static void mark_stale(dg_pace_t *p, uint64_t now)
 /* Ends the current round when its time is up. */
 static void advance(dg_pace_t *p, uint64_t now)
 {
+        if (!p->started) { /* the clock starts at the first use */
+                p->started = true;
+                p->round_start = p->tokens_ms = now;
+                return;
+        }
         if (now < p->round_start + p->round_len)
                 return;
         uint64_t elapsed = now - p->round_start;
         bw_push(p, (double)p->round_arrived / (double)elapsed, p->round_sent, elapsed);
         dg_pace_round_t *cur = ring_at(p, p->round);
-        if (cur)
+        if (cur) {
                 cur->end_ms = now;
+                if (cur->outstanding == 0 && !cur->done)
+                        round_done(p, cur);
+        }
         if (p->rtt_samples)
                 mark_stale(p, now);
         if (p->mode == DG_PACE_STARTUP) {
                 if (p->amax >= p->full_bw * 1.25) {
                         p->full_bw = p->amax;
                         p->full_rounds = 0;
-                } else if (++p->full_rounds >= 3) {
+                } else if (p->loss_known && ++p->full_rounds >= 3) {
                         p->mode = DG_PACE_PROBE; /* the path is full */
                         p->cycle = 1;
                 }
@@ -298,6 +400,7 @@ static void rtt_sample(dg_pace_t *p, double ms)
         if (p->rtt_samples++ == 0) {
                 p->srtt = ms;
                 p->rttvar = ms / 2;
+                p->round_len = round_len(p); /* the first round was a guess */
         } else {
                 double d = fabs(p->srtt - ms);
                 p->rttvar = 0.75 * p->rttvar + 0.25 * d;

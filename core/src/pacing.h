@@ -55,7 +55,9 @@ typedef struct {
         double gain;
         uint64_t end_ms;      /* 0 while the round is open */
         uint32_t outstanding; /* its queries with no outcome yet */
+        uint32_t n, lost;     /* outcomes so far */
         bool stale;           /* they are counted in dg_pace_t.stale */
+        bool done;            /* every outcome is in and was judged */
 } dg_pace_round_t;
 
 /* Outcomes counted until there are enough to judge. */
@@ -89,17 +91,20 @@ typedef struct {
         unsigned full_rounds;
         double loss; /* the path's own loss, L */
         bool loss_known;
-        dg_pace_tally_t first; /* the first outcomes, before L is known */
-        dg_pace_tally_t up;    /* outcomes of queries sent faster than the rate */
-        dg_pace_tally_t down;  /* ... and slower */
+        dg_pace_tally_t first;  /* the first outcomes, before L is known */
+        dg_pace_tally_t up;     /* outcomes of queries sent faster than the rate */
+        dg_pace_tally_t down;   /* ... and slower */
+        dg_pace_tally_t cruise; /* ... and at the rate */
         bool limited;
-        double amax_at_limit; /* the rate when the limit was found */
-        uint32_t stale;       /* in flight but past srtt + 4 rttvar: likely lost */
-        uint32_t evicted;     /* ... of rounds no longer in the ring */
-        double rate;          /* queries per ms; 0 = not paced yet */
-        double cwnd;          /* queries in flight allowed */
+        double loss_all;    /* every query's outcome, limits included (EWMA) */
+        double amax_judged; /* amax at the last probe judgement */
+        uint32_t stale;     /* in flight but past srtt + 4 rttvar: likely lost */
+        uint32_t evicted;   /* ... of rounds no longer in the ring */
+        double rate;        /* queries per ms; 0 = not paced yet */
+        double cwnd;        /* queries in flight allowed */
         double tokens;
         uint64_t tokens_ms;
+        bool started;
         /* counters */
         uint64_t sent, answered, lost, limit_signals;
 } dg_pace_t;
@@ -136,6 +141,10 @@ double dg_pace_qps(const dg_pace_t *p);
 
 /* The loss a query meets on this path, 0..1 (0 until measured). */
 double dg_pace_loss(const dg_pace_t *p);
+
+/* The share of recent queries that got no useful answer, whatever the
+ * cause (the path's loss, a limit, a full queue), 0..1. */
+double dg_pace_loss_all(const dg_pace_t *p);
 
 #ifdef __cplusplus
 }

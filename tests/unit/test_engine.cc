@@ -751,6 +751,7 @@ TEST(Retry, BudgetExhaustedFails)
         run.o.no_validate = true;
         run.o.no_wildcard = true;
         run.o.retries = 3;
+        run.o.fixed_retries = true;
         run.o.timeout_ms = 300;
         Outcome out;
         net.run(run.make(), out);
@@ -789,8 +790,11 @@ TEST(Retry, TruncatedAnswerRetriedOverTcp)
         for (const Sent &s : net.sent)
                 tcp += s.transport == DG_TRANSPORT_TCP;
         EXPECT_EQ(out.st.tcp, tcp);
-        EXPECT_EQ(tcp * 2, net.sent.size()); /* every question: UDP then TCP */
-        EXPECT_EQ(out.tries["www.example.com"], 2u);
+        /* every question: UDP; an empty truncated answer may be a rate
+         * limiter's slip, so UDP once more (paced); truncated again: TCP */
+        EXPECT_EQ(tcp * 3, net.sent.size());
+        EXPECT_EQ(out.st.slips, tcp);
+        EXPECT_EQ(out.tries["www.example.com"], 3u);
 }
 
 /* ------------------------------------------------------------ spoofing */

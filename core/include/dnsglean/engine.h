@@ -92,10 +92,10 @@ DG_API void dg_result_free(dg_result_t *r);
 /* ---- options ---- */
 
 #define DG_ENGINE_MAX_TYPES 16 /* types one run may ask for */
-/* Default in-flight limit per resolver: a single server answers this many
- * queries per round trip without its socket buffer overflowing (measured
- * against Knot on loopback: 100 loses nothing, 500 loses ~0.2%). */
-#define DG_DEFAULT_PER_RESOLVER 100
+/* Default limit of candidates in flight over all resolvers: bounded by memory
+ * (a slot is about 400 octets, touched only when used), not by speed; each
+ * resolver's own pacing decides how many it gets. */
+#define DG_DEFAULT_CONCURRENCY 32768
 
 typedef enum {
         DG_MODE_BRUTE = 0,  /* words x domain (and found names, with recursion) */
@@ -125,10 +125,17 @@ typedef struct {
         bool words_names;          /* words may be relative names of several labels
                                       ("www.dev"), each label checked as a word is;
                                       default: one label per word */
-        unsigned retries;          /* extra tries after the first (default 4) */
-        unsigned timeout_ms;       /* per try (default 1500) */
-        unsigned concurrency;      /* candidates in flight, all resolvers (default 2048) */
-        unsigned per_resolver;     /* queries in flight per resolver (default 100) */
+        unsigned retries;          /* extra tries after the first (default 4); unless
+                                      fixed_retries, timeouts on a lossy path get more:
+                                      enough that random loss fails a name less than
+                                      once in a million, up to 24 */
+        bool fixed_retries;        /* retries is the exact budget */
+        unsigned timeout_ms;       /* cap of the per-try timeout, which follows each
+                                      resolver's round trip (default 1500) */
+        unsigned concurrency;      /* candidates in flight, all resolvers (default
+                                      DG_DEFAULT_CONCURRENCY) */
+        unsigned per_resolver;     /* cap of queries in flight per resolver; 0 (default):
+                                      none, each resolver's pacing decides */
         double qps;                /* global rate limit; 0 = none */
         unsigned recursive;        /* recursion depth below the domain (0 = off) */
         unsigned shard_k, shard_n; /* 1-based slice K of N; 0/0 = everything */
@@ -228,12 +235,35 @@ typedef struct {
         uint64_t candidates;               /* candidates started */
         uint64_t status[DG_STATUS_COUNT_]; /* finished candidates by status */
         uint64_t queries, responses, timeouts, retries, tcp, mismatched, malformed;
+        uint64_t slips;  /* empty truncated answers (rate limiting), asked again */
         uint64_t probes; /* validation and wildcard probes */
         unsigned resolvers, resolvers_live;
         unsigned inflight;
 } dg_stats_t;
 
 DG_API void dg_engine_stats(const dg_engine_t *e, dg_stats_t *out);
+
+/* One resolver's state, for --stats and progress lines. Strings are owned by
+ * the engine and valid while it lives. */
+typedef struct {
+        const char *addr;   /* "127.0.0.1:53" */
+        const char *state;  /* "healthy", "limited" (held under a rate limit it
+                               showed), "dropped" (during the run) or "rejected"
+                               (at validation) */
+        const char *reason; /* why limited, dropped or rejected; NULL if healthy */
+        double srtt_ms;     /* smoothed round trip */
+        double loss;        /* the path's own loss, 0..1 */
+        double qps;         /* pacing rate now (0 before it is measured) */
+        unsigned window;    /* queries in flight allowed now */
+        unsigned rto_ms;    /* per-try timeout now */
+        unsigned inflight;
+        uint64_t sent, answered, timeouts, errors;
+        uint64_t limit_signals; /* REFUSED, SERVFAIL, RRL slips */
+} dg_resolver_stats_t;
+
+/* Fills *out for resolver i (an index of dg_engine_resolvers()). Returns
+ * DG_OK or DG_EINVAL for an index out of range. */
+DG_API int dg_engine_resolver_stats(const dg_engine_t *e, size_t i, dg_resolver_stats_t *out);
 
 /* Serialises the resume point: every candidate before it has had its result
  * taken with dg_engine_next_result(). Returns a g_malloc'd NUL-terminated
