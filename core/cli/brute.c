@@ -205,6 +205,8 @@ static char *default_wordlist(void)
 /* ------------------------------------------------------------ options */
 
 static char *o_pdns;
+static char *o_trusted;
+static double o_trusted_qps = -1; /* unset */
 static char *o_wordlist, *o_resolvers, *o_types, *o_shard, *o_state, *o_resume, *o_format,
     *o_output, *o_stats;
 #define UNSET G_MININT
@@ -222,6 +224,13 @@ static GOptionEntry entries[] = {
      "FILE"},
     {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o_resolvers,
      "Resolvers: a file of addr[:port] lines or a comma list (required)", "RESOLVERS"},
+    {"trusted", 0, 0, G_OPTION_ARG_STRING, &o_trusted,
+     "Resolvers you trust (file or comma list, as -r): every name the others find is asked "
+     "again of one of them and dropped if it says NXDOMAIN",
+     "RESOLVERS"},
+    {"trusted-qps", 0, 0, G_OPTION_ARG_DOUBLE, &o_trusted_qps,
+     "Rate limit of the --trusted rechecks, all trusted resolvers together (default 50; 0: none)",
+     "N"},
     {"types", 't', 0, G_OPTION_ARG_STRING, &o_types,
      "Record types, comma-separated (default A); the first proves existence", "T1,T2"},
     {"retries", 0, 0, G_OPTION_ARG_INT, &o_retries,
@@ -744,7 +753,8 @@ static void write_stats(run_t *R, const char *path, double secs)
             "\"invalid_words\":%llu,\"skipped_shard\":%llu,\"queries\":%llu,\"probes\":%llu,"
             "\"responses\":%llu,\"retries\":%llu,\"timeouts\":%llu,\"tcp\":%llu,"
             "\"mismatched\":%llu,\"malformed\":%llu,\"slips\":%llu,\"resolvers\":%u,"
-            "\"resolvers_live\":%u,"
+            "\"resolvers_live\":%u,\"rejected_by_trusted\":%llu,\"trusted\":%u,"
+            "\"trusted_live\":%u,"
             "\"elapsed_s\":%.3f,\"qps\":%.1f,\"interrupted\":%s",
             (unsigned long long)st.candidates, (unsigned long long)done,
             (unsigned long long)st.status[DG_STATUS_FOUND],
@@ -757,7 +767,8 @@ static void write_stats(run_t *R, const char *path, double secs)
             (unsigned long long)st.responses, (unsigned long long)st.retries,
             (unsigned long long)st.timeouts, (unsigned long long)st.tcp,
             (unsigned long long)st.mismatched, (unsigned long long)st.malformed,
-            (unsigned long long)st.slips, st.resolvers, st.resolvers_live, secs,
+            (unsigned long long)st.slips, st.resolvers, st.resolvers_live,
+            (unsigned long long)st.rejected_by_trusted, st.trusted, st.trusted_live, secs,
             secs > 0 ? (double)st.queries / secs : 0.0, g_stop ? "true" : "false");
         if (R->pdns)
                 g_string_append_printf(s,
@@ -793,8 +804,8 @@ static long state_output_offset(const char *state, char **path)
 int dg_cmd_brute(int argc, char **argv)
 {
         int exit_code = 1;
-        dg_resolver_addr_t *res = NULL;
-        size_t nres = 0;
+        dg_resolver_addr_t *res = NULL, *trusted = NULL;
+        size_t nres = 0, ntrusted = 0;
         wordfile_t *wf = NULL;
         dg_engine_t *e = NULL;
         dg_loop_t *loop = NULL;
@@ -871,6 +882,11 @@ int dg_cmd_brute(int argc, char **argv)
                 dg_cli_error("brute", "--qps cannot be negative");
                 return 2;
         }
+        if (o_trusted_qps != -1 && (o_trusted_qps < 0 || o_trusted == NULL)) {
+                dg_cli_error("brute", o_trusted ? "--trusted-qps cannot be negative"
+                                                : "--trusted-qps needs --trusted");
+                return 2;
+        }
         if (o_resume && (fmt == DG_FMT_JSON || fmt == DG_FMT_DOT)) {
                 dg_cli_error("brute", "--resume needs a line format (jsonl, csv, text)");
                 return 2;
@@ -880,6 +896,12 @@ int dg_cmd_brute(int argc, char **argv)
         if (dg_resolvers_load(o_resolvers, &res, &nres, &err) != DG_OK) {
                 dg_cli_error("brute", "%s", err ? err : "bad resolver list");
                 g_free(err);
+                return 2;
+        }
+        if (o_trusted && dg_resolvers_load(o_trusted, &trusted, &ntrusted, &err) != DG_OK) {
+                dg_cli_error("brute", "--trusted: %s", err ? err : "bad resolver list");
+                g_free(err);
+                g_free(res);
                 return 2;
         }
         if (o_pdns) {
@@ -954,6 +976,10 @@ no_wordlist:
         if (o_per_resolver != UNSET)
                 o.per_resolver = (unsigned)o_per_resolver;
         o.qps = o_qps;
+        o.trusted = trusted;
+        o.ntrusted = ntrusted;
+        if (o_trusted_qps != -1)
+                o.trusted_qps = o_trusted_qps > 0 ? o_trusted_qps : -1; /* 0: no limit */
         o.recursive = o_recursive != UNSET ? (unsigned)o_recursive : 0;
         o.shard_k = shard_k;
         o.shard_n = shard_n;
@@ -1107,6 +1133,12 @@ no_wordlist:
                         (unsigned long long)st.retries, secs,
                         secs > 0 ? (double)st.queries / secs : 0.0, st.resolvers_live,
                         st.resolvers);
+                if (ntrusted)
+                        fprintf(stderr,
+                                "dnsglean: brute: %llu names the pool found were rejected by "
+                                "the trusted resolvers (NXDOMAIN); %u/%u trusted resolvers\n",
+                                (unsigned long long)st.rejected_by_trusted, st.trusted_live,
+                                st.trusted);
                 if (pdns)
                         fprintf(stderr,
                                 "dnsglean: brute: passive DNS names: %llu live, %llu stale (%llu "
@@ -1130,6 +1162,7 @@ out:
         if (R.held)
                 g_ptr_array_free(R.held, TRUE);
         g_free(res);
+        g_free(trusted);
         g_free(state_text);
         g_free(wl_path);
         return exit_code;

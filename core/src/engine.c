@@ -133,6 +133,7 @@ void dg_engine_opts_init(dg_engine_opts_t *o)
         o->concurrency = DG_DEFAULT_CONCURRENCY;
         o->per_resolver = 0;
         o->nsockets = 1;
+        o->trusted_qps = DG_DEFAULT_TRUSTED_QPS;
 }
 
 /* ---------------------------------------------------------------- pool */
@@ -202,6 +203,8 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
                 return DG_EINVAL;
         if (opts->recursive > 0 && opts->words_rewind == NULL)
                 return DG_EINVAL;
+        if (opts->ntrusted > 0 && opts->trusted == NULL)
+                return DG_EINVAL;
 
         dg_engine_t *e = g_new0(dg_engine_t, 1);
         e->o = *opts;
@@ -232,12 +235,22 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
                 e->ntypes = opts->ntypes;
         }
 
-        e->nres = opts->nresolvers;
+        e->ntrusted = opts->ntrusted;
+        e->nres = opts->nresolvers + e->ntrusted;
         e->res = g_new0(res_t, e->nres);
-        e->addrs = g_memdup2(opts->resolvers, e->nres * sizeof(dg_resolver_addr_t));
+        e->addrs = g_new(dg_resolver_addr_t, e->nres);
+        memcpy(e->addrs, opts->resolvers, opts->nresolvers * sizeof(dg_resolver_addr_t));
+        if (e->ntrusted)
+                memcpy(e->addrs + opts->nresolvers, opts->trusted,
+                       e->ntrusted * sizeof(dg_resolver_addr_t));
         e->o.resolvers = e->addrs;
+        e->o.trusted = e->ntrusted ? e->addrs + opts->nresolvers : NULL;
+        if (e->o.trusted_qps == 0)
+                e->o.trusted_qps = DG_DEFAULT_TRUSTED_QPS;
+        g_queue_init(&e->tq);
         for (size_t i = 0; i < e->nres; i++) {
-                e->res[i].addr = opts->resolvers[i];
+                e->res[i].addr = e->addrs[i];
+                e->res[i].trusted = i >= opts->nresolvers;
                 e->res[i].live = true;
                 e->res[i].soa_rcode = -1;
                 for (int k = 0; k < VALIDATE_NX_PROBES; k++)
@@ -245,7 +258,8 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
                 e->res[i].next_canary = CANARY_EVERY;
                 dg_pace_init(&e->res[i].pace, e->o.timeout_ms, e->o.per_resolver, 0);
         }
-        e->live = (unsigned)e->nres;
+        e->live = (unsigned)opts->nresolvers;
+        e->tlive = (unsigned)e->ntrusted;
 
         if (opts->seed)
                 e->rng = opts->seed;
@@ -272,8 +286,9 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
                 eng_zone_add(e, e->domain, 0);
         e->validated = e->o.no_validate;
         e->st.phase = e->validated ? "wildcards" : "validating";
-        e->st.resolvers = (unsigned)e->nres;
+        e->st.resolvers = (unsigned)opts->nresolvers;
         e->st.resolvers_live = e->live;
+        e->st.trusted = (unsigned)e->ntrusted;
         e->tokens_ms = 0;
         *out = e;
         return DG_OK;
@@ -302,6 +317,7 @@ void dg_engine_free(dg_engine_t *e)
         while ((r = g_queue_pop_head(&e->results)) != NULL)
                 dg_result_free(r);
         g_queue_clear_full(&e->lookups, g_free);
+        g_queue_clear(&e->tq);
         if (e->zones)
                 g_ptr_array_free(e->zones, TRUE);
         if (e->zone_names)
@@ -524,6 +540,7 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
                 eng_refill(e);
         if (e->stopped)
                 return 0;
+        eng_trusted_release(e, now_ms); /* rechecks due under their rate limit */
         cand_t *c = e->ready.head;
         if (c == NULL)
                 return 0;
@@ -820,6 +837,9 @@ int64_t dg_engine_next_timeout(dg_engine_t *e, uint64_t now_ms)
                 int64_t w = eng_pace_wait(e, now_ms);
                 t = w;
         }
+        int64_t tw = e->stopped ? -1 : eng_trusted_wait(e, now_ms);
+        if (tw >= 0 && (t < 0 || tw < t))
+                t = tw;
         if (e->ntimers > 0) {
                 uint64_t dl = e->timers[0].deadline;
                 int64_t d = dl > now_ms ? (int64_t)(dl - now_ms) : 0;
@@ -868,6 +888,7 @@ void dg_engine_stats(const dg_engine_t *e, dg_stats_t *out)
         *out = e->st;
         out->inflight = (unsigned)e->inflight.len;
         out->resolvers_live = e->live;
+        out->trusted_live = e->tlive;
         if (dg_engine_done(e))
                 out->phase = "done";
 }

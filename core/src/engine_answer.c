@@ -162,6 +162,22 @@ static void resolvers_disagree(dg_engine_t *e, cand_t *c)
         eng_enqueue(e, c, false); /* behind the canaries */
 }
 
+/* A trusted resolver says NXDOMAIN for a name the pool said exists: not a
+ * finding. The pool resolver is not dropped for it (a name can also vanish
+ * between two queries); canaries and validation deal with broad liars. */
+static void trusted_rejects(dg_engine_t *e, cand_t *c)
+{
+        e->st.rejected_by_trusted++;
+        if (e->o.log) {
+                char *n = eng_name_text(c->name, false);
+                eng_logf(e, DG_LOG_DEBUG, "%s: exists for %s, NXDOMAIN at trusted %s", n,
+                         e->res[c->first_res].addr.text, e->res[c->resolver].addr.text);
+                g_free(n);
+        }
+        eng_result_emit(e, c, DG_STATUS_NXDOMAIN);
+        eng_cand_release(e, c);
+}
+
 /* Moves a candidate on after its current question was answered with p. */
 void eng_cand_answered(dg_engine_t *e, cand_t *c, parsed_t *p)
 {
@@ -170,7 +186,10 @@ void eng_cand_answered(dg_engine_t *e, cand_t *c, parsed_t *p)
         if (c->tidx == 0) {
                 c->rcode = p->rcode;
                 if (p->rcode == DG_RCODE_NXDOMAIN && c->confirming) {
-                        resolvers_disagree(e, c);
+                        if (e->ntrusted > 0)
+                                trusted_rejects(e, c);
+                        else
+                                resolvers_disagree(e, c);
                         return;
                 }
                 if (p->rcode == DG_RCODE_NXDOMAIN) {
@@ -185,6 +204,16 @@ void eng_cand_answered(dg_engine_t *e, cand_t *c, parsed_t *p)
                         if (c->confirming) {
                                 c->confirming = false;
                                 c->confirmed = true;
+                                c->fixed_resolver = -1; /* a trusted one's job is done */
+                        } else if (e->ntrusted > 0) {
+                                /* --trusted: a trusted resolver is the
+                                 * second opinion, under its own rate */
+                                c->confirming = true;
+                                c->first_res = c->resolver;
+                                c->tries_this = 0;
+                                c->exists = false;
+                                eng_trusted_enqueue(e, c);
+                                return;
                         } else if (e->live > 1) {
                                 /* A name exists only if a second resolver
                                  * agrees: one that starts hijacking NXDOMAIN
@@ -246,7 +275,18 @@ void eng_cand_failed(dg_engine_t *e, cand_t *c, const char *reason, int rcode)
         if (can_retry) {
                 e->st.retries++;
                 c->transport = DG_TRANSPORT_UDP;
-                eng_enqueue(e, c, true);
+                if (c->confirming && e->ntrusted > 0)
+                        eng_trusted_enqueue(e, c); /* again under the trusted rate */
+                else
+                        eng_enqueue(e, c, true);
+                return;
+        }
+        if (c->confirming && e->ntrusted > 0) {
+                /* unchecked names are not reported */
+                c->reason = "trusted resolvers did not answer";
+                c->rcode = c->last_rcode;
+                eng_result_emit(e, c, DG_STATUS_FAILED);
+                eng_cand_release(e, c);
                 return;
         }
         if (c->confirming) {

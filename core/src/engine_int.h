@@ -9,7 +9,9 @@
  *      that recursion descends into): random labels are asked; their answers
  *      form the zone's wildcard signature;
  *   3. enumeration: one existence query per candidate (the first type), the
- *      other types only for names that exist; retries on another resolver,
+ *      other types only for names that exist, once a second resolver (a
+ *      trusted one when opts.trusted is given) agreed that the name exists;
+ *      retries on another resolver,
  *      TCP when truncated; answers that only repeat the wildcard signature are
  *      reported as wildcard-covered.
  *
@@ -113,6 +115,7 @@ typedef struct {
         char *why;           /* why it was rejected or dropped */
         dg_pace_t pace;      /* round trip, rate, window (pacing.h) */
         uint64_t next_canary;
+        bool trusted; /* opts.trusted: only rechecks, never picked for ordinary questions */
         /* validation */
         int soa_rcode; /* -1: no answer */
         char *soa_sig;
@@ -149,6 +152,15 @@ struct dg_engine {
         unsigned live;
         size_t rr_next; /* round robin */
         unsigned sock_next;
+
+        /* opts.trusted: res[nres - ntrusted ..] (live counts the others) */
+        size_t ntrusted;
+        unsigned tlive; /* trusted resolvers in use */
+        GQueue tq;      /* cand_t* waiting for a trusted recheck (its rate) */
+        double ttokens; /* the trusted resolvers' token bucket */
+        uint64_t ttokens_ms;
+        bool tstarted;   /* the bucket has been filled once */
+        size_t trr_next; /* round robin over the trusted ones */
 
         cand_t *pool;
         uint32_t pool_size;
@@ -218,6 +230,9 @@ int eng_pick_resolver(dg_engine_t *e, int avoid, uint64_t now_ms);
 size_t eng_start_validation(dg_engine_t *e);
 void eng_validation_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
 void eng_canary_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
+void eng_trusted_enqueue(dg_engine_t *e, cand_t *c);
+void eng_trusted_release(dg_engine_t *e, uint64_t now_ms);
+int64_t eng_trusted_wait(dg_engine_t *e, uint64_t now_ms);
 
 /* engine_wildcard.c */
 int eng_zone_add(dg_engine_t *e, const uint8_t *name, unsigned depth);

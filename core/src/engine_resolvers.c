@@ -1,5 +1,6 @@
 /* Resolvers: scoring and dropping, pacing (pacing.c) and retry budgets,
- * resolver choice, per-resolver statistics; validation of the resolver list; runtime canaries. */
+ * resolver choice, per-resolver statistics; validation of the resolver list;
+ * runtime canaries; the trusted resolvers' rechecks. */
 #include "engine_int.h"
 
 #include <math.h>
@@ -10,10 +11,17 @@ static void resolver_drop(dg_engine_t *e, size_t i, const char *why)
         if (!r->live)
                 return;
         r->live = false;
-        e->live--;
-        e->st.resolvers_live = e->live;
         g_free(r->why);
         r->why = g_strdup(why);
+        if (r->trusted) {
+                e->tlive--;
+                e->st.trusted_live = e->tlive;
+                eng_logf(e, DG_LOG_WARN, "trusted resolver %s dropped: %s (%u left)", r->addr.text,
+                         why, e->tlive);
+                return;
+        }
+        e->live--;
+        e->st.resolvers_live = e->live;
         eng_logf(e, DG_LOG_WARN, "resolver %s dropped: %s (%u left)", r->addr.text, why, e->live);
 }
 
@@ -33,7 +41,7 @@ void eng_resolver_score(dg_engine_t *e, size_t i, bool ok, const char *what, uin
                 return;
         }
         r->consec_fail++;
-        if (!r->live || e->live <= 1)
+        if (!r->live || (r->trusted ? e->tlive : e->live) <= 1)
                 return;
         if (r->consec_fail >= DROP_CONSECUTIVE && now_ms - r->last_ok_ms >= DROP_SILENT_MS) {
                 char *why =
@@ -60,7 +68,7 @@ int eng_pick_resolver(dg_engine_t *e, int avoid, uint64_t now_ms)
         for (size_t k = 0; k < e->nres; k++) {
                 size_t i = (e->rr_next + k) % e->nres;
                 res_t *r = &e->res[i];
-                if (!r->live || !eng_can_send(e, r, now_ms))
+                if (!r->live || r->trusted || !eng_can_send(e, r, now_ms))
                         continue;
                 if ((int)i == avoid && e->live > 1) {
                         fallback = (int)i;
@@ -119,6 +127,7 @@ int dg_engine_resolver_stats(const dg_engine_t *e, size_t i, dg_resolver_stats_t
         out->addr = r->addr.text;
         out->state = !r->live          ? (r->rejected ? "rejected" : "dropped")
                      : r->pace.limited ? "limited"
+                     : r->trusted      ? "trusted"
                                        : "healthy";
         out->reason = r->live
                           ? (r->pace.limited ? "loses more when sent faster (rate limit)" : NULL)
@@ -157,22 +166,77 @@ size_t eng_start_validation(dg_engine_t *e)
         return end - first;
 }
 
-static void finish_validation(dg_engine_t *e)
+/* How a resolver answered the random labels of validation. */
+enum { NX_MIXED = 0, NX_ALWAYS = 1, NX_DATA = 2 };
+
+static int nx_kind(const res_t *r)
 {
-        /* Majority SOA signature and majority random-label rcode. */
-        GHashTable *soa_votes = g_hash_table_new(g_str_hash, g_str_equal);
-        unsigned nx_votes = 0, data_votes = 0;
+        unsigned nx = 0, data = 0;
+        for (int q = 0; q < VALIDATE_NX_PROBES; q++) {
+                nx += r->nx_rcode[q] == DG_RCODE_NXDOMAIN;
+                data += r->nx_rcode[q] == DG_RCODE_NOERROR;
+        }
+        return nx == VALIDATE_NX_PROBES ? NX_ALWAYS : data > 0 ? NX_DATA : NX_MIXED;
+}
+
+static bool soa_ok(const res_t *r, const char *best)
+{
+        return r->soa_rcode == DG_RCODE_NOERROR && best && r->soa_sig &&
+               strcmp(r->soa_sig, best) == 0;
+}
+
+/* Do random names under the domain exist? An apex wildcard makes honest
+ * resolvers answer them; a hijacking one answers them when the others say
+ * NXDOMAIN. A majority vote fails when most of the pool hijacks, but the two
+ * are not symmetric: an honest resolver never says NXDOMAIN for a name an
+ * existing wildcard covers, hijackers only ever turn NXDOMAIN into data. So
+ * one resolver that says NXDOMAIN to every random label outweighs any number
+ * that answer them. The trusted resolvers decide when any passed the SOA
+ * check. Ties and no answers at all go to NXDOMAIN. */
+static bool expect_nxdomain(dg_engine_t *e, const char *best)
+{
+        unsigned ok[2] = {0, 0}, always[2] = {0, 0}, data[2] = {0, 0};
+        unsigned nxv[2] = {0, 0}, datav[2] = {0, 0};
         for (size_t i = 0; i < e->nres; i++) {
                 res_t *r = &e->res[i];
+                if (!soa_ok(r, best))
+                        continue;
+                int t = r->trusted ? 1 : 0, kind = nx_kind(r);
+                ok[t]++;
+                always[t] += kind == NX_ALWAYS;
+                data[t] += kind == NX_DATA;
+                for (int q = 0; q < VALIDATE_NX_PROBES; q++) {
+                        nxv[t] += r->nx_rcode[q] == DG_RCODE_NXDOMAIN;
+                        datav[t] += r->nx_rcode[q] == DG_RCODE_NOERROR;
+                }
+        }
+        int d = ok[1] > 0 ? 1 : 0; /* who decides */
+        bool expect_nx = always[d] > 0 || nxv[d] >= datav[d];
+        if (expect_nx && datav[0] > nxv[0] && data[0] > 0)
+                eng_logf(e, DG_LOG_WARN,
+                         "%u of %u resolvers answer random names that others say do not exist: "
+                         "NXDOMAIN hijacking by a majority of the pool; trusting the %u that say "
+                         "NXDOMAIN%s",
+                         data[0], ok[0], always[0], d ? " (so do the trusted resolvers)" : "");
+        return expect_nx;
+}
+
+static void finish_validation(dg_engine_t *e)
+{
+        /* Majority SOA signature: among the trusted resolvers when any of
+         * them gave one, else among all. */
+        GHashTable *soa_votes = g_hash_table_new(g_str_hash, g_str_equal);
+        bool trusted_soa = false;
+        for (size_t i = 0; i < e->nres; i++)
+                trusted_soa |= e->res[i].trusted && e->res[i].soa_rcode == DG_RCODE_NOERROR &&
+                               e->res[i].soa_sig && *e->res[i].soa_sig;
+        for (size_t i = 0; i < e->nres; i++) {
+                res_t *r = &e->res[i];
+                if (trusted_soa && !r->trusted)
+                        continue;
                 if (r->soa_rcode == DG_RCODE_NOERROR && r->soa_sig && *r->soa_sig) {
                         guint v = GPOINTER_TO_UINT(g_hash_table_lookup(soa_votes, r->soa_sig));
                         g_hash_table_insert(soa_votes, r->soa_sig, GUINT_TO_POINTER(v + 1));
-                }
-                for (int k = 0; k < VALIDATE_NX_PROBES; k++) {
-                        if (r->nx_rcode[k] == DG_RCODE_NXDOMAIN)
-                                nx_votes++;
-                        else if (r->nx_rcode[k] == DG_RCODE_NOERROR)
-                                data_votes++;
                 }
         }
         const char *best = NULL;
@@ -187,11 +251,10 @@ static void finish_validation(dg_engine_t *e)
                         best_v = GPOINTER_TO_UINT(v);
                 }
         }
-        /* An apex wildcard makes honest resolvers answer random labels; a
-         * hijacking one answers them when the others say NXDOMAIN. Ties go
-         * to NXDOMAIN. */
-        bool expect_nx = nx_votes >= data_votes;
+        bool expect_nx = expect_nxdomain(e, best);
         unsigned rejected = 0;
+        const char *trusted_why = NULL;
+        const res_t *trusted_first = NULL;
         for (size_t i = 0; i < e->nres; i++) {
                 res_t *r = &e->res[i];
                 const char *why = NULL;
@@ -201,53 +264,67 @@ static void finish_validation(dg_engine_t *e)
                         why = r->soa_rcode == DG_RCODE_REFUSED    ? "refuses queries for the domain"
                               : r->soa_rcode == DG_RCODE_NXDOMAIN ? "says the domain does not exist"
                                                                   : "fails the SOA query";
-                else if (best == NULL || r->soa_sig == NULL || strcmp(r->soa_sig, best) != 0)
-                        why = "gives a different SOA than the other resolvers";
+                else if (!soa_ok(r, best))
+                        why = !trusted_soa ? "gives a different SOA than the other resolvers"
+                              : r->trusted
+                                  ? "gives a different SOA than the other trusted resolvers"
+                                  : "gives a different SOA than the trusted resolvers";
                 else {
                         for (int q = 0; q < VALIDATE_NX_PROBES && why == NULL; q++) {
                                 if (r->nx_rcode[q] < 0)
                                         why = "does not answer random names";
-                                else if (expect_nx && r->nx_rcode[q] != DG_RCODE_NXDOMAIN)
+                                else if (expect_nx && r->nx_rcode[q] == DG_RCODE_NOERROR)
                                         why = "answers random names that do not exist "
                                               "(NXDOMAIN hijacking)";
+                                else if (expect_nx && r->nx_rcode[q] != DG_RCODE_NXDOMAIN)
+                                        why = "fails queries for random names";
                         }
                 }
-                if (why) {
-                        if (r->live) {
-                                r->live = false;
-                                r->rejected = true;
-                                g_free(r->why);
-                                r->why = g_strdup(why);
-                                e->live--;
-                                if (++rejected <= REJECT_LINES)
-                                        eng_logf(e, DG_LOG_WARN, "resolver %s rejected: %s",
-                                                 r->addr.text, why);
+                if (why == NULL || !r->live)
+                        continue;
+                r->live = false;
+                r->rejected = true;
+                g_free(r->why);
+                r->why = g_strdup(why);
+                if (r->trusted) {
+                        e->tlive--;
+                        if (trusted_why == NULL) {
+                                trusted_why = why;
+                                trusted_first = r;
                         }
+                        eng_logf(e, DG_LOG_WARN, "trusted resolver %s rejected: %s", r->addr.text,
+                                 why);
+                        continue;
                 }
+                e->live--;
+                if (++rejected <= REJECT_LINES)
+                        eng_logf(e, DG_LOG_WARN, "resolver %s rejected: %s", r->addr.text, why);
         }
         if (rejected > REJECT_LINES)
                 eng_logf(e, DG_LOG_WARN, "... and %u more resolvers rejected (%u rejected in all)",
                          rejected - REJECT_LINES, rejected);
-        g_hash_table_destroy(soa_votes);
+        g_hash_table_destroy(soa_votes); /* best pointed into it */
         e->st.resolvers_live = e->live;
+        e->st.trusted_live = e->tlive;
         e->validated = true;
+        size_t npool = e->nres - e->ntrusted;
         unsigned nx_soa = 0, refused = 0;
-        for (size_t i = 0; i < e->nres; i++) {
+        for (size_t i = 0; i < npool; i++) {
                 nx_soa += e->res[i].soa_rcode == DG_RCODE_NXDOMAIN;
                 refused += e->res[i].soa_rcode == DG_RCODE_REFUSED;
         }
-        if (e->live == 0 && nx_soa * 2 > e->nres) {
+        if (e->live == 0 && nx_soa * 2 > npool) {
                 eng_fail_fatal(e, DG_ENOTFOUND,
                                g_strdup_printf("%s does not exist (NXDOMAIN from %u of %zu "
                                                "resolvers)",
-                                               e->domain_str, nx_soa, e->nres));
+                                               e->domain_str, nx_soa, npool));
                 return;
         }
-        if (e->live == 0 && refused * 2 > e->nres) {
+        if (e->live == 0 && refused * 2 > npool) {
                 eng_fail_fatal(e, DG_EREFUSED,
                                g_strdup_printf("the resolvers refuse queries for %s (%u of %zu): "
                                                "not their zone, or recursion not offered",
-                                               e->domain_str, refused, e->nres));
+                                               e->domain_str, refused, npool));
                 return;
         }
         if (e->live == 0) {
@@ -257,7 +334,20 @@ static void finish_validation(dg_engine_t *e)
                                                e->domain_str));
                 return;
         }
-        eng_logf(e, DG_LOG_INFO, "%u of %zu resolvers passed validation", e->live, e->nres);
+        if (e->ntrusted > 0 && e->tlive == 0) {
+                eng_fail_fatal(e, DG_ENORESOLVER,
+                               g_strdup_printf("no trusted resolver passed validation for %s (%s "
+                                               "%s%s)",
+                                               e->domain_str, trusted_first->addr.text, trusted_why,
+                                               e->ntrusted > 1 ? ", and the others too" : ""));
+                return;
+        }
+        if (e->ntrusted > 0)
+                eng_logf(e, DG_LOG_INFO,
+                         "%u of %zu resolvers and %u of %zu trusted resolvers passed validation",
+                         e->live, npool, e->tlive, e->ntrusted);
+        else
+                eng_logf(e, DG_LOG_INFO, "%u of %zu resolvers passed validation", e->live, npool);
 }
 
 /* A validation probe's question has its final answer (or none: rcode < 0). */
@@ -320,4 +410,99 @@ void eng_canary_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
                         resolver_drop(e, (size_t)c->fixed_resolver,
                                       "answered a random name that does not exist");
         }
+}
+
+/* ---------------------------------------------------------------- trusted */
+
+/* With opts.trusted, a name the pool says exists is asked again of a trusted
+ * resolver before it is reported. Rechecks wait in e->tq and move to the
+ * ready queue, bound to a trusted resolver, as the trusted token bucket
+ * allows (eng_trusted_release, called before each send). */
+
+/* c asks its existence question of a trusted resolver next. */
+void eng_trusted_enqueue(dg_engine_t *e, cand_t *c)
+{
+        c->fixed_resolver = -1;
+        c->transport = DG_TRANSPORT_UDP;
+        g_queue_push_tail(&e->tq, c);
+}
+
+static void trusted_refill(dg_engine_t *e, uint64_t now_ms)
+{
+        double qps = e->o.trusted_qps;
+        if (!e->tstarted) {
+                e->tstarted = true;
+                e->ttokens_ms = now_ms;
+                e->ttokens = 1;
+                return;
+        }
+        if (now_ms > e->ttokens_ms) {
+                e->ttokens += (double)(now_ms - e->ttokens_ms) * qps / 1000.0;
+                double burst = qps / 20.0 < 1 ? 1 : qps / 20.0;
+                if (e->ttokens > burst)
+                        e->ttokens = burst;
+                e->ttokens_ms = now_ms;
+        }
+}
+
+void eng_trusted_release(dg_engine_t *e, uint64_t now_ms)
+{
+        if (e->tq.length == 0)
+                return;
+        cand_t *c;
+        if (e->tlive == 0) {
+                /* fail closed: nothing unchecked is reported */
+                while ((c = g_queue_pop_head(&e->tq)) != NULL) {
+                        c->reason = "trusted resolvers did not answer";
+                        c->rcode = c->last_rcode;
+                        eng_result_emit(e, c, DG_STATUS_FAILED);
+                        eng_cand_release(e, c);
+                }
+                return;
+        }
+        bool limited = e->o.trusted_qps > 0;
+        if (limited)
+                trusted_refill(e, now_ms);
+        /* room: what the trusted resolvers' windows still take */
+        size_t first = e->nres - e->ntrusted;
+        unsigned room = 0;
+        for (size_t i = first; i < e->nres; i++) {
+                res_t *r = &e->res[i];
+                unsigned w = dg_pace_window(&r->pace);
+                if (r->live && r->inflight < w)
+                        room += w - r->inflight;
+        }
+        while (room > 0 && e->tq.length > 0 && (!limited || e->ttokens >= 1)) {
+                size_t ri = 0;
+                bool found = false;
+                for (size_t k = 0; k < e->ntrusted && !found; k++) {
+                        ri = first + (e->trr_next + k) % e->ntrusted;
+                        res_t *r = &e->res[ri];
+                        found = r->live && r->inflight < dg_pace_window(&r->pace);
+                }
+                if (!found)
+                        break;
+                e->trr_next = ri - first + 1;
+                c = g_queue_pop_head(&e->tq);
+                c->fixed_resolver = (int32_t)ri;
+                eng_enqueue(e, c, true);
+                room--;
+                if (limited)
+                        e->ttokens -= 1;
+        }
+}
+
+/* Milliseconds until a waiting recheck may be sent; -1 if none waits. */
+int64_t eng_trusted_wait(dg_engine_t *e, uint64_t now_ms)
+{
+        if (e->tq.length == 0)
+                return -1;
+        if (e->tlive == 0 || e->o.trusted_qps <= 0 || !e->tstarted)
+                return 0;
+        double t = e->ttokens;
+        if (now_ms > e->ttokens_ms)
+                t += (double)(now_ms - e->ttokens_ms) * e->o.trusted_qps / 1000.0;
+        if (t >= 1)
+                return 0;
+        return (int64_t)((1 - t) * 1000.0 / e->o.trusted_qps) + 1;
 }

@@ -131,8 +131,8 @@ static void update_model(dg_pace_t *p)
          * the probing one, so a burst never outruns a short path's queue */
         double jitter = p->rttvar - 0.5; /* a ms clock alone makes 0.5 */
         double hold = p->srtt + 2.0 * (jitter > 0 ? jitter : 0.0);
-        if (hold < 0.25)
-                hold = 0.25;
+        if (hold < 1.0)
+                hold = 1.0; /* the ms clock's grain, and a busy driver's latency */
         if (p->mode == DG_PACE_STARTUP) {
                 /* growing: from the pacing rate, at most doubling a round
                  * (slow start's pace, however short the round trip) */
@@ -142,7 +142,7 @@ static void update_model(dg_pace_t *p)
                 /* plus the lost queries that hold a slot until their
                  * timeout (those not yet seen as stale) */
                 double offered = p->amax / (1.0 - loss);
-                p->cwnd = offered * (2.0 * hold + loss * (double)dg_pace_rto(p)) + PACE_MIN_WINDOW;
+                p->cwnd = offered * 2.0 * hold + PACE_MIN_WINDOW;
         }
 }
 
@@ -364,14 +364,18 @@ static void advance(dg_pace_t *p, uint64_t now)
 int64_t dg_pace_wait(dg_pace_t *p, uint64_t now_ms, unsigned inflight)
 {
         advance(p, now_ms);
-        unsigned live = inflight > p->stale ? inflight - p->stale : 0;
-        if (live >= dg_pace_window(p) || (p->max_inflight && inflight >= p->max_inflight))
+        /* likely-lost queries do not count, up to a window's worth: a loss
+         * burst must not let what is in flight (and memory) run away */
+        unsigned w = dg_pace_window(p);
+        unsigned stale = p->stale < w ? p->stale : w;
+        unsigned live = inflight > stale ? inflight - stale : 0;
+        if (live >= w || (p->max_inflight && inflight >= p->max_inflight))
                 return -1;
         if (p->rate <= 0)
                 return 0;
         if (now_ms > p->tokens_ms) {
                 p->tokens += (double)(now_ms - p->tokens_ms) * p->rate;
-                double depth = p->rate * 2.0 < 2.0 ? 2.0 : p->rate * 2.0;
+                double depth = p->rate < 2.0 ? 2.0 : p->rate; /* 1 ms: the clock's grain */
                 if (p->tokens > depth)
                         p->tokens = depth;
                 p->tokens_ms = now_ms;

@@ -18,18 +18,54 @@ never a stand-in for our own code). Listens on ADDR PORT (loopback only).
                                          answer sends two forgeries carrying
                                          "A IP": one with a wrong ID, one with
                                          the right ID and another question name
+  dnsdouble.py ADDR PORT hijack IP UP:PORT [AFTER]   relays, but turns every
+                                         NXDOMAIN answer into NOERROR with
+                                         "A IP" (A questions; no records
+                                         otherwise), as an ISP's resolver
+                                         hijacking NXDOMAIN does; with AFTER,
+                                         only from the AFTER+1-th query on (a
+                                         resolver that starts lying mid-run)
+
+With DNSDOUBLE_QLOG=FILE in the environment, every query received is logged
+to FILE as one line "UNIX-TIME QNAME".
 
 Prints "ready" once bound, then counts to stderr on SIGTERM. Refuses non-loopback addresses.
 """
 import ipaddress
+import os
 import selectors
 import signal
 import socket
 import struct
 import sys
 import threading
+import time
 
 counts = {"queries": 0, "answered": 0, "dropped": 0}
+qlog = None
+
+
+def log_query(msg):
+    if qlog is None:
+        return
+    qe = question_end(msg)
+    labels, i = [], 12
+    while qe is not None and msg[i] != 0:
+        labels.append(msg[i + 1 : i + 1 + msg[i]].decode("ascii", "replace"))
+        i += 1 + msg[i]
+    qlog.write("%.6f %s\n" % (time.time(), ".".join(labels) or "."))
+    qlog.flush()
+
+
+def hijacked(answer, ip):
+    """answer with NXDOMAIN turned into NOERROR + "A ip" (A questions)."""
+    flags = struct.unpack("!H", answer[2:4])[0]
+    qe = question_end(answer)
+    if flags & 0xF != 3 or qe is None:
+        return answer
+    qtype = struct.unpack("!H", answer[qe - 4 : qe - 2])[0]
+    rr = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton(ip) if qtype == 1 else None
+    return reply(answer, answer=rr)  # QR AA, RD copied, NOERROR, no authority
 
 
 def loopback(a):
@@ -124,7 +160,7 @@ def forgeries(query, ip):
     return [f for f in (f1, f2) if f]
 
 
-def run_udp_relay(sock, up, drop_pct, spoof_ip=None):
+def run_udp_relay(sock, up, drop_pct, spoof_ip=None, hijack_ip=None, hijack_after=0):
     fam = socket.AF_INET6 if ":" in up[0] else socket.AF_INET
     upsock = socket.socket(fam, socket.SOCK_DGRAM)
     upsock.connect(up)
@@ -141,11 +177,12 @@ def run_udp_relay(sock, up, drop_pct, spoof_ip=None):
                 if len(msg) < 12:
                     continue
                 counts["queries"] += 1
+                log_query(msg)
                 if every and counts["queries"] % every == 0:
                     counts["dropped"] += 1
                     continue
                 nid = (nid + 1) & 0xFFFF
-                pending[nid] = (peer, msg[:2], msg)
+                pending[nid] = (peer, msg[:2], msg, counts["queries"] > hijack_after)
                 upsock.send(struct.pack("!H", nid) + msg[2:])
             else:
                 msg = upsock.recv(65535)
@@ -159,6 +196,11 @@ def run_udp_relay(sock, up, drop_pct, spoof_ip=None):
                     for f in forgeries(p[2], spoof_ip):
                         sock.sendto(f, p[0])
                         counts["forged"] = counts.get("forged", 0) + 1
+                if hijack_ip and p[3]:
+                    h = hijacked(msg, hijack_ip)
+                    if h is not msg:
+                        counts["hijacked"] = counts.get("hijacked", 0) + 1
+                    msg = h
                 sock.sendto(p[1] + msg[2:], p[0])
                 counts["answered"] += 1
 
@@ -208,8 +250,12 @@ def main():
         sys.exit(__doc__)
     addr, port, mode = loopback(a[0]), int(a[1]), a[2]
     rest = a[3:]
-    arg = rest.pop(0) if mode in ("lie", "drop", "spoof") else None
-    up = hostport(rest[0]) if mode in ("forward", "drop", "truncate", "spoof") else None
+    arg = rest.pop(0) if mode in ("lie", "drop", "spoof", "hijack") else None
+    up = hostport(rest[0]) if mode in ("forward", "drop", "truncate", "spoof", "hijack") else None
+    after = int(rest[1]) if mode == "hijack" and len(rest) > 1 else 0
+    global qlog
+    if os.environ.get("DNSDOUBLE_QLOG"):
+        qlog = open(os.environ["DNSDOUBLE_QLOG"], "a")
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     sock = socket.socket(fam, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
@@ -221,7 +267,7 @@ def main():
 
     signal.signal(signal.SIGTERM, bye)
     signal.signal(signal.SIGINT, bye)
-    if mode in ("truncate", "forward", "drop", "spoof"):
+    if mode in ("truncate", "forward", "drop", "spoof", "hijack"):
         # TCP is relayed untouched (a truncated UDP answer must be retried
         # somewhere)
         ls = socket.socket(fam, socket.SOCK_STREAM)
@@ -234,6 +280,8 @@ def main():
         run_udp_relay(sock, up, float(arg) if mode == "drop" else 0)
     elif mode == "spoof":
         run_udp_relay(sock, up, 0, spoof_ip=arg)
+    elif mode == "hijack":
+        run_udp_relay(sock, up, 0, hijack_ip=arg, hijack_after=after)
     elif mode in ("lie", "blackhole", "servfail", "refused", "truncate"):
         run_udp_fixed(sock, mode, arg)
     else:

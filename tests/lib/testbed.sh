@@ -62,6 +62,9 @@
 #       truncate UPSTREAM:PORT (UDP answers carry TC=1, TCP is forwarded) |
 #       spoof IP UPSTREAM:PORT (two forged answers "A IP" before each real
 #       one: wrong ID; right ID with another question name).
+#       hijack IP UPSTREAM:PORT [AFTER] (relays; NXDOMAIN answers become
+#       "A IP", from query AFTER+1 on). DNSDOUBLE_QLOG=FILE exported: each
+#       query received is logged to FILE as "UNIX-TIME QNAME".
 #       Waits until the socket is bound.
 #   tb_capture_start FILE [FILTER]  tshark capture on lo into FILE (pcapng)
 #   tb_capture_stop                 stops it and waits until FILE is complete.

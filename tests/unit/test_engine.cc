@@ -580,6 +580,170 @@ TEST(Validation, ApexWildcardIsNotHijacking)
         EXPECT_EQ(out.status["foo.wild.test"], DG_STATUS_WILDCARD);
 }
 
+TEST(Validation, MajorityOfHijackersDoesNotWin)
+{
+        /* Three of four resolvers hijack NXDOMAIN: a majority vote would
+         * take them for an apex wildcard and reject the honest one. An
+         * honest resolver never says NXDOMAIN under an existing wildcard, so
+         * the one that says NXDOMAIN wins. */
+        Zone z = example();
+        Net net;
+        net.res = {hijacker(z), hijacker(z), honest(z), hijacker(z)};
+        std::vector<std::string> w = {"www", "nothere", "ftp", "mail", "zzz"};
+        EngineRun run(net, "example.com", w);
+        std::vector<std::string> warnings;
+        run.o.log = [](void *ud, int level, const char *m) {
+                if (level <= DG_LOG_WARN)
+                        static_cast<std::vector<std::string> *>(ud)->push_back(m);
+        };
+        run.o.log_ud = &warnings;
+        Outcome out;
+        net.run(run.make(), out);
+        ASSERT_EQ(out.error, DG_OK) << out.error_msg;
+        expect_complete(out, fqdns(w, "example.com"));
+        EXPECT_EQ(out.st.resolvers_live, 1u);
+        EXPECT_EQ(out.status["www.example.com"], DG_STATUS_FOUND);
+        EXPECT_EQ(out.status["mail.example.com"], DG_STATUS_FOUND);
+        EXPECT_EQ(out.status["nothere.example.com"], DG_STATUS_NXDOMAIN);
+        EXPECT_EQ(out.status["zzz.example.com"], DG_STATUS_NXDOMAIN);
+        size_t majority = 0;
+        for (const auto &m : warnings)
+                majority += m == "3 of 4 resolvers answer random names that others say do not "
+                                 "exist: NXDOMAIN hijacking by a majority of the pool; trusting "
+                                 "the 1 that say NXDOMAIN";
+        EXPECT_EQ(majority, 1u);
+}
+
+TEST(Validation, ApexWildcardWithEveryResolverAgreeing)
+{
+        /* every resolver answers random labels alike: a wildcard, no
+         * hijacking, nobody rejected (as before the hijack-majority rule) */
+        Zone z("wild.test");
+        z.add("*", 1, "10.0.0.99").add("real", 1, "10.0.0.50");
+        Net net;
+        net.res = {honest(z), honest(z), honest(z)};
+        EngineRun run(net, "wild.test", {"real", "foo"});
+        Outcome out;
+        net.run(run.make(), out);
+        ASSERT_EQ(out.error, DG_OK) << out.error_msg;
+        EXPECT_EQ(out.st.resolvers_live, 3u);
+        EXPECT_EQ(out.status["real.wild.test"], DG_STATUS_FOUND);
+        EXPECT_EQ(out.status["foo.wild.test"], DG_STATUS_WILDCARD);
+}
+
+/* ------------------------------------------------------------ trusted */
+
+TEST(Trusted, RejectsWhatTwoIdenticalLiarsInvent)
+{
+        /* two pool resolvers start hijacking after validation, the same way:
+         * each confirms the other; the trusted one (last) rejects it all */
+        Zone z = example();
+        Net net;
+        net.res = {hijacker(z, 8), hijacker(z, 8), honest(z)};
+        std::vector<std::string> w;
+        for (int i = 0; i < 200; i++)
+                w.push_back("n" + std::to_string(i));
+        w.push_back("www");
+        w.push_back("mail");
+        EngineRun run(net, "example.com", w);
+        run.o.nresolvers = 2;
+        run.o.trusted = run.addrs.data() + 2;
+        run.o.ntrusted = 1;
+        Outcome out;
+        net.run(run.make(), out);
+        ASSERT_EQ(out.error, DG_OK) << out.error_msg;
+        expect_complete(out, fqdns(w, "example.com"));
+        EXPECT_EQ(out.st.status[DG_STATUS_FOUND], 2u);
+        EXPECT_EQ(out.status["www.example.com"], DG_STATUS_FOUND);
+        EXPECT_GT(out.st.rejected_by_trusted, 150u);
+        EXPECT_EQ(out.st.status[DG_STATUS_NXDOMAIN], 200u);
+        EXPECT_EQ(out.st.resolvers, 2u);
+        EXPECT_EQ(out.st.trusted, 1u);
+        EXPECT_EQ(out.st.trusted_live, 1u);
+        /* the trusted one is asked only validation probes and rechecks */
+        for (const Sent &s : net.sent)
+                if (s.resolver == 2 && s.q.qname.find('.') != std::string::npos) {
+                        std::string first = s.q.qname.substr(0, s.q.qname.find('.'));
+                        if (std::find(w.begin(), w.end(), first) == w.end())
+                                continue; /* validation */
+                        size_t pool = 0;
+                        for (const Sent &t : net.sent)
+                                pool += t.resolver < 2 && t.q.qname == s.q.qname;
+                        EXPECT_GE(pool, 1u) << s.q.qname << " asked of the trusted one first";
+                }
+}
+
+TEST(Trusted, RateLimited)
+{
+        Zone z("rate.test");
+        std::vector<std::string> w;
+        for (int i = 0; i < 100; i++) {
+                w.push_back("h" + std::to_string(i));
+                z.add("h" + std::to_string(i), 1, "10.0.1." + std::to_string(i));
+        }
+        Net net;
+        net.res = {honest(z), honest(z)};
+        EngineRun run(net, "rate.test", w);
+        run.o.nresolvers = 1;
+        run.o.trusted = run.addrs.data() + 1;
+        run.o.ntrusted = 1;
+        run.o.trusted_qps = 20;
+        Outcome out;
+        net.run(run.make(), out);
+        ASSERT_EQ(out.error, DG_OK) << out.error_msg;
+        EXPECT_EQ(out.st.status[DG_STATUS_FOUND], 100u);
+        std::vector<uint64_t> t;
+        for (const Sent &s : net.sent)
+                if (s.resolver == 1 &&
+                    std::find(w.begin(), w.end(), s.q.qname.substr(0, s.q.qname.find('.'))) !=
+                        w.end())
+                        t.push_back(s.at);
+        ASSERT_EQ(t.size(), 100u);
+        double rate = 99.0 * 1000.0 / (double)(t.back() - t.front());
+        EXPECT_LE(rate, 20.0 * 1.05);
+        EXPECT_GE(rate, 20.0 * 0.8);
+}
+
+TEST(Trusted, SilentTrustedIsFatalAtValidation)
+{
+        Zone z = example();
+        Net net;
+        net.res = {honest(z), silent()};
+        EngineRun run(net, "example.com", {"www"});
+        run.o.nresolvers = 1;
+        run.o.trusted = run.addrs.data() + 1;
+        run.o.ntrusted = 1;
+        run.o.timeout_ms = 200;
+        Outcome out;
+        net.run(run.make(), out);
+        EXPECT_EQ(out.error, DG_ENORESOLVER);
+        EXPECT_NE(out.error_msg.find("no trusted resolver passed validation"), std::string::npos)
+            << out.error_msg;
+}
+
+TEST(Trusted, TrustedThatStopsAnsweringFailsTheCandidate)
+{
+        Zone z = example();
+        Net net;
+        Behaviour h = honest(z);
+        /* answers validation (4 queries), then nothing */
+        net.res = {honest(z), [h](const Question &q, dg_transport_t t, size_t n) {
+                           return n < 4 ? h(q, t, n) : std::vector<Reply>{};
+                   }};
+        EngineRun run(net, "example.com", {"www", "nothere"});
+        run.o.nresolvers = 1;
+        run.o.trusted = run.addrs.data() + 1;
+        run.o.ntrusted = 1;
+        run.o.timeout_ms = 200;
+        run.o.retries = 2;
+        Outcome out;
+        net.run(run.make(), out);
+        ASSERT_EQ(out.error, DG_OK) << out.error_msg;
+        EXPECT_EQ(out.status["www.example.com"], DG_STATUS_FAILED);
+        EXPECT_EQ(out.reason["www.example.com"], "trusted resolvers did not answer");
+        EXPECT_EQ(out.status["nothere.example.com"], DG_STATUS_NXDOMAIN);
+}
+
 /* ------------------------------------------------------------ wildcards */
 
 TEST(Wildcard, ApexWildcardFiltered)

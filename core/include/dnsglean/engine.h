@@ -96,6 +96,10 @@ DG_API void dg_result_free(dg_result_t *r);
  * (a slot is about 400 octets, touched only when used), not by speed; each
  * resolver's own pacing decides how many it gets. */
 #define DG_DEFAULT_CONCURRENCY 32768
+/* Default rate of the rechecks by trusted resolvers (queries/s, all of them
+ * together): public resolvers throttle heavier use, and puredns re-checks
+ * massdns's output at a similar rate. */
+#define DG_DEFAULT_TRUSTED_QPS 50
 
 typedef enum {
         DG_MODE_BRUTE = 0,  /* words x domain (and found names, with recursion) */
@@ -149,6 +153,18 @@ typedef struct {
         uint64_t seed;             /* 0: seeded from the system's randomness */
         void (*log)(void *ud, int level, const char *msg);
         void *log_ud;
+
+        /* Brute mode: resolvers that recheck every name the others find
+         * (copied by dg_engine_new). They are never asked ordinary
+         * questions; they are validated like the others, and none passing is
+         * fatal. A name one of them says NXDOMAIN for ends NXDOMAIN (counted
+         * in dg_stats_t.rejected_by_trusted); one they do not answer for
+         * within the retry budget ends FAILED ("trusted resolvers did not
+         * answer"). */
+        const dg_resolver_addr_t *trusted;
+        size_t ntrusted;
+        double trusted_qps; /* queries/s to all of them together
+                               (0: DG_DEFAULT_TRUSTED_QPS; < 0: no limit) */
 } dg_engine_opts_t;
 
 /* Fills o with the defaults above. */
@@ -165,7 +181,8 @@ DG_API int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out);
 DG_API void dg_engine_free(dg_engine_t *e);
 
 /* The engine's resolvers (engine-owned, valid while it lives); *n gets the
- * count. Indices match dg_query_t.resolver and dg_engine_feed(). */
+ * count. Indices match dg_query_t.resolver and dg_engine_feed(). The trusted
+ * resolvers (opts.trusted) follow the others, from index opts.nresolvers. */
 DG_API const dg_resolver_addr_t *dg_engine_resolvers(const dg_engine_t *e, size_t *n);
 
 /* Number of UDP sockets the driver should offer (dg_query_t.sock < it). */
@@ -239,6 +256,9 @@ typedef struct {
         uint64_t probes; /* validation and wildcard probes */
         unsigned resolvers, resolvers_live;
         unsigned inflight;
+        uint64_t rejected_by_trusted;   /* names found that a trusted resolver says do not exist */
+        unsigned trusted, trusted_live; /* opts.ntrusted, those still in use (resolvers and
+                                           resolvers_live count the others) */
 } dg_stats_t;
 
 DG_API void dg_engine_stats(const dg_engine_t *e, dg_stats_t *out);
@@ -247,9 +267,10 @@ DG_API void dg_engine_stats(const dg_engine_t *e, dg_stats_t *out);
  * the engine and valid while it lives. */
 typedef struct {
         const char *addr;   /* "127.0.0.1:53" */
-        const char *state;  /* "healthy", "limited" (held under a rate limit it
-                               showed), "dropped" (during the run) or "rejected"
-                               (at validation) */
+        const char *state;  /* "healthy", "trusted" (a healthy --trusted one),
+                               "limited" (held under a rate limit it showed),
+                               "dropped" (during the run) or "rejected" (at
+                               validation) */
         const char *reason; /* why limited, dropped or rejected; NULL if healthy */
         double srtt_ms;     /* smoothed round trip */
         double loss;        /* the path's own loss, 0..1 */
