@@ -231,6 +231,8 @@ typedef struct {
         uint64_t probes; /* validation and wildcard probes */
         unsigned resolvers, resolvers_live;
         unsigned inflight;
+        uint64_t wildcard_levels;  /* parent names whose wildcard answers were learnt */
+        uint64_t wildcard_evicted; /* of them dropped from the bounded cache (LRU) */
 } dg_stats_t;
 
 DG_API void dg_engine_stats(const dg_engine_t *e, dg_stats_t *out);
