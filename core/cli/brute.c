@@ -211,6 +211,7 @@ static char *o_wordlist, *o_resolvers, *o_types, *o_shard, *o_state, *o_resume, 
 static int o_retries = UNSET, o_timeout = UNSET, o_concurrency = UNSET, o_per_resolver = UNSET,
            o_recursive = UNSET, o_sockets = UNSET;
 static double o_qps;
+static gboolean o_multi_label;
 static gboolean o_show_wild, o_all, o_no_validate, o_no_wildcard, o_quiet, o_no_rd, o_edns;
 
 static GOptionEntry entries[] = {
@@ -244,6 +245,10 @@ static GOptionEntry entries[] = {
     {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o_output, "Write results here (default stdout)",
      "FILE"},
     {"stats", 0, 0, G_OPTION_ARG_FILENAME, &o_stats, "Write the final counts as JSON here", "FILE"},
+    {"multi-label", 0, 0, G_OPTION_ARG_NONE, &o_multi_label,
+     "Wordlist lines may hold several labels (www.dev): each checked against the wildcard of "
+     "its own parent",
+     NULL},
     {"show-wildcards", 0, 0, G_OPTION_ARG_NONE, &o_show_wild,
      "Also print wildcard-covered names, marked \"wildcard\": true", NULL},
     {"all", 0, 0, G_OPTION_ARG_NONE, &o_all, "Print every candidate, NXDOMAIN and FAILED too",
@@ -736,6 +741,9 @@ static void write_stats(run_t *R, const char *path, double secs)
                                        (unsigned long long)R->pdns_stale,
                                        (unsigned long long)R->pdns_wild,
                                        (unsigned long long)R->pdns_unknown);
+        g_string_append_printf(s, ",\"wildcard_levels\":%llu,\"wildcard_evicted\":%llu",
+                               (unsigned long long)st.wildcard_levels,
+                               (unsigned long long)st.wildcard_evicted);
         g_string_append(s, "}\n");
         FILE *f = fopen(path, "w");
         if (f == NULL || fwrite(s->str, 1, s->len, f) != s->len || fclose(f) != 0)
@@ -910,7 +918,8 @@ no_wordlist:
         o.words = wordsrc_next;
         o.words_rewind = wordsrc_rewind;
         o.words_ud = &src;
-        o.words_names = pdns != NULL; /* passive DNS names may be several labels deep */
+        /* passive DNS names may be several labels deep */
+        o.words_names = pdns != NULL || o_multi_label;
         if (o_retries != UNSET)
                 o.retries = (unsigned)o_retries;
         if (o_timeout != UNSET)

@@ -62,6 +62,8 @@
 #       truncate UPSTREAM:PORT (UDP answers carry TC=1, TCP is forwarded) |
 #       spoof IP UPSTREAM:PORT (two forged answers "A IP" before each real
 #       one: wrong ID; right ID with another question name).
+#       pool ZONE N K UPSTREAM:PORT (names under ZONE the upstream says do
+#       not exist get K random addresses of a pool of N: a rotating wildcard).
 #       Waits until the socket is bound.
 #   tb_capture_start FILE [FILTER]  tshark capture on lo into FILE (pcapng)
 #   tb_capture_stop                 stops it and waits until FILE is complete.
