@@ -540,6 +540,10 @@ static void show_result(run_t *R, dg_result_t *r)
                         R->pdns_unknown++;
                 else
                         R->pdns_stale++;
+                /* covered by a wildcard: caught by the engine (the wildcard
+                 * of the name's own parent) or by dg_pdns_verify */
+                if (r->status == DG_STATUS_WILDCARD)
+                        R->pdns_wild++;
                 /* asked as a candidate of the domain: its depth is its own */
                 unsigned depth = 1;
                 size_t dl = strlen(R->domain), nl = strlen(r->name);
@@ -1019,8 +1023,9 @@ no_wordlist:
         rc = dg_loop_run(loop, on_result, on_tick, &R, &g_stop);
         if (rc == DG_OK && R.held && R.held->len && dg_engine_error(e, NULL) == DG_OK) {
                 uint64_t marked = 0;
+                /* counted in show_result(), with the names the engine
+                 * found wildcard-covered itself */
                 int vrc = dg_pdns_verify(R.pdns, R.held, &o, &g_stop, &marked);
-                R.pdns_wild += marked;
                 if (vrc != DG_OK)
                         dg_cli_error("brute",
                                      "could not check %u passive DNS names for wildcards: %s",
