@@ -213,6 +213,7 @@ static char *o_wordlist, *o_resolvers, *o_types, *o_shard, *o_state, *o_resume, 
 static int o_retries = UNSET, o_timeout = UNSET, o_concurrency = UNSET, o_per_resolver = UNSET,
            o_recursive = UNSET, o_sockets = UNSET;
 static double o_qps;
+static gboolean o_multi_label;
 static gboolean o_show_wild, o_all, o_no_validate, o_no_wildcard, o_quiet, o_no_rd, o_edns;
 
 static GOptionEntry entries[] = {
@@ -257,6 +258,10 @@ static GOptionEntry entries[] = {
     {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o_output, "Write results here (default stdout)",
      "FILE"},
     {"stats", 0, 0, G_OPTION_ARG_FILENAME, &o_stats, "Write the final counts as JSON here", "FILE"},
+    {"multi-label", 0, 0, G_OPTION_ARG_NONE, &o_multi_label,
+     "Wordlist lines may hold several labels (www.dev): each checked against the wildcard of "
+     "its own parent",
+     NULL},
     {"show-wildcards", 0, 0, G_OPTION_ARG_NONE, &o_show_wild,
      "Also print wildcard-covered names, marked \"wildcard\": true", NULL},
     {"all", 0, 0, G_OPTION_ARG_NONE, &o_all, "Print every candidate, NXDOMAIN and FAILED too",
@@ -548,6 +553,10 @@ static void show_result(run_t *R, dg_result_t *r)
                         R->pdns_unknown++;
                 else
                         R->pdns_stale++;
+                /* covered by a wildcard: caught by the engine (the wildcard
+                 * of the name's own parent) or by dg_pdns_verify */
+                if (r->status == DG_STATUS_WILDCARD)
+                        R->pdns_wild++;
                 /* asked as a candidate of the domain: its depth is its own */
                 unsigned depth = 1;
                 size_t dl = strlen(R->domain), nl = strlen(r->name);
@@ -778,6 +787,9 @@ static void write_stats(run_t *R, const char *path, double secs)
                                        (unsigned long long)R->pdns_stale,
                                        (unsigned long long)R->pdns_wild,
                                        (unsigned long long)R->pdns_unknown);
+        g_string_append_printf(s, ",\"wildcard_levels\":%llu,\"wildcard_evicted\":%llu",
+                               (unsigned long long)st.wildcard_levels,
+                               (unsigned long long)st.wildcard_evicted);
         append_resolver_table(s, R->e);
         g_string_append(s, "}\n");
         FILE *f = fopen(path, "w");
@@ -964,7 +976,8 @@ no_wordlist:
         o.words = wordsrc_next;
         o.words_rewind = wordsrc_rewind;
         o.words_ud = &src;
-        o.words_names = pdns != NULL; /* passive DNS names may be several labels deep */
+        /* passive DNS names may be several labels deep */
+        o.words_names = pdns != NULL || o_multi_label;
         if (o_retries != UNSET) {
                 o.retries = (unsigned)o_retries;
                 o.fixed_retries = true;
@@ -1070,8 +1083,9 @@ no_wordlist:
         rc = dg_loop_run(loop, on_result, on_tick, &R, &g_stop);
         if (rc == DG_OK && R.held && R.held->len && dg_engine_error(e, NULL) == DG_OK) {
                 uint64_t marked = 0;
+                /* counted in show_result(), with the names the engine
+                 * found wildcard-covered itself */
                 int vrc = dg_pdns_verify(R.pdns, R.held, &o, &g_stop, &marked);
-                R.pdns_wild += marked;
                 if (vrc != DG_OK)
                         dg_cli_error("brute",
                                      "could not check %u passive DNS names for wildcards: %s",

@@ -322,6 +322,7 @@ void dg_engine_free(dg_engine_t *e)
                 g_ptr_array_free(e->zones, TRUE);
         if (e->zone_names)
                 g_hash_table_destroy(e->zone_names);
+        eng_wildcard_free(e);
         for (size_t i = 0; e->res && i < e->nres; i++) {
                 g_free(e->res[i].soa_sig);
                 g_free(e->res[i].why);
@@ -397,11 +398,8 @@ void eng_result_emit(dg_engine_t *e, cand_t *c, dg_status_t status)
         r->tries = c->tries_total;
         zone_t *z = eng_zone_at(e, c->zone);
         r->depth = z ? z->depth + 1 : 0;
-        if (status == DG_STATUS_WILDCARD && z) {
-                char *zn = eng_name_text(z->name, false);
-                r->wildcard_root = g_strdup_printf("*.%s", zn);
-                g_free(zn);
-        }
+        if (status == DG_STATUS_WILDCARD)
+                r->wildcard_root = eng_wildcard_root(e, c);
         if (c->answers && c->answers->len) {
                 r->answers = g_new0(dg_answer_t, c->answers->len);
                 for (guint i = 0; i < c->answers->len; i++) {

@@ -90,6 +90,8 @@ typedef struct cand {
         const char *reason;
         GPtrArray *answers; /* dg_answer_t*, one per answered type */
         GPtrArray *sig;     /* probe and wildcard comparison: "TYPE rdata" */
+        uint32_t wlevel;    /* engine_wildcard.c: the level it was compared with / probes */
+        uint8_t wprobe;     /* engine_wildcard.c: which kind of wildcard probe */
 } cand_t;
 
 /* A deadline in the timer heap. */
@@ -126,18 +128,18 @@ typedef struct {
 
 enum zone_state { Z_NEW, Z_PROBING, Z_READY };
 
+/* A wildcard level (engine_wildcard.c): what random names under one parent
+ * name are answered with. */
+typedef struct wlevel wlevel_t;
+
 typedef struct {
         uint8_t name[DG_NAME_WIRE_MAX];
         unsigned depth;
-        int state;
-        unsigned probes_pending;
-        unsigned reprobes;
+        int state; /* mirrors the state of its wildcard level */
         bool wildcard;
-        bool wildcard_nodata;
-        unsigned wild_answers, wild_cnames; /* probe answers with data; with a CNAME */
-        GHashTable *wsig;                   /* wildcard signature: set of "TYPE rdata" */
-        GQueue waiting;                     /* cand_t* waiting for the zone's wildcard answer */
-        GQueue resume;                      /* char* names to retry after a resume */
+        wlevel_t *wl;   /* the zone's own wildcard level */
+        GQueue waiting; /* unused: candidates wait in their wildcard level */
+        GQueue resume;  /* char* names to retry after a resume */
 } zone_t;
 
 struct dg_engine {
@@ -174,7 +176,8 @@ struct dg_engine {
         size_t ntimers, timers_cap;
 
         GQueue results;
-        GPtrArray *zones; /* zone_t* */
+        GPtrArray *zones;  /* zone_t* */
+        struct wcache *wc; /* engine_wildcard.c: wildcard levels */
         GHashTable *zone_names;
         unsigned cur_zone;
         uint64_t words_in_pass; /* words read in the current zone's pass */
@@ -241,6 +244,9 @@ zone_t *eng_zone_at(dg_engine_t *e, int i);
 void eng_zone_start_probes(dg_engine_t *e, int zi);
 void eng_wildcard_probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
 bool eng_wildcard_check(dg_engine_t *e, cand_t *c, zone_t *z, const parsed_t *p);
+char *eng_wildcard_root(dg_engine_t *e, const cand_t *c);
+void eng_wildcard_pump(dg_engine_t *e);
+void eng_wildcard_free(dg_engine_t *e);
 
 /* engine_words.c */
 void eng_refill(dg_engine_t *e);

@@ -157,6 +157,7 @@ void eng_refill(dg_engine_t *e)
                 e->st.phase = "looking up";
                 return;
         }
+        eng_wildcard_pump(e); /* levels that waited for free slots */
         /* start wildcard probes of every zone not probed yet */
         for (guint i = 0; i < e->zones->len; i++) {
                 zone_t *z = eng_zone_at(e, (int)i);

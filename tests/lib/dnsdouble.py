@@ -25,6 +25,14 @@ never a stand-in for our own code). Listens on ADDR PORT (loopback only).
                                          hijacking NXDOMAIN does; with AFTER,
                                          only from the AFTER+1-th query on (a
                                          resolver that starts lying mid-run)
+  dnsdouble.py ADDR PORT pool ZONE N K UP:PORT   relays, but every name strictly
+                                         under ZONE that the upstream says does
+                                         not exist (NXDOMAIN) is answered
+                                         NOERROR, for A questions with K
+                                         addresses drawn at random from a pool
+                                         of N (10.200.0.1 ...): a rotating
+                                         wildcard whose answers change per
+                                         query; NODATA for other types
 
 With DNSDOUBLE_QLOG=FILE in the environment, every query received is logged
 to FILE as one line "UNIX-TIME QNAME".
@@ -33,6 +41,7 @@ Prints "ready" once bound, then counts to stderr on SIGTERM. Refuses non-loopbac
 """
 import ipaddress
 import os
+import random
 import selectors
 import signal
 import socket
@@ -160,7 +169,37 @@ def forgeries(query, ip):
     return [f for f in (f1, f2) if f]
 
 
-def run_udp_relay(sock, up, drop_pct, spoof_ip=None, hijack_ip=None, hijack_after=0):
+def qname_of(msg):
+    """Lowercased question name (no trailing dot) of an uncompressed query."""
+    i, labels = 12, []
+    while i < len(msg) and msg[i] != 0:
+        n = msg[i]
+        labels.append(msg[i + 1 : i + 1 + n].decode("ascii", "replace").lower())
+        i += 1 + n
+    return ".".join(labels)
+
+
+def pool_answer(query, pool):
+    """The pool's synthetic answer to query, or None if it is not the pool's."""
+    zone, addrs, k = pool
+    qe = question_end(query)
+    if qe is None:
+        return None
+    qn = qname_of(query)
+    if not qn.endswith("." + zone):
+        return None
+    qtype = struct.unpack("!H", query[qe - 4 : qe - 2])[0]
+    if qtype != 1:
+        return reply(query)
+    ans = b"".join(
+        struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton(a)
+        for a in random.sample(addrs, k)
+    )
+    out = reply(query, answer=ans)
+    return out[:6] + struct.pack("!H", k) + out[8:]
+
+
+def run_udp_relay(sock, up, drop_pct, spoof_ip=None, hijack_ip=None, hijack_after=0, pool=None):
     fam = socket.AF_INET6 if ":" in up[0] else socket.AF_INET
     upsock = socket.socket(fam, socket.SOCK_DGRAM)
     upsock.connect(up)
@@ -192,6 +231,12 @@ def run_udp_relay(sock, up, drop_pct, spoof_ip=None, hijack_ip=None, hijack_afte
                 p = pending.pop(uid, None)
                 if p is None:
                     continue
+                if pool and len(msg) >= 4 and (msg[3] & 0xF) == 3:
+                    out = pool_answer(p[2], pool)
+                    if out is not None:
+                        sock.sendto(out, p[0])
+                        counts["pooled"] = counts.get("pooled", 0) + 1
+                        continue
                 if spoof_ip:
                     for f in forgeries(p[2], spoof_ip):
                         sock.sendto(f, p[0])
@@ -251,7 +296,17 @@ def main():
     addr, port, mode = loopback(a[0]), int(a[1]), a[2]
     rest = a[3:]
     arg = rest.pop(0) if mode in ("lie", "drop", "spoof", "hijack") else None
-    up = hostport(rest[0]) if mode in ("forward", "drop", "truncate", "spoof", "hijack") else None
+    pool = None
+    if mode == "pool":
+        zone, n, k = rest[0].lower().rstrip("."), int(rest[1]), int(rest[2])
+        rest = rest[3:]
+        addrs = ["10.200.%d.%d" % (1 + i // 250, 1 + i % 250) for i in range(n)]
+        pool = (zone, addrs, k)
+    up = (
+        hostport(rest[0])
+        if mode in ("forward", "drop", "truncate", "spoof", "hijack", "pool")
+        else None
+    )
     after = int(rest[1]) if mode == "hijack" and len(rest) > 1 else 0
     global qlog
     if os.environ.get("DNSDOUBLE_QLOG"):
@@ -267,7 +322,7 @@ def main():
 
     signal.signal(signal.SIGTERM, bye)
     signal.signal(signal.SIGINT, bye)
-    if mode in ("truncate", "forward", "drop", "spoof", "hijack"):
+    if mode in ("truncate", "forward", "drop", "spoof", "hijack", "pool"):
         # TCP is relayed untouched (a truncated UDP answer must be retried
         # somewhere)
         ls = socket.socket(fam, socket.SOCK_STREAM)
@@ -278,6 +333,8 @@ def main():
     print("ready", flush=True)
     if mode in ("forward", "drop"):
         run_udp_relay(sock, up, float(arg) if mode == "drop" else 0)
+    elif mode == "pool":
+        run_udp_relay(sock, up, 0, pool=pool)
     elif mode == "spoof":
         run_udp_relay(sock, up, 0, spoof_ip=arg)
     elif mode == "hijack":

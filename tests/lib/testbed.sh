@@ -65,6 +65,8 @@
 #       hijack IP UPSTREAM:PORT [AFTER] (relays; NXDOMAIN answers become
 #       "A IP", from query AFTER+1 on). DNSDOUBLE_QLOG=FILE exported: each
 #       query received is logged to FILE as "UNIX-TIME QNAME".
+#       pool ZONE N K UPSTREAM:PORT (names under ZONE the upstream says do
+#       not exist get K random addresses of a pool of N: a rotating wildcard).
 #       Waits until the socket is bound.
 #   tb_capture_start FILE [FILTER]  tshark capture on lo into FILE (pcapng)
 #   tb_capture_stop                 stops it and waits until FILE is complete.

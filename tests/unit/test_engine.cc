@@ -839,6 +839,108 @@ TEST(Wildcard, CnameWildcard)
         EXPECT_EQ(out.status["direct.cn.test"], DG_STATUS_FOUND);
 }
 
+TEST(Wildcard, RootsAtSeveralDepthsClimbing)
+{
+        /* *.dev, *.a.b and an apex wildcard; multi-label candidates are
+         * compared with their own parent's wildcard, and the root reported
+         * is the topmost one whose answers cover them. */
+        Zone z("ml.test");
+        z.add("*", 1, "10.9.0.1").add("*.dev", 1, "10.9.0.2").add("*.a.b", 1, "10.9.0.3");
+        z.add("real.dev", 1, "10.9.1.1").add("real.a.b", 1, "10.9.1.2").add("www", 1, "10.9.1.3");
+        z.add("deep.x.dev", 1, "10.9.1.4");
+        Net net;
+        net.res = {honest(z)};
+        std::vector<std::string> w = {"www",    "foo",      "real.dev",  "foo.dev", "foo.bar.dev",
+                                      "x.dev",  "real.a.b", "foo.a.b",   "q.r.a.b", "zz.b",
+                                      "zz.y.b", "p.q.r",    "deep.x.dev"};
+        EngineRun run(net, "ml.test", w);
+        run.o.words_names = true;
+        Outcome out;
+        net.run(run.make(), out);
+        expect_complete(out, fqdns(w, "ml.test"));
+        for (const char *n :
+             {"www.ml.test", "real.dev.ml.test", "real.a.b.ml.test", "deep.x.dev.ml.test"})
+                EXPECT_EQ(out.status[n], DG_STATUS_FOUND) << n;
+        /* x.dev exists as an empty non-terminal */
+        EXPECT_EQ(out.status["x.dev.ml.test"], DG_STATUS_NODATA);
+        std::map<std::string, std::string> roots = {{"foo.ml.test", "*.ml.test"},
+                                                    {"foo.dev.ml.test", "*.dev.ml.test"},
+                                                    {"foo.bar.dev.ml.test", "*.dev.ml.test"},
+                                                    {"foo.a.b.ml.test", "*.a.b.ml.test"},
+                                                    {"q.r.a.b.ml.test", "*.a.b.ml.test"},
+                                                    {"p.q.r.ml.test", "*.ml.test"}};
+        for (auto &[n, root] : roots) {
+                EXPECT_EQ(out.status[n], DG_STATUS_WILDCARD) << n;
+                EXPECT_EQ(out.wildroot[n], root) << n;
+        }
+        /* b is an empty non-terminal (below it: *.a.b), the closest encloser
+         * of zz.b and zz.y.b, and has no wildcard: the apex's does not apply */
+        EXPECT_EQ(out.status["zz.b.ml.test"], DG_STATUS_NXDOMAIN);
+        EXPECT_EQ(out.status["zz.y.b.ml.test"], DG_STATUS_NXDOMAIN);
+        EXPECT_EQ(out.st.status[DG_STATUS_FOUND], 4u);
+}
+
+TEST(Wildcard, CnameWildcardChainsInAndOutOfZone)
+{
+        Zone z("cc.test");
+        z.add("*.in", 5, "hop1.cc.test.")
+            .add("hop1", 5, "hop2.cc.test.")
+            .add("hop2", 1, "10.4.0.1");
+        z.add("*.out", 5, "edge.cdn.example.");
+        z.add("real.in", 5, "hop2.cc.test."); /* a real name: another chain to the same target */
+        z.add("mine.out", 5, "other.cdn.example.");
+        Net net;
+        net.res = {honest(z)};
+        std::vector<std::string> w = {"a.in",  "b.in",  "c.in",    "real.in",
+                                      "a.out", "b.out", "mine.out"};
+        EngineRun run(net, "cc.test", w);
+        run.o.words_names = true;
+        Outcome out;
+        net.run(run.make(), out);
+        expect_complete(out, fqdns(w, "cc.test"));
+        for (const char *n : {"a.in.cc.test", "b.in.cc.test", "c.in.cc.test"}) {
+                EXPECT_EQ(out.status[n], DG_STATUS_WILDCARD) << n;
+                EXPECT_EQ(out.wildroot[n], "*.in.cc.test") << n;
+        }
+        for (const char *n : {"a.out.cc.test", "b.out.cc.test"}) {
+                EXPECT_EQ(out.status[n], DG_STATUS_WILDCARD) << n;
+                EXPECT_EQ(out.wildroot[n], "*.out.cc.test") << n;
+        }
+        EXPECT_EQ(out.status["real.in.cc.test"], DG_STATUS_FOUND);
+        EXPECT_EQ(out.status["mine.out.cc.test"], DG_STATUS_FOUND);
+}
+
+TEST(Wildcard, WildcardOnlyOneResolverShows)
+{
+        /* A stale copy of the zone on one resolver has *.stage; the current
+         * zone has no wildcard there. Names under stage answered by the
+         * stale one are that resolver's wildcard, never findings. */
+        Zone cur("sv.test"), old("sv.test");
+        for (Zone *z : {&cur, &old})
+                z->add("www", 1, "10.5.0.1").add("app.stage", 1, "10.5.0.2");
+        old.add("*.stage", 1, "10.5.9.9");
+        Net net;
+        net.res = {honest(cur), honest(cur), honest(old)};
+        std::vector<std::string> w = {"www", "app.stage"};
+        for (int i = 0; i < 60; i++)
+                w.push_back("n" + std::to_string(i) + ".stage");
+        EngineRun run(net, "sv.test", w);
+        run.o.words_names = true;
+        Outcome out;
+        net.run(run.make(), out);
+        expect_complete(out, fqdns(w, "sv.test"));
+        EXPECT_EQ(out.status["www.sv.test"], DG_STATUS_FOUND);
+        EXPECT_EQ(out.status["app.stage.sv.test"], DG_STATUS_FOUND);
+        EXPECT_EQ(out.st.status[DG_STATUS_FOUND], 2u);
+        EXPECT_EQ(out.st.status[DG_STATUS_FAILED], 0u);
+        for (int i = 0; i < 60; i++) {
+                std::string n = "n" + std::to_string(i) + ".stage.sv.test";
+                EXPECT_TRUE(out.status[n] == DG_STATUS_NXDOMAIN ||
+                            out.status[n] == DG_STATUS_WILDCARD)
+                    << n << " " << out.status[n];
+        }
+}
+
 /* ------------------------------------------------------------ retries */
 
 TEST(Retry, ServfailRetriedOnAnotherResolver)

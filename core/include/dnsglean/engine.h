@@ -259,6 +259,8 @@ typedef struct {
         uint64_t rejected_by_trusted;   /* names found that a trusted resolver says do not exist */
         unsigned trusted, trusted_live; /* opts.ntrusted, those still in use (resolvers and
                                            resolvers_live count the others) */
+        uint64_t wildcard_levels;       /* parent names whose wildcard answers were learnt */
+        uint64_t wildcard_evicted;      /* of them dropped from the bounded cache (LRU) */
 } dg_stats_t;
 
 DG_API void dg_engine_stats(const dg_engine_t *e, dg_stats_t *out);
