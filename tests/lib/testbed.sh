@@ -43,9 +43,20 @@
 #         --sign nsec|nsec3  Knot signs the zones itself (automatic DNSSEC,
 #                          ECDSA P-256, NSEC or NSEC3 with no opt-out)
 #         --workers N      UDP workers (default: Knot's, one per CPU)
+#         --rrl RATE[:SLIP]  response rate limiting (Knot's mod-rrl) on every
+#                          zone: a token bucket of RATE responses/s per flow
+#                          (source netblock, query type, name or zone, rcode);
+#                          over it, every SLIP-th response goes out truncated
+#                          (TC=1: the client may retry over TCP, which is not
+#                          limited) and the others are dropped. SLIP default 1
+#                          (Knot's: all truncated); 0 drops them all. Counters
+#                          (per zone): tb_knotc NAME zone-stats ZONE mod-rrl
+#                          prints "[ZONE.] mod-rrl.slipped = N" and
+#                          "[ZONE.] mod-rrl.dropped = N"
 #       After it: tb_addr NAME, tb_port NAME, tb_resolver NAME ("addr:port",
 #       "[addr]:port" for IPv6), tb_log NAME (knotd's log file).
 #   tb_server_stop NAME          stops it (also done on exit).
+#   tb_knotc NAME ARGS...        knotc against server NAME's control socket.
 #   tb_dig NAME ARGS...          kdig against server NAME (+time=2 +retry=1).
 #   tb_sign_zone FILE ZONE nsec|nsec3 [OUT]
 #       Pre-signs a zone with ldns-signzone (fresh ECDSA keys) and writes OUT
@@ -205,7 +216,7 @@ tb_next_addr() {
 tb_server_start() {
 	local name=$1
 	shift
-	local addr="" port="" axfr=deny axfr_from="" sign="" workers=""
+	local addr="" port="" axfr=deny axfr_from="" sign="" workers="" rrl=""
 	local zones=()
 	while (($#)); do
 		case $1 in
@@ -215,6 +226,7 @@ tb_server_start() {
 		--axfr-from) axfr=from; axfr_from=$2; shift 2 ;;
 		--sign) sign=$2; shift 2 ;;
 		--workers) workers=$2; shift 2 ;;
+		--rrl) rrl=$2; shift 2 ;;
 		-*) tb_fail "tb_server_start: unknown option $1" ;;
 		*) zones+=("$1"); shift ;;
 		esac
@@ -259,9 +271,17 @@ tb_server_start() {
 		echo "    algorithm: ecdsap256sha256"
 		echo "    nsec3: on"
 		echo "    nsec3-iterations: 0"
+		if [[ -n $rrl ]]; then
+			[[ $rrl =~ ^([0-9]+)(:([0-9]+))?$ ]] || tb_fail "tb_server_start: --rrl RATE[:SLIP]"
+			echo "mod-rrl:"
+			echo "  - id: rrl"
+			echo "    rate-limit: ${BASH_REMATCH[1]}"
+			echo "    slip: ${BASH_REMATCH[3]:-1}"
+		fi
 		echo "template:"
 		echo "  - id: default"
 		echo "    storage: \"$dir/zones\""
+		[[ -z $rrl ]] || echo "    module: mod-rrl/rrl"
 		echo "    zonefile-sync: -1"
 		echo "    journal-content: none"
 		case $axfr in
@@ -331,6 +351,12 @@ tb_server_stop() {
 		wait "${TB_PID[$name]}" 2>/dev/null || true
 		unset "TB_PID[$name]"
 	fi
+}
+
+tb_knotc() {
+	local n=$1
+	shift
+	knotc -s "${TB_DIR[$n]}/knot.sock" "$@"
 }
 
 tb_sign_zone() {
