@@ -268,7 +268,9 @@ void eng_cand_failed(dg_engine_t *e, cand_t *c, const char *reason, int rcode)
                 c->last_rcode = (uint8_t)rcode;
         bool probe = c->kind != K_WORD && c->kind != K_LOOKUP;
         unsigned budget =
-            probe && c->fixed_resolver >= 0 ? 2 : eng_retry_budget(e, &e->res[c->resolver]);
+            probe && c->fixed_resolver >= 0
+                ? (e->res[c->fixed_resolver].answered > 0 ? PROBE_RETRIES_ALIVE : PROBE_RETRIES)
+                : eng_retry_budget(e, &e->res[c->resolver]);
         bool can_retry = c->tries_this <= budget && !e->stopped;
         if (c->kind == K_CANARY && !e->res[c->fixed_resolver].live)
                 can_retry = false;

@@ -45,6 +45,8 @@
 #define DROP_CONSECUTIVE 50 /* failures in a row that drop a resolver */
 #define MAX_CNAME_CHAIN 16
 #define DROP_SILENT_MS 3000   /* ... and no useful answer for this long */
+#define PROBE_RETRIES 2       /* validation probes and canaries: of a silent resolver */
+#define PROBE_RETRIES_ALIVE 8 /* ... of one that answered something (a lossy path) */
 #define RETRIES_AUTO_MAX 24   /* adaptive retry budget: at most this many */
 #define RETRIES_AUTO_LOSS 0.8 /* ... and only below this loss */
 #define RDATA_BUF 4096

@@ -102,16 +102,29 @@ int64_t eng_pace_wait(dg_engine_t *e, uint64_t now_ms)
  * (the default) enough tries that the loss the resolver that just lost it
  * shows (its path's own, or all recent, whichever is larger) fails a name
  * less than once in a million (loss^tries < 1e-6), up to RETRIES_AUTO_MAX. */
+static double resolver_loss(const res_t *r)
+{
+        double a = dg_pace_loss(&r->pace), b = dg_pace_loss_all(&r->pace);
+        return a > b ? a : b;
+}
+
 unsigned eng_retry_budget(const dg_engine_t *e, const res_t *r)
 {
         unsigned budget = e->o.retries;
         if (e->o.fixed_retries || r == NULL)
                 return budget;
-        double loss = dg_pace_loss(&r->pace);
-        if (dg_pace_loss_all(&r->pace) > loss)
-                loss = dg_pace_loss_all(&r->pace);
-        if (loss <= 0.001 || loss > RETRIES_AUTO_LOSS)
-                return budget; /* no loss, or a dead path rather than a lossy one */
+        /* retries go from resolver to resolver: the lossiest live one of a
+         * small pool sets the budget */
+        double loss = resolver_loss(r);
+        for (size_t i = 0; e->nres <= 64 && i < e->nres; i++) {
+                double l = resolver_loss(&e->res[i]);
+                if (e->res[i].live && l > loss)
+                        loss = l;
+        }
+        if (loss > RETRIES_AUTO_LOSS)
+                loss = RETRIES_AUTO_LOSS; /* a limiter's drops, or a dying resolver */
+        if (loss <= 0.001)
+                return budget; /* no loss (a dead path counts as none: it is not lossy) */
         double need = ceil(log(1e-6) / log(loss));
         if (need > RETRIES_AUTO_MAX)
                 need = RETRIES_AUTO_MAX;
@@ -270,9 +283,16 @@ static void finish_validation(dg_engine_t *e)
                                   ? "gives a different SOA than the other trusted resolvers"
                                   : "gives a different SOA than the trusted resolvers";
                 else {
+                        /* on a lossy path some probes go unanswered: one
+                         * answer is enough, and every answer must be right */
+                        int answered = 0;
+                        for (int q = 0; q < VALIDATE_NX_PROBES; q++)
+                                answered += r->nx_rcode[q] >= 0;
+                        if (answered == 0)
+                                why = "does not answer random names";
                         for (int q = 0; q < VALIDATE_NX_PROBES && why == NULL; q++) {
                                 if (r->nx_rcode[q] < 0)
-                                        why = "does not answer random names";
+                                        continue;
                                 else if (expect_nx && r->nx_rcode[q] == DG_RCODE_NOERROR)
                                         why = "answers random names that do not exist "
                                               "(NXDOMAIN hijacking)";

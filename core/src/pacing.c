@@ -6,18 +6,21 @@
 
 #define STARTUP_GAIN 2.0
 #define PROBE_CYCLE 8
-#define MAX_LOSS 0.6         /* the rate is never inflated past 1 / (1 - 0.6) */
-#define JUDGE_OUTCOMES 24    /* outcomes before a loss is judged */
-#define FIRST_LOSS_MAX 0.3   /* the first estimate of L, at most */
-#define JUDGE_DOWN 64        /* ... sent slower than the rate */
-#define LOSS_EWMA 32.0       /* outcomes the path's loss averages over */
-#define ROUND_MIN_ANSWERS 32 /* answers a round lasts for at the measured rate */
-#define LIMIT_MIN_LOST 4     /* losses a probe round needs to call it a limit */
-#define BACKOFF_MAX 2        /* 2^2 = at most 3x after the cap below */
-#define RTO_MULT_MAX 3       /* back-off never past 3x the measured RTO */
-#define RTT_SETTLE 4         /* samples before the measured RTO replaces the cap */
-#define LIMITED_GAIN 0.95    /* cruise under a limit */
-#define LIMITED_PROBE 1.1    /* a gentler probe while limited */
+#define MAX_LOSS 0.6          /* the rate is never inflated past 1 / (1 - 0.6) */
+#define JUDGE_OUTCOMES 24     /* outcomes before a loss is judged */
+#define FIRST_LOSS_MAX 0.3    /* the first estimate of L, at most */
+#define JUDGE_DOWN 64         /* ... sent slower than the rate */
+#define LOSS_EWMA 32.0        /* outcomes the path's loss averages over */
+#define ROUND_MIN_ANSWERS 32  /* answers a round lasts for at the measured rate */
+#define LIMIT_MIN_LOST 4      /* losses a probe round needs to call it a limit */
+#define BACKOFF_MAX 2         /* 2^2 = at most 3x after the cap below */
+#define RTO_MULT_MAX 3        /* back-off never past 3x the measured RTO */
+#define RTT_SETTLE 4          /* samples before the measured RTO replaces the cap */
+#define SMOOTH_ROUNDS 2       /* rounds a rate sample spans after startup */
+#define INFLIGHT_HI_CUT 0.85  /* the window under a limit found */
+#define INFLIGHT_HI_GROW 1.05 /* ... and after each probe that went through */
+#define LIMITED_GAIN 0.95     /* cruise under a limit */
+#define LIMITED_PROBE 1.1     /* a gentler probe while limited */
 
 static const double probe_gains[PROBE_CYCLE] = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
 
@@ -139,8 +142,6 @@ static void update_model(dg_pace_t *p)
                 double w = 2.0 * p->rate * (p->srtt > 0.25 ? p->srtt : 0.25) + PACE_MIN_WINDOW;
                 p->cwnd = w < 2.0 * p->cwnd ? w : 2.0 * p->cwnd;
         } else {
-                /* plus the lost queries that hold a slot until their
-                 * timeout (those not yet seen as stale) */
                 double offered = p->amax / (1.0 - loss);
                 p->cwnd = offered * 2.0 * hold + PACE_MIN_WINDOW;
         }
@@ -166,6 +167,11 @@ static bool clearly_above(double a, uint32_t na, double b, uint32_t nb, double s
 
 static void set_limited(dg_pace_t *p)
 {
+        /* a limit found: the window too comes down (BBRv2's inflight_hi), a
+         * short path's queue overflows with bursts, whatever the rate */
+        double hi = p->inflight_hi > 0 && p->inflight_hi < p->cwnd ? p->inflight_hi : p->cwnd;
+        hi *= INFLIGHT_HI_CUT;
+        p->inflight_hi = hi < 2 * PACE_MIN_WINDOW ? 2 * PACE_MIN_WINDOW : hi;
         p->limited = true;
         if (p->mode == DG_PACE_STARTUP) {
                 p->mode = DG_PACE_PROBE;
@@ -185,6 +191,11 @@ static void judge_probe(dg_pace_t *p)
                 set_limited(p); /* sending faster lost more: a limit or a full queue */
         } else if (p->mode == DG_PACE_PROBE) {
                 p->limited = false; /* a probe went through */
+                if (p->inflight_hi > 0) {
+                        p->inflight_hi *= INFLIGHT_HI_GROW;
+                        if (p->inflight_hi > 4 * p->cwnd)
+                                p->inflight_hi = 0; /* long outgrown */
+                }
                 if (p->amax >= 1.15 * p->amax_judged) {
                         /* and the path delivered clearly more: there is room
                          * to grow, faster than a probe a cycle */
@@ -198,17 +209,19 @@ static void judge_probe(dg_pace_t *p)
 }
 
 /* Rounds sent slower than the rate against those sent at it: less loss
- * means the loss was a limit's. L follows the slower rounds, and, when no
- * limit is known, the ones at the rate. */
+ * means the loss was a limit's. L follows the slower rounds, and the ones at
+ * the rate too while they show no sign of a limit. */
 static void judge_steady(dg_pace_t *p)
 {
         double l_down = tally_loss(&p->down), l_cruise = tally_loss(&p->cruise);
         dg_pace_tally_t both = {p->down.n + p->cruise.n, p->down.lost + p->cruise.lost};
-        if (p->cruise.n >= JUDGE_DOWN &&
+        if (p->cruise.n >= JUDGE_DOWN && p->down.n >= JUDGE_DOWN / 4 &&
             clearly_above(l_cruise, p->cruise.n, l_down, p->down.n, 2.0)) {
                 set_limited(p);
-                p->loss = l_down; /* the rest was the limit's */
+                p->loss = (p->loss + l_down) / 2;
         } else {
+                if (p->limited && p->down.n < JUDGE_DOWN / 4)
+                        return; /* under a limit only slower rounds tell L */
                 p->loss = (p->loss + (p->limited ? l_down : tally_loss(&both))) / 2;
         }
         p->down.n = p->down.lost = p->cruise.n = p->cruise.lost = 0;
@@ -238,7 +251,7 @@ static void judge(dg_pace_t *p, double gain, uint32_t n, uint32_t lost)
         t->lost += lost;
         if (p->up.n >= JUDGE_OUTCOMES)
                 judge_probe(p);
-        if (p->down.n >= JUDGE_DOWN)
+        if (p->down.n >= JUDGE_DOWN || p->cruise.n >= 4 * JUDGE_DOWN)
                 judge_steady(p);
 }
 
@@ -289,6 +302,7 @@ static void round_open(dg_pace_t *p, uint32_t id, uint64_t now)
         }
         memset(slot, 0, sizeof *slot);
         slot->id = id;
+        slot->start_ms = now;
         slot->gain = gain_now(p);
         p->round = id;
         p->round_start = now;
@@ -312,14 +326,15 @@ static void bw_push(dg_pace_t *p, double sample, uint32_t sent, uint64_t elapsed
                         p->amax = p->bw[i];
 }
 
-/* Rounds that ended more than srtt + 4 rttvar ago: what they still have in
- * flight is likely lost. */
+/* Rounds that ended, and began more than srtt + 4 rttvar ago: what they
+ * still have in flight is likely lost (early for a round's last queries: it
+ * only lets up to a window more leave, see dg_pace_wait). */
 static void mark_stale(dg_pace_t *p, uint64_t now)
 {
         uint64_t lat = (uint64_t)(p->srtt + 4.0 * p->rttvar) + 1;
         for (int i = 0; i < PACE_RING; i++) {
                 dg_pace_round_t *r = &p->ring[i];
-                if (r->id != 0 && !r->stale && r->end_ms != 0 && r->end_ms + lat <= now) {
+                if (r->id != 0 && !r->stale && r->end_ms != 0 && r->start_ms + lat <= now) {
                         r->stale = true;
                         p->stale += r->outstanding;
                 }
@@ -337,7 +352,22 @@ static void advance(dg_pace_t *p, uint64_t now)
         if (now < p->round_start + p->round_len)
                 return;
         uint64_t elapsed = now - p->round_start;
-        bw_push(p, (double)p->round_arrived / (double)elapsed, p->round_sent, elapsed);
+        /* in startup each round's own rate (it doubles); then the rate over
+         * the last SMOOTH_ROUNDS rounds: a limiter's token bucket releases
+         * a burst after a pause, and one round's burst would set the rate */
+        unsigned k = p->smooth_next++ % SMOOTH_ROUNDS;
+        p->smooth_arrived[k] = p->round_arrived;
+        p->smooth_ms[k] = elapsed;
+        double sample = (double)p->round_arrived / (double)elapsed;
+        if (p->mode == DG_PACE_PROBE) {
+                uint64_t a = 0, ms = 0;
+                for (unsigned i = 0; i < SMOOTH_ROUNDS; i++) {
+                        a += p->smooth_arrived[i];
+                        ms += p->smooth_ms[i];
+                }
+                sample = (double)a / (double)ms;
+        }
+        bw_push(p, sample, p->round_sent, elapsed);
         dg_pace_round_t *cur = ring_at(p, p->round);
         if (cur) {
                 cur->end_ms = now;
@@ -375,7 +405,8 @@ int64_t dg_pace_wait(dg_pace_t *p, uint64_t now_ms, unsigned inflight)
                 return 0;
         if (now_ms > p->tokens_ms) {
                 p->tokens += (double)(now_ms - p->tokens_ms) * p->rate;
-                double depth = p->rate < 2.0 ? 2.0 : p->rate; /* 1 ms: the clock's grain */
+                /* two ms: the clock's grain and a driver's wake-up latency */
+                double depth = p->rate * 2.0 < 4.0 ? 4.0 : p->rate * 2.0;
                 if (p->tokens > depth)
                         p->tokens = depth;
                 p->tokens_ms = now_ms;

@@ -53,6 +53,7 @@ typedef enum { DG_PACE_STARTUP = 0, DG_PACE_PROBE = 1 } dg_pace_mode_t;
 typedef struct {
         uint32_t id; /* round id; 0 = unused */
         double gain;
+        uint64_t start_ms;
         uint64_t end_ms;      /* 0 while the round is open */
         uint32_t outstanding; /* its queries with no outcome yet */
         uint32_t n, lost;     /* outcomes so far */
@@ -83,7 +84,10 @@ typedef struct {
         dg_pace_round_t ring[PACE_RING];
         double bw[PACE_BW_ROUNDS]; /* useful answers per ms, per round */
         unsigned bw_next;
-        double amax; /* max of bw[] */
+        double amax;                /* max of bw[] */
+        uint32_t smooth_arrived[4]; /* the last rounds' answers and lengths */
+        uint64_t smooth_ms[4];
+        unsigned smooth_next;
         /* model */
         dg_pace_mode_t mode;
         unsigned cycle; /* index into the probe cycle */
@@ -96,6 +100,7 @@ typedef struct {
         dg_pace_tally_t down;   /* ... and slower */
         dg_pace_tally_t cruise; /* ... and at the rate */
         bool limited;
+        double inflight_hi; /* window cap from limits found; 0 = none */
         double loss_all;    /* every query's outcome, limits included (EWMA) */
         double amax_judged; /* amax at the last probe judgement */
         uint32_t stale;     /* in flight but past srtt + 4 rttvar: likely lost */

@@ -17,6 +17,11 @@ small=$(rss "$TB_TMP/small.txt")
 large=$(rss "$Z/labels.txt")
 tb_check_stats "$TB_TMP/rss.stats" 300010
 echo "peak RSS: 30k candidates $small kB, 300k candidates $large kB"
-((large * 100 <= small * 110)) || tb_fail "peak RSS grows with the wordlist: $small kB -> $large kB (> +10%)"
-echo "ok: peak RSS within 10%"
+# Flat: what grows with the wordlist would be +900% here. What varies from run
+# to run is the peak in flight (candidate slots touched, ~400 octets each),
+# set by the pacing's window, not by the list: 10% or 2 MB, whichever is more.
+((large * 100 <= small * 110 || large <= small + 2048)) ||
+	tb_fail "peak RSS grows with the wordlist: $small kB -> $large kB (> +10% and > +2 MB)"
+((large < 32768)) || tb_fail "peak RSS $large kB (>= 32 MB)"
+echo "ok: peak RSS flat (within 10% or 2 MB) and under 32 MB"
 echo PASS
