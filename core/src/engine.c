@@ -644,7 +644,8 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
         timer_push(e, c);
         c->inflight = true;
         c->tries_this++;
-        c->tries_total++;
+        if (c->tries_total++ == 0)
+                c->first_ms = now_ms;
         map[id] = c->slot + 1;
         cq_push(&e->inflight, c);
         r->inflight++;

@@ -272,6 +272,12 @@ void eng_cand_failed(dg_engine_t *e, cand_t *c, const char *reason, int rcode)
                 ? (e->res[c->fixed_resolver].answered > 0 ? PROBE_RETRIES_ALIVE : PROBE_RETRIES)
                 : eng_retry_budget(e, &e->res[c->resolver]);
         bool can_retry = c->tries_this <= budget && !e->stopped;
+        /* adaptive retries: a burst of loss (a limiter overrun, a queue
+         * overflowing) must not fail a name before the loss estimates catch
+         * up: keep trying for RETRY_MIN_SPAN_MS since the first try too */
+        if (!can_retry && !probe && !e->o.fixed_retries && !e->stopped &&
+            c->tries_this <= RETRIES_AUTO_MAX && c->sent_ms - c->first_ms < RETRY_MIN_SPAN_MS)
+                can_retry = true;
         if (c->kind == K_CANARY && !e->res[c->fixed_resolver].live)
                 can_retry = false;
         if (can_retry) {

@@ -44,11 +44,12 @@
 #define CANARY_EVERY 2000   /* queries between two lie-detecting canaries */
 #define DROP_CONSECUTIVE 50 /* failures in a row that drop a resolver */
 #define MAX_CNAME_CHAIN 16
-#define DROP_SILENT_MS 3000   /* ... and no useful answer for this long */
-#define PROBE_RETRIES 2       /* validation probes and canaries: of a silent resolver */
-#define PROBE_RETRIES_ALIVE 8 /* ... of one that answered something (a lossy path) */
-#define RETRIES_AUTO_MAX 24   /* adaptive retry budget: at most this many */
-#define RETRIES_AUTO_LOSS 0.8 /* ... and only below this loss */
+#define DROP_SILENT_MS 3000    /* ... and no useful answer for this long */
+#define PROBE_RETRIES 2        /* validation probes and canaries: of a silent resolver */
+#define PROBE_RETRIES_ALIVE 8  /* ... of one that answered something (a lossy path) */
+#define RETRY_MIN_SPAN_MS 5000 /* ... and for at least this long since the first try */
+#define RETRIES_AUTO_MAX 24    /* adaptive retry budget: at most this many */
+#define RETRIES_AUTO_LOSS 0.8  /* ... and only below this loss */
 #define RDATA_BUF 4096
 
 enum cand_kind {
@@ -87,6 +88,7 @@ typedef struct cand {
         uint32_t slot;          /* index in the pool */
         uint32_t pace_round;    /* pacing round it was sent in */
         uint32_t heap_idx;      /* while in flight: its deadline's place in the timer heap */
+        uint64_t first_ms;      /* first try of the candidate */
         uint64_t sent_ms;
         uint64_t deadline;
         const char *reason;
