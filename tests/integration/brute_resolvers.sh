@@ -67,7 +67,7 @@ tb_assert_eq "comma list: live" 2 "$(tb_stat "$O.stats" resolvers_live)"
 # lossy path: every 5th query dropped
 tb_double lossy 127.0.0.1 "" drop 20 "$(tb_resolver k1)"
 O=$TB_TMP/lossy
-tb_run_brute "$O" gen.test -w "$W" -r "$(tb_resolver lossy)" --timeout 300 --retries 5
+tb_run_brute "$O" gen.test -w "$W" -r "$(tb_resolver lossy)" --timeout 300 # adaptive retries
 tb_assert_exit "lossy resolver" 0 "$TB_RC"
 tb_check_stats "$O.stats" "$ncand"
 tb_assert_sets_eq "lossy: nothing lost" "$Z/names.txt" <(tb_json_names "$O.jsonl")
