@@ -738,7 +738,10 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
          * SERVFAIL, not an answer the pacing counts as delivered. */
         bool slip = tc && m.ancount == 0 && !c->slipped;
         bool useful = !slip && (tc || m.rcode == DG_RCODE_NOERROR || m.rcode == DG_RCODE_NXDOMAIN);
-        dg_pace_on_answer(&r->pace, now_ms, c->pace_round, rtt, useful);
+        dg_pace_on_answer(&r->pace, now_ms, c->pace_round, rtt,
+                          slip     ? DG_PACE_SLIP
+                          : useful ? DG_PACE_USEFUL
+                                   : DG_PACE_REFUSED);
         unmap(e, c);
 
         if (!r->live && (c->kind == K_WORD || c->kind == K_LOOKUP)) {

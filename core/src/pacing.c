@@ -3,24 +3,30 @@
 
 #include <math.h>
 #include <string.h>
+#ifdef DG_PACE_TRACE /* -DDG_PACE_TRACE: the model each round on stderr */
+#include <stdio.h>
+#endif
 
 #define STARTUP_GAIN 2.0
 #define PROBE_CYCLE 8
-#define MAX_LOSS 0.6          /* the rate is never inflated past 1 / (1 - 0.6) */
-#define JUDGE_OUTCOMES 24     /* outcomes before a loss is judged */
-#define FIRST_LOSS_MAX 0.3    /* the first estimate of L, at most */
-#define JUDGE_DOWN 64         /* ... sent slower than the rate */
-#define LOSS_EWMA 32.0        /* outcomes the path's loss averages over */
-#define ROUND_MIN_ANSWERS 32  /* answers a round lasts for at the measured rate */
-#define LIMIT_MIN_LOST 4      /* losses a probe round needs to call it a limit */
-#define BACKOFF_MAX 2         /* 2^2 = at most 3x after the cap below */
-#define RTO_MULT_MAX 3        /* back-off never past 3x the measured RTO */
-#define RTT_SETTLE 4          /* samples before the measured RTO replaces the cap */
-#define SMOOTH_ROUNDS 2       /* rounds a rate sample spans after startup */
-#define INFLIGHT_HI_CUT 0.85  /* the window under a limit found */
-#define INFLIGHT_HI_GROW 1.05 /* ... and after each probe that went through */
-#define LIMITED_GAIN 0.95     /* cruise under a limit */
-#define LIMITED_PROBE 1.1     /* a gentler probe while limited */
+#define MAX_LOSS 0.6         /* the rate is never inflated past 1 / (1 - 0.6) */
+#define JUDGE_OUTCOMES 24    /* outcomes before a loss is judged */
+#define FIRST_LOSS_MAX 0.3   /* the first estimate of L, at most */
+#define JUDGE_DOWN 64        /* ... sent slower than the rate */
+#define LOSS_EWMA 32.0       /* outcomes the path's loss averages over */
+#define ROUND_MIN_ANSWERS 32 /* answers a round lasts for at the measured rate */
+#define LIMIT_MIN_LOST 4     /* losses a probe round needs to call it a limit */
+#define BACKOFF_MAX 2        /* 2^2 = at most 3x after the cap below */
+#define RTO_MULT_MAX 3       /* back-off never past 3x the measured RTO */
+#define RTT_SETTLE 4         /* samples before the measured RTO replaces the cap */
+#define SMOOTH_ROUNDS 2      /* rounds a rate sample spans after startup */
+#define LIMITED_GAIN 0.95    /* a limit found: the cap, times what was delivered */
+#define LIMITED_PROBE 1.1    /* a gentler probe while limited */
+#define CAP_GROW 1.05        /* the cap after each probe that went through */
+#define SLIP_MIN 3           /* slips a round needs to cut the rate at once ... */
+#define SLIP_FRAC 0.02       /* ... and their share of its answers */
+#define SLIP_HOLD_MS 100     /* the least time between two cuts for slips */
+#define SLIP_GROW 0.05       /* the cap's growth per second at it without slips */
 
 static const double probe_gains[PROBE_CYCLE] = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
 
@@ -55,14 +61,12 @@ static double gain_now(const dg_pace_t *p)
         if (p->mode == DG_PACE_STARTUP)
                 g = STARTUP_GAIN; /* on a short path the window fills it anyway */
         else if (p->limited)
-                g = g > 1.0 ? LIMITED_PROBE : g < 1.0 ? g : LIMITED_GAIN;
+                g = g > 1.0 ? LIMITED_PROBE : g; /* of the cap */
         double len = p->srtt > PACE_ROUND_MIN_MS ? p->srtt : PACE_ROUND_MIN_MS;
         double frac = p->rtt_samples && p->srtt < len ? p->srtt / len : 1.0;
         if (frac < 0.1)
                 frac = 0.1;
-        if (g != LIMITED_GAIN)
-                g = 1.0 + (g - 1.0) * frac;
-        return g;
+        return 1.0 + (g - 1.0) * frac;
 }
 
 static void round_open(dg_pace_t *p, uint32_t id, uint64_t now);
@@ -126,6 +130,12 @@ static void update_model(dg_pace_t *p)
         /* the path's own loss is made up for; a limit's is not (the gains
          * stay under it while limited, and L is measured under it) */
         p->rate = gain_now(p) * p->amax / (1.0 - loss);
+        if (p->limited && p->cap > 0) {
+                /* the cap is of useful answers; a limiter that slips says when
+                 * it limits, so its drops are not the path's loss */
+                double l = p->slip_limited ? 0.0 : loss;
+                p->rate = gain_now(p) * p->cap / (1.0 - l);
+        }
         double rtt = p->srtt > 1.0 ? p->srtt : 1.0;
         if (p->mode == DG_PACE_STARTUP && p->rate < PACE_INITIAL_WINDOW / rtt)
                 p->rate = PACE_INITIAL_WINDOW / rtt; /* a thin first sample */
@@ -142,7 +152,7 @@ static void update_model(dg_pace_t *p)
                 double w = 2.0 * p->rate * (p->srtt > 0.25 ? p->srtt : 0.25) + PACE_MIN_WINDOW;
                 p->cwnd = w < 2.0 * p->cwnd ? w : 2.0 * p->cwnd;
         } else {
-                double offered = p->amax / (1.0 - loss);
+                double offered = p->limited && p->cap > 0 ? p->rate : p->amax / (1.0 - loss);
                 p->cwnd = offered * 2.0 * hold + PACE_MIN_WINDOW;
         }
 }
@@ -165,14 +175,33 @@ static bool clearly_above(double a, uint32_t na, double b, uint32_t nb, double s
         return a - b > thr;
 }
 
+/* A limit found: the useful answers' rate is capped under what was just
+ * delivered (the last rounds', not the max filter's: a limiter's bucket
+ * releases bursts), and at most halved at once (a thin sample). L, the
+ * path's own loss, is still made up for on top. */
 static void set_limited(dg_pace_t *p)
 {
-        /* a limit found: the window too comes down (BBRv2's inflight_hi), a
-         * short path's queue overflows with bursts, whatever the rate */
-        double hi = p->inflight_hi > 0 && p->inflight_hi < p->cwnd ? p->inflight_hi : p->cwnd;
-        hi *= INFLIGHT_HI_CUT;
-        p->inflight_hi = hi < 2 * PACE_MIN_WINDOW ? 2 * PACE_MIN_WINDOW : hi;
-        p->limited = true;
+        double before = p->limited && p->cap > 0 ? p->cap : p->amax;
+        /* limiters refill per second (Knot's mod-rrl, BIND's rate-limit):
+         * what one delivered is measured over the last second, once known */
+        double got = p->last_sample;
+        if (p->sec_ms >= 1000)
+                got = (double)p->sec_arrived / (double)p->sec_ms;
+        double cap = LIMITED_GAIN * got;
+        if (cap < before / 4)
+                cap = before / 4; /* at most a quarter at once: a thin sample */
+        if (cap > LIMITED_GAIN * before)
+                cap = LIMITED_GAIN * before; /* a cut never raises */
+        if (cap > 0)
+                p->cap = cap;
+        p->cap_grows = 0;
+        p->clean_ms = 0;
+        /* one cut per round trip: what was sent before it tells nothing new
+         * (else late signals would ratchet the rate down) */
+        p->cut_round = p->round;
+        p->cut_ms = p->round_start;
+        p->up.n = p->up.lost = p->cruise.n = p->cruise.lost = p->down.n = p->down.lost = 0;
+        p->limited = p->cap > 0;
         if (p->mode == DG_PACE_STARTUP) {
                 p->mode = DG_PACE_PROBE;
                 p->cycle = 1; /* drain what the overshoot queued */
@@ -190,13 +219,18 @@ static void judge_probe(dg_pace_t *p)
         if (clearly_above(l_up, p->up.n, l_ref, 0, 3.0) && p->up.lost >= LIMIT_MIN_LOST) {
                 set_limited(p); /* sending faster lost more: a limit or a full queue */
         } else if (p->mode == DG_PACE_PROBE) {
-                p->limited = false; /* a probe went through */
-                if (p->inflight_hi > 0) {
-                        p->inflight_hi *= INFLIGHT_HI_GROW;
-                        if (p->inflight_hi > 4 * p->cwnd)
-                                p->inflight_hi = 0; /* long outgrown */
-                }
-                if (p->amax >= 1.15 * p->amax_judged) {
+                if (p->limited) {
+                        /* a probe went through: the cap grows, and goes once
+                         * the unlimited rate is under it */
+                        double step = (CAP_GROW - 1.0) * (double)(1u << p->cap_grows);
+                        p->cap *= 1.0 + (step < 1.0 ? step : 1.0);
+                        if (p->cap_grows < 5)
+                                p->cap_grows++; /* faster while probes go through */
+                        if (p->cap >= 2.0 * p->amax) {
+                                p->limited = p->slip_limited = false;
+                                p->cap = 0;
+                        }
+                } else if (p->amax >= 1.15 * p->amax_judged) {
                         /* and the path delivered clearly more: there is room
                          * to grow, faster than a probe a cycle */
                         p->mode = DG_PACE_STARTUP;
@@ -258,11 +292,13 @@ static void judge(dg_pace_t *p, double gain, uint32_t n, uint32_t lost)
 static void round_done(dg_pace_t *p, dg_pace_round_t *r)
 {
         r->done = true;
+        if (p->loss_known && r->id <= p->cut_round)
+                return; /* sent before the last cut */
         judge(p, r->gain, r->n, r->lost);
 }
 
 /* One query's outcome, booked to the round it left in. */
-static void outcome(dg_pace_t *p, uint32_t round, bool lost)
+static void outcome(dg_pace_t *p, uint32_t round, bool lost, bool counted)
 {
         dg_pace_round_t *r = ring_at(p, round);
         if (r == NULL) {
@@ -278,8 +314,8 @@ static void outcome(dg_pace_t *p, uint32_t round, bool lost)
                 if (r->stale && p->stale > 0)
                         p->stale--;
         }
-        r->n++;
-        r->lost += lost;
+        r->n += counted;
+        r->lost += counted && lost;
         p->loss_all += ((lost ? 1.0 : 0.0) - p->loss_all) / 256.0;
         if (r->outstanding == 0 && r->end_ms != 0 && !r->done)
                 round_done(p, r);
@@ -307,8 +343,35 @@ static void round_open(dg_pace_t *p, uint32_t id, uint64_t now)
         p->round = id;
         p->round_start = now;
         p->round_arrived = 0;
+        p->round_slips = 0;
         p->round_sent = 0;
         p->round_len = round_len(p);
+}
+
+/* Useful answers over the last second, in PACE_SEC_BINS bins. */
+static void sec_advance(dg_pace_t *p, uint64_t now)
+{
+        const uint64_t bin_ms = 1000 / PACE_SEC_BINS;
+        if (!p->sec_started) {
+                p->sec_started = true;
+                p->sec_bin_start = now;
+                return;
+        }
+        if (now >= p->sec_bin_start + 1000 + bin_ms) { /* a silent second */
+                memset(p->sec_bins, 0, sizeof p->sec_bins);
+                p->sec_arrived = 0;
+                p->sec_ms = 1000;
+                p->sec_bin_start = now;
+                return;
+        }
+        while (now >= p->sec_bin_start + bin_ms) {
+                p->sec_bin_start += bin_ms;
+                p->sec_bin = (p->sec_bin + 1) % PACE_SEC_BINS;
+                p->sec_arrived -= p->sec_bins[p->sec_bin];
+                p->sec_bins[p->sec_bin] = 0;
+                if (p->sec_ms < 1000)
+                        p->sec_ms += bin_ms;
+        }
 }
 
 static void bw_push(dg_pace_t *p, double sample, uint32_t sent, uint64_t elapsed)
@@ -352,6 +415,7 @@ static void advance(dg_pace_t *p, uint64_t now)
         if (now < p->round_start + p->round_len)
                 return;
         uint64_t elapsed = now - p->round_start;
+        sec_advance(p, now);
         /* in startup each round's own rate (it doubles); then the rate over
          * the last SMOOTH_ROUNDS rounds: a limiter's token bucket releases
          * a burst after a pause, and one round's burst would set the rate */
@@ -359,6 +423,12 @@ static void advance(dg_pace_t *p, uint64_t now)
         p->smooth_arrived[k] = p->round_arrived;
         p->smooth_ms[k] = elapsed;
         double sample = (double)p->round_arrived / (double)elapsed;
+        /* slips cut at most once per SLIP_HOLD_MS (and round trip): limiters
+         * refill per second, the effect of a cut shows late */
+        double hold = 2.0 * p->srtt > SLIP_HOLD_MS ? 2.0 * p->srtt : SLIP_HOLD_MS;
+        bool slipped = p->round_slips >= SLIP_MIN &&
+                       p->round_slips > SLIP_FRAC * (p->round_arrived + p->round_slips) &&
+                       (!p->limited || (double)now >= (double)p->cut_ms + hold);
         if (p->mode == DG_PACE_PROBE) {
                 uint64_t a = 0, ms = 0;
                 for (unsigned i = 0; i < SMOOTH_ROUNDS; i++) {
@@ -368,6 +438,23 @@ static void advance(dg_pace_t *p, uint64_t now)
                 sample = (double)a / (double)ms;
         }
         bw_push(p, sample, p->round_sent, elapsed);
+        p->last_sample = sample;
+        if (slipped) {
+                set_limited(p); /* a rate limiter said so: at once, not a probe later */
+                p->cut_ms = now;
+                p->slip_limited = true;
+        } else if (p->limited && p->slip_limited && p->round > p->cut_round + 1 &&
+                   p->round_sent >= 0.8 * p->rate * (double)elapsed) {
+                /* no slips at the cap: grow, faster each clean second */
+                double g = SLIP_GROW * (double)(1u << p->cap_grows);
+                p->cap *= 1.0 + g * (double)elapsed / 1000.0;
+                p->clean_ms += elapsed;
+                if (p->clean_ms >= 1000) {
+                        p->clean_ms -= 1000;
+                        if (p->cap_grows < 4)
+                                p->cap_grows++;
+                }
+        }
         dg_pace_round_t *cur = ring_at(p, p->round);
         if (cur) {
                 cur->end_ms = now;
@@ -389,6 +476,14 @@ static void advance(dg_pace_t *p, uint64_t now)
         }
         round_open(p, p->round + 1, now);
         update_model(p);
+#ifdef DG_PACE_TRACE
+        fprintf(stderr,
+                "T %llu len=%llu mode=%d lim=%d slipl=%d rate=%.1f cap=%.1f amax=%.1f samp=%.1f "
+                "L=%.3f slipped=%d cwnd=%.0f srtt=%.1f\n",
+                (unsigned long long)now, (unsigned long long)elapsed, p->mode, p->limited,
+                p->slip_limited, p->rate * 1000, p->cap * 1000, p->amax * 1000, sample * 1000,
+                p->loss, (int)slipped, p->cwnd, p->srtt);
+#endif
 }
 
 int64_t dg_pace_wait(dg_pace_t *p, uint64_t now_ms, unsigned inflight)
@@ -451,13 +546,22 @@ static void rtt_sample(dg_pace_t *p, double ms)
         p->rto = (unsigned)rto;
 }
 
-void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt_ms, bool useful)
+void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt_ms,
+                       dg_pace_answer_t kind)
 {
+        bool useful = kind == DG_PACE_USEFUL;
+        if (kind == DG_PACE_SLIP && round > p->cut_round)
+                p->round_slips++;
         advance(p, now_ms);
         rtt_sample(p, rtt_ms < 0 ? 0 : rtt_ms);
         p->backoff = 0;
-        outcome(p, round, !useful);
+        /* a slip is the limiter's answer, handled at once (advance): not a
+         * loss of the path's */
+        outcome(p, round, !useful, kind != DG_PACE_SLIP);
         if (useful) {
+                sec_advance(p, now_ms);
+                p->sec_bins[p->sec_bin]++;
+                p->sec_arrived++;
                 p->answered++;
                 p->round_arrived++;
                 if (p->amax <= 0 && p->cwnd < 1e6)
@@ -471,7 +575,7 @@ void dg_pace_on_timeout(dg_pace_t *p, uint64_t now_ms, uint32_t round)
 {
         advance(p, now_ms);
         p->lost++;
-        outcome(p, round, true);
+        outcome(p, round, true, true);
         if (p->last_backoff_round == p->round)
                 return; /* one back-off per round: a round's losses are one event */
         p->last_backoff_round = p->round;

@@ -15,16 +15,21 @@
  *  - Startup doubles the rate each round until A stops growing (three rounds
  *    under +25%); then a cycle of rounds at 1.25, 0.75, 1, 1, 1, 1, 1, 1 times
  *    the rate probes for more and drains the queue it made.
- *  - A probe round that loses clearly more than L (or draws REFUSED, SERVFAIL
- *    or truncated "slips" from a rate limiter) marks the resolver limited:
- *    it is then paced at 0.95 of what it delivered, under the rate it
- *    sustains, until a later probe goes through without extra loss.
+ *  - A limit caps the rate of useful answers at 0.95 of what was delivered
+ *    (over the last second once known: limiters such as Knot's mod-rrl and
+ *    BIND's rate-limit refill per second), at most a quarter at once, one
+ *    cut per round trip. Found two ways: rounds with truncated "slips"
+ *    (RRL) cut at once (at most every 100 ms), and then the limiter's drops
+ *    are not made up for as loss; a probe round that loses clearly more
+ *    than the rounds at or under the rate (a dropping limiter, a full
+ *    queue, REFUSED/SERVFAIL that grow with the rate) cuts when judged.
+ *    The cap grows while nothing is limited: 5% a second, doubling each
+ *    clean second, and after each probe that goes through; it goes once
+ *    it is twice what the path delivers.
  *  - The window (queries in flight) only bounds bursts: rate x (2 srtt +
  *    4 rttvar) + a floor. Queries still unanswered well past the round trip
  *    (srtt + 4 rttvar after their round ended) are likely lost and do not
  *    count against it, though they wait for their timeout (as RACK does).
- *  - A limit is lifted only when a probe goes through without extra loss
- *    and the delivered rate grew past the one the limit was found at.
  *  - The retransmission timeout is RFC 6298's srtt + 4 rttvar (floor
  *    PACE_MIN_RTO_MS); timeouts back it off, but never past three times the
  *    measured value, and any answer undoes the back-off.
@@ -46,6 +51,7 @@ extern "C" {
 #define PACE_MIN_RTO_MS 200    /* floor of the retransmission timeout */
 #define PACE_INITIAL_WINDOW 32 /* in flight before anything was measured */
 #define PACE_MIN_WINDOW 16     /* floor of the window once measured */
+#define PACE_SEC_BINS 10       /* the last second's answers, in bins */
 
 typedef enum { DG_PACE_STARTUP = 0, DG_PACE_PROBE = 1 } dg_pace_mode_t;
 
@@ -100,13 +106,26 @@ typedef struct {
         dg_pace_tally_t down;   /* ... and slower */
         dg_pace_tally_t cruise; /* ... and at the rate */
         bool limited;
-        double inflight_hi; /* window cap from limits found; 0 = none */
-        double loss_all;    /* every query's outcome, limits included (EWMA) */
-        double amax_judged; /* amax at the last probe judgement */
-        uint32_t stale;     /* in flight but past srtt + 4 rttvar: likely lost */
-        uint32_t evicted;   /* ... of rounds no longer in the ring */
-        double rate;        /* queries per ms; 0 = not paced yet */
-        double cwnd;        /* queries in flight allowed */
+        double cap;           /* while limited: queries per ms at most (gain 1) */
+        unsigned cap_grows;   /* probes that went through (clean seconds) since the last cut */
+        uint64_t clean_ms;    /* time at the cap without slips, modulo a second */
+        double last_sample;   /* the last rounds' useful answers per ms */
+        uint32_t round_slips; /* limit signals that arrived this round */
+        uint32_t cut_round;   /* the round of the last cut */
+        uint64_t cut_ms;      /* ... and when */
+        bool slip_limited;    /* the limiter slips: it says when it limits */
+        uint32_t sec_bins[PACE_SEC_BINS]; /* useful answers in the last second */
+        unsigned sec_bin;
+        uint64_t sec_bin_start;
+        bool sec_started;
+        uint32_t sec_arrived; /* their sum */
+        uint64_t sec_ms;      /* the time they cover, up to 1000 */
+        double loss_all;      /* every query's outcome, limits included (EWMA) */
+        double amax_judged;   /* amax at the last probe judgement */
+        uint32_t stale;       /* in flight but past srtt + 4 rttvar: likely lost */
+        uint32_t evicted;     /* ... of rounds no longer in the ring */
+        double rate;          /* queries per ms; 0 = not paced yet */
+        double cwnd;          /* queries in flight allowed */
         double tokens;
         uint64_t tokens_ms;
         bool started;
@@ -126,11 +145,20 @@ int64_t dg_pace_wait(dg_pace_t *p, uint64_t now_ms, unsigned inflight);
 /* A query left now. Returns the round id to pass back with its outcome. */
 uint32_t dg_pace_on_send(dg_pace_t *p, uint64_t now_ms);
 
-/* An answer to a query sent in round `round` arrived after rtt_ms. useful is
- * false for an answer that says the resolver is overloaded or limiting
- * (REFUSED, SERVFAIL, an empty truncated "slip"): it counts as a loss for
- * the model but not for the round-trip estimate's back-off. */
-void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt_ms, bool useful);
+/* What an answer says about the resolver. */
+typedef enum {
+        DG_PACE_USEFUL = 0, /* an answer (NOERROR, NXDOMAIN, a real truncation) */
+        DG_PACE_REFUSED,    /* REFUSED, SERVFAIL: overload or a limit, maybe */
+        DG_PACE_SLIP        /* an empty truncated answer: a rate limiter's slip */
+} dg_pace_answer_t;
+
+/* An answer to a query sent in round `round` arrived after rtt_ms. Anything
+ * but DG_PACE_USEFUL counts as a loss for the model (not for the back-off);
+ * a round with slips in it caps the rate under what it delivered at once,
+ * REFUSED and SERVFAIL only when they grow with the rate (some names always
+ * get them). */
+void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt_ms,
+                       dg_pace_answer_t kind);
 
 /* A query sent in round `round` timed out. */
 void dg_pace_on_timeout(dg_pace_t *p, uint64_t now_ms, uint32_t round);

@@ -134,7 +134,7 @@ for pair in "4 5 drop" "6 7 refused"; do
 		"$TB_TMP/limit_$mode.stats")
 	echo "limit ($mode): $(elapsed "limit_$mode") s; $r q/s sent to the 300 q/s resolver after 3 s; state $state"
 	[[ $state != dropped && $state != rejected ]] || tb_fail "limit ($mode): the limited resolver was $state"
-	le "$r" 750 || tb_fail "limit ($mode): $r q/s sent to a 300 q/s limiter (> 2.5x)"
+	le "$r" 390 || tb_fail "limit ($mode): $r q/s sent to a 300 q/s limiter (> 1.3x)"
 	echo "ok: a $mode rate limiter held near its limit and kept"
 done
 

@@ -22,6 +22,9 @@ struct Path {
         double loss_each_way = 0;   // 0..1
         double limit_qps = 0;       // 0: none
         bool limit_refuses = false; // over-limit queries answered REFUSED
+        bool limit_slips = false;   // RRL, slip 2: over the limit, every other
+                                    // query gets an empty truncated answer
+        double refuse_share = 0;    // this share is answered REFUSED at any rate
         double capacity_qps = 0;    // 0: none; a queue drops past it
 };
 
@@ -30,7 +33,7 @@ struct Event {
         uint32_t round;
         uint64_t sent;    // query id
         uint64_t sent_at; // ms
-        bool useful;
+        dg_pace_answer_t kind;
         bool operator>(const Event &o) const
         {
                 return at > o.at;
@@ -55,9 +58,11 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
         std::priority_queue<Due, std::vector<Due>, std::greater<Due>> deadlines;
         std::vector<uint32_t> rounds; // per query id
         std::vector<bool> answered_ids;
-        double lim_tokens = 1, cap_tokens = 1;
+        // token buckets start full, as a limiter's do
+        double lim_tokens = path.limit_qps / 10 + 1, cap_tokens = path.capacity_qps / 100 + 1;
         Result res;
         unsigned inflight_n = 0;
+        uint64_t over = 0; // queries over the limit so far
         uint64_t end = (uint64_t)(seconds * 1000);
         res.sent_per_s.assign((size_t)seconds + 1, 0);
         res.answered_per_s.assign((size_t)seconds + 1, 0);
@@ -80,8 +85,8 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                                 continue; // timed out already: a late answer
                         answered_ids[ev.sent] = true;
                         inflight_n--;
-                        dg_pace_on_answer(&p, now, ev.round, (double)(now - ev.sent_at), ev.useful);
-                        if (ev.useful) {
+                        dg_pace_on_answer(&p, now, ev.round, (double)(now - ev.sent_at), ev.kind);
+                        if (ev.kind == DG_PACE_USEFUL) {
                                 res.answered++;
                                 res.answered_per_s[now / 1000]++;
                         } else {
@@ -104,10 +109,10 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                 if (getenv("PACE_TRACE") && now % 100 == 0)
                         fprintf(stderr,
                                 "t=%llu mode=%d lim=%d rate=%.1f/s cwnd=%.0f amax=%.2f loss=%.3f "
-                                "inflight=%u stale=%u rto=%u srtt=%.1f\n",
+                                "inflight=%u stale=%u rto=%u srtt=%.1f cap=%.3f\n",
                                 (unsigned long long)now, (int)p.mode, (int)p.limited,
                                 dg_pace_qps(&p), p.cwnd, p.amax, p.loss, inflight_n, p.stale,
-                                dg_pace_rto(&p), p.srtt);
+                                dg_pace_rto(&p), p.srtt, p.cap);
                 // send what pacing allows
                 for (int k = 0; k < 100000 && dg_pace_wait(&p, now, inflight_n) == 0; k++) {
                         uint32_t round = dg_pace_on_send(&p, now);
@@ -120,15 +125,19 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                         res.sent_per_s[now / 1000]++;
                         if (u(rng) < path.loss_each_way)
                                 continue; // lost on the way there
-                        bool useful = true;
+                        dg_pace_answer_t kind = DG_PACE_USEFUL;
                         if (path.limit_qps > 0) {
                                 if (lim_tokens >= 1)
                                         lim_tokens -= 1;
                                 else if (path.limit_refuses)
-                                        useful = false;
+                                        kind = DG_PACE_REFUSED;
+                                else if (path.limit_slips && (over++ & 1))
+                                        kind = DG_PACE_SLIP;
                                 else
                                         continue; // dropped by the limiter
                         }
+                        if (kind == DG_PACE_USEFUL && u(rng) < path.refuse_share)
+                                kind = DG_PACE_REFUSED;
                         if (path.capacity_qps > 0) {
                                 if (cap_tokens >= 1)
                                         cap_tokens -= 1;
@@ -138,9 +147,9 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                         if (u(rng) < path.loss_each_way)
                                 continue; // lost on the way back
                         double d = path.rtt_ms + (u(rng) * 2 - 1) * path.jitter_ms;
-                        if (!useful)
+                        if (kind != DG_PACE_USEFUL)
                                 d = path.rtt_ms; // refused at once
-                        arrivals.push({now + (uint64_t)(d < 0 ? 0 : d), round, id, now, useful});
+                        arrivals.push({now + (uint64_t)(d < 0 ? 0 : d), round, id, now, kind});
                 }
         }
         return res;
@@ -244,6 +253,55 @@ TEST(Pacing, HeldUnderARefusingRateLimit)
         }
 }
 
+// The target's own server with Response Rate Limiting (Knot mod-rrl, BIND
+// rate-limit; slip 2): over the limit every other answer is an empty
+// truncated "slip", the rest dropped. Slips cut the rate at once: held near
+// the limit, not above it.
+TEST(Pacing, HeldNearAnRrlLimitThatSlips)
+{
+        for (double rtt : {1.0, 10.0, 80.0}) {
+                if (getenv("PACE_RTT") && atof(getenv("PACE_RTT")) != rtt)
+                        continue;
+                Path path;
+                path.rtt_ms = rtt;
+                path.limit_qps = 200;
+                path.limit_slips = true;
+                FOR_SEEDS
+                {
+                        Result r = run(path, 12.0, 0, seed);
+                        uint64_t sent = 0, ans = 0;
+                        for (int s = 4; s < 12; s++) {
+                                sent += r.sent_per_s[s];
+                                ans += r.answered_per_s[s];
+                        }
+                        EXPECT_LE(sent / 8.0, 200 * 1.1)
+                            << "rtt " << rtt << " seed " << seed << ": sent per second";
+                        EXPECT_GE(ans / 8.0, 200 * 0.8)
+                            << "rtt " << rtt << " seed " << seed << ": answered per second";
+                        EXPECT_LE(r.refused, 200u * 12 / 10)
+                            << "rtt " << rtt << " seed " << seed << ": slips (limit signals)";
+                }
+        }
+}
+
+// Some names always draw REFUSED or SERVFAIL (a lame delegation, a policy):
+// a share that does not grow with the rate is not a limit and must not pull
+// the rate down.
+TEST(Pacing, ConstantRefusedShareIsNotALimit)
+{
+        Path path;
+        path.rtt_ms = 20;
+        path.capacity_qps = 10000;
+        path.refuse_share = 0.05;
+        FOR_SEEDS
+        {
+                Result r = run(path, 6.0, 0, seed);
+                uint64_t last = r.answered_per_s[4] + r.answered_per_s[5];
+                EXPECT_GE(last, (uint64_t)(2 * 0.8 * 0.95 * 10000))
+                    << "seed " << seed << ": answers in the last 2 s: " << last;
+        }
+}
+
 TEST(Pacing, RateLimitWithRandomLoss)
 {
         Path path;
@@ -283,7 +341,7 @@ TEST(Pacing, BackoffIsCappedAtThreeTimesTheMeasuredTimeout)
         for (int i = 0; i < 20; i++) { // settle: ~300 ms round trips
                 uint32_t r = dg_pace_on_send(&p, now);
                 now += 300;
-                dg_pace_on_answer(&p, now, r, 300, true);
+                dg_pace_on_answer(&p, now, r, 300, DG_PACE_USEFUL);
         }
         unsigned base = dg_pace_rto(&p);
         EXPECT_GE(base, 300u);
@@ -295,7 +353,7 @@ TEST(Pacing, BackoffIsCappedAtThreeTimesTheMeasuredTimeout)
                 EXPECT_LE(dg_pace_rto(&p), 3 * base);
         }
         uint32_t r = dg_pace_on_send(&p, now);
-        dg_pace_on_answer(&p, now + 300, r, 300, true);
+        dg_pace_on_answer(&p, now + 300, r, 300, DG_PACE_USEFUL);
         EXPECT_LE(dg_pace_rto(&p), base + 50) << "an answer undoes the back-off";
 }
 
