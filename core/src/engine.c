@@ -736,7 +736,7 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
         /* An empty truncated answer is how Response Rate Limiting "slips"
          * (Knot mod-rrl, BIND rate-limit): a limit signal, like REFUSED and
          * SERVFAIL, not an answer the pacing counts as delivered. */
-        bool slip = tc && m.ancount == 0 && !c->slipped;
+        bool slip = tc && m.ancount == 0 && !c->slipped && !dg_pace_slips_ignored(&r->pace);
         bool useful = !slip && (tc || m.rcode == DG_RCODE_NOERROR || m.rcode == DG_RCODE_NXDOMAIN);
         dg_pace_on_answer(&r->pace, now_ms, c->pace_round, rtt,
                           slip     ? DG_PACE_SLIP

@@ -9,24 +9,27 @@
 
 #define STARTUP_GAIN 2.0
 #define PROBE_CYCLE 8
-#define MAX_LOSS 0.6         /* the rate is never inflated past 1 / (1 - 0.6) */
-#define JUDGE_OUTCOMES 24    /* outcomes before a loss is judged */
-#define FIRST_LOSS_MAX 0.3   /* the first estimate of L, at most */
-#define JUDGE_DOWN 64        /* ... sent slower than the rate */
-#define LOSS_EWMA 32.0       /* outcomes the path's loss averages over */
-#define ROUND_MIN_ANSWERS 32 /* answers a round lasts for at the measured rate */
-#define LIMIT_MIN_LOST 4     /* losses a probe round needs to call it a limit */
-#define BACKOFF_MAX 2        /* 2^2 = at most 3x after the cap below */
-#define RTO_MULT_MAX 3       /* back-off never past 3x the measured RTO */
-#define RTT_SETTLE 4         /* samples before the measured RTO replaces the cap */
-#define SMOOTH_ROUNDS 2      /* rounds a rate sample spans after startup */
-#define LIMITED_GAIN 0.95    /* a limit found: the cap, times what was delivered */
-#define LIMITED_PROBE 1.1    /* a gentler probe while limited */
-#define CAP_GROW 1.05        /* the cap after each probe that went through */
-#define SLIP_MIN 3           /* slips a round needs to cut the rate at once ... */
-#define SLIP_FRAC 0.02       /* ... and their share of its answers */
-#define SLIP_HOLD_MS 100     /* the least time between two cuts for slips */
-#define SLIP_GROW 0.05       /* the cap's growth per second at it without slips */
+#define MAX_LOSS 0.6          /* the rate is never inflated past 1 / (1 - 0.6) */
+#define JUDGE_OUTCOMES 24     /* outcomes before a loss is judged */
+#define FIRST_LOSS_MAX 0.3    /* the first estimate of L, at most */
+#define JUDGE_DOWN 64         /* ... sent slower than the rate */
+#define LOSS_EWMA 32.0        /* outcomes the path's loss averages over */
+#define ROUND_MIN_ANSWERS 32  /* answers a round lasts for at the measured rate */
+#define LIMIT_MIN_LOST 4      /* losses a probe round needs to call it a limit */
+#define BACKOFF_MAX 2         /* 2^2 = at most 3x after the cap below */
+#define RTO_MULT_MAX 3        /* back-off never past 3x the measured RTO */
+#define RTT_SETTLE 4          /* samples before the measured RTO replaces the cap */
+#define SMOOTH_ROUNDS 2       /* rounds a rate sample spans after startup */
+#define LIMITED_GAIN 0.95     /* a limit found: the cap, times what was delivered */
+#define LIMITED_PROBE 1.1     /* a gentler probe while limited */
+#define CAP_GROW 1.05         /* the cap after each probe that went through */
+#define SLIP_MIN 3            /* slips a round needs to cut the rate at once ... */
+#define SLIP_FRAC 0.02        /* ... and their share of its answers */
+#define SLIP_CUTS_MAX 4       /* cuts before slips that never move are ignored */
+#define SLIP_SHARE_MOVED 0.05 /* ... "never move": their share within 5 points */
+#define SLIP_SHARE_MAX 0.6    /* ... and at most this: a limiter far overrun slips most */
+#define SLIP_HOLD_MS 100      /* the least time between two cuts for slips */
+#define SLIP_GROW 0.05        /* the cap's growth per second at it without slips */
 
 static const double probe_gains[PROBE_CYCLE] = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
 
@@ -112,6 +115,11 @@ double dg_pace_loss(const dg_pace_t *p)
         return p->loss_known ? p->loss : 0.0;
 }
 
+bool dg_pace_slips_ignored(const dg_pace_t *p)
+{
+        return p->slips_ignored;
+}
+
 double dg_pace_loss_all(const dg_pace_t *p)
 {
         return p->loss_all;
@@ -157,9 +165,17 @@ static void update_model(dg_pace_t *p)
         }
 }
 
+/* Everything that was not an answer: a limit's sign. */
 static double tally_loss(const dg_pace_tally_t *t)
 {
         return t->n ? (double)t->lost / t->n : 0.0;
+}
+
+/* Only what got no answer at all: the path's loss (REFUSED and SERVFAIL
+ * are answers, never made up for). */
+static double tally_path_loss(const dg_pace_tally_t *t)
+{
+        return t->n ? (double)(t->lost - t->refused) / t->n : 0.0;
 }
 
 /* Is loss a (na outcomes) clearly above loss b (nb outcomes; 0: a known
@@ -200,7 +216,9 @@ static void set_limited(dg_pace_t *p)
          * (else late signals would ratchet the rate down) */
         p->cut_round = p->round;
         p->cut_ms = p->round_start;
-        p->up.n = p->up.lost = p->cruise.n = p->cruise.lost = p->down.n = p->down.lost = 0;
+        memset(&p->up, 0, sizeof p->up);
+        memset(&p->cruise, 0, sizeof p->cruise);
+        memset(&p->down, 0, sizeof p->down);
         p->limited = p->cap > 0;
         if (p->mode == DG_PACE_STARTUP) {
                 p->mode = DG_PACE_PROBE;
@@ -212,10 +230,12 @@ static void set_limited(dg_pace_t *p)
  * period (a paired comparison: an error in L cannot fake a limit). */
 static void judge_probe(dg_pace_t *p)
 {
-        dg_pace_tally_t ref = {p->cruise.n + p->down.n, p->cruise.lost + p->down.lost};
+        dg_pace_tally_t ref = {p->cruise.n + p->down.n, p->cruise.lost + p->down.lost,
+                               p->cruise.refused + p->down.refused};
         double l_up = tally_loss(&p->up);
-        double l_ref =
-            p->mode == DG_PACE_STARTUP || ref.n < JUDGE_OUTCOMES ? p->loss : tally_loss(&ref);
+        double l_ref = p->mode == DG_PACE_STARTUP || ref.n < JUDGE_OUTCOMES
+                           ? p->loss + p->refused_share
+                           : tally_loss(&ref);
         if (clearly_above(l_up, p->up.n, l_ref, 0, 3.0) && p->up.lost >= LIMIT_MIN_LOST) {
                 set_limited(p); /* sending faster lost more: a limit or a full queue */
         } else if (p->mode == DG_PACE_PROBE) {
@@ -239,7 +259,7 @@ static void judge_probe(dg_pace_t *p)
                 }
         }
         p->amax_judged = p->amax;
-        p->up.n = p->up.lost = 0;
+        p->up.n = p->up.lost = p->up.refused = 0;
 }
 
 /* Rounds sent slower than the rate against those sent at it: less loss
@@ -248,17 +268,20 @@ static void judge_probe(dg_pace_t *p)
 static void judge_steady(dg_pace_t *p)
 {
         double l_down = tally_loss(&p->down), l_cruise = tally_loss(&p->cruise);
-        dg_pace_tally_t both = {p->down.n + p->cruise.n, p->down.lost + p->cruise.lost};
+        double pl_down = tally_path_loss(&p->down);
+        dg_pace_tally_t both = {p->down.n + p->cruise.n, p->down.lost + p->cruise.lost,
+                                p->down.refused + p->cruise.refused};
         if (p->cruise.n >= JUDGE_DOWN && p->down.n >= JUDGE_DOWN / 4 &&
             clearly_above(l_cruise, p->cruise.n, l_down, p->down.n, 2.0)) {
                 set_limited(p);
-                p->loss = (p->loss + l_down) / 2;
+                p->loss = (p->loss + pl_down) / 2;
         } else {
                 if (p->limited && p->down.n < JUDGE_DOWN / 4)
                         return; /* under a limit only slower rounds tell L */
-                p->loss = (p->loss + (p->limited ? l_down : tally_loss(&both))) / 2;
+                p->loss = (p->loss + (p->limited ? pl_down : tally_path_loss(&both))) / 2;
         }
-        p->down.n = p->down.lost = p->cruise.n = p->cruise.lost = 0;
+        memset(&p->down, 0, sizeof p->down);
+        memset(&p->cruise, 0, sizeof p->cruise);
 }
 
 /* The outcomes of a whole round, booked by the round's gain. The path's own
@@ -266,13 +289,14 @@ static void judge_steady(dg_pace_t *p)
  * a first burst may overrun a limiter), then as above. Whole rounds only:
  * the answers of a round arrive before its timeouts, so partial counts would
  * understate loss. */
-static void judge(dg_pace_t *p, double gain, uint32_t n, uint32_t lost)
+static void judge(dg_pace_t *p, double gain, uint32_t n, uint32_t lost, uint32_t refused)
 {
         if (!p->loss_known) {
                 p->first.n += n;
                 p->first.lost += lost;
+                p->first.refused += refused;
                 if (p->first.n >= JUDGE_OUTCOMES) {
-                        double l = tally_loss(&p->first);
+                        double l = tally_path_loss(&p->first);
                         p->loss = l > FIRST_LOSS_MAX ? FIRST_LOSS_MAX : l;
                         p->loss_known = true;
                 }
@@ -283,6 +307,7 @@ static void judge(dg_pace_t *p, double gain, uint32_t n, uint32_t lost)
                                                                  : &p->cruise;
         t->n += n;
         t->lost += lost;
+        t->refused += refused;
         if (p->up.n >= JUDGE_OUTCOMES)
                 judge_probe(p);
         if (p->down.n >= JUDGE_DOWN || p->cruise.n >= 4 * JUDGE_DOWN)
@@ -294,12 +319,13 @@ static void round_done(dg_pace_t *p, dg_pace_round_t *r)
         r->done = true;
         if (p->loss_known && r->id <= p->cut_round)
                 return; /* sent before the last cut */
-        judge(p, r->gain, r->n, r->lost);
+        judge(p, r->gain, r->n, r->lost, r->refused);
 }
 
 /* One query's outcome, booked to the round it left in. */
-static void outcome(dg_pace_t *p, uint32_t round, bool lost, bool counted)
+static void outcome(dg_pace_t *p, uint32_t round, bool lost, bool counted, bool refused)
 {
+        p->refused_share += ((refused ? 1.0 : 0.0) - p->refused_share) / 64.0;
         dg_pace_round_t *r = ring_at(p, round);
         if (r == NULL) {
                 if (p->evicted > 0) {
@@ -316,6 +342,7 @@ static void outcome(dg_pace_t *p, uint32_t round, bool lost, bool counted)
         }
         r->n += counted;
         r->lost += counted && lost;
+        r->refused += counted && refused;
         p->loss_all += ((lost ? 1.0 : 0.0) - p->loss_all) / 256.0;
         if (r->outstanding == 0 && r->end_ms != 0 && !r->done)
                 round_done(p, r);
@@ -404,6 +431,69 @@ static void mark_stale(dg_pace_t *p, uint64_t now)
         }
 }
 
+/* A round's slips (RRL's empty truncated answers): a cut at once, at most
+ * once per SLIP_HOLD_MS and round trip (limiters refill per second: a cut
+ * shows late). Slips whose share does not move while the rate falls 4x
+ * over SLIP_CUTS_MAX cuts are not a limiter's (a server that truncates
+ * every UDP answer: a third of what the engine sees, as it asks again and
+ * then over TCP): they are ignored from then on. No slips at the cap: it
+ * grows, faster each clean second. */
+static void slip_round(dg_pace_t *p, uint64_t now, uint64_t elapsed)
+{
+        uint32_t n = p->round_arrived + p->round_slips;
+        double share = n ? (double)p->round_slips / n : 0.0;
+        double hold = 2.0 * p->srtt > SLIP_HOLD_MS ? 2.0 * p->srtt : SLIP_HOLD_MS;
+        p->slip_acc_n += n;
+        p->slip_acc_s += p->round_slips;
+        if (p->round_slips >= SLIP_MIN && share > SLIP_FRAC) {
+                if (p->limited && (double)now < (double)p->cut_ms + hold)
+                        return;
+                /* the share over the time since the last cut */
+                double sh = (double)p->slip_acc_s / (double)p->slip_acc_n;
+                double an = (double)p->slip_acc_n;
+                p->slip_acc_n = p->slip_acc_s = 0;
+                double tol = 0;
+                if (p->slip_cuts == 0) {
+                        p->slip_share0 = sh;
+                        p->slip_n0 = an;
+                        p->slip_rate0 =
+                            p->rate > 0 ? p->rate : (double)p->round_sent / (double)elapsed;
+                } else if (p->slip_share0 >= 0) {
+                        /* 3 sigmas of the difference of two shares */
+                        double s0 = p->slip_share0;
+                        tol = 3.0 * sqrt(s0 * (1.0 - s0) * (1.0 / p->slip_n0 + 1.0 / an));
+                        if (fabs(sh - s0) > (tol > SLIP_SHARE_MOVED ? tol : SLIP_SHARE_MOVED))
+                                p->slip_share0 = -1.0; /* it moved with the rate */
+                }
+                if (++p->slip_cuts >= SLIP_CUTS_MAX && p->slip_share0 >= 0 &&
+                    p->slip_share0 <= SLIP_SHARE_MAX && p->rate * 4.0 <= p->slip_rate0) {
+                        p->slips_ignored = true;
+                        p->limited = p->slip_limited = false;
+                        p->cap = 0;
+                        return;
+                }
+                set_limited(p);
+                p->cut_ms = now;
+                p->slip_limited = true;
+                return;
+        }
+        if (p->round_slips > 0)
+                return;
+        p->slip_cuts = 0;
+        p->slip_acc_n = p->slip_acc_s = 0;
+        if (p->limited && p->slip_limited && p->round > p->cut_round + 1 &&
+            p->round_sent >= 0.8 * p->rate * (double)elapsed) {
+                double g = SLIP_GROW * (double)(1u << p->cap_grows);
+                p->cap *= 1.0 + g * (double)elapsed / 1000.0;
+                p->clean_ms += elapsed;
+                if (p->clean_ms >= 1000) {
+                        p->clean_ms -= 1000;
+                        if (p->cap_grows < 4)
+                                p->cap_grows++;
+                }
+        }
+}
+
 /* Ends the current round when its time is up. */
 static void advance(dg_pace_t *p, uint64_t now)
 {
@@ -423,12 +513,6 @@ static void advance(dg_pace_t *p, uint64_t now)
         p->smooth_arrived[k] = p->round_arrived;
         p->smooth_ms[k] = elapsed;
         double sample = (double)p->round_arrived / (double)elapsed;
-        /* slips cut at most once per SLIP_HOLD_MS (and round trip): limiters
-         * refill per second, the effect of a cut shows late */
-        double hold = 2.0 * p->srtt > SLIP_HOLD_MS ? 2.0 * p->srtt : SLIP_HOLD_MS;
-        bool slipped = p->round_slips >= SLIP_MIN &&
-                       p->round_slips > SLIP_FRAC * (p->round_arrived + p->round_slips) &&
-                       (!p->limited || (double)now >= (double)p->cut_ms + hold);
         if (p->mode == DG_PACE_PROBE) {
                 uint64_t a = 0, ms = 0;
                 for (unsigned i = 0; i < SMOOTH_ROUNDS; i++) {
@@ -439,22 +523,7 @@ static void advance(dg_pace_t *p, uint64_t now)
         }
         bw_push(p, sample, p->round_sent, elapsed);
         p->last_sample = sample;
-        if (slipped) {
-                set_limited(p); /* a rate limiter said so: at once, not a probe later */
-                p->cut_ms = now;
-                p->slip_limited = true;
-        } else if (p->limited && p->slip_limited && p->round > p->cut_round + 1 &&
-                   p->round_sent >= 0.8 * p->rate * (double)elapsed) {
-                /* no slips at the cap: grow, faster each clean second */
-                double g = SLIP_GROW * (double)(1u << p->cap_grows);
-                p->cap *= 1.0 + g * (double)elapsed / 1000.0;
-                p->clean_ms += elapsed;
-                if (p->clean_ms >= 1000) {
-                        p->clean_ms -= 1000;
-                        if (p->cap_grows < 4)
-                                p->cap_grows++;
-                }
-        }
+        slip_round(p, now, elapsed);
         dg_pace_round_t *cur = ring_at(p, p->round);
         if (cur) {
                 cur->end_ms = now;
@@ -482,7 +551,7 @@ static void advance(dg_pace_t *p, uint64_t now)
                 "L=%.3f slipped=%d cwnd=%.0f srtt=%.1f\n",
                 (unsigned long long)now, (unsigned long long)elapsed, p->mode, p->limited,
                 p->slip_limited, p->rate * 1000, p->cap * 1000, p->amax * 1000, sample * 1000,
-                p->loss, (int)slipped, p->cwnd, p->srtt);
+                p->loss, (int)p->slip_cuts, p->cwnd, p->srtt);
 #endif
 }
 
@@ -550,6 +619,8 @@ void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt
                        dg_pace_answer_t kind)
 {
         bool useful = kind == DG_PACE_USEFUL;
+        if (kind == DG_PACE_SLIP && p->slips_ignored)
+                kind = DG_PACE_USEFUL; /* a server that truncates everything */
         if (kind == DG_PACE_SLIP && round > p->cut_round)
                 p->round_slips++;
         advance(p, now_ms);
@@ -557,7 +628,7 @@ void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt
         p->backoff = 0;
         /* a slip is the limiter's answer, handled at once (advance): not a
          * loss of the path's */
-        outcome(p, round, !useful, kind != DG_PACE_SLIP);
+        outcome(p, round, !useful, kind != DG_PACE_SLIP, kind == DG_PACE_REFUSED);
         if (useful) {
                 sec_advance(p, now_ms);
                 p->sec_bins[p->sec_bin]++;
@@ -575,7 +646,7 @@ void dg_pace_on_timeout(dg_pace_t *p, uint64_t now_ms, uint32_t round)
 {
         advance(p, now_ms);
         p->lost++;
-        outcome(p, round, true, true);
+        outcome(p, round, true, true, false);
         if (p->last_backoff_round == p->round)
                 return; /* one back-off per round: a round's losses are one event */
         p->last_backoff_round = p->round;

@@ -63,13 +63,15 @@ typedef struct {
         uint64_t end_ms;      /* 0 while the round is open */
         uint32_t outstanding; /* its queries with no outcome yet */
         uint32_t n, lost;     /* outcomes so far */
+        uint32_t refused;     /* ... of the lost: REFUSED, SERVFAIL */
         bool stale;           /* they are counted in dg_pace_t.stale */
         bool done;            /* every outcome is in and was judged */
 } dg_pace_round_t;
 
 /* Outcomes counted until there are enough to judge. */
 typedef struct {
-        uint32_t n, lost;
+        uint32_t n, lost; /* outcomes, and those that were no answer ... */
+        uint32_t refused; /* ... of which REFUSED or SERVFAIL */
 } dg_pace_tally_t;
 
 typedef struct {
@@ -114,6 +116,12 @@ typedef struct {
         uint32_t cut_round;   /* the round of the last cut */
         uint64_t cut_ms;      /* ... and when */
         bool slip_limited;    /* the limiter slips: it says when it limits */
+        bool slips_ignored;   /* slips do not move with the rate: not a limiter */
+        unsigned slip_cuts;   /* cuts for slips in a row */
+        double slip_share0;   /* slips' share at the first of them; -1: moved */
+        double slip_rate0;    /* ... and the rate then */
+        double slip_n0;       /* ... and the answers it was measured on */
+        uint32_t slip_acc_n, slip_acc_s;  /* answers and slips since the last cut */
         uint32_t sec_bins[PACE_SEC_BINS]; /* useful answers in the last second */
         unsigned sec_bin;
         uint64_t sec_bin_start;
@@ -121,6 +129,7 @@ typedef struct {
         uint32_t sec_arrived; /* their sum */
         uint64_t sec_ms;      /* the time they cover, up to 1000 */
         double loss_all;      /* every query's outcome, limits included (EWMA) */
+        double refused_share; /* REFUSED/SERVFAIL among outcomes (EWMA) */
         double amax_judged;   /* amax at the last probe judgement */
         uint32_t stale;       /* in flight but past srtt + 4 rttvar: likely lost */
         uint32_t evicted;     /* ... of rounds no longer in the ring */
@@ -162,6 +171,10 @@ void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt
 
 /* A query sent in round `round` timed out. */
 void dg_pace_on_timeout(dg_pace_t *p, uint64_t now_ms, uint32_t round);
+
+/* True once slips proved not to be a rate limiter's (their share does not
+ * move with the rate): an empty truncated answer is then plain truncation. */
+bool dg_pace_slips_ignored(const dg_pace_t *p);
 
 /* The current retransmission timeout in ms, back-off included. */
 unsigned dg_pace_rto(const dg_pace_t *p);

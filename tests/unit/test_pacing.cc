@@ -25,6 +25,7 @@ struct Path {
         bool limit_slips = false;   // RRL, slip 2: over the limit, every other
                                     // query gets an empty truncated answer
         double refuse_share = 0;    // this share is answered REFUSED at any rate
+        double slip_share = 0;      // ... and this one with an empty truncated answer
         double capacity_qps = 0;    // 0: none; a queue drops past it
 };
 
@@ -138,6 +139,8 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                         }
                         if (kind == DG_PACE_USEFUL && u(rng) < path.refuse_share)
                                 kind = DG_PACE_REFUSED;
+                        else if (kind == DG_PACE_USEFUL && u(rng) < path.slip_share)
+                                kind = DG_PACE_SLIP;
                         if (path.capacity_qps > 0) {
                                 if (cap_tokens >= 1)
                                         cap_tokens -= 1;
@@ -298,6 +301,25 @@ TEST(Pacing, ConstantRefusedShareIsNotALimit)
                 Result r = run(path, 6.0, 0, seed);
                 uint64_t last = r.answered_per_s[4] + r.answered_per_s[5];
                 EXPECT_GE(last, (uint64_t)(2 * 0.8 * 0.95 * 10000))
+                    << "seed " << seed << ": answers in the last 2 s: " << last;
+        }
+}
+
+// A server that truncates every UDP answer (the engine asks again, then over
+// TCP: a third of what the pacing sees is a "slip", at any rate): after a
+// few cuts that do not move the slips' share, they are not taken for a
+// limiter's, and the rate comes back.
+TEST(Pacing, SlipsThatNeverMoveAreNotALimit)
+{
+        Path path;
+        path.rtt_ms = 5;
+        path.capacity_qps = 6000;
+        path.slip_share = 1.0 / 3;
+        FOR_SEEDS
+        {
+                Result r = run(path, 8.0, 0, seed);
+                uint64_t last = r.answered_per_s[6] + r.answered_per_s[7];
+                EXPECT_GE(last, (uint64_t)(2 * 0.7 * 4000))
                     << "seed " << seed << ": answers in the last 2 s: " << last;
         }
 }
