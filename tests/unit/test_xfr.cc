@@ -876,6 +876,21 @@ TEST(Nsec3, Rfc5155Vectors)
         EXPECT_EQ(DG_ESPACE, dg_nsec3_hash_str(h, 20, s, 32));
 }
 
+TEST(Nsec3, HashStrHasNoPadding)
+{
+        // RFC 4648 section 10 test vectors ("f", "fo", ... "foobar") in base32hex,
+        // lowercase and without the '=' padding an owner label cannot carry
+        const char *in = "foobar";
+        const char *want[] = {"", "co", "cpng", "cpnmu", "cpnmuog", "cpnmuoj1", "cpnmuoj1e8"};
+        char s[64];
+        for (size_t n = 0; n <= 6; n++) {
+                EXPECT_EQ((int)strlen(want[n]),
+                          dg_nsec3_hash_str((const uint8_t *)in, n, s, sizeof s));
+                EXPECT_STREQ(s, want[n]) << n;
+        }
+        EXPECT_EQ(DG_ESPACE, dg_nsec3_hash_str((const uint8_t *)in, 6, s, 10));
+}
+
 TEST(Nsec3, CrackerAgreesWithHashForEveryLength)
 {
         // names from 1 to 63 octets, salts that push the message over one and
