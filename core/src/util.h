@@ -43,7 +43,9 @@ static inline uint64_t dg_fnv_lower(uint64_t h, const void *p, size_t n)
 }
 
 /* Next 64-bit number of a splitmix64 generator whose state is *state (any
- * value, 0 included). Not cryptographic; seed it with dg_rng_seed(). */
+ * value, 0 included). Not cryptographic, but query IDs and probe labels
+ * drawn from it are unpredictable to an off-path spoofer when the state
+ * comes from dg_rng_seed(). */
 uint64_t dg_rng_next(uint64_t *state);
 
 /* A seed from the kernel's random source (getrandom), or from the clock and
