@@ -429,6 +429,30 @@ TEST(AxfrApi, BadArguments)
         dg_axfr_free(nullptr);
 }
 
+TEST(AxfrApi, AbortIsStickyAndKeepsTheFirstError)
+{
+        dg_axfr_t *x = nullptr;
+        ASSERT_EQ(DG_OK, dg_axfr_new("z.test", nullptr, &x));
+        uint8_t q[512];
+        ASSERT_GT(dg_axfr_query(x, 0, q, sizeof q), 0);
+        EXPECT_STREQ(dg_axfr_errmsg(x), "");
+        EXPECT_EQ(DG_ETIMEOUT, dg_axfr_abort(x, DG_ETIMEOUT, "TCP connect timed out"));
+        EXPECT_EQ(DG_ETIMEOUT, dg_axfr_status(x));
+        EXPECT_STREQ(dg_axfr_errmsg(x), "TCP connect timed out");
+        EXPECT_EQ(DG_ETIMEOUT, dg_axfr_abort(x, DG_EIO, "later")); // the first one stays
+        EXPECT_STREQ(dg_axfr_errmsg(x), "TCP connect timed out");
+        uint8_t b[2] = {0, 12};
+        EXPECT_EQ(DG_ETIMEOUT, dg_axfr_feed(x, 1, b, 2));
+        EXPECT_EQ(DG_ETIMEOUT, dg_axfr_tick(x, 1));
+        EXPECT_EQ(-1, dg_axfr_next_timeout(x, 1));
+        dg_axfr_free(x);
+
+        ASSERT_EQ(DG_OK, dg_axfr_new("z.test", nullptr, &x));
+        EXPECT_EQ(DG_EIO, dg_axfr_abort(x, 5, nullptr)); // not a dg_err: DG_EIO
+        EXPECT_STREQ(dg_axfr_errmsg(x), dg_strerror(DG_EIO));
+        dg_axfr_free(x);
+}
+
 // ---- walker ----------------------------------------------------------------
 
 struct Query {
