@@ -157,25 +157,24 @@ static uint32_t soa_serial(const ldns_rr *rr)
         return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
 }
 
-/* Handles one complete message of x->msglen octets in x->msg. */
-static int process_msg(dg_axfr_t *x)
+/* Checks the header of message nmsg (x->msglen octets in x->msg). Returns
+ * DG_AXFR_MORE or the sticky error. */
+static int check_header(dg_axfr_t *x, uint64_t nmsg)
 {
         const uint8_t *m = x->msg;
-        size_t len = x->msglen;
-        uint64_t nmsg = ++x->info.messages;
         if (nmsg > x->o.max_messages)
                 return fail(x, DG_ELIMIT, "more than %llu messages",
                             (unsigned long long)x->o.max_messages);
-        if (len < 12)
+        if (x->msglen < DG_HDR_LEN)
                 return fail(x, DG_EMALFORMED, "message %llu is %zu octets, shorter than a header",
-                            (unsigned long long)nmsg, len);
+                            (unsigned long long)nmsg, x->msglen);
         uint16_t id = (uint16_t)(m[0] << 8 | m[1]);
         unsigned flags = (unsigned)m[2] << 8 | m[3];
         x->info.rcode = (uint8_t)(flags & 0xf);
         if (id != x->id)
                 return fail(x, DG_EMISMATCH, "message %llu has ID %u, the query had %u",
                             (unsigned long long)nmsg, id, x->id);
-        if (!(flags & 0x8000u))
+        if (!(flags & DG_FLAG_QR))
                 return fail(x, DG_EMALFORMED, "message %llu is not a response (QR clear)",
                             (unsigned long long)nmsg);
         if (((flags >> 11) & 0xf) != 0)
@@ -187,96 +186,106 @@ static int process_msg(dg_axfr_t *x)
                 free(rc);
                 return DG_EREFUSED;
         }
-        if (flags & 0x0200u)
+        if (flags & DG_FLAG_TC)
                 return fail(x, DG_EMALFORMED, "message %llu has the TC bit set on TCP",
                             (unsigned long long)nmsg);
+        return DG_AXFR_MORE;
+}
+
+/* Checks the question section (none, or the zone's AXFR). */
+static int check_question(dg_axfr_t *x, const ldns_pkt *pkt, uint64_t nmsg)
+{
+        const ldns_rr_list *q = ldns_pkt_question(pkt);
+        if (ldns_rr_list_rr_count(q) > 1)
+                return fail(x, DG_EMALFORMED, "message %llu has %zu questions",
+                            (unsigned long long)nmsg, ldns_rr_list_rr_count(q));
+        if (ldns_rr_list_rr_count(q) == 0)
+                return DG_AXFR_MORE;
+        const ldns_rr *qr = ldns_rr_list_rr(q, 0);
+        uint8_t qn[DG_NAME_WIRE_MAX];
+        if (dg_wire_name_from_rdf(ldns_rr_owner(qr), qn) >= 0 && dg_name_cmp(qn, x->zone) == 0 &&
+            ldns_rr_get_type(qr) == LDNS_RR_TYPE_AXFR)
+                return DG_AXFR_MORE;
+        char *o = rr_owner_str(qr);
+        int r = fail(x, DG_EMISMATCH, "message %llu answers another question (%s type %u)",
+                     (unsigned long long)nmsg, o, (unsigned)ldns_rr_get_type(qr));
+        g_free(o);
+        return r;
+}
+
+/* The first record must be the zone's SOA. */
+static int take_first(dg_axfr_t *x, const ldns_rr *rr, bool zone_soa)
+{
+        if (!zone_soa) {
+                char *o = rr_owner_str(rr);
+                int r = fail(x, DG_EMALFORMED,
+                             "bad SOA sequence: the transfer starts with %s %s, not the SOA of %s",
+                             o, dg_rrtype_str((uint16_t)ldns_rr_get_type(rr)), x->zone_str);
+                g_free(o);
+                return r;
+        }
+        x->info.have_soa = true;
+        x->info.serial = soa_serial(rr);
+        store(x, rr);
+        return DG_AXFR_MORE;
+}
+
+/* Takes one answer record in transfer order. Returns x->status or the
+ * sticky error. */
+static int take_record(dg_axfr_t *x, const ldns_rr *rr)
+{
+        uint16_t t = (uint16_t)ldns_rr_get_type(rr);
+        uint8_t ow[DG_NAME_WIRE_MAX];
+        if (dg_wire_name_from_rdf(ldns_rr_owner(rr), ow) < 0)
+                return fail(x, DG_EMALFORMED, "record with a bad owner name");
+        bool zone_soa = t == LDNS_RR_TYPE_SOA && dg_name_cmp(ow, x->zone) == 0;
+        if (x->status == DG_AXFR_DONE)
+                return fail(x, DG_EMALFORMED, "bad SOA sequence: %s record after the closing SOA",
+                            dg_rrtype_str(t));
+        if (!x->info.have_soa)
+                return take_first(x, rr, zone_soa);
+        if (zone_soa) {
+                uint32_t s = soa_serial(rr);
+                if (s != x->info.serial)
+                        return fail(x, DG_EMALFORMED,
+                                    "bad SOA sequence: SOA serial %u after serial %u "
+                                    "(incremental or inconsistent transfer)",
+                                    s, x->info.serial);
+                x->status = DG_AXFR_DONE;
+                return x->status;
+        }
+        if (!dg_name_is_under(ow, x->zone)) {
+                x->info.ignored++;
+                return x->status;
+        }
+        if ((uint64_t)x->rrs->len >= x->o.max_records)
+                return fail(x, DG_ELIMIT, "more than %llu records",
+                            (unsigned long long)x->o.max_records);
+        store(x, rr);
+        return x->status;
+}
+
+/* Handles one complete message of x->msglen octets in x->msg. */
+static int process_msg(dg_axfr_t *x)
+{
+        uint64_t nmsg = ++x->info.messages;
+        int ret = check_header(x, nmsg);
+        if (ret < 0)
+                return ret;
         ldns_pkt *pkt = NULL;
-        ldns_status st = ldns_wire2pkt(&pkt, m, len);
+        ldns_status st = ldns_wire2pkt(&pkt, x->msg, x->msglen);
         if (st != LDNS_STATUS_OK)
                 return fail(x, DG_EMALFORMED, "message %llu does not parse: %s",
                             (unsigned long long)nmsg, ldns_get_errorstr_by_id(st));
-        int ret = DG_AXFR_MORE;
-        ldns_rr_list *q = ldns_pkt_question(pkt);
-        if (ldns_rr_list_rr_count(q) > 1) {
-                ret = fail(x, DG_EMALFORMED, "message %llu has %zu questions",
-                           (unsigned long long)nmsg, ldns_rr_list_rr_count(q));
-                goto out;
-        }
-        if (ldns_rr_list_rr_count(q) == 1) {
-                const ldns_rr *qr = ldns_rr_list_rr(q, 0);
-                uint8_t qn[DG_NAME_WIRE_MAX];
-                if (dg_wire_name_from_rdf(ldns_rr_owner(qr), qn) < 0 ||
-                    dg_name_cmp(qn, x->zone) != 0 || ldns_rr_get_type(qr) != LDNS_RR_TYPE_AXFR) {
-                        char *o = rr_owner_str(qr);
-                        ret = fail(x, DG_EMISMATCH,
-                                   "message %llu answers another question (%s type %u)",
-                                   (unsigned long long)nmsg, o, (unsigned)ldns_rr_get_type(qr));
-                        g_free(o);
-                        goto out;
-                }
-        }
-        ldns_rr_list *an = ldns_pkt_answer(pkt);
+        ret = check_question(x, pkt, nmsg);
+        const ldns_rr_list *an = ldns_pkt_answer(pkt);
         size_t nan = ldns_rr_list_rr_count(an);
-        if (nmsg == 1 && nan == 0) {
+        if (ret >= 0 && nmsg == 1 && nan == 0)
                 ret = fail(x, DG_EMALFORMED, "bad SOA sequence: the first message has no records");
-                goto out;
-        }
-        for (size_t i = 0; i < nan; i++) {
-                const ldns_rr *rr = ldns_rr_list_rr(an, i);
-                uint16_t t = (uint16_t)ldns_rr_get_type(rr);
-                uint8_t ow[DG_NAME_WIRE_MAX];
-                if (dg_wire_name_from_rdf(ldns_rr_owner(rr), ow) < 0) {
-                        ret = fail(x, DG_EMALFORMED, "record with a bad owner name");
-                        goto out;
-                }
-                bool zone_soa = t == LDNS_RR_TYPE_SOA && dg_name_cmp(ow, x->zone) == 0;
-                if (x->status == DG_AXFR_DONE) {
-                        ret = fail(x, DG_EMALFORMED,
-                                   "bad SOA sequence: %s record after the closing SOA",
-                                   dg_rrtype_str(t));
-                        goto out;
-                }
-                if (!x->info.have_soa) {
-                        if (!zone_soa) {
-                                const char *tn = dg_rrtype_str(t);
-                                char *o = rr_owner_str(rr);
-                                ret = fail(x, DG_EMALFORMED,
-                                           "bad SOA sequence: the transfer starts with %s %s, "
-                                           "not the SOA of %s",
-                                           o, tn, x->zone_str);
-                                g_free(o);
-                                goto out;
-                        }
-                        x->info.have_soa = true;
-                        x->info.serial = soa_serial(rr);
-                        store(x, rr);
-                        continue;
-                }
-                if (zone_soa) {
-                        uint32_t s = soa_serial(rr);
-                        if (s != x->info.serial) {
-                                ret = fail(x, DG_EMALFORMED,
-                                           "bad SOA sequence: SOA serial %u after serial %u "
-                                           "(incremental or inconsistent transfer)",
-                                           s, x->info.serial);
-                                goto out;
-                        }
-                        x->status = DG_AXFR_DONE;
-                        continue;
-                }
-                if (!dg_name_is_under(ow, x->zone)) {
-                        x->info.ignored++;
-                        continue;
-                }
-                if ((uint64_t)x->rrs->len >= x->o.max_records) {
-                        ret = fail(x, DG_ELIMIT, "more than %llu records",
-                                   (unsigned long long)x->o.max_records);
-                        goto out;
-                }
-                store(x, rr);
-        }
-        ret = x->status;
-out:
+        for (size_t i = 0; ret >= 0 && i < nan; i++)
+                ret = take_record(x, ldns_rr_list_rr(an, i));
+        if (ret >= 0)
+                ret = x->status;
         ldns_pkt_free(pkt);
         return ret;
 }
