@@ -9,6 +9,7 @@
 
 #include "dnsglean/axfr.h"
 #include "dnsglean/walk.h"
+#include "dnsglean/xfr_io.h"
 
 #define DG_LUA_AXFR_MT "dnsglean.axfr"
 #define DG_LUA_WALK_MT "dnsglean.walk"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dnsglean/axfr.h"
+#include "dnsglean/xfr_io.h"
 #include "dnsglean/classify.h"
 
 #define CMD "axfr"

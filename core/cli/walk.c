@@ -9,6 +9,7 @@
 
 #include "dnsglean/classify.h"
 #include "dnsglean/walk.h"
+#include "dnsglean/xfr_io.h"
 
 #define CMD "walk"
 

@@ -2,66 +2,22 @@
 #include "cli.h"
 #include "xfr_cli.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <ldns/ldns.h>
+#include "dnsglean/engine.h"
+#include "dnsglean/wire.h"
 
+/* One server address, through the library's resolver-address parser. */
 static int parse_one(const char *s, dg_xfr_server_t *out)
 {
-        char host[64];
-        unsigned long port = 53;
-        const char *colon = strrchr(s, ':');
+        dg_resolver_addr_t a;
         memset(out, 0, sizeof *out);
-        if (s[0] == '[') {
-                const char *end = strchr(s, ']');
-                if (end == NULL || (size_t)(end - s - 1) >= sizeof host)
-                        return -1;
-                memcpy(host, s + 1, (size_t)(end - s - 1));
-                host[end - s - 1] = '\0';
-                if (end[1] == ':') {
-                        char *e;
-                        port = strtoul(end + 2, &e, 10);
-                        if (*e != '\0' || end[2] == '\0')
-                                return -1;
-                } else if (end[1] != '\0') {
-                        return -1;
-                }
-        } else if (colon != NULL && strchr(s, ':') == colon) {
-                /* one colon: IPv4 with a port */
-                if ((size_t)(colon - s) >= sizeof host)
-                        return -1;
-                memcpy(host, s, (size_t)(colon - s));
-                host[colon - s] = '\0';
-                char *e;
-                port = strtoul(colon + 1, &e, 10);
-                if (*e != '\0' || colon[1] == '\0')
-                        return -1;
-        } else {
-                if (strlen(s) >= sizeof host)
-                        return -1;
-                strcpy(host, s);
-        }
-        if (port == 0 || port > 65535)
+        if (dg_resolver_parse(s, &a) != DG_OK)
                 return -1;
-        struct sockaddr_in *v4 = (struct sockaddr_in *)&out->ss;
-        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&out->ss;
-        if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-                v4->sin_family = AF_INET;
-                v4->sin_port = htons((uint16_t)port);
-                out->sslen = sizeof *v4;
-                g_snprintf(out->text, sizeof out->text, "%s:%lu", host, port);
-        } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-                v6->sin6_family = AF_INET6;
-                v6->sin6_port = htons((uint16_t)port);
-                out->sslen = sizeof *v6;
-                g_snprintf(out->text, sizeof out->text, "[%s]:%lu", host, port);
-        } else {
-                return -1;
-        }
+        out->ss = a.ss;
+        out->sslen = a.sslen;
+        g_strlcpy(out->text, a.text, sizeof out->text);
         return 0;
 }
 
@@ -103,9 +59,7 @@ void dg_xfr_servers_free(GArray *a)
 
 const char *dg_xfr_type_str(uint16_t type, char *buf, size_t cap)
 {
-        char *s = ldns_rr_type2str((ldns_rr_type)type);
-        g_strlcpy(buf, s ? s : "?", cap);
-        free(s);
+        g_strlcpy(buf, dg_rrtype_str(type), cap);
         return buf;
 }
 

@@ -1,4 +1,5 @@
-/* AXFR (RFC 5936) as a sans-I/O state machine, and a blocking TCP driver.
+/* AXFR (RFC 5936) as a sans-I/O state machine (its blocking TCP driver is
+ * in loop_xfr.c).
  *
  * The stream is a sequence of 2-octet length prefixed messages (RFC 1035
  * 4.2.2). A transfer is the zone's SOA, the other records, and the same SOA
@@ -6,14 +7,13 @@
  * resolver or AXFR calls, which block. */
 #include "dnsglean/axfr.h"
 
-#include <errno.h>
 #include <glib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "xfr_int.h"
+#include "util.h"
+#include "wire_int.h"
 
 #define DEF_MAX_BYTES (512ull << 20)
 #define DEF_MAX_RECORDS 10000000ull
@@ -22,7 +22,7 @@
 #define DEF_IDLE_MS 15000u
 
 struct dg_axfr {
-        uint8_t zone[DGX_NAME_MAX];
+        uint8_t zone[DG_NAME_WIRE_MAX];
         size_t zlen;
         char *zone_str;
         dg_axfr_opts_t o;
@@ -58,14 +58,14 @@ int dg_axfr_new(const char *zone, const dg_axfr_opts_t *opts, dg_axfr_t **out)
 {
         if (zone == NULL || out == NULL)
                 return DG_EINVAL;
-        uint8_t w[DGX_NAME_MAX];
-        int n = dgx_name_parse(zone, w);
+        uint8_t w[DG_NAME_WIRE_MAX];
+        int n = dg_wire_name_parse(zone, w);
         if (n < 0)
                 return DG_ENAME;
         dg_axfr_t *x = g_new0(dg_axfr_t, 1);
         memcpy(x->zone, w, (size_t)n);
         x->zlen = (size_t)n;
-        x->zone_str = dgx_name_str(w, (size_t)n);
+        x->zone_str = dg_wire_name_dup(w);
         if (opts != NULL)
                 x->o = *opts;
         if (x->o.max_bytes == 0)
@@ -80,8 +80,8 @@ int dg_axfr_new(const char *zone, const dg_axfr_opts_t *opts, dg_axfr_t **out)
                 x->o.idle_ms = DEF_IDLE_MS;
         x->id = x->o.id;
         if (x->id == 0) {
-                uint64_t s = dgx_seed();
-                x->id = (uint16_t)(dgx_rand(&s) | 1);
+                uint64_t s = dg_rng_seed();
+                x->id = (uint16_t)(dg_rng_next(&s) | 1);
         }
         x->msg = g_malloc(65536);
         x->rrs = g_array_new(FALSE, TRUE, sizeof(dg_axfr_rr_t));
@@ -106,7 +106,7 @@ int dg_axfr_query(dg_axfr_t *x, uint64_t now_ms, uint8_t *buf, size_t cap)
 {
         if (cap < 2)
                 return DG_ESPACE;
-        int n = dgx_build_query(buf + 2, cap - 2, x->id, x->zone, x->zlen, 252 /* AXFR */, 0);
+        int n = dg_wire_build_query(buf + 2, cap - 2, x->id, x->zone, DG_T_AXFR, DG_CLASS_IN, 0, 0);
         if (n < 0)
                 return n;
         buf[0] = (uint8_t)(n >> 8);
@@ -136,13 +136,6 @@ static char *rr_owner_str(const ldns_rr *rr)
         return r;
 }
 
-static void type_name(uint16_t t, char *buf, size_t cap)
-{
-        char *s = ldns_rr_type2str((ldns_rr_type)t);
-        g_strlcpy(buf, s ? s : "?", cap);
-        free(s);
-}
-
 static void store(dg_axfr_t *x, const ldns_rr *rr)
 {
         dg_axfr_rr_t r = {
@@ -150,7 +143,7 @@ static void store(dg_axfr_t *x, const ldns_rr *rr)
             .type = (uint16_t)ldns_rr_get_type(rr),
             .rclass = (uint16_t)ldns_rr_get_class(rr),
             .ttl = ldns_rr_ttl(rr),
-            .rdata = dgx_rr_rdata_str(rr),
+            .rdata = dg_wire_ldns_rdata(rr),
         };
         g_array_append_val(x->rrs, r);
 }
@@ -164,25 +157,24 @@ static uint32_t soa_serial(const ldns_rr *rr)
         return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
 }
 
-/* Handles one complete message of x->msglen octets in x->msg. */
-static int process_msg(dg_axfr_t *x)
+/* Checks the header of message nmsg (x->msglen octets in x->msg). Returns
+ * DG_AXFR_MORE or the sticky error. */
+static int check_header(dg_axfr_t *x, uint64_t nmsg)
 {
         const uint8_t *m = x->msg;
-        size_t len = x->msglen;
-        uint64_t nmsg = ++x->info.messages;
         if (nmsg > x->o.max_messages)
                 return fail(x, DG_ELIMIT, "more than %llu messages",
                             (unsigned long long)x->o.max_messages);
-        if (len < 12)
+        if (x->msglen < DG_HDR_LEN)
                 return fail(x, DG_EMALFORMED, "message %llu is %zu octets, shorter than a header",
-                            (unsigned long long)nmsg, len);
+                            (unsigned long long)nmsg, x->msglen);
         uint16_t id = (uint16_t)(m[0] << 8 | m[1]);
         unsigned flags = (unsigned)m[2] << 8 | m[3];
         x->info.rcode = (uint8_t)(flags & 0xf);
         if (id != x->id)
                 return fail(x, DG_EMISMATCH, "message %llu has ID %u, the query had %u",
                             (unsigned long long)nmsg, id, x->id);
-        if (!(flags & 0x8000u))
+        if (!(flags & DG_FLAG_QR))
                 return fail(x, DG_EMALFORMED, "message %llu is not a response (QR clear)",
                             (unsigned long long)nmsg);
         if (((flags >> 11) & 0xf) != 0)
@@ -194,98 +186,106 @@ static int process_msg(dg_axfr_t *x)
                 free(rc);
                 return DG_EREFUSED;
         }
-        if (flags & 0x0200u)
+        if (flags & DG_FLAG_TC)
                 return fail(x, DG_EMALFORMED, "message %llu has the TC bit set on TCP",
                             (unsigned long long)nmsg);
+        return DG_AXFR_MORE;
+}
+
+/* Checks the question section (none, or the zone's AXFR). */
+static int check_question(dg_axfr_t *x, const ldns_pkt *pkt, uint64_t nmsg)
+{
+        const ldns_rr_list *q = ldns_pkt_question(pkt);
+        if (ldns_rr_list_rr_count(q) > 1)
+                return fail(x, DG_EMALFORMED, "message %llu has %zu questions",
+                            (unsigned long long)nmsg, ldns_rr_list_rr_count(q));
+        if (ldns_rr_list_rr_count(q) == 0)
+                return DG_AXFR_MORE;
+        const ldns_rr *qr = ldns_rr_list_rr(q, 0);
+        uint8_t qn[DG_NAME_WIRE_MAX];
+        if (dg_wire_name_from_rdf(ldns_rr_owner(qr), qn) >= 0 && dg_name_cmp(qn, x->zone) == 0 &&
+            ldns_rr_get_type(qr) == LDNS_RR_TYPE_AXFR)
+                return DG_AXFR_MORE;
+        char *o = rr_owner_str(qr);
+        int r = fail(x, DG_EMISMATCH, "message %llu answers another question (%s type %u)",
+                     (unsigned long long)nmsg, o, (unsigned)ldns_rr_get_type(qr));
+        g_free(o);
+        return r;
+}
+
+/* The first record must be the zone's SOA. */
+static int take_first(dg_axfr_t *x, const ldns_rr *rr, bool zone_soa)
+{
+        if (!zone_soa) {
+                char *o = rr_owner_str(rr);
+                int r = fail(x, DG_EMALFORMED,
+                             "bad SOA sequence: the transfer starts with %s %s, not the SOA of %s",
+                             o, dg_rrtype_str((uint16_t)ldns_rr_get_type(rr)), x->zone_str);
+                g_free(o);
+                return r;
+        }
+        x->info.have_soa = true;
+        x->info.serial = soa_serial(rr);
+        store(x, rr);
+        return DG_AXFR_MORE;
+}
+
+/* Takes one answer record in transfer order. Returns x->status or the
+ * sticky error. */
+static int take_record(dg_axfr_t *x, const ldns_rr *rr)
+{
+        uint16_t t = (uint16_t)ldns_rr_get_type(rr);
+        uint8_t ow[DG_NAME_WIRE_MAX];
+        if (dg_wire_name_from_rdf(ldns_rr_owner(rr), ow) < 0)
+                return fail(x, DG_EMALFORMED, "record with a bad owner name");
+        bool zone_soa = t == LDNS_RR_TYPE_SOA && dg_name_cmp(ow, x->zone) == 0;
+        if (x->status == DG_AXFR_DONE)
+                return fail(x, DG_EMALFORMED, "bad SOA sequence: %s record after the closing SOA",
+                            dg_rrtype_str(t));
+        if (!x->info.have_soa)
+                return take_first(x, rr, zone_soa);
+        if (zone_soa) {
+                uint32_t s = soa_serial(rr);
+                if (s != x->info.serial)
+                        return fail(x, DG_EMALFORMED,
+                                    "bad SOA sequence: SOA serial %u after serial %u "
+                                    "(incremental or inconsistent transfer)",
+                                    s, x->info.serial);
+                x->status = DG_AXFR_DONE;
+                return x->status;
+        }
+        if (!dg_name_is_under(ow, x->zone)) {
+                x->info.ignored++;
+                return x->status;
+        }
+        if ((uint64_t)x->rrs->len >= x->o.max_records)
+                return fail(x, DG_ELIMIT, "more than %llu records",
+                            (unsigned long long)x->o.max_records);
+        store(x, rr);
+        return x->status;
+}
+
+/* Handles one complete message of x->msglen octets in x->msg. */
+static int process_msg(dg_axfr_t *x)
+{
+        uint64_t nmsg = ++x->info.messages;
+        int ret = check_header(x, nmsg);
+        if (ret < 0)
+                return ret;
         ldns_pkt *pkt = NULL;
-        ldns_status st = ldns_wire2pkt(&pkt, m, len);
+        ldns_status st = ldns_wire2pkt(&pkt, x->msg, x->msglen);
         if (st != LDNS_STATUS_OK)
                 return fail(x, DG_EMALFORMED, "message %llu does not parse: %s",
                             (unsigned long long)nmsg, ldns_get_errorstr_by_id(st));
-        int ret = DG_AXFR_MORE;
-        ldns_rr_list *q = ldns_pkt_question(pkt);
-        if (ldns_rr_list_rr_count(q) > 1) {
-                ret = fail(x, DG_EMALFORMED, "message %llu has %zu questions",
-                           (unsigned long long)nmsg, ldns_rr_list_rr_count(q));
-                goto out;
-        }
-        if (ldns_rr_list_rr_count(q) == 1) {
-                const ldns_rr *qr = ldns_rr_list_rr(q, 0);
-                uint8_t qn[DGX_NAME_MAX];
-                if (dgx_name_from_rdf(ldns_rr_owner(qr), qn) < 0 ||
-                    dgx_name_cmp(qn, x->zone) != 0 || ldns_rr_get_type(qr) != LDNS_RR_TYPE_AXFR) {
-                        char *o = rr_owner_str(qr);
-                        ret = fail(x, DG_EMISMATCH,
-                                   "message %llu answers another question (%s type %u)",
-                                   (unsigned long long)nmsg, o, (unsigned)ldns_rr_get_type(qr));
-                        g_free(o);
-                        goto out;
-                }
-        }
-        ldns_rr_list *an = ldns_pkt_answer(pkt);
+        ret = check_question(x, pkt, nmsg);
+        const ldns_rr_list *an = ldns_pkt_answer(pkt);
         size_t nan = ldns_rr_list_rr_count(an);
-        if (nmsg == 1 && nan == 0) {
+        if (ret >= 0 && nmsg == 1 && nan == 0)
                 ret = fail(x, DG_EMALFORMED, "bad SOA sequence: the first message has no records");
-                goto out;
-        }
-        for (size_t i = 0; i < nan; i++) {
-                const ldns_rr *rr = ldns_rr_list_rr(an, i);
-                uint16_t t = (uint16_t)ldns_rr_get_type(rr);
-                uint8_t ow[DGX_NAME_MAX];
-                if (dgx_name_from_rdf(ldns_rr_owner(rr), ow) < 0) {
-                        ret = fail(x, DG_EMALFORMED, "record with a bad owner name");
-                        goto out;
-                }
-                bool zone_soa = t == LDNS_RR_TYPE_SOA && dgx_name_cmp(ow, x->zone) == 0;
-                if (x->status == DG_AXFR_DONE) {
-                        char tn[32];
-                        type_name(t, tn, sizeof tn);
-                        ret = fail(x, DG_EMALFORMED,
-                                   "bad SOA sequence: %s record after the closing SOA", tn);
-                        goto out;
-                }
-                if (!x->info.have_soa) {
-                        if (!zone_soa) {
-                                char tn[32];
-                                type_name(t, tn, sizeof tn);
-                                char *o = rr_owner_str(rr);
-                                ret = fail(x, DG_EMALFORMED,
-                                           "bad SOA sequence: the transfer starts with %s %s, "
-                                           "not the SOA of %s",
-                                           o, tn, x->zone_str);
-                                g_free(o);
-                                goto out;
-                        }
-                        x->info.have_soa = true;
-                        x->info.serial = soa_serial(rr);
-                        store(x, rr);
-                        continue;
-                }
-                if (zone_soa) {
-                        uint32_t s = soa_serial(rr);
-                        if (s != x->info.serial) {
-                                ret = fail(x, DG_EMALFORMED,
-                                           "bad SOA sequence: SOA serial %u after serial %u "
-                                           "(incremental or inconsistent transfer)",
-                                           s, x->info.serial);
-                                goto out;
-                        }
-                        x->status = DG_AXFR_DONE;
-                        continue;
-                }
-                if (!dgx_name_under(ow, x->zone)) {
-                        x->info.ignored++;
-                        continue;
-                }
-                if ((uint64_t)x->rrs->len >= x->o.max_records) {
-                        ret = fail(x, DG_ELIMIT, "more than %llu records",
-                                   (unsigned long long)x->o.max_records);
-                        goto out;
-                }
-                store(x, rr);
-        }
-        ret = x->status;
-out:
+        for (size_t i = 0; ret >= 0 && i < nan; i++)
+                ret = take_record(x, ldns_rr_list_rr(an, i));
+        if (ret >= 0)
+                ret = x->status;
         ldns_pkt_free(pkt);
         return ret;
 }
@@ -402,66 +402,18 @@ void dg_axfr_info(const dg_axfr_t *x, dg_axfr_info_t *out)
 
 char *dg_axfr_rr_line(const dg_axfr_rr_t *rr)
 {
-        char tn[32], *cl = ldns_rr_class2str((ldns_rr_class)rr->rclass);
-        type_name(rr->type, tn, sizeof tn);
-        char *s = g_strdup_printf("%s\t%u\t%s\t%s\t%s", rr->owner, rr->ttl, cl ? cl : "IN", tn,
-                                  rr->rdata);
+        char *cl = ldns_rr_class2str((ldns_rr_class)rr->rclass);
+        char *s = g_strdup_printf("%s\t%u\t%s\t%s\t%s", rr->owner, rr->ttl, cl ? cl : "IN",
+                                  dg_rrtype_str(rr->type), rr->rdata);
         free(cl);
         return s;
 }
 
-int dg_axfr_run(dg_axfr_t *x, const struct sockaddr *sa, socklen_t salen,
-                volatile sig_atomic_t *stop)
+int dg_axfr_abort(dg_axfr_t *x, int err, const char *msg)
 {
-        uint8_t q[2 + 12 + DGX_NAME_MAX + 4];
-        uint64_t now = dgx_now_ms();
-        int qn = dg_axfr_query(x, now, q, sizeof q);
-        if (qn < 0)
-                return qn;
-        uint64_t deadline = now + MIN(x->o.timeout_ms, x->o.idle_ms);
-        int fd = dgx_tcp_connect(sa, salen, deadline, stop);
-        if (fd < 0) {
-                if (fd == DG_EIO)
-                        return fail(x, DG_EIO, "cannot connect: %s", g_strerror(errno));
-                if (fd == DG_ETIMEOUT)
-                        return fail(x, DG_ETIMEOUT, "TCP connect timed out");
-                return fail(x, fd, "%s", dg_strerror(fd));
-        }
-        int r = dgx_send_all(fd, q, (size_t)qn, deadline, stop);
-        if (r < 0) {
-                if (r == DG_EIO)
-                        fail(x, DG_EIO, "cannot send the query: %s", g_strerror(errno));
-                else
-                        fail(x, r, "cannot send the query: %s", dg_strerror(r));
-                close(fd);
-                return r;
-        }
-        uint8_t *buf = g_malloc(65536);
-        r = DG_AXFR_MORE;
-        while (r == DG_AXFR_MORE) {
-                now = dgx_now_ms();
-                r = dg_axfr_tick(x, now);
-                if (r != DG_AXFR_MORE)
-                        break;
-                int64_t wait = dg_axfr_next_timeout(x, now);
-                int w = dgx_wait_readable(fd, now + (uint64_t)(wait < 0 ? 0 : wait), stop);
-                if (w == DG_ETIMEOUT)
-                        continue; /* the tick above reports it */
-                if (w < 0) {
-                        r = w == DG_EINTR ? fail(x, DG_EINTR, "interrupted")
-                                          : fail(x, DG_EIO, "poll: %s", g_strerror(errno));
-                        break;
-                }
-                ssize_t n = recv(fd, buf, 65536, 0);
-                if (n > 0) {
-                        r = dg_axfr_feed(x, dgx_now_ms(), buf, (size_t)n);
-                } else if (n == 0) {
-                        r = dg_axfr_eof(x);
-                } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                        r = fail(x, DG_EIO, "recv: %s", g_strerror(errno));
-                }
-        }
-        g_free(buf);
-        close(fd);
-        return r;
+        if (x->status < 0)
+                return x->status;
+        if (err >= 0)
+                err = DG_EIO;
+        return fail(x, err, "%s", msg != NULL ? msg : dg_strerror(err));
 }

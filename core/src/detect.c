@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 static const char *const tag_names[DG_TAG_COUNT_] = {
     [DG_TAG_AXFR] = "axfr",
     [DG_TAG_IXFR] = "ixfr",
@@ -207,55 +209,25 @@ static gboolean addr_eq(gconstpointer a, gconstpointer b)
         return addr_equal(a, b);
 }
 
-static uint8_t lower(uint8_t c)
+/* Length of a wire name known to be well formed (parsed by the wire layer). */
+static inline size_t wname_len(const uint8_t *w)
 {
-        return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+        return (size_t)dg_name_len(w, DG_NAME_WIRE_MAX);
 }
-
-/* Length of a wire name (with the root label); the name is known good. */
-static size_t wname_len(const uint8_t *w)
-{
-        size_t n = 0;
-        while (w[n] != 0)
-                n += 1u + w[n];
-        return n + 1;
-}
-
-static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ p[i]) * 1099511628211ull;
-        return h;
-}
-
-#define FNV_INIT 14695981039346656037ull
 
 /* Key of a bucket: source address, kind letter, zone (lowercased wire). */
 static uint64_t bucket_key(const dg_detect_addr_t *a, char kind, const uint8_t *zone)
 {
-        uint64_t h = fnv(FNV_INIT, (const uint8_t *)&kind, 1);
-        h = fnv(h, &a->family, 1);
-        h = fnv(h, a->addr, addr_len(a));
-        return fnv(h, zone, wname_len(zone));
+        uint64_t h = dg_fnv(DG_FNV_INIT, (const uint8_t *)&kind, 1);
+        h = dg_fnv(h, &a->family, 1);
+        h = dg_fnv(h, a->addr, addr_len(a));
+        return dg_fnv(h, zone, wname_len(zone));
 }
 
 static uint64_t name_hash(const uint8_t *w)
 {
-        uint64_t h = fnv(FNV_INIT, w, wname_len(w));
+        uint64_t h = dg_fnv(DG_FNV_INIT, w, wname_len(w));
         return h ? h : 1;
-}
-
-/* True if wire name w ends with the wire suffix sfx on a label boundary. */
-static bool under(const uint8_t *w, const uint8_t *sfx, size_t sfxlen)
-{
-        size_t n = wname_len(w);
-        for (size_t p = 0; n - p >= sfxlen; p += 1u + w[p]) {
-                if (n - p == sfxlen)
-                        return memcmp(w + p, sfx, sfxlen) == 0;
-                if (w[p] == 0)
-                        break;
-        }
-        return false;
 }
 
 static bool under_reverse(const uint8_t *w)
@@ -264,7 +236,7 @@ static bool under_reverse(const uint8_t *w)
                                     "arpa";
         static const uint8_t v6[] = "\x03ip6\x04"
                                     "arpa";
-        return under(w, v4, sizeof v4) || under(w, v6, sizeof v6);
+        return dg_name_is_under(w, v4) || dg_name_is_under(w, v6);
 }
 
 static bool any_underscore_label(const uint8_t *w)
@@ -282,7 +254,7 @@ bool dg_detect_label_random(const uint8_t *label, size_t len, unsigned min_len)
         unsigned digits = 0, letters = 0, vowels = 0, run = 0, maxrun = 0, switches = 0;
         int prev = -1; /* 0 letter, 1 digit */
         for (size_t i = 0; i < len; i++) {
-                uint8_t c = lower(label[i]);
+                uint8_t c = dg_lower(label[i]);
                 int cls;
                 if (c >= '0' && c <= '9') {
                         digits++;
@@ -564,19 +536,12 @@ static bool nsec_derived(const uint8_t *q, const uint8_t *h)
         return q[0] == h[0] && memcmp(q + 1, h + 1, (size_t)h[0] - 1) == 0;
 }
 
-static void lower_name(uint8_t *w)
-{
-        for (size_t p = 0; w[p] != 0; p += 1u + w[p])
-                for (size_t i = 1; i <= w[p]; i++)
-                        w[p + i] = lower(w[p + i]);
-}
-
 static void nsec_hint_add(source_t *s, const uint8_t *name)
 {
         if (s->hints == NULL)
                 s->hints = g_malloc0(NSEC_HINTS * sizeof *s->hints);
         memcpy(s->hints[s->hint_pos], name, wname_len(name));
-        lower_name(s->hints[s->hint_pos]);
+        dg_name_lower(s->hints[s->hint_pos]);
         s->hint_pos = (s->hint_pos + 1) % NSEC_HINTS;
         if (s->nhints < NSEC_HINTS)
                 s->nhints++;
@@ -610,15 +575,15 @@ static void scan_records(const uint8_t *msg, size_t len, const dg_wire_msg_t *m,
         /* what classification depends on: the question, the rcode and the
          * records (owner, type, rdata) of answer and authority; responses
          * that differ only in ID and TTLs share a signature */
-        uint64_t h = fnv(FNV_INIT, m->qname, wname_len(m->qname));
+        uint64_t h = dg_fnv(DG_FNV_INIT, m->qname, wname_len(m->qname));
         uint8_t qx[5] = {(uint8_t)(m->qtype >> 8), (uint8_t)m->qtype, m->rcode,
                          (uint8_t)(m->ancount >> 8), (uint8_t)m->ancount};
-        h = fnv(h, qx, sizeof qx);
+        h = dg_fnv(h, qx, sizeof qx);
         while (dg_wire_iter_next(&it, &rr) == 1 && rr.section != DG_SEC_ADDITIONAL) {
                 uint8_t tx[3] = {(uint8_t)(rr.type >> 8), (uint8_t)rr.type, (uint8_t)rr.section};
-                h = fnv(h, rr.owner, wname_len(rr.owner));
-                h = fnv(h, tx, sizeof tx);
-                h = fnv(h, msg + rr.rdata_off, rr.rdlen);
+                h = dg_fnv(h, rr.owner, wname_len(rr.owner));
+                h = dg_fnv(h, tx, sizeof tx);
+                h = dg_fnv(h, msg + rr.rdata_off, rr.rdlen);
                 if (rr.section == DG_SEC_AUTHORITY && rr.type == DG_T_NS)
                         ns_auth = true;
                 if (rr.type == DG_T_NSEC) {
@@ -648,10 +613,7 @@ static uint64_t str_hash(const char *p)
         size_t n = strlen(p);
         if (n > 1 && p[n - 1] == '.')
                 n--;
-        uint64_t h = FNV_INIT;
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ lower((uint8_t)p[i])) * 1099511628211ull;
-        return h;
+        return dg_fnv_lower(DG_FNV_INIT, p, n);
 }
 
 static int on_classified(void *ud, const dg_wire_rr_t *rr, const char *owner, const char *rdata,
@@ -903,7 +865,7 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
 
         uint8_t q[DG_NAME_WIRE_MAX];
         memcpy(q, m.qname, wname_len(m.qname));
-        lower_name(q);
+        dg_name_lower(q);
         if (resp && m.rcode == DG_RCODE_NXDOMAIN && s)
                 s->s.nxdomain++;
 

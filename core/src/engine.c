@@ -5,17 +5,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static uint64_t rng_next(dg_engine_t *e)
-{
-        /* splitmix64: fast, seeded from getrandom(); IDs and probe labels
-         * need to be unpredictable to an off-path spoofer, and every
-         * response is also checked against its question. */
-        uint64_t z = (e->rng += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-}
-
 void eng_logf(dg_engine_t *e, int level, const char *fmt, ...)
 {
         if (e->o.log == NULL)
@@ -75,21 +64,6 @@ char *eng_name_text(const uint8_t *wire, bool trailing_dot)
         if (!trailing_dot && n > 1 && buf[n - 1] == '.')
                 buf[n - 1] = 0;
         return g_strdup(buf);
-}
-
-static void random_label(dg_engine_t *e, char *out, size_t n)
-{
-        static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-        /* starts with a letter, looks like nothing a zone would hold */
-        uint64_t r = rng_next(e);
-        out[0] = alnum[r % 26];
-        for (size_t i = 1; i < n - 1; i++) {
-                if (i % 10 == 0)
-                        r = rng_next(e);
-                out[i] = alnum[r % 36];
-                r /= 36;
-        }
-        out[n - 1] = 0;
 }
 
 void dg_result_free(dg_result_t *r)
@@ -263,8 +237,8 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
 
         if (opts->seed)
                 e->rng = opts->seed;
-        else if (getrandom(&e->rng, sizeof e->rng, 0) != sizeof e->rng)
-                e->rng = (uint64_t)g_get_real_time() ^ (uint64_t)(uintptr_t)e;
+        else
+                e->rng = dg_rng_seed();
 
         e->pool_size = e->o.concurrency + eng_probe_reserve(e);
         e->pool = g_try_new0(cand_t, e->pool_size);
@@ -438,12 +412,12 @@ cand_t *eng_probe_new(dg_engine_t *e, int kind, const uint8_t *parent, uint16_t 
                 memcpy(c->name, parent, (size_t)dg_name_len(parent, DG_NAME_WIRE_MAX));
         } else {
                 char lab[16];
-                random_label(e, lab, 14);
+                dg_random_label(&e->rng, lab, 13);
                 uint8_t tmp[DG_NAME_WIRE_MAX];
                 const uint8_t *base = parent;
                 if (two_labels) {
                         char lab2[16];
-                        random_label(e, lab2, 10);
+                        dg_random_label(&e->rng, lab2, 9);
                         if (dg_name_prepend((const uint8_t *)lab2, strlen(lab2), parent, tmp) > 0)
                                 base = tmp;
                 }
@@ -619,7 +593,7 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
         res_t *r = &e->res[ri];
         unsigned sock = c->transport == DG_TRANSPORT_TCP ? 0 : (e->sock_next++ % e->o.nsockets);
         uint32_t *map = e->idmap + (size_t)sock * 65536u;
-        uint16_t id = (uint16_t)rng_next(e);
+        uint16_t id = (uint16_t)dg_rng_next(&e->rng);
         for (unsigned k = 0; k < 65536 && map[id] != 0; k++)
                 id++;
         if (map[id] != 0)

@@ -27,6 +27,7 @@
 
 #include "dnsglean/engine.h"
 #include "pacing.h"
+#include "util.h"
 
 #include <glib.h>
 #include <stdio.h>

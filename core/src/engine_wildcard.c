@@ -137,12 +137,7 @@ static bool hset_overlap(const hset_t *a, const hset_t *b)
 /* FNV-1a of a "TYPE rdata" record, case-insensitive (names in rdata). */
 static uint64_t rec_hash(const char *s)
 {
-        uint64_t h = 0xcbf29ce484222325ull;
-        for (; *s; s++) {
-                h ^= (uint8_t)g_ascii_tolower(*s);
-                h *= 0x100000001b3ull;
-        }
-        return h;
+        return dg_fnv_lower(DG_FNV_INIT, s, strlen(s));
 }
 
 /* The hash of answer record i of p. The qname's own CNAME (the first hop of

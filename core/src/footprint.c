@@ -17,6 +17,8 @@
 #include <glib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define MAX_ROUNDS 12
 #define MAX_SPF_DOMAINS 40
 #define MAX_NS_ADDRS 8
@@ -287,12 +289,9 @@ static void plan_first_round(dg_footprint_t *fp)
                 }
         }
         /* a label no zone holds: an answer means a wildcard at the apex */
-        char lab[24];
-        static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-        lab[0] = 'q';
-        for (int i = 1; i < 16; i++)
-                lab[i] = alnum[g_random_int_range(0, 36)];
-        lab[16] = '\0';
+        char lab[17];
+        uint64_t rng = dg_rng_seed();
+        dg_random_label(&rng, lab, 16);
         fp->wildcard_probe = g_strdup_printf("dg-%s.%s", lab, d);
         ask(fp, fp->wildcard_probe, DG_T_A, "wildcard-probe");
         plan_batches(fp);

@@ -15,6 +15,8 @@
 #include <glib.h>
 #include <string.h>
 
+#include "util.h"
+
 typedef struct trie_node trie_node_t;
 
 typedef struct {
@@ -55,18 +57,10 @@ typedef struct {
         size_t cap, n;
 } etab_t;
 
-static inline unsigned char lc(unsigned char c)
-{
-        return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
 /* FNV-1a of an already lowercase label */
 static inline uint64_t lab_hash(const char *s, size_t len)
 {
-        uint64_t h = 0xcbf29ce484222325ull;
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-        return h;
+        return dg_fnv(DG_FNV_INIT, s, len);
 }
 
 static inline uint64_t edge_hash(const void *parent, uint64_t lh)
@@ -287,7 +281,7 @@ static bool split_labels(const char *name, size_t len, char *buf, size_t cap, la
                 return false;
         L->n = 0;
         size_t start = 0;
-        uint64_t h = 0xcbf29ce484222325ull;
+        uint64_t h = DG_FNV_INIT;
         for (size_t i = 0; i <= len; i++) {
                 if (i == len || name[i] == '.') {
                         if (i == start || L->n == 128)
@@ -300,11 +294,11 @@ static bool split_labels(const char *name, size_t len, char *buf, size_t cap, la
                         if (L->n == max)
                                 return true;
                         start = i + 1;
-                        h = 0xcbf29ce484222325ull;
+                        h = DG_FNV_INIT;
                 } else {
-                        unsigned char c = lc((unsigned char)name[i]);
+                        unsigned char c = dg_lower((unsigned char)name[i]);
                         buf[i] = (char)c;
-                        h = (h ^ c) * 0x100000001b3ull;
+                        h = dg_fnv_step(h, c);
                 }
         }
         return true;
@@ -329,8 +323,8 @@ const dg_fp_sig_t *dg_fpdb_match_host(const dg_fpdb_t *db, dg_fp_kind_t k, const
 
 static unsigned txt_bucket(const char *s)
 {
-        unsigned a = lc((unsigned char)s[0]);
-        unsigned b = lc((unsigned char)s[1]);
+        unsigned a = dg_lower((unsigned char)s[0]);
+        unsigned b = dg_lower((unsigned char)s[1]);
         return (a * 31u + b) % TXT_BUCKETS;
 }
 

@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define BATCH 64
 #define QBUF 512
 #define RBUF 4096
@@ -94,12 +96,7 @@ static int addr_key(const struct sockaddr_storage *ss, uint8_t key[20])
 
 static size_t key_hash(const uint8_t key[20])
 {
-        uint64_t h = 0xcbf29ce484222325ull;
-        for (int i = 0; i < 20; i++) {
-                h ^= key[i];
-                h *= 0x100000001b3ull;
-        }
-        return (size_t)h;
+        return (size_t)dg_fnv(DG_FNV_INIT, key, 20);
 }
 
 static void amap_put(dg_loop_t *l, const struct sockaddr_storage *ss, size_t idx)

@@ -13,15 +13,11 @@
 #include <string.h>
 
 #include "dnsglean/walk.h"
-#include "xfr_int.h"
+#include "util.h"
+#include "wire_int.h"
 
 /* Longest message hashed with our own padding: two blocks minus 9 octets. */
 #define FAST_MAX 119
-
-static inline uint8_t lc(uint8_t c)
-{
-        return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
-}
 
 static inline void put_be32(uint8_t *p, uint32_t v)
 {
@@ -78,14 +74,12 @@ static SHA_CTX sha1_iv(void)
 int dg_nsec3_hash(const uint8_t *name_wire, size_t len, const uint8_t *salt, size_t saltlen,
                   unsigned iterations, uint8_t out[20])
 {
-        if (name_wire == NULL || dgx_name_len(name_wire, len) < 0 || saltlen > 255)
+        if (name_wire == NULL || dg_name_len(name_wire, len) < 0 || saltlen > 255)
                 return DG_ENAME;
-        size_t nl = (size_t)dgx_name_len(name_wire, len);
-        uint8_t buf[DGX_NAME_MAX + 255];
+        size_t nl = (size_t)dg_name_len(name_wire, len);
+        uint8_t buf[DG_NAME_WIRE_MAX + 255];
         memcpy(buf, name_wire, nl);
-        for (size_t pos = 0; buf[pos] != 0; pos += 1 + (size_t)buf[pos])
-                for (size_t i = 1; i <= buf[pos]; i++)
-                        buf[pos + i] = lc(buf[pos + i]);
+        dg_name_lower(buf);
         if (saltlen)
                 memcpy(buf + nl, salt, saltlen);
         SHA_CTX iv = sha1_iv();
@@ -101,12 +95,12 @@ int dg_nsec3_hash(const uint8_t *name_wire, size_t len, const uint8_t *salt, siz
 
 int dg_nsec3_hash_str(const uint8_t *hash, size_t len, char *buf, size_t cap)
 {
-        return dgx_b32hex_enc(hash, len, buf, cap);
+        return dg_b32hex_encode(hash, len, buf, cap);
 }
 
 struct dg_nsec3_cracker {
         SHA_CTX iv;
-        uint8_t suffix[DGX_NAME_MAX + 255]; /* zone wire (lowercase) + salt */
+        uint8_t suffix[DG_NAME_WIRE_MAX + 255]; /* zone wire (lowercase) + salt */
         size_t zlen, suffixlen;
         uint8_t salt[255];
         size_t saltlen;
@@ -124,8 +118,8 @@ struct dg_nsec3_cracker {
 int dg_nsec3_cracker_new(const char *zone, const uint8_t *salt, size_t saltlen, unsigned iterations,
                          dg_nsec3_cracker_t **out)
 {
-        uint8_t z[DGX_NAME_MAX];
-        int zl = dgx_name_parse(zone, z);
+        uint8_t z[DG_NAME_WIRE_MAX];
+        int zl = dg_wire_name_parse(zone, z);
         if (zl < 0)
                 return DG_ENAME;
         if (saltlen > 255 || (saltlen > 0 && salt == NULL))
@@ -201,8 +195,8 @@ int dg_nsec3_cracker_add(dg_nsec3_cracker_t *c, const uint8_t hash[20])
 
 int dg_nsec3_cracker_try(dg_nsec3_cracker_t *c, const char *label, size_t len, uint8_t *out_hash)
 {
-        uint8_t blk[DGX_NAME_MAX + 255 + 72];
-        if (len == 0 || len > DGX_NAME_MAX - 2)
+        uint8_t blk[DG_NAME_WIRE_MAX + 255 + 72];
+        if (len == 0 || len > DG_NAME_WIRE_MAX - 2)
                 return DG_ENAME;
         /* label(s) to wire: dots separate labels of a multi-label candidate */
         size_t o = 0, lstart = 0;
@@ -216,10 +210,10 @@ int dg_nsec3_cracker_try(dg_nsec3_cracker_t *c, const char *label, size_t len, u
                         lstart = ++o;
                         continue;
                 }
-                blk[++o] = lc((uint8_t)label[i]);
+                blk[++o] = dg_lower((uint8_t)label[i]);
         }
         /* o == lstart: octets of the candidate labels */
-        if (o + c->zlen > DGX_NAME_MAX)
+        if (o + c->zlen > DG_NAME_WIRE_MAX)
                 return DG_ENAME;
         memcpy(blk + o, c->suffix, c->suffixlen);
         size_t mlen = o + c->suffixlen;

@@ -1,5 +1,5 @@
-/* DNSSEC zone walking: NSEC chain walk and NSEC3 hash collection, sans-I/O,
- * plus a blocking driver for one server address.
+/* DNSSEC zone walking: NSEC chain walk and NSEC3 hash collection, sans-I/O
+ * (the blocking driver for one server address is in loop_xfr.c).
  *
  * References: RFC 4034 section 4 (NSEC) and 6.1 (canonical order), RFC 5155
  * (NSEC3, hash, opt-out), RFC 4470 (minimally covering NSEC records, "white
@@ -7,13 +7,13 @@
  * NSEC owned by the query name whose next name is its immediate successor. */
 #include "dnsglean/walk.h"
 
-#include <errno.h>
 #include <glib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "xfr_int.h"
+#include "util.h"
+#include "wire_int.h"
 
 #define DEF_MAX_QUERIES 100000u
 #define DEF_MAX_NAMES 1000000u
@@ -30,7 +30,7 @@ typedef enum { PH_PARAM, PH_PROBE, PH_NSEC, PH_NSEC3, PH_DONE } phase_t;
 typedef enum { NQ_NSEC, NQ_SUCC, NQ_SIBLING } nsec_step_t;
 
 struct dg_walk {
-        uint8_t zone[DGX_NAME_MAX];
+        uint8_t zone[DG_NAME_WIRE_MAX];
         size_t zlen;
         char *zone_str;
         dg_walk_opts_t o;
@@ -43,12 +43,12 @@ struct dg_walk {
         /* the outstanding query */
         bool pending, sent, tcp;
         uint16_t qid, qtype;
-        uint8_t qname[DGX_NAME_MAX];
+        uint8_t qname[DG_NAME_WIRE_MAX];
         size_t qlen;
         unsigned tries;
         uint64_t deadline;
         /* NSEC */
-        uint8_t cur[DGX_NAME_MAX];
+        uint8_t cur[DG_NAME_WIRE_MAX];
         size_t curlen;
         nsec_step_t step;
         GArray *names;    /* dg_walk_name_t, chain order */
@@ -106,14 +106,14 @@ int dg_walk_new(const char *zone, const dg_walk_opts_t *opts, dg_walk_t **out)
 {
         if (zone == NULL || out == NULL)
                 return DG_EINVAL;
-        uint8_t z[DGX_NAME_MAX];
-        int zl = dgx_name_parse(zone, z);
+        uint8_t z[DG_NAME_WIRE_MAX];
+        int zl = dg_wire_name_parse(zone, z);
         if (zl < 0)
                 return DG_ENAME;
         dg_walk_t *w = g_new0(dg_walk_t, 1);
         memcpy(w->zone, z, (size_t)zl);
         w->zlen = (size_t)zl;
-        w->zone_str = dgx_name_str(z, (size_t)zl);
+        w->zone_str = dg_wire_name_dup(z);
         if (opts != NULL)
                 w->o = *opts;
         if (w->o.max_queries == 0)
@@ -126,7 +126,7 @@ int dg_walk_new(const char *zone, const dg_walk_opts_t *opts, dg_walk_t **out)
                 w->o.timeout_ms = DEF_TIMEOUT_MS;
         if (w->o.max_hash_tries == 0)
                 w->o.max_hash_tries = DEF_HASH_TRIES;
-        w->rng = w->o.seed ? w->o.seed : dgx_seed();
+        w->rng = w->o.seed ? w->o.seed : dg_rng_seed();
         w->names = g_array_new(FALSE, TRUE, sizeof(dg_walk_name_t));
         g_array_set_clear_func(w->names, name_clear);
         w->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -169,7 +169,7 @@ static void finish(dg_walk_t *w, dg_walk_status_t st, const char *fmt, ...)
 
 static char *wname(const uint8_t *n)
 {
-        char *s = dgx_name_str(n, DGX_NAME_MAX);
+        char *s = dg_wire_name_dup(n);
         return s ? s : g_strdup("?");
 }
 
@@ -188,7 +188,7 @@ static void ask(dg_walk_t *w, const uint8_t *qname, size_t qlen, uint16_t qtype)
 /* "\000.name": the first name after name in canonical order. */
 static int successor(const uint8_t *n, size_t len, uint8_t *out)
 {
-        if (len + 2 > DGX_NAME_MAX)
+        if (len + 2 > DG_NAME_WIRE_MAX)
                 return -1;
         out[0] = 1;
         out[1] = 0;
@@ -199,26 +199,13 @@ static int successor(const uint8_t *n, size_t len, uint8_t *out)
 /* name with "\000" appended to its first label: after name's whole subtree. */
 static int sibling_after(const uint8_t *n, size_t len, uint8_t *out)
 {
-        if (n[0] == 0 || n[0] >= 63 || len + 1 > DGX_NAME_MAX)
+        if (n[0] == 0 || n[0] >= 63 || len + 1 > DG_NAME_WIRE_MAX)
                 return -1;
         out[0] = (uint8_t)(n[0] + 1);
         memcpy(out + 1, n + 1, n[0]);
         out[1 + n[0]] = 0;
         memcpy(out + 2 + n[0], n + 1 + n[0], len - 1 - n[0]);
         return (int)len + 1;
-}
-
-static void random_label(dg_walk_t *w, char *buf, size_t n)
-{
-        static const char al[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-        uint64_t r = dgx_rand(&w->rng);
-        for (size_t i = 0; i < n; i++) {
-                if (i % 10 == 9)
-                        r = dgx_rand(&w->rng);
-                buf[i] = al[r % 36];
-                r /= 36;
-        }
-        buf[n] = '\0';
 }
 
 /* Decides the next question of the current phase. */
@@ -236,8 +223,9 @@ int dg_walk_next_query(dg_walk_t *w, uint64_t now_ms, uint8_t *buf, size_t cap, 
                 finish(w, DG_WALK_BUDGET, "query budget of %u spent", w->o.max_queries);
                 return 0;
         }
-        w->qid = (uint16_t)dgx_rand(&w->rng);
-        int n = dgx_build_query(buf, cap, w->qid, w->qname, w->qlen, w->qtype, DGX_Q_DO);
+        w->qid = (uint16_t)dg_rng_next(&w->rng);
+        int n = dg_wire_build_query(buf, cap, w->qid, w->qname, w->qtype, DG_CLASS_IN,
+                                    DG_Q_EDNS | DG_Q_DO, 1232);
         if (n < 0)
                 return n;
         w->sent = true;
@@ -254,10 +242,8 @@ void dg_walk_tick(dg_walk_t *w, uint64_t now_ms)
                 return;
         if (++w->tries > w->o.retries) {
                 char *qn = wname(w->qname);
-                char *t = ldns_rr_type2str((ldns_rr_type)w->qtype);
-                finish(w, DG_WALK_FAILED, "no answer to %s %s after %u tries", qn, t ? t : "?",
-                       w->tries);
-                free(t);
+                finish(w, DG_WALK_FAILED, "no answer to %s %s after %u tries", qn,
+                       dg_rrtype_str(w->qtype), w->tries);
                 g_free(qn);
                 return;
         }
@@ -380,11 +366,11 @@ static void nsec_record(dg_walk_t *w, const uint8_t *owner, const uint8_t *next,
 static void nsec_step(dg_walk_t *w, const uint8_t *owner, const uint8_t *next, const ldns_rr *rr)
 {
         char *on = wname(owner), *nn = wname(next);
-        uint8_t succ[DGX_NAME_MAX];
-        int sl = successor(owner, (size_t)dgx_name_len(owner, DGX_NAME_MAX), succ);
-        if (!dgx_name_under(next, w->zone)) {
+        uint8_t succ[DG_NAME_WIRE_MAX];
+        int sl = successor(owner, (size_t)dg_name_len(owner, DG_NAME_WIRE_MAX), succ);
+        if (!dg_name_is_under(next, w->zone)) {
                 finish(w, DG_WALK_FAILED, "NSEC of %s points outside the zone, to %s", on, nn);
-        } else if (sl > 0 && dgx_name_cmp(next, succ) == 0) {
+        } else if (sl > 0 && dg_name_cmp(next, succ) == 0) {
                 finish(w, DG_WALK_SYNTHESIZED,
                        "the server synthesizes its NSEC records (black lies / RFC 4470: %s -> "
                        "%s): the zone cannot be walked",
@@ -393,21 +379,21 @@ static void nsec_step(dg_walk_t *w, const uint8_t *owner, const uint8_t *next, c
                 finish(w, DG_WALK_LOOP, "NSEC chain loops: %s was already visited", on);
         } else {
                 nsec_record(w, owner, next, rr);
-                if (dgx_name_cmp(next, w->zone) == 0) {
+                if (dg_name_cmp(next, w->zone) == 0) {
                         finish(w, DG_WALK_COMPLETE, "NSEC chain walked back to the apex: %u names",
                                w->names->len);
                 } else if (g_hash_table_contains(w->seen, nn)) {
                         finish(w, DG_WALK_LOOP, "NSEC chain loops: %s -> %s, visited before", on,
                                nn);
-                } else if (dgx_name_cmp(next, owner) <= 0) {
+                } else if (dg_name_cmp(next, owner) <= 0) {
                         finish(w, DG_WALK_LOOP,
                                "NSEC chain goes backwards: %s -> %s (not in canonical order)", on,
                                nn);
                 } else if (w->names->len >= w->o.max_names) {
                         finish(w, DG_WALK_BUDGET, "name budget of %u reached", w->o.max_names);
                 } else {
-                        memcpy(w->cur, next, (size_t)dgx_name_len(next, DGX_NAME_MAX));
-                        w->curlen = (size_t)dgx_name_len(next, DGX_NAME_MAX);
+                        memcpy(w->cur, next, (size_t)dg_name_len(next, DG_NAME_WIRE_MAX));
+                        w->curlen = (size_t)dg_name_len(next, DG_NAME_WIRE_MAX);
                         w->step = NQ_NSEC;
                 }
         }
@@ -418,8 +404,8 @@ static void nsec_step(dg_walk_t *w, const uint8_t *owner, const uint8_t *next, c
 /* Reads owner and next name of an NSEC record; false if malformed. */
 static bool nsec_names(const ldns_rr *rr, uint8_t *owner, uint8_t *next)
 {
-        return ldns_rr_rd_count(rr) >= 1 && dgx_name_from_rdf(ldns_rr_owner(rr), owner) > 0 &&
-               dgx_name_from_rdf(ldns_rr_rdf(rr, 0), next) > 0;
+        return ldns_rr_rd_count(rr) >= 1 && dg_wire_name_from_rdf(ldns_rr_owner(rr), owner) > 0 &&
+               dg_wire_name_from_rdf(ldns_rr_rdf(rr, 0), next) > 0;
 }
 
 /* True if the NSEC owner..next covers name (canonical order; next == apex
@@ -427,15 +413,15 @@ static bool nsec_names(const ldns_rr *rr, uint8_t *owner, uint8_t *next)
 static bool nsec_covers(const dg_walk_t *w, const uint8_t *owner, const uint8_t *next,
                         const uint8_t *name)
 {
-        if (dgx_name_cmp(owner, name) > 0)
+        if (dg_name_cmp(owner, name) > 0)
                 return false;
-        return dgx_name_cmp(next, w->zone) == 0 || dgx_name_cmp(name, next) < 0;
+        return dg_name_cmp(next, w->zone) == 0 || dg_name_cmp(name, next) < 0;
 }
 
 static void nsec_feed(dg_walk_t *w, ldns_pkt *pkt)
 {
         ldns_rr_list *sec[2] = {ldns_pkt_answer(pkt), ldns_pkt_authority(pkt)};
-        uint8_t owner[DGX_NAME_MAX], next[DGX_NAME_MAX];
+        uint8_t owner[DG_NAME_WIRE_MAX], next[DG_NAME_WIRE_MAX];
         for (int s = 0; s < 2; s++) {
                 for (size_t i = 0; i < ldns_rr_list_rr_count(sec[s]); i++) {
                         const ldns_rr *rr = ldns_rr_list_rr(sec[s], i);
@@ -443,14 +429,14 @@ static void nsec_feed(dg_walk_t *w, ldns_pkt *pkt)
                             !nsec_names(rr, owner, next))
                                 continue;
                         if (w->step == NQ_NSEC) {
-                                if (s == 0 && dgx_name_cmp(owner, w->cur) == 0) {
+                                if (s == 0 && dg_name_cmp(owner, w->cur) == 0) {
                                         nsec_step(w, owner, next, rr);
                                         return;
                                 }
                                 continue;
                         }
                         /* a denial for a made-up name just after cur */
-                        if (dgx_name_cmp(owner, w->qname) == 0) {
+                        if (dg_name_cmp(owner, w->qname) == 0) {
                                 char *qn = wname(w->qname);
                                 finish(w, DG_WALK_SYNTHESIZED,
                                        "the server synthesizes its NSEC records (black lies: an "
@@ -461,7 +447,7 @@ static void nsec_feed(dg_walk_t *w, ldns_pkt *pkt)
                                 return;
                         }
                         if (nsec_covers(w, owner, next, w->qname) &&
-                            dgx_name_cmp(owner, w->cur) == 0) {
+                            dg_name_cmp(owner, w->cur) == 0) {
                                 nsec_step(w, owner, next, rr);
                                 return;
                         }
@@ -471,7 +457,7 @@ static void nsec_feed(dg_walk_t *w, ldns_pkt *pkt)
         char *cn = wname(w->cur);
         if (w->step == NQ_NSEC)
                 w->step = NQ_SUCC;
-        else if (w->step == NQ_SUCC && dgx_name_cmp(w->cur, w->zone) != 0)
+        else if (w->step == NQ_SUCC && dg_name_cmp(w->cur, w->zone) != 0)
                 w->step = NQ_SIBLING;
         else
                 finish(w, DG_WALK_FAILED, "the server gives no NSEC record for %s", cn);
@@ -574,14 +560,15 @@ static int nsec3_add(dg_walk_t *w, const ldns_rr *rr)
         const uint8_t *od = ldns_rdf_data(owner);
         size_t osz = ldns_rdf_size(owner);
         /* owner = <base32hex hash>.<zone> */
-        uint8_t parent[DGX_NAME_MAX], ow[DGX_NAME_MAX];
-        if (osz < 2 || od[0] == 0 || (size_t)od[0] + 1 >= osz || dgx_name_from_rdf(owner, ow) < 0)
+        uint8_t parent[DG_NAME_WIRE_MAX], ow[DG_NAME_WIRE_MAX];
+        if (osz < 2 || od[0] == 0 || (size_t)od[0] + 1 >= osz ||
+            dg_wire_name_from_rdf(owner, ow) < 0)
                 return 0;
         memcpy(parent, ow + 1 + ow[0], osz - 1 - od[0]);
-        if (dgx_name_cmp(parent, w->zone) != 0)
+        if (dg_name_cmp(parent, w->zone) != 0)
                 return 0;
         dg_walk_hash_t e = {0};
-        int hl = dgx_b32hex_dec((const char *)od + 1, od[0], e.hash, sizeof e.hash);
+        int hl = dg_b32hex_decode((const char *)od + 1, od[0], e.hash, sizeof e.hash);
         const uint8_t *alg = ldns_rdf_data(ldns_rr_rdf(rr, 0));
         const uint8_t *flags = ldns_rdf_data(ldns_rr_rdf(rr, 1));
         const uint8_t *it = ldns_rdf_data(ldns_rr_rdf(rr, 2));
@@ -794,7 +781,7 @@ static void plan_nsec3(dg_walk_t *w)
         GArray *gaps = NULL;
         bool found = false;
         for (uint64_t t = 0; t < w->o.max_hash_tries && !found; t++) {
-                random_label(w, lab, 12);
+                dg_random_label(&w->rng, lab, 12);
                 dg_nsec3_cracker_try(w->probe, lab, 12, h);
                 if (t == 256 && w->hashes->len > 0 && g_hash_table_size(w->pending_next) > 0)
                         gaps = build_gaps(w);
@@ -803,7 +790,7 @@ static void plan_nsec3(dg_walk_t *w)
         if (gaps != NULL)
                 g_array_free(gaps, TRUE);
         if (found) {
-                uint8_t q[DGX_NAME_MAX];
+                uint8_t q[DG_NAME_WIRE_MAX];
                 q[0] = 12;
                 memcpy(q + 1, lab, 12);
                 memcpy(q + 13, w->zone, w->zlen);
@@ -819,7 +806,7 @@ static void plan_nsec3(dg_walk_t *w)
 
 static void plan(dg_walk_t *w)
 {
-        uint8_t q[DGX_NAME_MAX];
+        uint8_t q[DG_NAME_WIRE_MAX];
         int n;
         switch (w->phase) {
         case PH_PARAM:
@@ -827,10 +814,10 @@ static void plan(dg_walk_t *w)
                 break;
         case PH_PROBE: {
                 char lab[16];
-                random_label(w, lab, 12);
+                dg_random_label(&w->rng, lab, 12);
                 q[0] = 12;
                 memcpy(q + 1, lab, 12);
-                if (w->zlen + 13 > DGX_NAME_MAX) {
+                if (w->zlen + 13 > DG_NAME_WIRE_MAX) {
                         finish(w, DG_WALK_FAILED, "zone name too long to probe below it");
                         return;
                 }
@@ -908,15 +895,15 @@ static void probe_feed(dg_walk_t *w, ldns_pkt *pkt)
         }
         /* PH_PROBE: the denial of a random name */
         bool nsec = false, nsec3 = false;
-        uint8_t owner[DGX_NAME_MAX], next[DGX_NAME_MAX], succ[DGX_NAME_MAX];
+        uint8_t owner[DG_NAME_WIRE_MAX], next[DG_NAME_WIRE_MAX], succ[DG_NAME_WIRE_MAX];
         int sl = successor(w->qname, w->qlen, succ);
         for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++) {
                 const ldns_rr *rr = ldns_rr_list_rr(au, i);
                 ldns_rr_type t = ldns_rr_get_type(rr);
                 if (t == LDNS_RR_TYPE_NSEC && nsec_names(rr, owner, next)) {
                         nsec = true;
-                        if (dgx_name_cmp(owner, w->qname) == 0 ||
-                            (sl > 0 && dgx_name_cmp(next, succ) == 0)) {
+                        if (dg_name_cmp(owner, w->qname) == 0 ||
+                            (sl > 0 && dg_name_cmp(next, succ) == 0)) {
                                 char *qn = wname(w->qname);
                                 finish(w, DG_WALK_SYNTHESIZED,
                                        "the server synthesizes its NSEC records (black lies / "
@@ -976,10 +963,10 @@ int dg_walk_feed(dg_walk_t *w, uint64_t now_ms, const uint8_t *msg, size_t len)
         if (ldns_wire2pkt(&pkt, msg, len) != LDNS_STATUS_OK)
                 return DG_EMALFORMED;
         ldns_rr_list *ql = ldns_pkt_question(pkt);
-        uint8_t qn[DGX_NAME_MAX];
+        uint8_t qn[DG_NAME_WIRE_MAX];
         if (ldns_rr_list_rr_count(ql) != 1 ||
-            dgx_name_from_rdf(ldns_rr_owner(ldns_rr_list_rr(ql, 0)), qn) < 0 ||
-            dgx_name_cmp(qn, w->qname) != 0 ||
+            dg_wire_name_from_rdf(ldns_rr_owner(ldns_rr_list_rr(ql, 0)), qn) < 0 ||
+            dg_name_cmp(qn, w->qname) != 0 ||
             ldns_rr_get_type(ldns_rr_list_rr(ql, 0)) != (ldns_rr_type)w->qtype) {
                 ldns_pkt_free(pkt);
                 return DG_EMISMATCH;
@@ -1007,39 +994,4 @@ int dg_walk_feed(dg_walk_t *w, uint64_t now_ms, const uint8_t *msg, size_t len)
         }
         ldns_pkt_free(pkt);
         return DG_OK;
-}
-
-int dg_walk_run(dg_walk_t *w, const struct sockaddr *sa, socklen_t salen,
-                volatile sig_atomic_t *stop)
-{
-        uint8_t q[512];
-        uint8_t *resp = g_malloc(65536);
-        int ret = DG_OK;
-        while (!dg_walk_done(w)) {
-                if (stop != NULL && *stop) {
-                        ret = DG_EINTR;
-                        break;
-                }
-                dg_walk_query_t qd;
-                uint64_t now = dgx_now_ms();
-                int r = dg_walk_next_query(w, now, q, sizeof q, &qd);
-                if (r < 0) {
-                        ret = r;
-                        break;
-                }
-                if (r == 0)
-                        continue; /* the walk finished while planning */
-                int n = dgx_exchange(sa, salen, qd.tcp, q, qd.len, resp, 65536,
-                                     now + w->o.timeout_ms, stop);
-                if (n == DG_EINTR) {
-                        ret = DG_EINTR;
-                        break;
-                }
-                if (n >= 0 && dg_walk_feed(w, dgx_now_ms(), resp, (size_t)n) == DG_OK)
-                        continue;
-                /* no (usable) answer: count it as a timeout */
-                dg_walk_tick(w, UINT64_MAX);
-        }
-        g_free(resp);
-        return ret;
 }

@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <glib.h>
 #include <ldns/ldns.h>
+
+#include "util.h"
+#include "wire_int.h"
 
 static inline uint16_t rd16(const uint8_t *p)
 {
@@ -23,11 +27,6 @@ static inline void wr16(uint8_t *p, uint16_t v)
 {
         p[0] = (uint8_t)(v >> 8);
         p[1] = (uint8_t)v;
-}
-
-static inline uint8_t lower(uint8_t c)
-{
-        return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
 int dg_name_from_str(const char *s, size_t len, uint8_t *wire)
@@ -157,7 +156,7 @@ bool dg_name_equal(const uint8_t *a, const uint8_t *b)
                 if (la == 0)
                         return true;
                 for (uint8_t i = 1; i <= la; i++)
-                        if (lower(a[p + i]) != lower(b[p + i]))
+                        if (dg_lower(a[p + i]) != dg_lower(b[p + i]))
                                 return false;
                 p += 1u + la;
                 if (p >= DG_NAME_WIRE_MAX)
@@ -205,7 +204,7 @@ void dg_name_lower(uint8_t *wire)
         while (p < DG_NAME_WIRE_MAX && wire[p] != 0) {
                 uint8_t l = wire[p];
                 for (uint8_t i = 1; i <= l && p + i < DG_NAME_WIRE_MAX; i++)
-                        wire[p + i] = lower(wire[p + i]);
+                        wire[p + i] = dg_lower(wire[p + i]);
                 p += 1u + l;
         }
 }
@@ -224,13 +223,125 @@ int dg_label_check(const char *s, size_t len)
 
 uint64_t dg_name_hash(const uint8_t *wire)
 {
-        uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a offset basis */
         int len = dg_name_len(wire, DG_NAME_WIRE_MAX);
-        for (int i = 0; i < len; i++) {
-                h ^= lower(wire[i]);
-                h *= 0x100000001b3ull;
+        return dg_fnv_lower(DG_FNV_INIT, wire, len > 0 ? (size_t)len : 0);
+}
+
+/* Offsets of the labels of a well-formed wire name; returns their count. */
+static int label_offsets(const uint8_t *w, size_t off[128])
+{
+        int n = 0;
+        size_t p = 0;
+        while (w[p] != 0 && n < 128 && p < DG_NAME_WIRE_MAX) {
+                off[n++] = p;
+                p += 1u + w[p];
         }
-        return h;
+        return n;
+}
+
+/* Compares two labels as RFC 4034 section 6.1 says: octet by octet with
+ * letters lowercased, a shorter label first when one is a prefix. */
+static int label_cmp(const uint8_t *a, const uint8_t *b)
+{
+        size_t n = a[0] < b[0] ? a[0] : b[0];
+        for (size_t k = 1; k <= n; k++) {
+                uint8_t ca = dg_lower(a[k]), cb = dg_lower(b[k]);
+                if (ca != cb)
+                        return ca < cb ? -1 : 1;
+        }
+        return a[0] == b[0] ? 0 : (a[0] < b[0] ? -1 : 1);
+}
+
+int dg_name_cmp(const uint8_t *a, const uint8_t *b)
+{
+        size_t oa[128], ob[128];
+        int i = label_offsets(a, oa) - 1, j = label_offsets(b, ob) - 1;
+        for (; i >= 0 && j >= 0; i--, j--) {
+                int c = label_cmp(a + oa[i], b + ob[j]);
+                if (c != 0)
+                        return c;
+        }
+        if (i < 0 && j < 0)
+                return 0;
+        return i < 0 ? -1 : 1;
+}
+
+int dg_wire_name_from_rdf(const ldns_rdf *rdf, uint8_t *out)
+{
+        if (rdf == NULL || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME)
+                return DG_ENAME;
+        size_t n = ldns_rdf_size(rdf);
+        if (n == 0 || n > DG_NAME_WIRE_MAX)
+                return DG_ENAME;
+        memcpy(out, ldns_rdf_data(rdf), n);
+        if (dg_name_len(out, n) != (int)n)
+                return DG_ENAME;
+        dg_name_lower(out);
+        return (int)n;
+}
+
+int dg_wire_name_parse(const char *s, uint8_t *out)
+{
+        if (s == NULL)
+                return DG_ENAME;
+        int n = dg_name_from_str(s, strlen(s), out);
+        if (n > 0)
+                dg_name_lower(out);
+        return n;
+}
+
+char *dg_wire_name_dup(const uint8_t *wire)
+{
+        char buf[DG_NAME_STR_MAX];
+        if (dg_name_len(wire, DG_NAME_WIRE_MAX) < 0 || dg_name_to_str(wire, buf, sizeof buf) < 0)
+                return NULL;
+        return g_strdup(buf);
+}
+
+char *dg_wire_ldns_rdata(const ldns_rr *rr)
+{
+        GString *s = g_string_new(NULL);
+        for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+                char *f = ldns_rdf2str(ldns_rr_rdf(rr, i));
+                if (i > 0)
+                        g_string_append_c(s, ' ');
+                g_string_append(s, f ? f : "?");
+                free(f);
+        }
+        return g_string_free(s, FALSE);
+}
+
+int dg_b32hex_encode(const uint8_t *in, size_t len, char *out, size_t cap)
+{
+        char tmp[416]; /* 255 octets: 408 characters with padding, and NUL */
+        size_t want = (len * 8 + 4) / 5;
+        if (len > 255 || cap < want + 1)
+                return DG_ESPACE;
+        if (len == 0) {
+                out[0] = '\0';
+                return 0;
+        }
+        int n = ldns_b32_ntop_extended_hex(in, len, tmp, sizeof tmp);
+        if (n < (int)want)
+                return DG_ESPACE;
+        memcpy(out, tmp, want); /* drop the '=' padding */
+        out[want] = '\0';
+        return (int)want;
+}
+
+int dg_b32hex_decode(const char *in, size_t len, uint8_t *out, size_t cap)
+{
+        char tmp[416];
+        size_t rem = len % 8;
+        /* unpadded lengths RFC 4648 allows: 0, 2, 4, 5 or 7 characters over */
+        if (len == 0 || len > 400 || rem == 1 || rem == 3 || rem == 6 || memchr(in, '=', len))
+                return len == 0 ? 0 : DG_EPARSE;
+        memcpy(tmp, in, len);
+        size_t padded = len + (rem ? 8 - rem : 0);
+        memset(tmp + len, '=', padded - len);
+        tmp[padded] = '\0';
+        int n = ldns_b32_pton_extended_hex(tmp, padded, out, cap);
+        return n < 0 ? DG_EPARSE : n;
 }
 
 int dg_wire_build_query(uint8_t *buf, size_t cap, uint16_t id, const uint8_t *qname, uint16_t qtype,

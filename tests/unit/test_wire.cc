@@ -127,6 +127,31 @@ TEST(Name, Compare)
         EXPECT_EQ(a, from_str("www.example.com"));
 }
 
+TEST(Name, CanonicalOrder)
+{
+        /* RFC 4034 section 6.1's example, in canonical order */
+        const char *order[] = {"example.",         "a.example.",      "yljkjljk.a.example.",
+                               "Z.a.example.",     "zABC.a.EXAMPLE.", "z.example.",
+                               "\\001.z.example.", "*.z.example.",    "\\200.z.example."};
+        const size_t n = sizeof order / sizeof order[0];
+        for (size_t i = 0; i < n; i++) {
+                Bytes a = from_str(order[i]);
+                EXPECT_EQ(dg_name_cmp(a.data(), a.data()), 0) << order[i];
+                for (size_t j = i + 1; j < n; j++) {
+                        Bytes b = from_str(order[j]);
+                        EXPECT_LT(dg_name_cmp(a.data(), b.data()), 0)
+                            << order[i] << " " << order[j];
+                        EXPECT_GT(dg_name_cmp(b.data(), a.data()), 0)
+                            << order[j] << " " << order[i];
+                }
+        }
+        Bytes up = from_str("WWW.Example.COM"), low = from_str("www.example.com");
+        Bytes root = from_str(".");
+        EXPECT_EQ(dg_name_cmp(up.data(), low.data()), 0);
+        EXPECT_LT(dg_name_cmp(root.data(), low.data()), 0);
+        EXPECT_EQ(dg_name_cmp(root.data(), root.data()), 0);
+}
+
 TEST(Name, Prepend)
 {
         Bytes p = from_str("example.com");

@@ -429,6 +429,30 @@ TEST(AxfrApi, BadArguments)
         dg_axfr_free(nullptr);
 }
 
+TEST(AxfrApi, AbortIsStickyAndKeepsTheFirstError)
+{
+        dg_axfr_t *x = nullptr;
+        ASSERT_EQ(DG_OK, dg_axfr_new("z.test", nullptr, &x));
+        uint8_t q[512];
+        ASSERT_GT(dg_axfr_query(x, 0, q, sizeof q), 0);
+        EXPECT_STREQ(dg_axfr_errmsg(x), "");
+        EXPECT_EQ(DG_ETIMEOUT, dg_axfr_abort(x, DG_ETIMEOUT, "TCP connect timed out"));
+        EXPECT_EQ(DG_ETIMEOUT, dg_axfr_status(x));
+        EXPECT_STREQ(dg_axfr_errmsg(x), "TCP connect timed out");
+        EXPECT_EQ(DG_ETIMEOUT, dg_axfr_abort(x, DG_EIO, "later")); // the first one stays
+        EXPECT_STREQ(dg_axfr_errmsg(x), "TCP connect timed out");
+        uint8_t b[2] = {0, 12};
+        EXPECT_EQ(DG_ETIMEOUT, dg_axfr_feed(x, 1, b, 2));
+        EXPECT_EQ(DG_ETIMEOUT, dg_axfr_tick(x, 1));
+        EXPECT_EQ(-1, dg_axfr_next_timeout(x, 1));
+        dg_axfr_free(x);
+
+        ASSERT_EQ(DG_OK, dg_axfr_new("z.test", nullptr, &x));
+        EXPECT_EQ(DG_EIO, dg_axfr_abort(x, 5, nullptr)); // not a dg_err: DG_EIO
+        EXPECT_STREQ(dg_axfr_errmsg(x), dg_strerror(DG_EIO));
+        dg_axfr_free(x);
+}
+
 // ---- walker ----------------------------------------------------------------
 
 struct Query {
@@ -874,6 +898,21 @@ TEST(Nsec3, Rfc5155Vectors)
         dg_nsec3_hash_str(h, 20, s, sizeof s);
         EXPECT_STREQ(s, "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom");
         EXPECT_EQ(DG_ESPACE, dg_nsec3_hash_str(h, 20, s, 32));
+}
+
+TEST(Nsec3, HashStrHasNoPadding)
+{
+        // RFC 4648 section 10 test vectors ("f", "fo", ... "foobar") in base32hex,
+        // lowercase and without the '=' padding an owner label cannot carry
+        const char *in = "foobar";
+        const char *want[] = {"", "co", "cpng", "cpnmu", "cpnmuog", "cpnmuoj1", "cpnmuoj1e8"};
+        char s[64];
+        for (size_t n = 0; n <= 6; n++) {
+                EXPECT_EQ((int)strlen(want[n]),
+                          dg_nsec3_hash_str((const uint8_t *)in, n, s, sizeof s));
+                EXPECT_STREQ(s, want[n]) << n;
+        }
+        EXPECT_EQ(DG_ESPACE, dg_nsec3_hash_str((const uint8_t *)in, 6, s, 10));
 }
 
 TEST(Nsec3, CrackerAgreesWithHashForEveryLength)

@@ -1,5 +1,6 @@
-/* dnsglean — zone transfer (AXFR, RFC 5936) as a sans-I/O state machine,
- * plus a small blocking driver for one server address.
+/* dnsglean — zone transfer (AXFR, RFC 5936) as a sans-I/O state machine.
+ * Its blocking driver for one server address, dg_axfr_run(), is part of the
+ * loop (dnsglean/xfr_io.h).
  *
  * The state machine builds the query and eats the TCP byte stream as it
  * arrives (any chunking: it reassembles the 2-octet length framing itself).
@@ -20,8 +21,6 @@
 #ifndef DNSGLEAN_AXFR_H
 #define DNSGLEAN_AXFR_H
 
-#include <signal.h>
-#include <sys/socket.h>
 #include "dnsglean/common.h"
 
 #ifdef __cplusplus
@@ -114,13 +113,11 @@ DG_API void dg_axfr_info(const dg_axfr_t *x, dg_axfr_info_t *out);
  * (tab-separated, no newline). Returns a g_malloc'd string (g_free it). */
 DG_API char *dg_axfr_rr_line(const dg_axfr_rr_t *rr);
 
-/* Blocking driver: connects over TCP to sa (non-blocking socket + poll, all
- * bounded by the transfer's deadlines), sends the query and feeds the
- * stream until the transfer ends. stop may be NULL; when *stop becomes
- * non-zero the transfer ends with DG_EINTR. Returns DG_AXFR_DONE or a
- * negative dg_err (DG_EIO with errno set for socket errors). */
-DG_API int dg_axfr_run(dg_axfr_t *x, const struct sockaddr *sa, socklen_t salen,
-                       volatile sig_atomic_t *stop);
+/* Ends the transfer with the sticky error err (a negative dg_err; anything
+ * else becomes DG_EIO) and the detail msg (NULL: dg_strerror(err)), for a
+ * driver whose connection failed. Returns the sticky error, which stays the
+ * first one if the transfer had already failed. */
+DG_API int dg_axfr_abort(dg_axfr_t *x, int err, const char *msg);
 
 #ifdef __cplusplus
 }

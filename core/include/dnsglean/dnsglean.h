@@ -11,6 +11,7 @@
 #include "dnsglean/footprint.h"
 #include "dnsglean/axfr.h"
 #include "dnsglean/walk.h"
+#include "dnsglean/xfr_io.h"
 #include "dnsglean/detect.h"
 #include "dnsglean/frame.h"
 #include "dnsglean/json.h"

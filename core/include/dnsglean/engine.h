@@ -20,7 +20,7 @@
 #ifndef DNSGLEAN_ENGINE_H
 #define DNSGLEAN_ENGINE_H
 
-#include <sys/socket.h>
+#include <netinet/in.h> /* struct sockaddr_storage, socklen_t: addresses only */
 #include "dnsglean/common.h"
 #include "dnsglean/wire.h"
 

@@ -2,8 +2,8 @@
  * collection (RFC 5155) and offline cracking of the collected hashes.
  *
  * The walker is sans-I/O, like the engine: it says which query to send next
- * and is fed the responses; dg_walk_run() is a small blocking driver for one
- * server address.
+ * and is fed the responses; dg_walk_run() (dnsglean/xfr_io.h, part of the
+ * loop) is a small blocking driver for one server address.
  *
  *     dg_walk_t *w;  dg_walk_new("example.com", NULL, &w);
  *     while (!dg_walk_done(w)) {
@@ -32,8 +32,6 @@
 #ifndef DNSGLEAN_WALK_H
 #define DNSGLEAN_WALK_H
 
-#include <signal.h>
-#include <sys/socket.h>
 #include "dnsglean/common.h"
 
 #ifdef __cplusplus
@@ -170,12 +168,6 @@ DG_API double dg_walk_coverage(const dg_walk_t *w);
  * a new match, 0 otherwise, DG_ENAME for a bad label, DG_ENOTFOUND when the
  * walk has no NSEC3 parameters. */
 DG_API int dg_walk_crack(dg_walk_t *w, const char *label, size_t len);
-
-/* Blocking driver: runs the walk against one server (UDP, TCP when an answer
- * is truncated) until it is done or *stop (may be NULL) becomes non-zero.
- * Returns DG_OK (see dg_walk_status), DG_EINTR or DG_EIO. */
-DG_API int dg_walk_run(dg_walk_t *w, const struct sockaddr *sa, socklen_t salen,
-                       volatile sig_atomic_t *stop);
 
 /* ---- NSEC3 hashing and cracking (usable on their own) ---- */
 

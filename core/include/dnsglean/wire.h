@@ -91,6 +91,10 @@ DG_API bool dg_name_equal(const uint8_t *a, const uint8_t *b);
 /* True if child equals parent or lies below it (label-wise, case-insensitive). */
 DG_API bool dg_name_is_under(const uint8_t *child, const uint8_t *parent);
 
+/* RFC 4034 section 6.1 canonical order of two well-formed wire names
+ * (case-insensitive, compared from the root label down): <0, 0 or >0. */
+DG_API int dg_name_cmp(const uint8_t *a, const uint8_t *b);
+
 /* Number of labels of a wire name, root excluded ("a.b." has 2). */
 DG_API int dg_name_labels(const uint8_t *wire);
 
