@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Bounded fuzzing pass (CI and local): builds the libFuzzer targets with
 # clang into build-fuzz/ (-DDG_FUZZ=ON: ASan + UBSan + coverage) and runs
-# each for FUZZ_SECONDS (default 60; 8 targets = 8 minutes), starting from
-# tests/fuzz/corpus/<target>/. New coverage goes to build-fuzz/corpus/; a
-# crash stops the pass with the reproducer in build-fuzz/artifacts/ (copy it
-# to tests/fuzz/corpus/<target>/crash-<what> once fixed: ctest replays it).
-#   scripts/fuzz.sh [target...]      targets: wire engine resolvers classify spf_dmarc axfr walk detect
+# the targets for FUZZ_TOTAL_SECONDS together (default 480, shared evenly:
+# 9 targets = 53 s each; FUZZ_SECONDS, if set, is per target instead),
+# each starting from tests/fuzz/corpus/<target>/. New coverage goes to
+# build-fuzz/corpus/; a crash stops the pass with the reproducer in
+# build-fuzz/artifacts/ (copy it to tests/fuzz/corpus/<target>/crash-<what>
+# once fixed: ctest replays it).
+#   scripts/fuzz.sh [target...]      targets: wire engine resolvers classify spf_dmarc axfr walk detect frame
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-fuzz}
-secs=${FUZZ_SECONDS:-60}
 targets=("$@")
-((${#targets[@]})) || targets=(wire engine resolvers classify spf_dmarc axfr walk detect)
+((${#targets[@]})) || targets=(wire engine resolvers classify spf_dmarc axfr walk detect frame)
+secs=${FUZZ_SECONDS:-$((${FUZZ_TOTAL_SECONDS:-480} / ${#targets[@]}))}
+((secs > 0)) || secs=1
 
 CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -DDG_FUZZ=ON \
 	-DDG_BUILD_LUA=OFF -DDG_BUILD_WIRESHARK=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -8,7 +8,7 @@
 #     build-asan/ and runs the whole suite there (scripts/test-sanitize.sh;
 #     leaks count as failures). DG_TEST_SANITIZE=0 skips this pass;
 #  4. a bounded libFuzzer pass over every fuzz target (scripts/fuzz.sh,
-#     FUZZ_SECONDS each, default 45). DG_TEST_FUZZ=0 skips it.
+#     FUZZ_TOTAL_SECONDS shared by them, default 360). DG_TEST_FUZZ=0 skips it.
 # Extra arguments go to both ctest runs (e.g. -R brute). Exit status: 0 only
 # when every pass succeeded.
 set -euo pipefail
@@ -27,8 +27,8 @@ if [[ ${DG_TEST_SANITIZE:-1} != 0 ]]; then
 fi
 
 if [[ ${DG_TEST_FUZZ:-1} != 0 ]]; then
-	echo "test: bounded fuzzing pass (build-fuzz: each target ${FUZZ_SECONDS:-45} s)"
-	FUZZ_SECONDS=${FUZZ_SECONDS:-45} bash "$root/scripts/fuzz.sh" </dev/null || rc=1
+	echo "test: bounded fuzzing pass (build-fuzz: ${FUZZ_TOTAL_SECONDS:-360} s shared by the targets)"
+	FUZZ_TOTAL_SECONDS=${FUZZ_TOTAL_SECONDS:-360} bash "$root/scripts/fuzz.sh" </dev/null || rc=1
 fi
 if ((rc)); then
 	echo "test: FAILED" >&2

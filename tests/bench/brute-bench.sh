@@ -42,7 +42,7 @@ reps=${BENCH_REPEAT:-3}
 outdir=$TB_ROOT/tests/bench/out
 mkdir -p "$outdir"
 [[ -x $DG_BIN ]] || tb_fail "build dnsglean first ($DG_BIN)"
-command -v dnsperf >/dev/null || tb_fail "dnsperf missing (scripts/setup.sh)"
+tb_need_tools dnsperf
 
 # one zone for every size (same seed and names => same zone file)
 Z0=$TB_TMP/z0

@@ -2,7 +2,8 @@
 # Regenerates the fuzz seed corpus (tests/fuzz/corpus/) from real answers of
 # Knot DNS serving corpus-zone.zone on loopback (plain with AXFR allowed, and
 # NSEC- and NSEC3-signed copies), inside the test bed's private network
-# namespace. Crash regressions (corpus/*/crash-*) are kept.
+# namespace; then the captured frames of fuzz_frame (gen-frame-corpus.sh).
+# Crash regressions (corpus/*/crash-*) are kept.
 #   tests/fuzz/gen-corpus.sh
 source "$(dirname "$0")/../lib/testbed.sh"
 here=$TB_ROOT/tests/fuzz
@@ -14,3 +15,5 @@ for t in wire engine resolvers classify spf_dmarc axfr walk detect; do
 done
 "$TB_PY" "$here/gen-corpus.py" "$(tb_addr corpus)" "$(tb_port corpus)" "$here/corpus" \
 	"$(tb_resolver nsec)" "$(tb_resolver nsec3)"
+# a test bed of its own (its servers take the same addresses)
+env -u TB_IN_NETNS "$BASH" "$here/gen-frame-corpus.sh"

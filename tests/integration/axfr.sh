@@ -143,7 +143,7 @@ if [[ $(tb_addr open) == 127.0.0.2 && $(tb_addr closed) == 127.0.0.3 && $(tb_por
 		tb_fail "$(cat "$D/nosuch.err")"
 	echo "ok: $(tail -1 "$D/nosuch.err")"
 else
-	echo "skip: NS discovery needs the private namespace (servers on port 53)"
+	tb_skip --part "NS discovery" "needs the private namespace (servers on port 53)" || true
 fi
 
 # --- 3. bad input: hostile servers --------------------------------------------

@@ -5,6 +5,7 @@
 # collected and cracked, an unsigned zone; and hostile UDP servers (an NSEC
 # chain loop, "black lies").
 source "$(dirname "$0")/../lib/testbed.sh"
+tb_need_tools jq ldns-nsec3-hash
 
 D=$TB_TMP
 HOSTILE=$TB_ROOT/tests/integration/xfr_hostile.py
@@ -97,7 +98,7 @@ if [[ $(tb_addr signed) == 127.0.0.2 && $(tb_port signed) == 53 ]]; then
 	tb_assert_eq "walk with NS discovery: server and names" "127.0.0.2:53 $(wc -l <"$D/nsec.want")" \
 		"$(jq -r 'select(.summary) | .summary.server' "$D/nsec-r.jsonl") $(jq -r 'select(.name) | .name' "$D/nsec-r.jsonl" | wc -l)"
 else
-	echo "skip: NS discovery needs the private namespace (servers on port 53)"
+	tb_skip --part "NS discovery" "needs the private namespace (servers on port 53)" || true
 fi
 
 # truncated UDP answers (a double that sets TC and relays TCP to Knot): the

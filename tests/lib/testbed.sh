@@ -83,6 +83,12 @@
 #   tb_capture_stop                 stops it and waits until FILE is complete.
 #   tb_free_port [ADDR]          prints a free UDP+TCP port on ADDR.
 #
+# Prerequisites (tests/lib/need.sh, sourced here: under CI=true a missing
+# one fails, elsewhere the test or part is skipped):
+#   tb_need_tools [--part WHAT] TOOL...   commands on PATH
+#   tb_need_netns [--part WHAT]           the private network namespace
+#   tb_skip [--part WHAT] REASON          any other prerequisite
+#
 # Assertions (print "FAIL: ..." and exit 1; "ok: ..." on success):
 #   tb_fail MSG...
 #   tb_assert_eq WHAT EXPECTED ACTUAL
@@ -152,12 +158,15 @@ trap tb_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-tb_fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+# tb_fail, tb_skip, tb_need_tools: tests/lib/need.sh
+source "$TB_ROOT/tests/lib/need.sh"
 
 tb_log_info() { echo "testbed: $*" >&2; }
+
+# tb_need_netns [--part WHAT]: tb_skip unless in the private namespace.
+tb_need_netns() {
+	((TB_NETNS)) || tb_skip "$@" "needs the private network namespace (servers on port 53)"
+}
 
 # Prints a free port (UDP and TCP both free) on ADDR.
 tb_free_port() {
@@ -214,6 +223,7 @@ tb_next_addr() {
 }
 
 tb_server_start() {
+	tb_need_tools knotd knotc kdig
 	local name=$1
 	shift
 	local addr="" port="" axfr=deny axfr_from="" sign="" workers="" rrl=""
@@ -360,6 +370,7 @@ tb_knotc() {
 }
 
 tb_sign_zone() {
+	tb_need_tools ldns-keygen ldns-signzone
 	local file=$1 zone=$2 mode=$3 out=${4:-$1.signed}
 	local kd
 	kd=$(mktemp -d "$TB_TMP/keys.XXXXXX")
@@ -394,6 +405,7 @@ tb_double() {
 }
 
 tb_capture_start() {
+	tb_need_tools tshark
 	local file=$1 filter=${2:-udp or tcp}
 	: >"$TB_TMP/capture.log"
 	setpriv --pdeathsig TERM tshark -i lo -n -q -w "$file" -f "$filter" >"$TB_TMP/capture.log" 2>&1 &

@@ -3,7 +3,9 @@
 # would (`luarocks make lua/dnsglean-scm-1.rockspec`), into a private tree,
 # and loads it.   rockspec-test.sh 5.4|5.3
 set -euo pipefail
+source "$(dirname "$0")/../lib/need.sh"
 VER=$1
+tb_need_tools luarocks "lua$VER"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dg-rock.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT

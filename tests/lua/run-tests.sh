@@ -9,8 +9,8 @@ BUILD=$(cd "$1" && pwd)
 VER=$2
 MODE=${3:-}
 MOD=$BUILD/lua/$VER/dnsglean.so
-[[ -r $MOD ]] || tb_fail "no module at $MOD"
-command -v "lua$VER" >/dev/null || tb_fail "lua$VER not installed"
+[[ -r $MOD ]] || tb_skip "no Lua $VER module at $MOD (lua$VER development files missing?)"
+tb_need_tools "lua$VER"
 
 # The module must leave the Lua API to its host: no liblua dependency, lua_*
 # undefined, only luaopen_dnsglean exported. (Outputs are captured first:

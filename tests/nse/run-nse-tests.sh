@@ -7,7 +7,7 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../lib/testbed.sh"
 BUILD=$(cd "$1" && pwd)
-command -v nmap >/dev/null || tb_fail "nmap not installed"
+tb_need_tools nmap
 # The Lua version this nmap embeds decides which build of the module it loads.
 NVER=$(nmap -V | grep -o 'liblua-5\.[0-9]' | head -1 | cut -d- -f2)
 [[ -n $NVER ]] || tb_fail "cannot tell nmap's Lua version"

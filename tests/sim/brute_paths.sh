@@ -6,17 +6,11 @@
 # name found and no candidate failed. Rates are counted at the simulator,
 # never by timing the test itself.
 # Env: DG_SIM (the dnssim binary), DG_BIN (the dnsglean CLI). Under CI=true a
-# missing tool fails the test; elsewhere it is skipped (exit 77).
+# missing tool fails the test; elsewhere it is skipped (tb_need_tools).
 source "$(dirname "$0")/../lib/testbed.sh"
 
 DG_SIM=${DG_SIM:-$TB_ROOT/build/tests/sim/dnssim}
-for t in jq knotd; do
-	if ! command -v "$t" >/dev/null; then
-		[[ ${CI-} == true ]] && tb_fail "$t is not installed (required under CI)"
-		echo "SKIP: $t is not installed" >&2
-		exit 77
-	fi
-done
+tb_need_tools jq knotd
 [[ -x $DG_SIM ]] || tb_fail "dnssim binary $DG_SIM not built"
 tb_need_brute
 

@@ -69,8 +69,9 @@ TEST_F(Classify, BuiltinDatabaseMeetsCoverage)
                 EXPECT_STRNE(s->category, "");
                 EXPECT_EQ(std::string(s->reference).rfind("https://", 0), 0u) << s->pattern;
                 EXPECT_STREQ(s->source, "builtin");
-                if (s->takeover)
+                if (s->takeover) {
                         EXPECT_NE(s->takeover_condition, nullptr);
+                }
         }
         EXPECT_EQ(dg_fpdb_get(db, dg_fpdb_count(db)), nullptr);
         EXPECT_EQ(dg_fpdb_default(), dg_fpdb_default());

@@ -4,7 +4,7 @@
 # seen, counts) -> `dnsglean brute --pdns` -> the same names, all live.
 source "$(dirname "$0")/../../lib/testbed.sh"
 tb_need_brute
-command -v tshark >/dev/null || tb_fail "tshark is needed"
+tb_need_tools tshark
 D=$TB_TMP
 tb_server_start demo "$TB_ROOT/scripts/demo/acme.test.zone"
 R=$(tb_resolver demo)

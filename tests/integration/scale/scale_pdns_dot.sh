@@ -5,7 +5,7 @@
 # by Graphviz's dot).
 source "$(dirname "$0")/../../lib/testbed.sh"
 tb_need_brute
-command -v dot >/dev/null || tb_fail "graphviz (dot) is needed"
+tb_need_tools dot
 D=$TB_TMP
 tb_server_start demo "$TB_ROOT/scripts/demo/acme.test.zone"
 R=$(tb_resolver demo)

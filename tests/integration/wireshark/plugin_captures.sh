@@ -14,10 +14,8 @@ source "$(dirname "$0")/../../lib/testbed.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 : "${DG_WS_PLUGIN:=$TB_ROOT/build/wireshark-plugin/plugins/4.0/epan/dnsglean.so}"
 [[ -r $DG_WS_PLUGIN ]] || tb_fail "plugin not built: $DG_WS_PLUGIN"
-((TB_NETNS)) || { echo "SKIP: needs a private network namespace (tools use port 53)"; exit 77; }
-for t in tshark dig nmap setpriv; do
-	command -v "$t" >/dev/null || tb_fail "$t is not installed"
-done
+tb_need_netns
+tb_need_tools tshark dig nmap setpriv
 
 # --- tshark as nobody, with the plugin in a folder it can read -------------
 WSV=$(tshark --version | sed -n '1s/.* \([0-9]*\.[0-9]*\)\..*/\1/p')
@@ -182,7 +180,7 @@ if want nmap_ptr; then
 	expect_tag nmap_ptr ptr-sweep
 fi
 
-if command -v dnsrecon >/dev/null; then
+if tb_need_tools --part "dnsrecon scenarios" dnsrecon; then
 	DNSRECON=(dnsrecon --lifetime 3)
 	if want dnsrecon_std; then
 		capture dnsrecon_std "${DNSRECON[@]}" -d corp.test -n $CLOSED -t std
@@ -209,11 +207,9 @@ if command -v dnsrecon >/dev/null; then
 		check dnsrecon_snoop
 		expect_tag dnsrecon_snoop cache-snoop
 	fi
-else
-	echo "SKIP: dnsrecon is not installed"
 fi
 
-if command -v fierce >/dev/null && want fierce; then
+if want fierce && tb_need_tools --part "fierce scenario" fierce; then
 	# fierce takes its name servers from --dns-servers and the zone's own NS
 	# and SOA records, which point at the same loopback server. By default
 	# it looks up the PTRs of 5 addresses either side of each hit (about a
@@ -222,8 +218,6 @@ if command -v fierce >/dev/null && want fierce; then
 		--subdomain-file "$HERE/words.txt" --wide
 	check fierce
 	expect_tag fierce axfr wildcard-probe brute ptr-sweep
-elif want fierce; then
-	echo "SKIP: fierce is not installed"
 fi
 
 # --- benign -----------------------------------------------------------------
@@ -280,7 +274,7 @@ if want benign && "$DG_BIN" classify --help >/dev/null 2>&1; then
 		tb_fail "takeover: no security warning"
 	echo "ok: takeover: expert warning in the security group"
 elif want benign; then
-	echo "SKIP: provider-disclosure and takeover-candidate (the library has no classifier)"
+	tb_skip --part "provider-disclosure and takeover-candidate" "the library has no classifier" || true
 fi
 
 # --- statistics tree and expert info on one capture ------------------------

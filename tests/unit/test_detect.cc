@@ -341,8 +341,9 @@ TEST_F(Detect, SrvEnumeration)
         uint32_t last = 0;
         for (size_t i = 0; i < sizeof svc / sizeof svc[0]; i++) {
                 last = query(msg(QUERY, std::string(svc[i]) + ".corp.test", DG_T_SRV));
-                if (i + 1 < 8)
+                if (i + 1 < 8) {
                         EXPECT_EQ(0u, last) << i;
+                }
         }
         EXPECT_EQ(bit(DG_TAG_SRV_ENUM), last);
 }
@@ -352,8 +353,9 @@ TEST_F(Detect, PtrSweep)
         uint32_t t = 0;
         for (int i = 1; i <= 16; i++) {
                 t = query(msg(QUERY, std::to_string(i) + ".2.0.192.in-addr.arpa", DG_T_PTR));
-                if (i < 16)
+                if (i < 16) {
                         EXPECT_EQ(0u, t);
+                }
         }
         EXPECT_EQ(bit(DG_TAG_PTR_SWEEP), t);
 }
@@ -367,8 +369,9 @@ TEST_F(Detect, CacheSnooping)
                 query(msg(0, names[i], DG_T_A));
                 // answered from cache: no AA, recursion available
                 t = answer(msg(DG_FLAG_QR | DG_FLAG_RA, names[i], DG_T_A, DG_CLASS_IN, {a_rr()}));
-                if (i < 4)
+                if (i < 4) {
                         EXPECT_EQ(0u, t) << i;
+                }
         }
         EXPECT_EQ(bit(DG_TAG_CACHE_SNOOP), t);
         EXPECT_EQ(bit(DG_TAG_CACHE_SNOOP), query(msg(0, "next.example.com", DG_T_A)));
@@ -397,8 +400,9 @@ TEST_F(Detect, NsecWalk)
                 qt = query(msg(QUERY, q, DG_T_A));
                 at = answer(msg(DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN, q, DG_T_A, DG_CLASS_IN,
                                 {nsec_rr(cur, nexts[i])}));
-                if (i == 0)
+                if (i == 0) {
                         EXPECT_EQ(0u, qt);
+                }
                 cur = nexts[i];
         }
         EXPECT_TRUE(qt & bit(DG_TAG_NSEC_WALK));
