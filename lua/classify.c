@@ -423,7 +423,7 @@ static int footprint_setup(lua_State *L, const char *fn)
         }
         lua_pop(L, 1);
         char *err = NULL;
-        if (ldg_resolvers_opt(L, 1, fn, &f->res, &f->nres, &err) < 0) {
+        if (ldg_resolvers_opt(L, 1, fn, "resolvers", true, &f->res, &f->nres, &err) < 0) {
                 lua_pushnil(L);
                 lua_pushstring(L, err);
                 g_free(err);

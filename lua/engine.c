@@ -9,6 +9,7 @@
 #include "ldg.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,10 @@ enum { DRIVER_NONE, DRIVER_SANSIO, DRIVER_LOOP };
 typedef struct {
         dg_engine_t *eng;
         dg_loop_t *loop;
-        dg_resolver_addr_t *res; /* g_malloc'd */
+        dg_resolver_addr_t *res; /* g_malloc'd: option resolvers */
         size_t nres;
+        dg_resolver_addr_t *trusted; /* g_malloc'd: option trusted */
+        size_t ntrusted;
         uint16_t *types; /* g_malloc'd */
         size_t ntypes;
         int driver;
@@ -52,9 +55,10 @@ typedef struct {
 } lengine_t;
 
 static const char *const engine_opts[] = {
-    "domain",      "words",        "lookups", "resolvers", "types", "retries",  "timeout",
-    "concurrency", "per_resolver", "qps",     "recursive", "shard", "validate", "wildcard",
-    "rd",          "sockets",      "seed",    "resume",    "edns",  "log",      NULL,
+    "domain",   "words",       "lookups",      "resolvers",   "types",     "retries",
+    "timeout",  "concurrency", "per_resolver", "qps",         "recursive", "shard",
+    "validate", "wildcard",    "rd",           "sockets",     "seed",      "resume",
+    "edns",     "log",         "trusted",      "trusted_qps", NULL,
 };
 
 /* ---- lifetime ---- */
@@ -76,6 +80,8 @@ static void engine_release(lengine_t *le)
         le->line = NULL;
         g_free(le->res);
         le->res = NULL;
+        g_free(le->trusted);
+        le->trusted = NULL;
         g_free(le->types);
         le->types = NULL;
         g_free(le->werr);
@@ -253,57 +259,172 @@ static void raise_werr(lua_State *L, lengine_t *le)
 
 /* ---- options ---- */
 
-/* Parses option `types` (string "A,AAAA" or array of names/numbers) into le. */
-static void parse_types(lua_State *L, int o, lengine_t *le)
+/* Integer options stored in unsigned fields of dg_engine_opts_t. */
+static const struct {
+        const char *name;
+        size_t off;
+        lua_Integer max;
+} uint_opts[] = {
+    {"retries", offsetof(dg_engine_opts_t, retries), 100},
+    {"timeout", offsetof(dg_engine_opts_t, timeout_ms), 600000},
+    {"concurrency", offsetof(dg_engine_opts_t, concurrency), 1000000},
+    {"per_resolver", offsetof(dg_engine_opts_t, per_resolver), 1000000},
+    {"sockets", offsetof(dg_engine_opts_t, nsockets), 1024},
+};
+
+/* Boolean options stored in bool fields; invert: the field says "no_". */
+static const struct {
+        const char *name;
+        size_t off;
+        bool invert;
+} bool_opts[] = {
+    {"validate", offsetof(dg_engine_opts_t, no_validate), true},
+    {"wildcard", offsetof(dg_engine_opts_t, no_wildcard), true},
+    {"rd", offsetof(dg_engine_opts_t, no_rd), true},
+    {"edns", offsetof(dg_engine_opts_t, edns), false},
+};
+
+/* Reads optional non-negative number option `name` into *out (kept when absent);
+ * returns whether it was given. */
+static bool opt_rate(lua_State *L, const char *name, double *out)
 {
-        lua_getfield(L, o, "types");
+        lua_getfield(L, 1, name);
+        bool given = !lua_isnil(L, -1);
+        if (given) {
+                if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
+                        luaL_error(L, FN ": option '%s' must be a non-negative number", name);
+                *out = (double)lua_tonumber(L, -1);
+        }
+        lua_pop(L, 1);
+        return given;
+}
+
+/* The table-driven options, `seed`, `qps` and `recursive` (true = one level). */
+static void parse_scalars(lua_State *L, dg_engine_opts_t *o)
+{
+        if (o->nsockets == 0)
+                o->nsockets = 1;
+        for (size_t i = 0; i < G_N_ELEMENTS(uint_opts); i++) {
+                unsigned *f = (unsigned *)(void *)((char *)o + uint_opts[i].off);
+                *f = (unsigned)ldg_opt_uint(L, 1, FN, uint_opts[i].name, *f, uint_opts[i].max);
+        }
+        if (o->nsockets == 0)
+                luaL_error(L, FN ": option 'sockets' must be at least 1");
+        for (size_t i = 0; i < G_N_ELEMENTS(bool_opts); i++) {
+                bool *f = (bool *)(void *)((char *)o + bool_opts[i].off);
+                int def = bool_opts[i].invert ? !*f : *f;
+                int v = ldg_opt_bool(L, 1, FN, bool_opts[i].name, def);
+                *f = bool_opts[i].invert ? !v : v;
+        }
+        lua_getfield(L, 1, "retries");
+        o->fixed_retries = !lua_isnil(L, -1); /* given: exact; absent: adaptive */
+        lua_pop(L, 1);
+        o->seed = (uint64_t)ldg_opt_uint(L, 1, FN, "seed", 0, LUA_MAXINTEGER);
+        opt_rate(L, "qps", &o->qps);
+        lua_getfield(L, 1, "recursive");
+        bool recursive_bool = lua_type(L, -1) == LUA_TBOOLEAN;
+        o->recursive = lua_toboolean(L, -1) ? 1 : 0;
+        lua_pop(L, 1);
+        if (!recursive_bool)
+                o->recursive = (unsigned)ldg_opt_uint(L, 1, FN, "recursive", 0, 16);
+}
+
+/* Option `log`: a function(level, message), kept alive in the user value. */
+static void parse_log(lua_State *L, lengine_t *le, dg_engine_opts_t *o)
+{
+        lua_getfield(L, 1, "log");
+        if (lua_type(L, -1) == LUA_TFUNCTION) {
+                dg_getuv(L, 2);
+                lua_pushvalue(L, -2);
+                lua_setfield(L, -2, "log");
+                lua_pop(L, 1);
+                o->log = log_cb;
+                o->log_ud = le;
+        } else if (!lua_isnil(L, -1)) {
+                luaL_error(L, FN ": option 'log' must be a function");
+        }
+        lua_pop(L, 1);
+}
+
+/* Option `shard`: "K/N". */
+static void parse_shard(lua_State *L, dg_engine_opts_t *o)
+{
+        lua_getfield(L, 1, "shard");
+        if (lua_type(L, -1) == LUA_TSTRING) {
+                unsigned k = 0, n = 0;
+                char extra;
+                if (sscanf(lua_tostring(L, -1), "%u/%u%c", &k, &n, &extra) != 2 || k < 1 || k > n)
+                        luaL_error(L, FN ": option 'shard' must be \"K/N\" with 1 <= K <= N");
+                o->shard_k = k;
+                o->shard_n = n;
+        } else if (!lua_isnil(L, -1)) {
+                luaL_error(L, FN ": option 'shard' must be a string \"K/N\" (got %s)",
+                           luaL_typename(L, -1));
+        }
+        lua_pop(L, 1);
+}
+
+/* Parses option `types` (string "A,AAAA" or array of names/numbers) into a
+ * (on failure *bad names the culprit). */
+static void types_from_string(const char *s, GArray *a, char *bad, size_t badlen)
+{
+        char **parts = g_strsplit_set(s, ", ", -1);
+        for (char **p = parts; *p; p++) {
+                if (**p == '\0')
+                        continue;
+                int v = dg_rrtype_parse(*p);
+                if (v <= 0) {
+                        g_strlcpy(bad, *p, badlen);
+                        break;
+                }
+                uint16_t u = (uint16_t)v;
+                g_array_append_val(a, u);
+        }
+        g_strfreev(parts);
+}
+
+static void types_from_table(lua_State *L, GArray *a, char *bad, size_t badlen)
+{
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        for (lua_Integer i = 1; i <= n && !bad[0]; i++) {
+                lua_rawgeti(L, -1, i);
+                int v = -1;
+                if (lua_type(L, -1) == LUA_TSTRING) {
+                        v = dg_rrtype_parse(lua_tostring(L, -1));
+                        if (v <= 0)
+                                g_strlcpy(bad, lua_tostring(L, -1), badlen);
+                } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) > 0 &&
+                           lua_tointeger(L, -1) <= 65535) {
+                        v = (int)lua_tointeger(L, -1);
+                } else {
+                        g_strlcpy(bad, luaL_typename(L, -1), badlen);
+                }
+                lua_pop(L, 1);
+                if (v > 0) {
+                        uint16_t u = (uint16_t)v;
+                        g_array_append_val(a, u);
+                }
+        }
+}
+
+/* Option `types`: "A,AAAA" or an array of names/numbers, into le and o. */
+static void parse_types(lua_State *L, lengine_t *le, dg_engine_opts_t *o)
+{
+        lua_getfield(L, 1, "types");
         int t = lua_type(L, -1);
         if (t == LUA_TNIL) {
                 lua_pop(L, 1);
                 return;
         }
-        GArray *a = g_array_new(FALSE, FALSE, sizeof(uint16_t));
-        char bad[64] = "";
-        if (t == LUA_TSTRING) {
-                char **parts = g_strsplit_set(lua_tostring(L, -1), ", ", -1);
-                for (char **p = parts; *p; p++) {
-                        if (**p == '\0')
-                                continue;
-                        int v = dg_rrtype_parse(*p);
-                        if (v <= 0) {
-                                g_strlcpy(bad, *p, sizeof bad);
-                                break;
-                        }
-                        uint16_t u = (uint16_t)v;
-                        g_array_append_val(a, u);
-                }
-                g_strfreev(parts);
-        } else if (t == LUA_TTABLE) {
-                lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-                for (lua_Integer i = 1; i <= n && !bad[0]; i++) {
-                        lua_rawgeti(L, -1, i);
-                        int v = -1;
-                        if (lua_type(L, -1) == LUA_TSTRING) {
-                                v = dg_rrtype_parse(lua_tostring(L, -1));
-                                if (v <= 0)
-                                        g_strlcpy(bad, lua_tostring(L, -1), sizeof bad);
-                        } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) > 0 &&
-                                   lua_tointeger(L, -1) <= 65535) {
-                                v = (int)lua_tointeger(L, -1);
-                        } else {
-                                g_strlcpy(bad, luaL_typename(L, -1), sizeof bad);
-                        }
-                        lua_pop(L, 1);
-                        if (v > 0) {
-                                uint16_t u = (uint16_t)v;
-                                g_array_append_val(a, u);
-                        }
-                }
-        } else {
-                g_array_free(a, TRUE);
+        if (t != LUA_TSTRING && t != LUA_TTABLE)
                 luaL_error(L, FN ": option 'types' must be a string or an array (got %s)",
                            lua_typename(L, t));
-        }
+        GArray *a = g_array_new(FALSE, FALSE, sizeof(uint16_t));
+        char bad[64] = "";
+        if (t == LUA_TSTRING)
+                types_from_string(lua_tostring(L, -1), a, bad, sizeof bad);
+        else
+                types_from_table(L, a, bad, sizeof bad);
         if (bad[0] || a->len == 0) {
                 g_array_free(a, TRUE);
                 if (bad[0])
@@ -313,6 +434,138 @@ static void parse_types(lua_State *L, int o, lengine_t *le)
         le->ntypes = a->len;
         le->types = (uint16_t *)(void *)g_array_free(a, FALSE);
         lua_pop(L, 1);
+        o->types = le->types;
+        o->ntypes = le->ntypes;
+}
+
+/* Options `words` (brute mode) or `lookups` (lookup mode): sets the mode and
+ * the word source; a words table or function is kept in the user value.
+ * Returns the wordlist path (words = string) or NULL; *lookups: the mode is
+ * lookup. */
+static const char *parse_words(lua_State *L, lengine_t *le, dg_engine_opts_t *o, bool *lookups)
+{
+        lua_getfield(L, 1, "lookups");
+        int lt = lua_type(L, -1);
+        lua_pop(L, 1);
+        lua_getfield(L, 1, "words");
+        int wt = lua_type(L, -1);
+        if (wt != LUA_TNIL && lt != LUA_TNIL)
+                luaL_error(L, FN ": options 'words' and 'lookups' exclude each other");
+        if (wt == LUA_TNIL && lt == LUA_TNIL)
+                luaL_error(L, FN ": option 'words' (or 'lookups') is required");
+        if (lt != LUA_TNIL && lt != LUA_TTABLE)
+                luaL_error(L, FN ": option 'lookups' must be an array of {name, type}");
+        if (wt != LUA_TNIL && wt != LUA_TSTRING && wt != LUA_TTABLE && wt != LUA_TFUNCTION)
+                luaL_error(L, FN ": option 'words' must be a path, an array or a function (got %s)",
+                           lua_typename(L, wt));
+        *lookups = lt != LUA_TNIL;
+        o->mode = *lookups ? DG_MODE_LOOKUP : DG_MODE_BRUTE;
+        if (!*lookups) {
+                o->words = words_cb;
+                o->words_rewind = words_rewind;
+                o->words_ud = le;
+        }
+        const char *wpath = wt == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (wt == LUA_TTABLE || wt == LUA_TFUNCTION) {
+                le->wkind = wt == LUA_TTABLE ? WORDS_TABLE : WORDS_FUNC;
+                le->wfunc = wt == LUA_TFUNCTION;
+                dg_getuv(L, 2);
+                lua_pushvalue(L, -2);
+                lua_setfield(L, -2, "words");
+                if (le->wfunc) {
+                        lua_newtable(L);
+                        lua_setfield(L, -2, "wcache");
+                }
+                lua_pop(L, 1);
+        }
+        lua_pop(L, 1); /* wpath stays anchored by the options table */
+        return wpath;
+}
+
+/* Opens the wordlist file; on failure pushes nil, message and returns 2. */
+static int open_words(lua_State *L, lengine_t *le, const char *wpath)
+{
+        le->wf = fopen(wpath, "r");
+        if (le->wf == NULL) {
+                char msg[64];
+                g_strlcpy(msg, g_strerror(errno), sizeof msg);
+                lua_pushnil(L);
+                lua_pushfstring(L, "words: %s: %s", wpath, msg);
+                return 2;
+        }
+        le->wkind = WORDS_FILE;
+        return 0;
+}
+
+/* Options `resolvers`, `trusted` and `trusted_qps` (0: no limit, as the
+ * CLI's --trusted-qps 0). Raises on misuse; on a runtime failure pushes
+ * nil, message and returns 2. */
+static int parse_resolvers(lua_State *L, lengine_t *le, dg_engine_opts_t *o)
+{
+        char *err = NULL;
+        if (ldg_resolvers_opt(L, 1, FN, "resolvers", true, &le->res, &le->nres, &err) < 0 ||
+            ldg_resolvers_opt(L, 1, FN, "trusted", false, &le->trusted, &le->ntrusted, &err) < 0) {
+                lua_pushnil(L);
+                lua_pushstring(L, err);
+                g_free(err);
+                return 2;
+        }
+        o->resolvers = le->res;
+        o->nresolvers = le->nres;
+        o->trusted = le->trusted;
+        o->ntrusted = le->ntrusted;
+        double qps = 0;
+        if (opt_rate(L, "trusted_qps", &qps)) {
+                if (le->ntrusted == 0)
+                        luaL_error(L, FN ": option 'trusted_qps' needs option 'trusted'");
+                o->trusted_qps = qps > 0 ? qps : -1;
+        }
+        return 0;
+}
+
+/* Option `lookups`: hands every {name, type} to the engine; on a runtime
+ * failure pushes nil, message and returns 2. */
+static int add_lookups(lua_State *L, lengine_t *le)
+{
+        lua_getfield(L, 1, "lookups");
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        for (lua_Integer i = 1; i <= n; i++) {
+                lua_rawgeti(L, -1, i);
+                if (lua_type(L, -1) != LUA_TTABLE)
+                        luaL_error(L, FN ": option 'lookups': entry %I is not a table", i);
+                lua_rawgeti(L, -1, 1);
+                lua_rawgeti(L, -2, 2);
+                const char *name = lua_tostring(L, -2);
+                const char *ts = lua_tostring(L, -1);
+                int type = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1)
+                                                : (ts ? dg_rrtype_parse(ts) : 0);
+                if (name == NULL || lua_type(L, -2) != LUA_TSTRING)
+                        luaL_error(L, FN ": option 'lookups': entry %I has no name", i);
+                if (type <= 0 || type > 65535)
+                        luaL_error(L, FN ": option 'lookups': entry %I has a bad type", i);
+                int rc = dg_engine_add_lookup(le->eng, name, (uint16_t)type);
+                if (rc < 0)
+                        return ldg_fail(L, name, dg_strerror(rc));
+                lua_pop(L, 3);
+        }
+        lua_pop(L, 1);
+        dg_engine_close_input(le->eng);
+        return 0;
+}
+
+/* Pushes an empty engine object (index 2) whose user value holds the Lua
+ * values it keeps alive: anything acquired later is freed by __gc even if an
+ * error unwinds the constructor. */
+static lengine_t *push_empty_engine(lua_State *L)
+{
+        lengine_t *le = dg_newudata(L, sizeof *le);
+        memset(le, 0, sizeof *le);
+        luaL_setmetatable(L, DG_LUA_ENGINE_MT);
+        lua_newtable(L);
+        dg_setuv(L, 2);
+        le->L = L;
+        le->udidx = 2;
+        return le;
 }
 
 /* dg.engine{...} -> engine | nil, message */
@@ -321,190 +574,32 @@ static int l_engine_new(lua_State *L)
         luaL_checktype(L, 1, LUA_TTABLE);
         lua_settop(L, 1);
         ldg_check_options(L, 1, FN, engine_opts);
-
-        /* Empty object first: anything acquired below is freed by __gc even
-         * if an error unwinds this function. */
-        lengine_t *le = dg_newudata(L, sizeof *le);
-        memset(le, 0, sizeof *le);
-        luaL_setmetatable(L, DG_LUA_ENGINE_MT);
-        lua_newtable(L); /* user value: Lua values the engine keeps alive */
-        dg_setuv(L, 2);
-        le->L = L;
+        lengine_t *le = push_empty_engine(L);
 
         dg_engine_opts_t o;
         dg_engine_opts_init(&o);
         o.domain = ldg_opt_string(L, 1, FN, "domain");
         if (o.domain == NULL)
                 luaL_error(L, FN ": option 'domain' is required");
-        lua_getfield(L, 1, "retries");
-        o.fixed_retries = !lua_isnil(L, -1); /* given: exact; absent: adaptive */
-        lua_pop(L, 1);
-        o.retries = (unsigned)ldg_opt_uint(L, 1, FN, "retries", o.retries, 100);
-        o.timeout_ms = (unsigned)ldg_opt_uint(L, 1, FN, "timeout", o.timeout_ms, 600000);
-        o.concurrency = (unsigned)ldg_opt_uint(L, 1, FN, "concurrency", o.concurrency, 1000000);
-        o.per_resolver = (unsigned)ldg_opt_uint(L, 1, FN, "per_resolver", o.per_resolver, 1000000);
-        o.nsockets = (unsigned)ldg_opt_uint(L, 1, FN, "sockets", o.nsockets ? o.nsockets : 1, 1024);
-        if (o.nsockets == 0)
-                luaL_error(L, FN ": option 'sockets' must be at least 1");
-        o.seed = (uint64_t)ldg_opt_uint(L, 1, FN, "seed", 0, LUA_MAXINTEGER);
-        lua_getfield(L, 1, "qps");
-        if (!lua_isnil(L, -1)) {
-                if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
-                        luaL_error(L, FN ": option 'qps' must be a non-negative number");
-                o.qps = (double)lua_tonumber(L, -1);
-        }
-        lua_pop(L, 1);
-        lua_getfield(L, 1, "recursive"); /* true = one level, or a depth */
-        int recursive_bool = lua_type(L, -1) == LUA_TBOOLEAN;
-        o.recursive = lua_toboolean(L, -1) ? 1 : 0;
-        lua_pop(L, 1);
-        if (!recursive_bool)
-                o.recursive = (unsigned)ldg_opt_uint(L, 1, FN, "recursive", 0, 16);
-        o.no_validate = !ldg_opt_bool(L, 1, FN, "validate", 1);
-        o.no_wildcard = !ldg_opt_bool(L, 1, FN, "wildcard", 1);
-        o.no_rd = !ldg_opt_bool(L, 1, FN, "rd", 1);
-        o.edns = ldg_opt_bool(L, 1, FN, "edns", 0);
-        lua_getfield(L, 1, "log");
-        if (lua_type(L, -1) == LUA_TFUNCTION) {
-                dg_getuv(L, 2);
-                lua_pushvalue(L, -2);
-                lua_setfield(L, -2, "log");
-                lua_pop(L, 1);
-                o.log = log_cb;
-                o.log_ud = le;
-        } else if (!lua_isnil(L, -1)) {
-                luaL_error(L, FN ": option 'log' must be a function");
-        }
-        lua_pop(L, 1);
-
-        lua_getfield(L, 1, "shard");
-        if (lua_type(L, -1) == LUA_TSTRING) {
-                unsigned k = 0, n = 0;
-                char extra;
-                if (sscanf(lua_tostring(L, -1), "%u/%u%c", &k, &n, &extra) != 2 || k < 1 || k > n)
-                        luaL_error(L, FN ": option 'shard' must be \"K/N\" with 1 <= K <= N");
-                o.shard_k = k;
-                o.shard_n = n;
-        } else if (!lua_isnil(L, -1)) {
-                luaL_error(L, FN ": option 'shard' must be a string \"K/N\" (got %s)",
-                           luaL_typename(L, -1));
-        }
-        lua_pop(L, 1);
-
-        parse_types(L, 1, le);
-        o.types = le->types;
-        o.ntypes = le->ntypes;
-
-        /* words (brute mode) or lookups (lookup mode) */
-        lua_getfield(L, 1, "words");
-        int wt = lua_type(L, -1);
-        lua_getfield(L, 1, "lookups");
-        int lt = lua_type(L, -1);
-        lua_pop(L, 1);
-        if (wt != LUA_TNIL && lt != LUA_TNIL)
-                luaL_error(L, FN ": options 'words' and 'lookups' exclude each other");
-        if (wt == LUA_TNIL && lt == LUA_TNIL)
-                luaL_error(L, FN ": option 'words' (or 'lookups') is required");
-        if (lt != LUA_TNIL && lt != LUA_TTABLE)
-                luaL_error(L, FN ": option 'lookups' must be an array of {name, type}");
-        const char *wpath = NULL;
-        switch (wt) {
-        case LUA_TNIL:
-                break;
-        case LUA_TSTRING:
-                wpath = lua_tostring(L, -1);
-                break;
-        case LUA_TTABLE:
-                le->wkind = WORDS_TABLE;
-                break;
-        case LUA_TFUNCTION:
-                le->wkind = WORDS_FUNC;
-                break;
-        default:
-                luaL_error(L, FN ": option 'words' must be a path, an array or a function (got %s)",
-                           lua_typename(L, wt));
-        }
-        if (wt == LUA_TTABLE || wt == LUA_TFUNCTION) {
-                dg_getuv(L, 2);
-                lua_pushvalue(L, -2);
-                lua_setfield(L, -2, "words");
-                if (wt == LUA_TFUNCTION) {
-                        le->wfunc = true;
-                        lua_newtable(L);
-                        lua_setfield(L, -2, "wcache");
-                }
-                lua_pop(L, 1);
-        }
-        lua_pop(L, 1);
-        le->L = L;
-        le->udidx = 2;
-
-        if (wt != LUA_TNIL) {
-                o.mode = DG_MODE_BRUTE;
-                o.words = words_cb;
-                o.words_rewind = words_rewind;
-                o.words_ud = le;
-        } else {
-                o.mode = DG_MODE_LOOKUP;
-        }
-        if (wpath) {
-                le->wf = fopen(wpath, "r");
-                if (le->wf == NULL) {
-                        char msg[64];
-                        g_strlcpy(msg, g_strerror(errno), sizeof msg);
-                        lua_pushnil(L);
-                        lua_pushfstring(L, "words: %s: %s", wpath, msg);
-                        return 2; /* le is freed by __gc */
-                }
-                le->wkind = WORDS_FILE;
-        }
-
-        char *err = NULL;
-        if (ldg_resolvers_opt(L, 1, FN, &le->res, &le->nres, &err) < 0) {
-                lua_pushnil(L);
-                lua_pushstring(L, err);
-                g_free(err);
+        parse_scalars(L, &o);
+        parse_log(L, le, &o);
+        parse_shard(L, &o);
+        parse_types(L, le, &o);
+        bool lookups = false;
+        const char *wpath = parse_words(L, le, &o, &lookups);
+        if (wpath && open_words(L, le, wpath))
+                return 2; /* le is freed by __gc */
+        if (parse_resolvers(L, le, &o))
                 return 2;
-        }
-        o.resolvers = le->res;
-        o.nresolvers = le->nres;
 
         int rc = dg_engine_new(&o, &le->eng);
         if (rc < 0)
                 return ldg_fail(L, o.domain, dg_strerror(rc));
-
-        if (lt == LUA_TTABLE) {
-                lua_getfield(L, 1, "lookups");
-                lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-                for (lua_Integer i = 1; i <= n; i++) {
-                        lua_rawgeti(L, -1, i);
-                        if (lua_type(L, -1) != LUA_TTABLE)
-                                luaL_error(L, FN ": option 'lookups': entry %I is not a table", i);
-                        lua_rawgeti(L, -1, 1);
-                        lua_rawgeti(L, -2, 2);
-                        const char *name = lua_tostring(L, -2);
-                        const char *ts = lua_tostring(L, -1);
-                        int type = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1)
-                                                        : (ts ? dg_rrtype_parse(ts) : 0);
-                        if (name == NULL || lua_type(L, -2) != LUA_TSTRING)
-                                luaL_error(L, FN ": option 'lookups': entry %I has no name", i);
-                        if (type <= 0 || type > 65535)
-                                luaL_error(L, FN ": option 'lookups': entry %I has a bad type", i);
-                        rc = dg_engine_add_lookup(le->eng, name, (uint16_t)type);
-                        if (rc < 0)
-                                return ldg_fail(L, name, dg_strerror(rc));
-                        lua_pop(L, 3);
-                }
-                lua_pop(L, 1);
-                dg_engine_close_input(le->eng);
-        }
-
+        if (lookups && add_lookups(L, le))
+                return 2;
         const char *resume = ldg_opt_string(L, 1, FN, "resume");
-        if (resume) {
-                rc = dg_engine_restore(le->eng, resume);
-                if (rc < 0)
-                        return ldg_fail(L, "resume", dg_strerror(rc));
-        }
+        if (resume && (rc = dg_engine_restore(le->eng, resume)) < 0)
+                return ldg_fail(L, "resume", dg_strerror(rc));
         raise_werr(L, le);
         lua_settop(L, 2);
         return 1;
@@ -795,6 +890,9 @@ static int l_stats(lua_State *L)
         F(resolvers);
         F(resolvers_live);
         F(inflight);
+        F(rejected_by_trusted);
+        F(trusted);
+        F(trusted_live);
 #undef F
         for (int i = 0; i < DG_STATUS_COUNT_; i++) {
                 lua_pushinteger(L, (lua_Integer)s.status[i]);
@@ -815,7 +913,8 @@ static int l_checkpoint(lua_State *L)
         return 1;
 }
 
-/* e:resolvers() -> {{addr="127.0.0.1:53", host="127.0.0.1", port=53}, ...} */
+/* e:resolvers() -> {{addr="127.0.0.1:53", host="127.0.0.1", port=53}, ...};
+ * the trusted ones (option trusted) last, with trusted=true. */
 static int l_resolvers(lua_State *L)
 {
         lengine_t *le = check_engine(L);
@@ -846,6 +945,10 @@ static int l_resolvers(lua_State *L)
                 lua_setfield(L, -2, "host");
                 lua_pushinteger(L, port);
                 lua_setfield(L, -2, "port");
+                if (le->ntrusted && i >= le->nres) {
+                        lua_pushboolean(L, 1);
+                        lua_setfield(L, -2, "trusted");
+                }
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         return 1;

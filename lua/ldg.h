@@ -28,13 +28,14 @@ int ldg_opt_bool(lua_State *L, int idx, const char *fn, const char *name, int de
  * valid while the options table is alive. */
 const char *ldg_opt_string(lua_State *L, int idx, const char *fn, const char *name);
 
-/* Reads option `resolvers` of the table at idx: a file or comma list (string)
- * or an array of addresses. Raises on misuse (absent, wrong type). On success
- * returns 0 and *out, a g_malloc'd array of *n entries the caller g_free()s
- * even on failure; on a runtime failure returns -1 and *err, a g_malloc'd
- * message. */
-int ldg_resolvers_opt(lua_State *L, int idx, const char *fn, dg_resolver_addr_t **out, size_t *n,
-                      char **err);
+/* Reads resolver-list option `name` (`resolvers`, `trusted`) of the table at
+ * idx: a file or comma list (string) or an array of addresses. Raises on
+ * misuse (wrong type; absent when required). On success returns 0 and *out,
+ * a g_malloc'd array of *n entries (NULL, 0 when absent) the caller
+ * g_free()s even on failure; on a runtime failure returns -1 and *err, a
+ * g_malloc'd message. */
+int ldg_resolvers_opt(lua_State *L, int idx, const char *fn, const char *name, bool required,
+                      dg_resolver_addr_t **out, size_t *n, char **err);
 
 /* Takes a result of a borrowed engine (ownership passes). */
 typedef void (*ldg_result_sink)(void *ud, dg_result_t *r);

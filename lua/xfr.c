@@ -133,6 +133,88 @@ static int l_axfr(lua_State *L)
         return 1;
 }
 
+/* Tries the labels of option `words` against the NSEC3 hashes collected. */
+static void crack_words(lua_State *L, dg_walk_t *w)
+{
+        lua_getfield(L, 1, "words");
+        if (lua_type(L, -1) == LUA_TTABLE) {
+                lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+                for (lua_Integer i = 1; i <= n; i++) {
+                        size_t len;
+                        lua_rawgeti(L, -1, i);
+                        const char *s = lua_tolstring(L, -1, &len);
+                        if (s && len > 0 && len <= 63)
+                                dg_walk_crack(w, s, len);
+                        lua_pop(L, 1);
+                }
+        }
+        lua_pop(L, 1);
+}
+
+/* Sets field `names` of the table on top: the NSEC chain. */
+static void push_walk_names(lua_State *L, dg_walk_t *w)
+{
+        const dg_walk_name_t *names = NULL;
+        size_t nn = dg_walk_names(w, &names);
+        lua_createtable(L, (int)nn, 0);
+        for (size_t i = 0; i < nn; i++) {
+                lua_createtable(L, 0, 3);
+                set_str(L, "name", names[i].name);
+                set_str(L, "next", names[i].next);
+                push_types(L, names[i].types, names[i].ntypes);
+                lua_setfield(L, -2, "types");
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, "names");
+}
+
+/* Sets field `hashes` of the table on top: the NSEC3 ring. */
+static void push_walk_hashes(lua_State *L, dg_walk_t *w)
+{
+        const dg_walk_hash_t *hashes = NULL;
+        size_t nh = dg_walk_hashes(w, &hashes);
+        lua_createtable(L, (int)nh, 0);
+        for (size_t i = 0; i < nh; i++) {
+                char h[128], nx[128];
+                if (dg_nsec3_hash_str(hashes[i].hash, hashes[i].hashlen, h, sizeof h) < 0)
+                        h[0] = '\0';
+                if (dg_nsec3_hash_str(hashes[i].next, hashes[i].hashlen, nx, sizeof nx) < 0)
+                        nx[0] = '\0';
+                lua_createtable(L, 0, 5);
+                set_str(L, "hash", h);
+                set_str(L, "next", nx);
+                lua_pushboolean(L, hashes[i].flags & 1);
+                lua_setfield(L, -2, "optout");
+                push_types(L, hashes[i].types, hashes[i].ntypes);
+                lua_setfield(L, -2, "types");
+                set_str(L, "name", hashes[i].name);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, "hashes");
+}
+
+/* Sets fields `nsec3` (parameters) and `coverage` of the table on top, when
+ * the zone has NSEC3. */
+static void push_walk_nsec3(lua_State *L, dg_walk_t *w)
+{
+        dg_nsec3_params_t p;
+        if (dg_walk_nsec3_params(w, &p) == DG_OK) {
+                char salt[2 * 255 + 1];
+                for (unsigned i = 0; i < p.saltlen; i++)
+                        snprintf(salt + 2 * i, 3, "%02x", p.salt[i]);
+                salt[2 * p.saltlen] = '\0';
+                lua_createtable(L, 0, 4);
+                set_int(L, "algorithm", p.alg);
+                set_int(L, "iterations", p.iterations);
+                set_str(L, "salt", p.saltlen ? salt : "-");
+                lua_pushboolean(L, p.optout);
+                lua_setfield(L, -2, "optout");
+                lua_setfield(L, -2, "nsec3");
+                lua_pushnumber(L, dg_walk_coverage(w));
+                lua_setfield(L, -2, "coverage");
+        }
+}
+
 static const char *const walk_opts[] = {"domain",      "server", "timeout", "retries",
                                         "max_queries", "words",  NULL};
 
@@ -173,75 +255,17 @@ static int l_walk(lua_State *L)
         rc = dg_walk_run(w, (const struct sockaddr *)&srv.ss, srv.sslen, NULL);
         if (rc < 0)
                 return ldg_fail(L, domain, dg_strerror(rc));
-        if (dg_walk_kind(w) == DG_WALK_KIND_NSEC3) {
-                lua_getfield(L, 1, "words");
-                if (lua_type(L, -1) == LUA_TTABLE) {
-                        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-                        for (lua_Integer i = 1; i <= n; i++) {
-                                size_t len;
-                                lua_rawgeti(L, -1, i);
-                                const char *s = lua_tolstring(L, -1, &len);
-                                if (s && len > 0 && len <= 63)
-                                        dg_walk_crack(w, s, len);
-                                lua_pop(L, 1);
-                        }
-                }
-                lua_pop(L, 1);
-        }
+        if (dg_walk_kind(w) == DG_WALK_KIND_NSEC3)
+                crack_words(L, w);
 
         lua_createtable(L, 0, 8);
         set_str(L, "kind", dg_walk_kind_str(dg_walk_kind(w)));
         set_str(L, "status", dg_walk_status_str(dg_walk_status(w)));
         set_str(L, "message", dg_walk_errmsg(w));
         set_int(L, "queries", (lua_Integer)dg_walk_queries(w));
-        const dg_walk_name_t *names = NULL;
-        size_t nn = dg_walk_names(w, &names);
-        lua_createtable(L, (int)nn, 0);
-        for (size_t i = 0; i < nn; i++) {
-                lua_createtable(L, 0, 3);
-                set_str(L, "name", names[i].name);
-                set_str(L, "next", names[i].next);
-                push_types(L, names[i].types, names[i].ntypes);
-                lua_setfield(L, -2, "types");
-                lua_rawseti(L, -2, (lua_Integer)i + 1);
-        }
-        lua_setfield(L, -2, "names");
-        const dg_walk_hash_t *hashes = NULL;
-        size_t nh = dg_walk_hashes(w, &hashes);
-        lua_createtable(L, (int)nh, 0);
-        for (size_t i = 0; i < nh; i++) {
-                char h[128], nx[128];
-                if (dg_nsec3_hash_str(hashes[i].hash, hashes[i].hashlen, h, sizeof h) < 0)
-                        h[0] = '\0';
-                if (dg_nsec3_hash_str(hashes[i].next, hashes[i].hashlen, nx, sizeof nx) < 0)
-                        nx[0] = '\0';
-                lua_createtable(L, 0, 5);
-                set_str(L, "hash", h);
-                set_str(L, "next", nx);
-                lua_pushboolean(L, hashes[i].flags & 1);
-                lua_setfield(L, -2, "optout");
-                push_types(L, hashes[i].types, hashes[i].ntypes);
-                lua_setfield(L, -2, "types");
-                set_str(L, "name", hashes[i].name);
-                lua_rawseti(L, -2, (lua_Integer)i + 1);
-        }
-        lua_setfield(L, -2, "hashes");
-        dg_nsec3_params_t p;
-        if (dg_walk_nsec3_params(w, &p) == DG_OK) {
-                char salt[2 * 255 + 1];
-                for (unsigned i = 0; i < p.saltlen; i++)
-                        snprintf(salt + 2 * i, 3, "%02x", p.salt[i]);
-                salt[2 * p.saltlen] = '\0';
-                lua_createtable(L, 0, 4);
-                set_int(L, "algorithm", p.alg);
-                set_int(L, "iterations", p.iterations);
-                set_str(L, "salt", p.saltlen ? salt : "-");
-                lua_pushboolean(L, p.optout);
-                lua_setfield(L, -2, "optout");
-                lua_setfield(L, -2, "nsec3");
-                lua_pushnumber(L, dg_walk_coverage(w));
-                lua_setfield(L, -2, "coverage");
-        }
+        push_walk_names(L, w);
+        push_walk_hashes(L, w);
+        push_walk_nsec3(L, w);
         dg_walk_free(w);
         b->obj = NULL;
         return 1;

@@ -18,7 +18,9 @@ cooperates with Nmap's scheduler. Resolvers default to Nmap's
 
 Needs the dnsglean Lua module built for the Lua version of this Nmap
 (Nmap 7.93 embeds Lua 5.3, later releases Lua 5.4), found through
-<code>LUA_CPATH</code> or installed where Lua looks for C modules.
+<code>LUA_CPATH</code> or installed where Lua looks for C modules. Its Nmap
+library <code>dnsglean_nse</code> is installed into Nmap's <code>nselib</code>
+(a script run by path from a source tree finds it in <code>nse/nselib/</code>).
 ]]
 
 ---
@@ -27,6 +29,8 @@ Needs the dnsglean Lua module built for the Lua version of this Nmap
 --   --script-args dnsglean-brute.domain=example.com
 -- nmap -sn --script dnsglean-brute \
 --   --script-args dnsglean-brute.wordlist=words.txt,dnsglean-brute.types=A,newtargets example.com
+-- nmap -sn -Pn --dns-servers 192.0.2.53 --script dnsglean-brute \
+--   --script-args dnsglean-brute.domain=example.com,dnsglean-brute.trusted=192.0.2.54
 --
 -- @args dnsglean-brute.domain Domain to enumerate (prerule). Without it the
 --       script runs per host on the domain of the host's name, as dns-brute does.
@@ -35,6 +39,13 @@ Needs the dnsglean Lua module built for the Lua version of this Nmap
 -- @args dnsglean-brute.resolvers Resolvers (<code>addr[:port]</code>, several as
 --       <code>{a,b}</code>) or a file of them, one per line (default: Nmap's <code>--dns-servers</code>, else
 --       the system's).
+-- @args dnsglean-brute.trusted Trusted resolvers (same forms as
+--       <code>dnsglean-brute.resolvers</code>) that recheck every name the
+--       others find, at their own rate: a name they say does not exist
+--       (NXDOMAIN) is not reported and counts as <code>rejected_by_trusted</code>.
+--       Guards against resolvers that invent names (NXDOMAIN hijacking).
+-- @args dnsglean-brute.trusted_qps Rate limit of those rechecks, queries per
+--       second to all trusted resolvers together (default 50; 0: none).
 -- @args dnsglean-brute.types Record types to ask (default <code>A</code>; the
 --       first proves existence, the others are asked for names that exist).
 --       Several in Nmap's table syntax: <code>dnsglean-brute.types={A,AAAA}</code>.
@@ -57,16 +68,24 @@ Needs the dnsglean Lua module built for the Lua version of this Nmap
 -- |   names:
 -- |
 -- |       name: www.example.com
+-- |       status: found
 -- |       A: 192.0.2.10
 -- |
 -- |       name: api.example.com
+-- |       status: found
 -- |       CNAME: www.example.com.
 -- |       A: 192.0.2.10
+-- |
+-- |       name: mail.example.com
+-- |       status: nodata
 -- |   statistics:
 -- |     words: 5000
 -- |     found: 2
+-- |     nodata: 1
+-- |     nxdomain: 4997
 -- |     wildcard: 0
 -- |     failed: 0
+-- |     rejected_by_trusted: 3
 -- |     queries: 5012
 -- |_    seconds: 1.92
 --
@@ -75,14 +94,18 @@ Needs the dnsglean Lua module built for the Lua version of this Nmap
 -- <table key="names">
 --   <table>
 --     <elem key="name">www.example.com</elem>
+--     <elem key="status">found</elem>
 --     <table key="A"><elem>192.0.2.10</elem></table>
 --   </table>
 -- </table>
 -- <table key="statistics">
 --   <elem key="words">5000</elem>
 --   <elem key="found">2</elem>
+--   <elem key="nodata">1</elem>
+--   <elem key="nxdomain">4997</elem>
 --   <elem key="wildcard">0</elem>
 --   <elem key="failed">0</elem>
+--   <elem key="rejected_by_trusted">3</elem>
 --   <elem key="queries">5012</elem>
 --   <elem key="seconds">1.92</elem>
 -- </table>
@@ -91,21 +114,26 @@ author = "dnsglean developers"
 license = "Same as Nmap--See https://nmap.org/book/man-legal.html"
 categories = {"intrusive", "discovery"}
 
--- Loads the C module; on failure a message saying what to do, not a traceback.
+-- Loads dnsglean's Nmap library (nselib/dnsglean_nse.lua: from Nmap's nselib,
+-- else beside this script in a source tree) and through it the C module.
+-- Returns the module and the library, or nil and a message saying what to
+-- do (not a traceback).
 local function load_dnsglean()
-  local want = _VERSION:match("%d+%.%d+")
-  local ok, mod = pcall(require, "dnsglean")
+  local ok, glue = pcall(require, "dnsglean_nse")
   if not ok then
-    local why = tostring(mod):gsub("\n%s*", " "):gsub(":$", "")
-    return nil, ("dnsglean Lua module not usable in this Nmap (%s): %s. Build it for Lua %s"
-      .. " and set LUA_CPATH, e.g. LUA_CPATH='/path/to/build/lua/%s/?.so;;' nmap ...")
-      :format(_VERSION, why, want, want)
+    local dir = (SCRIPT_PATH or ""):match("^(.*)/[^/]*$") or "."
+    local file = package.searchpath("dnsglean_nse", dir .. "/nselib/?.lua")
+    if not file then
+      return nil, "dnsglean's Nmap library dnsglean_nse.lua not found: install it into"
+        .. " Nmap's nselib directory or add its directory to LUA_PATH"
+    end
+    ok, glue = pcall(dofile, file)
+    if not ok then return nil, tostring(glue) end
+    package.loaded.dnsglean_nse = glue
   end
-  if mod._LUA_ABI ~= want then
-    return nil, ("dnsglean Lua module was built for Lua %s but this Nmap runs %s"):format(
-      tostring(mod._LUA_ABI), _VERSION)
-  end
-  return mod
+  local dg, err = glue.load()
+  if not dg then return nil, err end
+  return dg, glue
 end
 
 -- Errors are shown whatever the debugging level (stdnse.format_output hides
@@ -157,9 +185,19 @@ local function number_arg(name)
   return math.tointeger(n)
 end
 
+local function rate_arg(name)
+  local v = arg(name)
+  if v == nil then return nil end
+  local n = tonumber(v)
+  if not n or n < 0 then
+    error(("%s.%s must be a non-negative number"):format(SCRIPT_NAME, name), 0)
+  end
+  return n
+end
+
 local function run(domain)
-  local dg, lerr = load_dnsglean()
-  if not dg then return fail(lerr) end
+  local dg, glue = load_dnsglean()
+  if not dg then return fail(glue) end
 
   local wordlist = arg("wordlist")
   if wordlist then
@@ -188,6 +226,7 @@ local function run(domain)
       sockets = number_arg("sockets") or 1,
       timeout = number_arg("timeout"), retries = number_arg("retries"),
       recursive = recursive,
+      trusted = arg("trusted"), trusted_qps = rate_arg("trusted_qps"),
     }
   end)
   if not ok then return fail(opts) end
@@ -195,11 +234,11 @@ local function run(domain)
   if not cok then return fail(tostring(e)) end
   if not e then return fail(eerr) end
 
-  -- dg.nse (lua/nse.lua, inside the module): Nmap's sockets, or the core's loop
-  local driver = dg.nse.drive
+  -- dnsglean_nse: Nmap's sockets, or the core's loop
+  local driver = glue.drive
   local dname = arg("driver") or "nsock"
   if dname == "core" then
-    driver = dg.nse.drive_core
+    driver = glue.drive_core
   elseif dname ~= "nsock" then
     return fail(SCRIPT_NAME .. ".driver must be nsock or core")
   end
@@ -209,7 +248,7 @@ local function run(domain)
     if r.status ~= "found" and r.status ~= "nodata" then return end
     local row = stdnse.output_table()
     row.name = r.name
-    if r.status == "nodata" then row.status = "exists (no data of the asked types)" end
+    row.status = r.status -- found, or nodata: exists without data of the asked types
     for _, a in ipairs(r.answers) do
       if a.cname and #a.cname > 0 and not row.CNAME then row.CNAME = a.cname end
       if #a.data > 0 then
@@ -243,9 +282,12 @@ local function run(domain)
   out.names = names
   local stats = stdnse.output_table()
   stats.words = st.words_read
-  stats.found = st.found + st.nodata
+  stats.found = st.found
+  stats.nodata = st.nodata
+  stats.nxdomain = st.nxdomain
   stats.wildcard = st.wildcard
   stats.failed = st.failed
+  if st.trusted > 0 then stats.rejected_by_trusted = st.rejected_by_trusted end
   stats.queries = st.queries
   stats.seconds = ("%.2f"):format((nmap.clock_ms() - started) / 1000)
   out.statistics = stats

@@ -21,7 +21,9 @@ servers directly; <code>dnsglean-footprint.lame_check=false</code> skips it.
 
 Needs the dnsglean Lua module built for the Lua version of this Nmap
 (Nmap 7.93: Lua 5.3; later releases: Lua 5.4), found through
-<code>LUA_CPATH</code> or installed where Lua looks for C modules.
+<code>LUA_CPATH</code> or installed where Lua looks for C modules. Its Nmap
+library <code>dnsglean_nse</code> is installed into Nmap's <code>nselib</code>
+(a script run by path from a source tree finds it in <code>nse/nselib/</code>).
 ]]
 
 ---
@@ -78,21 +80,26 @@ author = "dnsglean developers"
 license = "Same as Nmap--See https://nmap.org/book/man-legal.html"
 categories = {"discovery", "safe"}
 
--- Loads the C module; on failure a message saying what to do, not a traceback.
+-- Loads dnsglean's Nmap library (nselib/dnsglean_nse.lua: from Nmap's nselib,
+-- else beside this script in a source tree) and through it the C module.
+-- Returns the module and the library, or nil and a message saying what to
+-- do (not a traceback).
 local function load_dnsglean()
-  local want = _VERSION:match("%d+%.%d+")
-  local ok, mod = pcall(require, "dnsglean")
+  local ok, glue = pcall(require, "dnsglean_nse")
   if not ok then
-    local why = tostring(mod):gsub("\n%s*", " "):gsub(":$", "")
-    return nil, ("dnsglean Lua module not usable in this Nmap (%s): %s. Build it for Lua %s"
-      .. " and set LUA_CPATH, e.g. LUA_CPATH='/path/to/build/lua/%s/?.so;;' nmap ...")
-      :format(_VERSION, why, want, want)
+    local dir = (SCRIPT_PATH or ""):match("^(.*)/[^/]*$") or "."
+    local file = package.searchpath("dnsglean_nse", dir .. "/nselib/?.lua")
+    if not file then
+      return nil, "dnsglean's Nmap library dnsglean_nse.lua not found: install it into"
+        .. " Nmap's nselib directory or add its directory to LUA_PATH"
+    end
+    ok, glue = pcall(dofile, file)
+    if not ok then return nil, tostring(glue) end
+    package.loaded.dnsglean_nse = glue
   end
-  if mod._LUA_ABI ~= want then
-    return nil, ("dnsglean Lua module was built for Lua %s but this Nmap runs %s"):format(
-      tostring(mod._LUA_ABI), _VERSION)
-  end
-  return mod
+  local dg, err = glue.load()
+  if not dg then return nil, err end
+  return dg, glue
 end
 
 -- Errors are shown whatever the debugging level (stdnse.format_output hides
@@ -135,11 +142,8 @@ local function resolvers()
 end
 
 local function run(domain)
-  local dg, lerr = load_dnsglean()
-  if not dg then return fail(lerr) end
-  if not dg.footprint then
-    return fail("this build of the dnsglean module has no footprint (classifier not built)")
-  end
+  local dg, glue = load_dnsglean()
+  if not dg then return fail(glue) end
   local res = resolvers()
   if not res then
     return fail("no resolvers: use --dns-servers or " .. SCRIPT_NAME .. ".resolvers")
@@ -160,7 +164,7 @@ local function run(domain)
       while true do
         local e = fp:engine()
         if not e then break end
-        local dok, derr = dg.nse.drive(e, 1, opts.timeout or 1500, function() end)
+        local dok, derr = glue.drive(e, 1, opts.timeout or 1500, function() end)
         if not dok then
           fp:close()
           return nil, derr

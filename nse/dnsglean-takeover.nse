@@ -24,7 +24,9 @@ script only resolves names; it never tries to claim anything.
 
 Needs the dnsglean Lua module built for the Lua version of this Nmap
 (Nmap 7.93: Lua 5.3; later releases: Lua 5.4), found through
-<code>LUA_CPATH</code> or installed where Lua looks for C modules.
+<code>LUA_CPATH</code> or installed where Lua looks for C modules. Its Nmap
+library <code>dnsglean_nse</code> is installed into Nmap's <code>nselib</code>
+(a script run by path from a source tree finds it in <code>nse/nselib/</code>).
 ]]
 
 ---
@@ -53,7 +55,7 @@ Needs the dnsglean Lua module built for the Lua version of this Nmap
 -- |       target: gone-app.azurewebsites.net
 -- |       provider: Azure App Service
 -- |       condition: nxdomain
--- |_      status: candidate
+-- |_      verdict: candidate
 --
 -- @xmloutput
 -- <elem key="domain">example.com</elem>
@@ -64,7 +66,7 @@ Needs the dnsglean Lua module built for the Lua version of this Nmap
 --     <elem key="target">gone-app.azurewebsites.net</elem>
 --     <elem key="provider">Azure App Service</elem>
 --     <elem key="condition">nxdomain</elem>
---     <elem key="status">candidate</elem>
+--     <elem key="verdict">candidate</elem>
 --   </table>
 -- </table>
 
@@ -73,21 +75,26 @@ license = "Same as Nmap--See https://nmap.org/book/man-legal.html"
 categories = {"discovery", "safe"}
 dependencies = {"dnsglean-brute"}
 
--- Loads the C module; on failure a message saying what to do, not a traceback.
+-- Loads dnsglean's Nmap library (nselib/dnsglean_nse.lua: from Nmap's nselib,
+-- else beside this script in a source tree) and through it the C module.
+-- Returns the module and the library, or nil and a message saying what to
+-- do (not a traceback).
 local function load_dnsglean()
-  local want = _VERSION:match("%d+%.%d+")
-  local ok, mod = pcall(require, "dnsglean")
+  local ok, glue = pcall(require, "dnsglean_nse")
   if not ok then
-    local why = tostring(mod):gsub("\n%s*", " "):gsub(":$", "")
-    return nil, ("dnsglean Lua module not usable in this Nmap (%s): %s. Build it for Lua %s"
-      .. " and set LUA_CPATH, e.g. LUA_CPATH='/path/to/build/lua/%s/?.so;;' nmap ...")
-      :format(_VERSION, why, want, want)
+    local dir = (SCRIPT_PATH or ""):match("^(.*)/[^/]*$") or "."
+    local file = package.searchpath("dnsglean_nse", dir .. "/nselib/?.lua")
+    if not file then
+      return nil, "dnsglean's Nmap library dnsglean_nse.lua not found: install it into"
+        .. " Nmap's nselib directory or add its directory to LUA_PATH"
+    end
+    ok, glue = pcall(dofile, file)
+    if not ok then return nil, tostring(glue) end
+    package.loaded.dnsglean_nse = glue
   end
-  if mod._LUA_ABI ~= want then
-    return nil, ("dnsglean Lua module was built for Lua %s but this Nmap runs %s"):format(
-      tostring(mod._LUA_ABI), _VERSION)
-  end
-  return mod
+  local dg, err = glue.load()
+  if not dg then return nil, err end
+  return dg, glue
 end
 
 -- Errors are shown whatever the debugging level (stdnse.format_output hides
@@ -128,13 +135,13 @@ end
 
 -- Resolves (name, type) questions through Nmap's sockets; returns a table
 -- name -> result, or nil, message.
-local function lookup(dg, domain, res, questions, timeout)
+local function lookup(dg, glue, domain, res, questions, timeout)
   local ok, e, err = pcall(dg.engine, {domain = domain, resolvers = res,
                                         lookups = questions, timeout = timeout})
   if not ok then return nil, tostring(e) end
   if not e then return nil, err end
   local out = {}
-  local dok, derr = dg.nse.drive(e, 1, timeout or 1500, function(r) out[r.name] = r end)
+  local dok, derr = glue.drive(e, 1, timeout or 1500, function(r) out[r.name] = r end)
   local fatal = e:error()
   e:close()
   if not dok then return nil, derr end
@@ -159,8 +166,8 @@ end
 
 action = function()
   local domain = arg("domain")
-  local dg, lerr = load_dnsglean()
-  if not dg then return fail(lerr) end
+  local dg, glue = load_dnsglean()
+  if not dg then return fail(glue) end
   if not dg.classify then
     return fail("this build of the dnsglean module has no classifier")
   end
@@ -187,7 +194,7 @@ action = function()
   -- 1. each name's CNAME chain
   local q = {}
   for _, n in ipairs(names) do q[#q + 1] = {n, "A"} end
-  local first, err = lookup(dg, domain, res, q, timeout)
+  local first, err = lookup(dg, glue, domain, res, q, timeout)
   if not first then return fail(err) end
   -- 2. the last target of every chain: does it exist?
   local targets, tq = {}, {}
@@ -205,7 +212,7 @@ action = function()
   end
   local second = {}
   if #tq > 0 then
-    second, err = lookup(dg, domain, res, tq, timeout)
+    second, err = lookup(dg, glue, domain, res, tq, timeout)
     if not second then return fail(err) end
   end
 
@@ -224,9 +231,9 @@ action = function()
       if providers and #providers > 0 then row.provider = providers[1].name end
       if takeover then
         row.condition = condition
-        row.status = "candidate"
+        row.verdict = "candidate"
       else
-        row.status = "dangling"
+        row.verdict = "dangling"
       end
       candidates[#candidates + 1] = row
     end

@@ -1,9 +1,7 @@
 /* dnsglean — passive reconnaissance detector (see detect.h). */
 #include "dnsglean/detect.h"
 #include "dnsglean/wire.h"
-#ifdef DG_HAVE_CLASSIFY
 #include "dnsglean/classify.h"
-#endif
 
 #include <glib.h>
 #include <stdio.h>
@@ -77,7 +75,6 @@ typedef struct source {
         unsigned ntko, tko_pos;
 } source_t;
 
-#ifdef DG_HAVE_CLASSIFY
 /* What classifying one response gave: the classifier is a pure function of
  * the records, and the same answers recur all the time on the wire. */
 struct ccache {
@@ -87,8 +84,6 @@ struct ccache {
         const char *prov[DG_DETECT_MAX_PROVIDERS], *cat[DG_DETECT_MAX_PROVIDERS];
         uint64_t tko[CCACHE_TKO];
 };
-
-#endif
 
 struct dg_detector {
         dg_detect_opts_t o;
@@ -102,10 +97,8 @@ struct dg_detector {
         uint64_t messages, untracked;
         unsigned since_sweep;
         double now;
-#ifdef DG_HAVE_CLASSIFY
         const dg_fpdb_t *db;
         struct ccache *cache; /* CCACHE_SIZE entries, direct mapped */
-#endif
 };
 
 /* ---- small helpers ---- */
@@ -325,7 +318,6 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
         d->order = g_ptr_array_new_with_free_func(source_free);
         d->bcap = 1024;
         d->bslots = g_new0(bslot_t, d->bcap);
-#ifdef DG_HAVE_CLASSIFY
         if (o.classify) {
                 d->db = dg_fpdb_default();
                 d->cache = g_new0(struct ccache, CCACHE_SIZE);
@@ -334,7 +326,6 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
                         return DG_ENOMEM;
                 }
         }
-#endif
         *out = d;
         return DG_OK;
 }
@@ -343,9 +334,7 @@ void dg_detect_free(dg_detector_t *det)
 {
         if (det == NULL)
                 return;
-#ifdef DG_HAVE_CLASSIFY
         g_free(det->cache);
-#endif
         g_hash_table_destroy(det->sources);
         g_ptr_array_free(det->order, TRUE);
         for (size_t i = 0; i < det->bcap; i++)
@@ -601,7 +590,6 @@ static void scan_records(const uint8_t *msg, size_t len, const dg_wire_msg_t *m,
         sc->sig = it.err ? 0 : (h ? h : 1);
 }
 
-#ifdef DG_HAVE_CLASSIFY
 typedef struct {
         dg_detect_result_t *out;
         uint64_t tko[CCACHE_TKO];
@@ -708,7 +696,6 @@ static void classify(dg_detector_t *d, source_t *s, const uint8_t *msg, size_t l
                 }
         }
 }
-#endif
 
 /* A zone transfer answered with records: more than the lone SOA that an
  * up-to-date IXFR or an empty reply carries. */
@@ -908,10 +895,8 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
                 if (s)
                         stateful(det, s, t, &m, q, &sc, out);
         }
-#ifdef DG_HAVE_CLASSIFY
         if (resp && det->o.classify)
                 classify(det, s, msg, len, &m, q, &sc, out);
-#endif
         if (s) {
                 for (int i = 0; i < DG_TAG_COUNT_; i++) {
                         if (!(out->tags & DG_TAG_BIT(i)))

@@ -53,4 +53,35 @@ function H.run(cmd)
   return out, ok
 end
 
+-- Drives an engine's sans-I/O interface with a loop written here over one
+-- dg.udp() socket (UDP only, socket 1); returns the results.
+function H.drive(e, sock)
+  local res = {}
+  local dg = require "dnsglean"
+  local deadline = dg.now() + 20000
+  while not e:done() do
+    assert(dg.now() < deadline, "sans-I/O loop did not finish")
+    while true do
+      local resolver, bytes, k, proto = e:next_query()
+      if not resolver then break end
+      assert(proto == "udp", "proto " .. tostring(proto))
+      assert(k == 1, "socket number " .. tostring(k))
+      assert(sock:sendto(resolver, bytes))
+    end
+    local wait = e:next_timeout() or 10
+    local data, from = sock:recv(math.min(wait, 50))
+    while data do
+      e:feed(from, data)
+      data, from = sock:recv(0)
+    end
+    e:tick()
+    while true do
+      local r = e:next_result()
+      if not r then break end
+      res[#res + 1] = r
+    end
+  end
+  return res
+end
+
 return H

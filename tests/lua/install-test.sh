@@ -1,7 +1,8 @@
 #!/bin/bash
 # `cmake --install` of the components "lua" and "nse" into a staging
 # DESTDIR: the module lands in INSTALL_CMOD of each Lua's pkg-config file and
-# loads from there; the scripts land in Nmap's scripts directory.
+# loads from there; the scripts land in Nmap's scripts directory, their
+# library dnsglean_nse.lua in Nmap's nselib.
 #   install-test.sh BUILD_DIR
 set -euo pipefail
 source "$(dirname "$0")/../lib/need.sh"
@@ -26,4 +27,7 @@ for s in dnsglean-brute dnsglean-footprint dnsglean-takeover; do
 	[[ -f $STAGE$scripts/$s.nse ]] || { echo "FAIL: $s.nse not installed in $scripts"; exit 1; }
 done
 echo "ok - NSE scripts installed into $scripts"
+nselib=$(grep -o 'DG_NMAP_NSELIBDIR:PATH=.*' "$BUILD/CMakeCache.txt" | cut -d= -f2)
+[[ -f $STAGE$nselib/dnsglean_nse.lua ]] || { echo "FAIL: dnsglean_nse.lua not installed in $nselib"; exit 1; }
+echo "ok - NSE library installed into $nselib"
 ((n > 0))

@@ -28,11 +28,13 @@ tb_server_start lua example.test="$Z/example.test.zone" wild.test="$Z/wild.test.
 
 # Transfers and walking (dg.axfr, dg.walk): a second server that allows AXFR
 # and signs the zone with NSEC.
-if [[ -r $TB_ROOT/core/include/dnsglean/axfr.h ]]; then
-	tb_server_start xfr --axfr allow --sign nsec example.test="$Z/example.test.zone"
-	export DG_XFR_SERVER
-	DG_XFR_SERVER=$(tb_resolver xfr)
-fi
+tb_server_start xfr --axfr allow --sign nsec example.test="$Z/example.test.zone"
+# Option trusted= (test_trusted.lua): a resolver that relays to the first
+# server but turns every NXDOMAIN into an address (NXDOMAIN hijacking).
+tb_double liar 127.0.0.1 "" hijack 192.0.2.66 "$(tb_resolver lua)"
+export DG_XFR_SERVER DG_LIAR
+DG_XFR_SERVER=$(tb_resolver xfr)
+DG_LIAR=$(tb_resolver liar)
 
 export DG_RESOLVER DG_WORDS=$HERE/words.txt DG_ZONES=$Z DG_TESTDIR=$HERE
 export DG_EXAMPLES=$TB_ROOT/lua/examples

@@ -52,23 +52,7 @@ end
 local passed, failed = 0, 0
 for _, file in ipairs(arg) do
   tests = {}
-  -- A first line "-- requires: NAME" runs the file only when the module
-  -- has dg.NAME (bindings of core parts that land in steps); skipped files
-  -- are listed, not counted as passed. Under CI=true a file is never
-  -- skipped: a missing dg.NAME fails it.
-  local fh = assert(io.open(file))
-  local need = (fh:read("l") or ""):match("^%-%- requires: (%w+)")
-  fh:close()
   local chunk, err = loadfile(file)
-  if need and package.loaded.dnsglean == nil then pcall(require, "dnsglean") end
-  if need and not (package.loaded.dnsglean or {})[need] then
-    if os.getenv("CI") == "true" then
-      chunk, err = nil, "dg." .. need .. " not in this build (required under CI=true)"
-    else
-      print("skip - " .. file .. " (dg." .. need .. " not in this build)")
-      chunk, err = function() end, nil
-    end
-  end
   if not chunk then
     print("not ok - " .. file .. ": " .. err)
     failed = failed + 1

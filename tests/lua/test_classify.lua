@@ -1,4 +1,3 @@
--- requires: classify
 -- The classifier bindings: dg.classify, dg.parse_spf, dg.parse_dmarc,
 -- dg.fingerprints, dg.load_fingerprints, dg.footprint (local server).
 package.path = (os.getenv("DG_TESTDIR") or ".") .. "/?.lua;" .. package.path

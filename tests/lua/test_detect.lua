@@ -1,4 +1,3 @@
--- requires: detector
 -- dg.detector over DNS messages built here and answered by the local server.
 package.path = (os.getenv("DG_TESTDIR") or ".") .. "/?.lua;" .. package.path
 local H = require "helpers"

@@ -131,39 +131,11 @@ test("an unreachable resolver gives failed results, not a crash", function()
   for _, r in ipairs(res) do T.eq(r.status, "failed", r.name) end
 end)
 
--- The sans-I/O interface, driven by a loop written here with dg.udp().
-local function drive(e, sock)
-  local res = {}
-  local deadline = dg.now() + 20000
-  while not e:done() do
-    assert(dg.now() < deadline, "sans-I/O loop did not finish")
-    while true do
-      local resolver, bytes, k, proto = e:next_query()
-      if not resolver then break end
-      T.eq(proto, "udp", "proto")
-      T.eq(k, 1, "socket number")
-      assert(sock:sendto(resolver, bytes))
-    end
-    local wait = e:next_timeout() or 10
-    local data, from = sock:recv(math.min(wait, 50))
-    while data do
-      e:feed(from, data)
-      data, from = sock:recv(0)
-    end
-    e:tick()
-    while true do
-      local r = e:next_result()
-      if not r then break end
-      res[#res + 1] = r
-    end
-  end
-  return res
-end
 
 test("the sans-I/O interface finds the same names", function()
   local e = assert(dg.engine(opts()))
   local sock = dg.udp()
-  local res = drive(e, sock)
+  local res = H.drive(e, sock)
   T.same_set(H.existing(res), H.zone_names("example.test", 1), "names found")
   T.eq(#res, #H.lines(H.words), "one result per word")
   T.raises("already driven by next_query()/feed()", e.results, e)
@@ -245,14 +217,6 @@ test("log receives the engine's messages", function()
   T.raises("log broke", function() for _ in e2:results() do end end)
 end)
 
-test("dg.nse: the Nmap driver is in the module; drive_core runs outside Nmap", function()
-  T.eq(type(dg.nse.drive), "function", "dg.nse.drive")
-  local names = {}
-  local ok = dg.nse.drive_core(assert(dg.engine(opts())), nil, nil, function(r)
-    if r.status == "found" or r.status == "nodata" then names[#names + 1] = r.name end
-  end)
-  T.eq(ok, true, "drive_core result")
-  T.same_set(names, H.zone_names("example.test", 1), "names found")
-  -- outside Nmap, drive() says so
-  T.raises("nmap", dg.nse.drive, assert(dg.engine(opts())), 1, 1000, function() end)
+test("the generic module holds no Nmap code (that is nse/nselib/dnsglean_nse.lua)", function()
+  T.eq(dg.nse, nil, "dg.nse")
 end)

@@ -1,4 +1,3 @@
--- requires: classify
 -- The examples that need the classifier.
 package.path = (os.getenv("DG_TESTDIR") or ".") .. "/?.lua;" .. package.path
 local H = require "helpers"

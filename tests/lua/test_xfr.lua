@@ -1,4 +1,3 @@
--- requires: axfr
 -- dg.axfr and dg.walk against Knot servers on loopback (transfers allowed on
 -- DG_XFR_SERVER, NSEC-signed zone there too; refused on DG_RESOLVER).
 package.path = (os.getenv("DG_TESTDIR") or ".") .. "/?.lua;" .. package.path

@@ -89,6 +89,31 @@ run_nmap "$TB_TMP/r2.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
 "$X" "$TB_TMP/r2.xml" names dnsglean-brute >"$TB_TMP/gotr2"
 check "two resolvers from dnsglean-brute.resolvers" "$TB_TMP/expect1" "$TB_TMP/gotr2"
 
+# 4c. dnsglean-brute.trusted: the pool is a resolver that starts inventing
+# names after 20 honest answers (validation and wildcard probes), the Knot
+# server rechecks every name found: the real names only, the rejections
+# counted; the statistics use the status words.
+tb_double liar0 127.0.0.1 "" hijack 192.0.2.66 "$(tb_resolver nse)" 20
+run_nmap "$TB_TMP/tr0.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.resolvers=$(tb_resolver liar0)"
+ok "without trusted, the liar's invented address is reported" grep -q '192\.0\.2\.66' "$TB_TMP/tr0.xml"
+tb_double liar 127.0.0.1 "" hijack 192.0.2.66 "$(tb_resolver nse)" 20
+run_nmap "$TB_TMP/tr1.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.resolvers=$(tb_resolver liar),dnsglean-brute.trusted=$(tb_resolver nse),dnsglean-brute.trusted_qps=0"
+"$X" "$TB_TMP/tr1.xml" names dnsglean-brute >"$TB_TMP/gottr1"
+check "trusted: every real name, nothing invented" "$TB_TMP/expect1" "$TB_TMP/gottr1"
+ok "trusted: no invented address" bash -c "! grep -q '192\.0\.2\.66' '$TB_TMP/tr1.xml'"
+ok "trusted: rejections counted" grep -Eq '<elem key="rejected_by_trusted">[1-9][0-9]*</elem>' "$TB_TMP/tr1.xml"
+"$X" "$TB_TMP/tr1.xml" elem dnsglean-brute status | sort -u >"$TB_TMP/tr1.status"
+check "rows say status found or nodata" <(printf '%s\n' found nodata) "$TB_TMP/tr1.status"
+for k in found nodata nxdomain wildcard failed; do
+	ok "statistics count $k" grep -Eq "<elem key=\"$k\">[0-9]+</elem>" "$TB_TMP/tr1.xml"
+done
+run_nmap "$TB_TMP/tr2.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.trusted_qps=5"
+"$X" "$TB_TMP/tr2.xml" output dnsglean-brute >"$TB_TMP/tr2"
+ok "trusted_qps without trusted: clear message" grep -q "option 'trusted_qps' needs option 'trusted'" "$TB_TMP/tr2"
+
 # 4b. Hostrule: a target whose name (reverse lookup through --dns-servers;
 # -sn -Pn: no probe is sent to it) gives the domain.
 LUA_CPATH="$BUILD/lua/$NVER/?.so" nmap -Pn -sn --dns-servers "$ADDR" \
@@ -114,10 +139,22 @@ if [[ -r $BUILD/lua/$OTHER/dnsglean.so ]]; then
 	ok "module for Lua $OTHER: clear message" grep -q "dnsglean Lua module not usable" "$TB_TMP/m2"
 fi
 
-# Scripts that need the classifier, when they are in the tree.
-for t in "$HERE"/nse-*.sh; do
-	[[ -r $t ]] && source "$t"
-done
+# 5b. The Nmap library (nselib/dnsglean_nse.lua): a script away from the
+# source tree finds it through Nmap's package.path (LUA_PATH here, Nmap's
+# nselib once installed); without it, a clear message.
+mkdir -p "$TB_TMP/scripts"
+cp "$NSE/dnsglean-brute.nse" "$TB_TMP/scripts/"
+LUA_PATH="$NSE/nselib/?.lua;;" run_nmap "$TB_TMP/l1.xml" "$BUILD/lua/$NVER/?.so" \
+	"$TB_TMP/scripts/dnsglean-brute.nse" "dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS"
+"$X" "$TB_TMP/l1.xml" names dnsglean-brute >"$TB_TMP/gotl1"
+check "library found through package.path" "$TB_TMP/expect1" "$TB_TMP/gotl1"
+run_nmap "$TB_TMP/l2.xml" "$BUILD/lua/$NVER/?.so" "$TB_TMP/scripts/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS"
+"$X" "$TB_TMP/l2.xml" output dnsglean-brute >"$TB_TMP/l2"
+ok "missing library: clear message" grep -q "dnsglean_nse.lua not found" "$TB_TMP/l2"
+
+# The scripts that use the classifier: footprint, takeover.
+source "$HERE/nse-classify.sh"
 
 echo "$pass passed, $fail failed"
 ((fail == 0 && pass > 0))
