@@ -121,3 +121,48 @@ FILE *dg_cli_open_output(const char *cmd, const char *path, const char *mode)
                 dg_cli_error(cmd, "cannot open %s: %s", path, g_strerror(errno));
         return f;
 }
+
+int dg_cli_close_output(FILE *out, int status)
+{
+        if (out == NULL)
+                return status;
+        int rc = out == stdout ? fflush(out) : fclose(out);
+        return rc != 0 && status == 0 ? 2 : status;
+}
+
+static const char *const fmt_names[] = {"jsonl", "json", "csv", "text", "dot", "cof"};
+
+int dg_cli_pick_format(const char *cmd, const char *s, dg_fmt_t dflt, unsigned allowed,
+                       dg_fmt_t *out)
+{
+        *out = dflt;
+        if (s == NULL || (dg_cli_parse_format(s, out) == 0 && (allowed & DG_FMT_BIT(*out))))
+                return 0;
+        GString *names = g_string_new(NULL);
+        for (size_t i = 0; i < G_N_ELEMENTS(fmt_names); i++)
+                if (allowed & DG_FMT_BIT(i))
+                        g_string_append_printf(names, "%s%s", names->len ? ", " : "", fmt_names[i]);
+        dg_cli_error(cmd, "unknown format '%s' (%s)", s, names->str);
+        g_string_free(names, TRUE);
+        return -1;
+}
+
+dg_fpdb_t *dg_cli_load_fpdb(const char *cmd, char **files)
+{
+        dg_fpdb_t *db = NULL;
+        if (dg_fpdb_new_default(&db) != DG_OK) {
+                dg_cli_error(cmd, "cannot load the built-in fingerprints");
+                return NULL;
+        }
+        for (char **f = files; f && *f; f++) {
+                char *msg = NULL;
+                int rc = dg_fpdb_load_file(db, *f, &msg);
+                if (rc != DG_OK) {
+                        dg_cli_error(cmd, "fingerprints: %s", msg ? msg : dg_strerror(rc));
+                        g_free(msg);
+                        dg_fpdb_free(db);
+                        return NULL;
+                }
+        }
+        return db;
+}
