@@ -166,3 +166,71 @@ dg_fpdb_t *dg_cli_load_fpdb(const char *cmd, char **files)
         }
         return db;
 }
+
+bool dg_cli_domain_ok(const char *d)
+{
+        size_t n = strlen(d);
+        if (n == 0 || n > 254 || strcmp(d, ".") == 0)
+                return false;
+        for (const char *p = d; *p; p++)
+                if (!(g_ascii_isalnum(*p) || *p == '-' || *p == '_' || *p == '.'))
+                        return false;
+        uint8_t w[DG_NAME_WIRE_MAX];
+        return dg_name_from_str(d, n, w) > 0;
+}
+
+int dg_cli_parse_types(const char *cmd, const char *s, uint16_t *types, size_t *n)
+{
+        char **parts = g_strsplit(s, ",", -1);
+        int rc = 0;
+        *n = 0;
+        for (char **p = parts; *p; p++) {
+                char *t = g_strstrip(*p);
+                if (*t == 0)
+                        continue;
+                int v = dg_rrtype_parse(t);
+                if (v <= 0 || v == DG_T_AXFR || v == DG_T_IXFR || v == DG_T_OPT) {
+                        dg_cli_error(cmd, "unknown or unusable record type '%s'", t);
+                        rc = -1;
+                        break;
+                }
+                if (*n >= DG_ENGINE_MAX_TYPES) {
+                        dg_cli_error(cmd, "at most %d record types", DG_ENGINE_MAX_TYPES);
+                        rc = -1;
+                        break;
+                }
+                bool dup = false;
+                for (size_t i = 0; i < *n; i++)
+                        dup |= types[i] == (uint16_t)v;
+                if (!dup)
+                        types[(*n)++] = (uint16_t)v;
+        }
+        g_strfreev(parts);
+        if (rc == 0 && *n == 0) {
+                dg_cli_error(cmd, "no record types in '%s'", s);
+                rc = -1;
+        }
+        return rc;
+}
+
+int dg_cli_load_resolvers(const char *cmd, const char *what, const char *spec,
+                          dg_resolver_addr_t **out, size_t *n)
+{
+        char *err = NULL;
+        if (dg_resolvers_load(spec, out, n, &err) == DG_OK)
+                return 0;
+        dg_cli_error(cmd, "%s%s%s", what ? what : "", what ? ": " : "",
+                     err ? err : "bad resolver list");
+        g_free(err);
+        return -1;
+}
+
+int dg_cli_one_arg(const char *cmd, int argc, char **argv, const char *what, const char **out)
+{
+        if (argc == 2) {
+                *out = argv[1];
+                return 0;
+        }
+        dg_cli_error(cmd, "expected one %s (see 'dnsglean %s --help')", what, cmd);
+        return -1;
+}
