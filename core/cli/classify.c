@@ -33,18 +33,9 @@ static void emit_json_obj(GString *s, const char *owner, const char *type, const
         dg_json_str(s, type);
         g_string_append(s, ",\"rdata\":");
         dg_json_str(s, rdata);
-        g_string_append(s, ",\"providers\":[");
-        for (size_t i = 0; i < res->nmatches; i++) {
-                const dg_fp_match_t *m = &res->matches[i];
-                g_string_append(s, i ? ",{\"name\":" : "{\"name\":");
-                dg_json_str(s, m->name);
-                g_string_append(s, ",\"category\":");
-                dg_json_str(s, m->category);
-                g_string_append(s, ",\"evidence\":");
-                dg_json_str(s, m->evidence);
-                g_string_append_c(s, '}');
-        }
-        g_string_append_printf(s, "],\"takeover\":%s", res->takeover ? "true" : "false");
+        g_string_append_c(s, ',');
+        dg_cli_json_providers(s, res->matches, res->nmatches);
+        g_string_append_printf(s, ",\"takeover\":%s", res->takeover ? "true" : "false");
         if (res->takeover) {
                 g_string_append(s, ",\"takeover_condition\":");
                 dg_json_str(s, res->takeover_condition);
