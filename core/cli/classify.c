@@ -1,6 +1,6 @@
-/* dnsglean classify [FILE|-]: what each record of a zone-file listing reveals.
- * No network. Lines that cannot be parsed are reported on stderr with their
- * number and skipped; the rest is still processed and printed. */
+/* dnsglean classify [FILE|-]: what each record of a zone file reveals.
+ * No network. Records that cannot be parsed are reported on stderr with their
+ * line number and skipped; the rest is still processed and printed. */
 #include "cli.h"
 
 #include <errno.h>
@@ -33,18 +33,9 @@ static void emit_json_obj(GString *s, const char *owner, const char *type, const
         dg_json_str(s, type);
         g_string_append(s, ",\"rdata\":");
         dg_json_str(s, rdata);
-        g_string_append(s, ",\"providers\":[");
-        for (size_t i = 0; i < res->nmatches; i++) {
-                const dg_fp_match_t *m = &res->matches[i];
-                g_string_append(s, i ? ",{\"name\":" : "{\"name\":");
-                dg_json_str(s, m->name);
-                g_string_append(s, ",\"category\":");
-                dg_json_str(s, m->category);
-                g_string_append(s, ",\"evidence\":");
-                dg_json_str(s, m->evidence);
-                g_string_append_c(s, '}');
-        }
-        g_string_append_printf(s, "],\"takeover\":%s", res->takeover ? "true" : "false");
+        g_string_append_c(s, ',');
+        dg_cli_json_providers(s, res->matches, res->nmatches);
+        g_string_append_printf(s, ",\"takeover\":%s", res->takeover ? "true" : "false");
         if (res->takeover) {
                 g_string_append(s, ",\"takeover_condition\":");
                 dg_json_str(s, res->takeover_condition);
@@ -161,183 +152,150 @@ static int list_fingerprints(const dg_fpdb_t *db, dg_fmt_t fmt, FILE *out)
         return 0;
 }
 
-/* Builds the database: the built-in one plus --fingerprints files. Prints an
- * error and returns NULL on failure. */
-dg_fpdb_t *dg_cli_load_fpdb(const char *cmd, char **files)
+typedef struct {
+        char *format, *output, *origin;
+        char **fpfiles;
+        gboolean only, list;
+        dg_fmt_t fmt;
+        const char *path; /* input, "-" for stdin */
+} classify_opts_t;
+
+static void opts_clear(classify_opts_t *o)
 {
-        dg_fpdb_t *db = NULL;
-        if (dg_fpdb_new_default(&db) != DG_OK) {
-                dg_cli_error(cmd, "cannot load the built-in fingerprints");
-                return NULL;
-        }
-        for (char **f = files; f && *f; f++) {
-                char *msg = NULL;
-                int rc = dg_fpdb_load_file(db, *f, &msg);
-                if (rc != DG_OK) {
-                        dg_cli_error(cmd, "fingerprints: %s", msg ? msg : dg_strerror(rc));
-                        g_free(msg);
-                        dg_fpdb_free(db);
-                        return NULL;
-                }
-        }
-        return db;
+        g_free(o->format);
+        g_free(o->output);
+        g_free(o->origin);
+        g_strfreev(o->fpfiles);
 }
 
-int dg_cmd_classify(int argc, char **argv)
+/* Fills o from the command line; returns 0 or the exit status 2. */
+static int parse_opts(classify_opts_t *o, int argc, char **argv)
 {
         const char *cmd = "classify";
-        char *format = NULL, *output = NULL;
-        char **fpfiles = NULL;
-        gboolean only = FALSE, list = FALSE;
         GOptionEntry entries[] = {
-            {"format", 'f', 0, G_OPTION_ARG_STRING, &format,
-             "Output format: jsonl (default), json, csv, text", "FMT"},
-            {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (default stdout)",
-             "FILE"},
-            {"fingerprints", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &fpfiles,
+            DG_CLI_FORMAT_ENTRY(&o->format, "jsonl (default), json, csv, text"),
+            DG_CLI_OUTPUT_ENTRY(&o->output),
+            {"origin", 0, 0, G_OPTION_ARG_STRING, &o->origin,
+             "Origin of relative names until a $ORIGIN line (default: none, relative "
+             "owners are printed as written)",
+             "NAME"},
+            {"fingerprints", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->fpfiles,
              "Load more signatures from a TSV file (repeatable; core/data/README.md)", "FILE"},
-            {"matches-only", 'm', 0, G_OPTION_ARG_NONE, &only,
+            {"matches-only", 'm', 0, G_OPTION_ARG_NONE, &o->only,
              "Print only records that reveal a provider", NULL},
-            {"list-fingerprints", 0, 0, G_OPTION_ARG_NONE, &list,
+            {"list-fingerprints", 0, 0, G_OPTION_ARG_NONE, &o->list,
              "Print the loaded signatures (and, as text, their figures) and exit", NULL},
             {NULL, 0, 0, 0, NULL, NULL, NULL}};
-        int status = 0;
-        dg_fpdb_t *db = NULL;
-        FILE *in = NULL, *out = NULL;
-        GString *line = NULL;
         if (!dg_cli_parse_options(
                 cmd, "[FILE|-]",
-                "Reads resource records in zone-file presentation format, one per line\n"
-                "(owner [ttl] [class] type rdata), and prints what each reveals: the\n"
-                "providers behind it and whether it points into a takeover-prone service.\n"
-                "No network. A line that cannot be parsed is reported on stderr with its\n"
-                "number and skipped; the others are still printed. Exit status: 0 when\n"
-                "every line was read, 1 when some lines were skipped, 2 on a usage or\n"
-                "I/O error.",
-                entries, &argc, &argv)) {
-                status = 2;
-                goto done;
-        }
-        dg_fmt_t fmt = DG_FMT_JSONL;
-        if (format &&
-            (dg_cli_parse_format(format, &fmt) != 0 || fmt == DG_FMT_DOT || fmt == DG_FMT_COF)) {
-                dg_cli_error(cmd, "unknown format '%s' (jsonl, json, csv, text)", format);
-                status = 2;
-                goto done;
-        }
+                "Reads a zone file (owner [ttl] [class] type rdata; $ORIGIN, $TTL,\n"
+                "records in parentheses over several lines, '@' and blank owners) and\n"
+                "prints what each record reveals: the providers behind it and whether it\n"
+                "points into a takeover-prone service. No network. A record that cannot\n"
+                "be parsed is reported on stderr with its line number and skipped; the\n"
+                "others are still printed. Exit status: 0 when every record was read, 1\n"
+                "when some were skipped, 2 on a usage or I/O error.",
+                entries, &argc, &argv))
+                return 2;
+        unsigned allowed = DG_FMT_BIT(DG_FMT_JSONL) | DG_FMT_BIT(DG_FMT_JSON) |
+                           DG_FMT_BIT(DG_FMT_CSV) | DG_FMT_BIT(DG_FMT_TEXT);
+        if (dg_cli_pick_format(cmd, o->format, DG_FMT_JSONL, allowed, &o->fmt) != 0)
+                return 2;
         if (argc > 2) {
                 dg_cli_error(cmd, "too many arguments (see 'dnsglean classify --help')");
-                status = 2;
-                goto done;
+                return 2;
         }
-        db = dg_cli_load_fpdb(cmd, fpfiles);
-        if (db == NULL) {
-                status = 2;
-                goto done;
-        }
-        out = dg_cli_open_output(cmd, output, "w");
-        if (out == NULL) {
-                status = 2;
-                goto done;
-        }
-        if (list) {
-                status = list_fingerprints(db, fmt, out);
-                goto done;
-        }
-        const char *path = argc == 2 ? argv[1] : "-";
-        const char *label = strcmp(path, "-") == 0 ? "<stdin>" : path;
-        in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-        if (in == NULL) {
-                dg_cli_error(cmd, "cannot open %s: %s", path, g_strerror(errno));
-                status = 2;
-                goto done;
-        }
-        emit_t e = {fmt, out, g_string_new(NULL), true, only};
-        if (fmt == DG_FMT_JSON)
-                fputs("[", out);
-        else if (fmt == DG_FMT_CSV)
-                fputs("owner,type,rdata,provider,category,evidence,takeover\n", out);
+        o->path = argc == 2 ? argv[1] : "-";
+        return 0;
+}
+
+/* Classifies and prints every record of the reader; returns the exit status. */
+static int classify_all(dg_zone_reader_t *zr, const dg_fpdb_t *db, emit_t *e, const char *label)
+{
+        const char *cmd = "classify";
         dg_classify_res_t res;
         dg_classify_res_init(&res);
-        line = g_string_new(NULL);
-        char *prev_owner = NULL;
-        unsigned long lineno = 0, bad = 0;
-        char chunk[4096];
-        for (;;) {
-                /* read one whole line, however long */
-                g_string_truncate(line, 0);
-                bool got = false;
-                while (fgets(chunk, sizeof chunk, in)) {
-                        got = true;
-                        g_string_append(line, chunk);
-                        if (line->len && line->str[line->len - 1] == '\n')
-                                break;
-                }
-                if (!got)
+        unsigned long bad = 0, lineno = 0;
+        dg_zone_rr_t rr;
+        const char *why = NULL;
+        int rc, status = 0;
+        while ((rc = dg_zone_reader_next(zr, &rr, &why, &lineno)) != 0) {
+                if (rc == DG_EIO) {
+                        dg_cli_error(cmd, "read error on %s: %s", label, g_strerror(errno));
+                        status = 2;
                         break;
-                lineno++;
-                if (strlen(line->str) != line->len) {
-                        dg_cli_error(cmd, "%s:%lu: NUL byte in line", label, lineno);
-                        bad++;
-                        continue;
                 }
-                dg_zone_line_t zl;
-                const char *why = NULL;
-                int rc = dg_zone_line_parse(line->str, &zl, &why);
-                if (rc == 0)
-                        continue;
                 if (rc < 0) {
                         dg_cli_error(cmd, "%s:%lu: %s", label, lineno, why ? why : "parse error");
                         bad++;
                         continue;
                 }
-                if (zl.owner) {
-                        g_free(prev_owner);
-                        prev_owner = g_strdup(zl.owner);
-                } else if (prev_owner == NULL) {
-                        dg_cli_error(cmd, "%s:%lu: no owner name (and no previous one)", label,
-                                     lineno);
+                char tb[16];
+                const char *tname = type_name(rr.type, tb, sizeof tb);
+                if (dg_classify_rr(db, rr.owner, rr.type, rr.rdata, &res) < 0) {
+                        dg_cli_error(cmd, "%s:%lu: malformed %s rdata", label, lineno, tname);
                         bad++;
-                        dg_zone_line_clear(&zl);
                         continue;
                 }
-                const char *owner = zl.owner ? zl.owner : prev_owner;
-                rc = dg_classify_rr(db, owner, zl.type, zl.rdata, &res);
-                char tb[16];
-                if (rc < 0) {
-                        dg_cli_error(cmd, "%s:%lu: malformed %s rdata", label, lineno,
-                                     type_name(zl.type, tb, sizeof tb));
-                        bad++;
-                } else {
-                        emit(&e, owner, type_name(zl.type, tb, sizeof tb), zl.rdata, &res);
-                }
-                dg_zone_line_clear(&zl);
+                emit(e, rr.owner, tname, rr.rdata, &res);
         }
-        if (ferror(in)) {
-                dg_cli_error(cmd, "read error on %s: %s", label, g_strerror(errno));
-                status = 2;
-        }
-        if (fmt == DG_FMT_JSON)
-                fputs(e.first ? "]\n" : "\n]\n", out);
-        g_string_free(e.line, TRUE);
-        g_free(prev_owner);
         dg_classify_res_clear(&res);
         if (status == 0 && bad > 0) {
-                dg_cli_error(cmd, "%lu line(s) skipped", bad);
+                dg_cli_error(cmd, "%lu record(s) skipped", bad);
                 status = 1;
         }
-done:
-        if (out && out != stdout && fclose(out) != 0 && status == 0)
-                status = 2;
-        else if (out == stdout && fflush(stdout) != 0 && status == 0)
-                status = 2;
-        if (in && in != stdin)
+        return status;
+}
+
+/* Reads the input named by o->path and prints its records; returns the
+ * exit status. */
+static int classify_input(const classify_opts_t *o, const dg_fpdb_t *db, FILE *out)
+{
+        const char *cmd = "classify";
+        bool std = strcmp(o->path, "-") == 0;
+        const char *label = std ? "<stdin>" : o->path;
+        FILE *in = std ? stdin : fopen(o->path, "r");
+        if (in == NULL) {
+                dg_cli_error(cmd, "cannot open %s: %s", o->path, g_strerror(errno));
+                return 2;
+        }
+        dg_zone_reader_t *zr = NULL;
+        if (dg_zone_reader_new(in, o->origin, &zr) != DG_OK) {
+                dg_cli_error(cmd, "bad --origin '%s'", o->origin ? o->origin : "");
+                if (!std)
+                        fclose(in);
+                return 2;
+        }
+        emit_t e = {o->fmt, out, g_string_new(NULL), true, o->only};
+        if (o->fmt == DG_FMT_JSON)
+                fputs("[", out);
+        else if (o->fmt == DG_FMT_CSV)
+                fputs("owner,type,rdata,provider,category,evidence,takeover\n", out);
+        int status = classify_all(zr, db, &e, label);
+        if (o->fmt == DG_FMT_JSON)
+                fputs(e.first ? "]\n" : "\n]\n", out);
+        g_string_free(e.line, TRUE);
+        dg_zone_reader_free(zr);
+        if (!std)
                 fclose(in);
-        if (line)
-                g_string_free(line, TRUE);
+        return status;
+}
+
+int dg_cmd_classify(int argc, char **argv)
+{
+        const char *cmd = "classify";
+        classify_opts_t o = {0};
+        dg_fpdb_t *db = NULL;
+        FILE *out = NULL;
+        int status = parse_opts(&o, argc, argv);
+        if (status == 0 && (db = dg_cli_load_fpdb(cmd, o.fpfiles)) == NULL)
+                status = 2;
+        if (status == 0 && (out = dg_cli_open_output(cmd, o.output, "w")) == NULL)
+                status = 2;
+        if (status == 0)
+                status = o.list ? list_fingerprints(db, o.fmt, out) : classify_input(&o, db, out);
+        status = dg_cli_close_output(out, status);
         dg_fpdb_free(db);
-        g_free(format);
-        g_free(output);
-        g_strfreev(fpfiles);
+        opts_clear(&o);
         return status;
 }

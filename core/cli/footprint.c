@@ -5,41 +5,24 @@
 #include "graph.h"
 #include "pdns.h"
 
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig)
-{
-        (void)sig;
-        g_stop = 1;
-}
-
-static gboolean o_quiet;
+/* The command line of footprint, as given and then derived. */
+typedef struct {
+        char *resolvers, *format, *output, *selectors, *pdns;
+        char **fp;
+        gint timeout, retries, ns_port;
+        gboolean no_lame, no_saas, quiet;
+        const char *domain;
+        dg_fmt_t fmt;
+} fp_opts_t;
 
 static void log_cb(void *ud, int level, const char *msg)
 {
-        (void)ud;
-        if (level <= DG_LOG_WARN && !o_quiet)
+        const fp_opts_t *o = ud;
+        if (level <= DG_LOG_WARN && !o->quiet)
                 fprintf(stderr, "dnsglean: footprint: %s\n", msg);
-}
-
-static void json_strv(GString *s, char *const *v, size_t n)
-{
-        g_string_append_c(s, '[');
-        for (size_t i = 0; i < n; i++) {
-                if (i)
-                        g_string_append_c(s, ',');
-                dg_json_str(s, v[i]);
-        }
-        g_string_append_c(s, ']');
-}
-
-static const char *rcode_word(const dg_footprint_record_t *x)
-{
-        return x->rcode == 255 ? "FAILED" : dg_rcode_str(x->rcode);
 }
 
 static void json_record(GString *s, const dg_footprint_record_t *x, bool kind)
@@ -52,26 +35,22 @@ static void json_record(GString *s, const dg_footprint_record_t *x, bool kind)
         g_string_append(s, ",\"type\":");
         dg_json_str(s, dg_rrtype_str(x->type));
         g_string_append_printf(s, ",\"ttl\":%u,\"data\":", x->ttl);
-        json_strv(s, x->data, x->ndata);
+        dg_cli_json_strv(s, x->data, x->ndata);
         if (x->ncname) {
                 g_string_append(s, ",\"cname\":");
-                json_strv(s, x->cname, x->ncname);
+                dg_cli_json_strv(s, x->cname, x->ncname);
         }
         g_string_append(s, ",\"status\":");
-        dg_json_str(s, rcode_word(x));
+        dg_json_str(s, x->status);
+        if (x->rcode != 255) {
+                g_string_append(s, ",\"rcode\":");
+                dg_json_str(s, dg_rcode_str(x->rcode));
+        }
         g_string_append(s, ",\"why\":");
         dg_json_str(s, x->why);
-        g_string_append(s, ",\"providers\":[");
-        for (size_t i = 0; i < x->nproviders; i++) {
-                g_string_append(s, i ? ",{\"name\":" : "{\"name\":");
-                dg_json_str(s, x->providers[i].name);
-                g_string_append(s, ",\"category\":");
-                dg_json_str(s, x->providers[i].category);
-                g_string_append(s, ",\"evidence\":");
-                dg_json_str(s, x->providers[i].evidence);
-                g_string_append_c(s, '}');
-        }
-        g_string_append_printf(s, "],\"takeover\":%s}", x->takeover ? "true" : "false");
+        g_string_append_c(s, ',');
+        dg_cli_json_providers(s, x->providers, x->nproviders);
+        g_string_append_printf(s, ",\"takeover\":%s}", x->takeover ? "true" : "false");
 }
 
 static void json_provider(GString *s, const dg_footprint_provider_t *p, bool kind)
@@ -84,7 +63,7 @@ static void json_provider(GString *s, const dg_footprint_provider_t *p, bool kin
         g_string_append(s, ",\"category\":");
         dg_json_str(s, p->category);
         g_string_append(s, ",\"evidence\":");
-        json_strv(s, p->evidence, p->nevidence);
+        dg_cli_json_strv(s, p->evidence, p->nevidence);
         g_string_append_printf(s, ",\"takeover\":%s}", p->takeover ? "true" : "false");
 }
 
@@ -100,7 +79,7 @@ static void json_finding(GString *s, const dg_finding_t *f, bool kind)
         g_string_append(s, ",\"message\":");
         dg_json_str(s, f->message);
         g_string_append(s, ",\"evidence\":");
-        json_strv(s, f->evidence, f->nevidence);
+        dg_cli_json_strv(s, f->evidence, f->nevidence);
         g_string_append_c(s, '}');
 }
 
@@ -219,19 +198,8 @@ static void json_pdns_record(GString *s, const pdns_out_t *px, guint i, bool kin
         if (pi == NULL)
                 return;
         g_string_truncate(s, s->len - 1); /* the closing brace */
-        g_string_append_printf(s,
-                               ",\"pdns\":{\"time_first\":%lld,\"time_last\":%lld,\"count\":%llu,"
-                               "\"rrtypes\":",
-                               (long long)pi->time_first, (long long)pi->time_last,
-                               (unsigned long long)pi->count);
-        char **t = g_strsplit(pi->rrtypes, ",", -1);
-        json_strv(s, t, g_strv_length(t));
-        g_strfreev(t);
-        const char *live = st == DG_STATUS_FOUND || st == DG_STATUS_NODATA ? "true"
-                           : st == DG_STATUS_FAILED                        ? "null"
-                                                                           : "false";
-        g_string_append_printf(s, ",\"live\":%s%s}}", live,
-                               st == DG_STATUS_WILDCARD ? ",\"wildcard\":true" : "");
+        dg_pdns_json(s, pi, st, true);
+        g_string_append_c(s, '}');
 }
 
 static void text_pdns(GString *s, const pdns_out_t *px)
@@ -273,12 +241,12 @@ static void graph_record(dg_graph_t *g, const dg_footprint_record_t *x, const pd
         gr.ndata = x->ndata;
         gr.cname = x->cname;
         gr.ncname = x->ncname;
-        gr.status = rcode_word(x);
+        gr.status = x->status;
         gr.takeover = x->takeover;
         gr.prov_name = pn;
         gr.prov_cat = pc;
         gr.nprov = x->nproviders;
-        gr.pdns_stale = px && x->rcode != DG_RCODE_NOERROR;
+        gr.pdns_stale = px && !dg_cli_status_exists(gr.status);
         dg_graph_add(g, &gr);
         g_free(pn);
         g_free(pc);
@@ -429,181 +397,208 @@ static void print_report(FILE *out, const dg_footprint_report_t *r, dg_fmt_t fmt
         g_string_free(s, TRUE);
 }
 
-int dg_cmd_footprint(int argc, char **argv)
+/* ---- the command ---- */
+
+static void opts_clear(fp_opts_t *o)
 {
-        const char *cmd = "footprint";
-        char *o_resolvers = NULL, *o_format = NULL, *o_output = NULL, *o_selectors = NULL;
-        char **o_fp = NULL;
-        char *o_pdns = NULL;
-        dg_pdns_t *pdns = NULL;
-        pdns_out_t px = {0};
-        gint o_timeout = 0, o_retries = -1, o_ns_port = 0;
-        gboolean o_no_lame = FALSE, o_no_saas = FALSE;
-        o_quiet = FALSE;
+        g_free(o->resolvers);
+        g_free(o->format);
+        g_free(o->output);
+        g_free(o->selectors);
+        g_free(o->pdns);
+        g_strfreev(o->fp);
+}
+
+static gboolean parse_args(fp_opts_t *o, int *argc, char ***argv)
+{
         GOptionEntry entries[] = {
-            {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o_resolvers,
+            {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o->resolvers,
              "Resolvers: a file (one addr[:port] per line) or a comma list (required)",
              "RESOLVERS"},
-            {"format", 'f', 0, G_OPTION_ARG_STRING, &o_format,
-             "Output format: text (default on a terminal), jsonl (default otherwise), "
-             "json, csv",
-             "FMT"},
-            {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o_output, "Write to FILE (default stdout)",
-             "FILE"},
-            {"fingerprints", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o_fp,
+            DG_CLI_FORMAT_ENTRY(&o->format, "text (default on a terminal), jsonl (default "
+                                            "otherwise), json, csv, dot"),
+            DG_CLI_OUTPUT_ENTRY(&o->output),
+            {"fingerprints", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->fp,
              "Load more signatures from a TSV file (repeatable)", "FILE"},
-            {"dkim-selectors", 0, 0, G_OPTION_ARG_STRING, &o_selectors,
+            {"dkim-selectors", 0, 0, G_OPTION_ARG_STRING, &o->selectors,
              "Comma list of DKIM selectors to try (default: a built-in list)", "LIST"},
-            {"timeout", 't', 0, G_OPTION_ARG_INT, &o_timeout, "Per-try timeout in ms", "MS"},
-            {"retries", 0, 0, G_OPTION_ARG_INT, &o_retries,
+            {"timeout", 't', 0, G_OPTION_ARG_INT, &o->timeout, "Per-try timeout in ms", "MS"},
+            {"retries", 0, 0, G_OPTION_ARG_INT, &o->retries,
              "Extra tries per question (0: the engine default, 4)", "N"},
-            {"ns-port", 0, 0, G_OPTION_ARG_INT, &o_ns_port,
+            {"ns-port", 0, 0, G_OPTION_ARG_INT, &o->ns_port,
              "Port on which to ask the name servers directly (default 53)", "PORT"},
-            {"no-lame-check", 0, 0, G_OPTION_ARG_NONE, &o_no_lame,
+            {"no-lame-check", 0, 0, G_OPTION_ARG_NONE, &o->no_lame,
              "Do not ask each name server for the zone (lame delegation check)", NULL},
-            {"no-saas-names", 0, 0, G_OPTION_ARG_NONE, &o_no_saas,
+            {"no-saas-names", 0, 0, G_OPTION_ARG_NONE, &o->no_saas,
              "Do not look up the well-known SaaS host names", NULL},
-            {"pdns", 0, 0, G_OPTION_ARG_FILENAME, &o_pdns,
+            {"pdns", 0, 0, G_OPTION_ARG_FILENAME, &o->pdns,
              "Passive DNS records (COF JSON Lines): check their names under DOMAIN live and "
              "classify them",
              "FILE"},
-            {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o_quiet, "No warnings on stderr", NULL},
+            {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No warnings on stderr", NULL},
             {NULL, 0, 0, 0, NULL, NULL, NULL}};
-        int status = 2;
-        dg_fpdb_t *db = NULL;
-        dg_resolver_addr_t *res = NULL;
-        size_t nres = 0;
-        dg_footprint_t *fp = NULL;
-        char **sels = NULL;
-        FILE *out = NULL;
-        if (!dg_cli_parse_options(
-                cmd, "DOMAIN",
-                "Gathers the apex NS, SOA, MX, TXT, CAA, DMARC, common DKIM selectors,\n"
-                "well-known SRV and SaaS names of DOMAIN through the given resolvers,\n"
-                "follows CNAMEs and the SPF include chain, asks each name server for the\n"
-                "zone, classifies everything and reports providers and findings.\n"
-                "Exit status: 0 done, 1 interrupted, 2 usage or setup error.",
-                entries, &argc, &argv))
-                goto done;
-        if (argc != 2) {
-                dg_cli_error(cmd, "expected one DOMAIN (see 'dnsglean footprint --help')");
-                goto done;
-        }
-        if (o_resolvers == NULL) {
+        return dg_cli_parse_options(
+            "footprint", "DOMAIN",
+            "Gathers the apex NS, SOA, MX, TXT, CAA, DMARC, common DKIM selectors,\n"
+            "well-known SRV and SaaS names of DOMAIN through the given resolvers,\n"
+            "follows CNAMEs and the SPF include chain, asks each name server for the\n"
+            "zone, classifies everything and reports providers and findings.\n"
+            "Exit status: 0 done, 1 interrupted, 2 usage or setup error.",
+            entries, argc, argv);
+}
+
+/* Fills o from the command line; returns 0 or the exit status 2. */
+static int parse_opts(fp_opts_t *o, int argc, char **argv)
+{
+        const char *cmd = "footprint";
+        const unsigned formats = DG_FMT_BIT(DG_FMT_TEXT) | DG_FMT_BIT(DG_FMT_JSONL) |
+                                 DG_FMT_BIT(DG_FMT_JSON) | DG_FMT_BIT(DG_FMT_CSV) |
+                                 DG_FMT_BIT(DG_FMT_DOT);
+        o->retries = -1;
+        if (!parse_args(o, &argc, &argv))
+                return 2;
+        if (dg_cli_one_arg(cmd, argc, argv, "DOMAIN", &o->domain) != 0)
+                return 2;
+        if (o->resolvers == NULL) {
                 dg_cli_error(cmd, "no resolvers given: use -r (nothing falls back to the "
                                   "system resolver)");
-                goto done;
+                return 2;
         }
-        dg_fmt_t fmt = isatty(STDOUT_FILENO) && o_output == NULL ? DG_FMT_TEXT : DG_FMT_JSONL;
-        if (o_format && (dg_cli_parse_format(o_format, &fmt) != 0 || fmt == DG_FMT_COF)) {
-                dg_cli_error(cmd, "unknown format '%s' (text, jsonl, json, csv, dot)", o_format);
-                goto done;
-        }
-        if (o_timeout < 0 || o_retries < -1 || o_ns_port < 0 || o_ns_port > 65535) {
+        dg_fmt_t dflt = isatty(STDOUT_FILENO) && o->output == NULL ? DG_FMT_TEXT : DG_FMT_JSONL;
+        if (dg_cli_pick_format(cmd, o->format, dflt, formats, &o->fmt) != 0)
+                return 2;
+        if (o->timeout < 0 || o->retries < -1 || o->ns_port < 0 || o->ns_port > 65535) {
                 dg_cli_error(cmd, "bad --timeout, --retries or --ns-port value");
-                goto done;
+                return 2;
         }
+        return 0;
+}
+
+/* What one run holds; fp_clear frees it. */
+typedef struct {
+        dg_fpdb_t *db;
+        dg_resolver_addr_t *res;
+        size_t nres;
+        dg_pdns_t *pdns;
+        char **sels;
+        dg_footprint_t *fp;
+        pdns_out_t px;
+        volatile sig_atomic_t *stop;
+} fp_run_t;
+
+static void fp_clear(fp_run_t *F)
+{
+        dg_footprint_free(F->fp);
+        if (F->px.recs)
+                g_ptr_array_free(F->px.recs, TRUE);
+        dg_pdns_free(F->pdns);
+        dg_fpdb_free(F->db);
+        g_free(F->res);
+        g_strfreev(F->sels);
+}
+
+/* Resolvers, fingerprints, passive DNS, the footprint. Returns 0 or 2. */
+static int setup(fp_run_t *F, const fp_opts_t *o)
+{
+        const char *cmd = "footprint";
         char *err = NULL;
-        if (dg_resolvers_load(o_resolvers, &res, &nres, &err) != DG_OK) {
-                dg_cli_error(cmd, "%s", err ? err : "bad resolver list");
+        if (dg_cli_load_resolvers(cmd, NULL, o->resolvers, &F->res, &F->nres) != 0)
+                return 2;
+        if ((F->db = dg_cli_load_fpdb(cmd, o->fp)) == NULL)
+                return 2;
+        if (o->pdns && (F->pdns = dg_pdns_load(cmd, o->pdns, o->domain, &err)) == NULL) {
+                dg_cli_error(cmd, "%s", err);
                 g_free(err);
-                goto done;
+                return 2;
         }
-        db = dg_cli_load_fpdb(cmd, o_fp);
-        if (db == NULL)
-                goto done;
-        if (o_pdns) {
-                pdns = dg_pdns_load(cmd, o_pdns, argv[1], &err);
-                if (pdns == NULL) {
-                        dg_cli_error(cmd, "%s", err);
-                        g_free(err);
-                        goto done;
-                }
+        dg_footprint_opts_t fo;
+        dg_footprint_opts_init(&fo);
+        fo.domain = o->domain;
+        fo.resolvers = F->res;
+        fo.nresolvers = F->nres;
+        fo.db = F->db;
+        fo.timeout_ms = (unsigned)o->timeout;
+        fo.retries = o->retries > 0 ? (unsigned)o->retries : 0;
+        fo.ns_port = (unsigned)o->ns_port;
+        fo.no_lame_check = o->no_lame;
+        fo.no_saas_names = o->no_saas;
+        fo.log = log_cb;
+        fo.log_ud = (void *)o;
+        if (o->selectors) {
+                F->sels = g_strsplit(o->selectors, ",", -1);
+                fo.dkim_selectors = (const char *const *)F->sels;
+                fo.ndkim_selectors = g_strv_length(F->sels);
         }
-        dg_footprint_opts_t o;
-        dg_footprint_opts_init(&o);
-        o.domain = argv[1];
-        o.resolvers = res;
-        o.nresolvers = nres;
-        o.db = db;
-        o.timeout_ms = (unsigned)o_timeout;
-        o.retries = o_retries > 0 ? (unsigned)o_retries : 0;
-        o.ns_port = (unsigned)o_ns_port;
-        o.no_lame_check = o_no_lame;
-        o.no_saas_names = o_no_saas;
-        o.log = log_cb;
-        if (o_selectors) {
-                sels = g_strsplit(o_selectors, ",", -1);
-                o.dkim_selectors = (const char *const *)sels;
-                o.ndkim_selectors = g_strv_length(sels);
-        }
-        int rc = dg_footprint_new(&o, &fp);
+        int rc = dg_footprint_new(&fo, &F->fp);
         if (rc != DG_OK) {
-                dg_cli_error(cmd, "%s: %s", argv[1], dg_strerror(rc));
-                goto done;
+                dg_cli_error(cmd, "%s: %s", o->domain, dg_strerror(rc));
+                return 2;
         }
-        out = dg_cli_open_output(cmd, o_output, "w");
-        if (out == NULL)
-                goto done;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        rc = dg_footprint_run(fp, &g_stop);
+        return 0;
+}
+
+/* The passive DNS names, live, classified like the rest. Returns DG_OK,
+ * DG_EINTR, or another error (reported). */
+static int check_pdns(fp_run_t *F, const fp_opts_t *o)
+{
+        dg_engine_opts_t eo;
+        dg_engine_opts_init(&eo);
+        eo.domain = o->domain;
+        eo.resolvers = F->res;
+        eo.nresolvers = F->nres;
+        if (o->timeout > 0)
+                eo.timeout_ms = (unsigned)o->timeout;
+        if (o->retries >= 0)
+                eo.retries = (unsigned)o->retries;
+        eo.log = log_cb;
+        eo.log_ud = (void *)o;
+        F->px.db = F->db;
+        F->px.pdns = F->pdns;
+        F->px.recs = g_ptr_array_new_with_free_func(pdns_rec_free);
+        char *perr = NULL;
+        int rc = dg_pdns_check(F->pdns, &eo, F->stop, on_pdns_result, &F->px, &perr);
+        g_ptr_array_sort(F->px.recs, pdns_rec_cmp);
+        if (rc != DG_OK && rc != DG_EINTR)
+                dg_cli_error("footprint", "passive DNS names: %s", perr ? perr : dg_strerror(rc));
+        g_free(perr);
+        return rc;
+}
+
+/* Runs the footprint (and the passive DNS check) and prints the report.
+ * Returns the exit status. */
+static int run_and_report(fp_run_t *F, const fp_opts_t *o, FILE *out)
+{
+        F->stop = dg_cli_catch_signals();
+        int rc = dg_footprint_run(F->fp, F->stop);
         if (rc != DG_OK && rc != DG_EINTR) {
-                dg_cli_error(cmd, "%s", dg_strerror(rc));
-                goto done;
+                dg_cli_error("footprint", "%s", dg_strerror(rc));
+                return 2;
         }
-        if (pdns && rc == DG_OK) {
-                /* the passive DNS names, live, classified like the rest */
-                dg_engine_opts_t eo;
-                dg_engine_opts_init(&eo);
-                eo.domain = argv[1];
-                eo.resolvers = res;
-                eo.nresolvers = nres;
-                if (o_timeout > 0)
-                        eo.timeout_ms = (unsigned)o_timeout;
-                if (o_retries >= 0)
-                        eo.retries = (unsigned)o_retries;
-                eo.log = log_cb;
-                px.db = db;
-                px.pdns = pdns;
-                px.recs = g_ptr_array_new_with_free_func(pdns_rec_free);
-                char *perr = NULL;
-                int prc = dg_pdns_check(pdns, &eo, &g_stop, on_pdns_result, &px, &perr);
-                g_ptr_array_sort(px.recs, pdns_rec_cmp);
-                if (prc == DG_EINTR)
-                        rc = DG_EINTR;
-                else if (prc != DG_OK)
-                        dg_cli_error(cmd, "passive DNS names: %s", perr ? perr : dg_strerror(prc));
-                g_free(perr);
-        }
-        const dg_footprint_report_t *rep = dg_footprint_report(fp);
+        if (F->pdns && rc == DG_OK && check_pdns(F, o) == DG_EINTR)
+                rc = DG_EINTR;
+        const dg_footprint_report_t *rep = dg_footprint_report(F->fp);
         if (rep)
-                print_report(out, rep, fmt, pdns ? &px : NULL);
-        status = rc == DG_EINTR ? 1 : 0;
-        if (rc == DG_EINTR)
-                dg_cli_error(cmd, "interrupted: the report holds what was gathered");
-done:
-        if (out && out != stdout) {
-                if (fclose(out) != 0 && status == 0)
-                        status = 2;
-        } else if (out && fflush(out) != 0 && status == 0) {
+                print_report(out, rep, o->fmt, F->pdns ? &F->px : NULL);
+        if (rc != DG_EINTR)
+                return 0;
+        dg_cli_error("footprint", "interrupted: the report holds what was gathered");
+        return 1;
+}
+
+int dg_cmd_footprint(int argc, char **argv)
+{
+        fp_opts_t o = {0};
+        fp_run_t F = {0};
+        FILE *out = NULL;
+        int status = parse_opts(&o, argc, argv);
+        if (status == 0)
+                status = setup(&F, &o);
+        if (status == 0 && (out = dg_cli_open_output("footprint", o.output, "w")) == NULL)
                 status = 2;
-        }
-        dg_footprint_free(fp);
-        if (px.recs)
-                g_ptr_array_free(px.recs, TRUE);
-        dg_pdns_free(pdns);
-        g_free(o_pdns);
-        dg_fpdb_free(db);
-        g_free(res);
-        g_strfreev(sels);
-        g_free(o_resolvers);
-        g_free(o_format);
-        g_free(o_output);
-        g_free(o_selectors);
-        g_strfreev(o_fp);
+        if (status == 0)
+                status = run_and_report(&F, &o, out);
+        status = dg_cli_close_output(out, status);
+        fp_clear(&F);
+        opts_clear(&o);
         return status;
 }

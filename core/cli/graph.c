@@ -14,7 +14,7 @@ typedef struct {
         char *id;    /* unique, also the sort key */
         char *label; /* shown */
         int kind;
-        char *status;   /* N_NAME: NOERROR, NXDOMAIN, ... */
+        char *status;   /* N_NAME: found, nodata, nxdomain, wildcard, failed */
         char *category; /* N_PROVIDER */
         bool wildcard, takeover, stale;
 } node_t;
@@ -116,6 +116,13 @@ static node_t *name_node(dg_graph_t *g, const char *name, int kind_if_inside)
         return n;
 }
 
+/* The name answered (NOERROR): it exists, or a wildcard answered for it. */
+static bool answered(const char *status)
+{
+        return status == NULL || strcmp(status, "found") == 0 || strcmp(status, "nodata") == 0 ||
+               strcmp(status, "wildcard") == 0;
+}
+
 void dg_graph_add(dg_graph_t *g, const dg_graph_rec_t *r)
 {
         if (r->name == NULL)
@@ -128,10 +135,10 @@ void dg_graph_add(dg_graph_t *g, const dg_graph_rec_t *r)
         node_t *n = name_node(g, name, N_NAME);
         if (n->kind != N_DOMAIN) {
                 /* the most definite status seen for the name */
-                bool exists = r->status && strcmp(r->status, "NOERROR") == 0;
-                if (n->status == NULL || (exists && strcmp(n->status, "NOERROR") != 0)) {
+                bool exists = answered(r->status);
+                if (n->status == NULL || (exists && !answered(n->status))) {
                         g_free(n->status);
-                        n->status = g_strdup(r->status ? r->status : "NOERROR");
+                        n->status = g_strdup(r->status ? r->status : "found");
                         n->wildcard = r->wildcard;
                 } else if (exists && !r->wildcard) {
                         n->wildcard = false;
@@ -275,7 +282,7 @@ int dg_graph_write(dg_graph_t *g, FILE *f)
                         attrs = "shape=ellipse, style=dashed, color=\"#999999\"";
                         break;
                 case N_NAME:
-                        if (n->status && strcmp(n->status, "NOERROR") != 0) {
+                        if (n->status && !answered(n->status)) {
                                 g_string_append_printf(label, "\x02(%s%s)", n->status,
                                                        n->stale ? ", stale" : "");
                                 attrs = "shape=ellipse, style=\"dashed,filled\", "

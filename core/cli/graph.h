@@ -19,7 +19,7 @@ typedef struct {
         size_t ndata;
         char *const *cname; /* CNAME chain targets (trailing dot or not) */
         size_t ncname;
-        const char *status; /* "NOERROR", "NXDOMAIN", "FAILED", ... */
+        const char *status; /* "found", "nodata", "nxdomain", "wildcard", "failed" */
         bool wildcard;
         bool takeover;                /* a dangling record someone else could claim */
         const char *const *prov_name; /* providers (name, category) */

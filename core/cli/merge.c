@@ -4,8 +4,9 @@
  * Input: JSON Lines as brute/footprint write them (a file holding one JSON
  * array, as --format json writes, is read too). Results are keyed by (name,
  * type), case-insensitively. When several inputs hold the same key, the most
- * definite answer wins (NOERROR with data > NOERROR > wildcard-only >
- * NXDOMAIN > another rcode > FAILED); the data of the answers of the winning
+ * definite answer wins (found > nodata > wildcard > nxdomain > failed; the
+ * old spelling, an rcode in "status", is read as these words and written
+ * back with them, the rcode moving to "rcode"); the data of the answers of the winning
  * kind are united, the TTL is their smallest, providers are united and
  * takeover is true if any input says so. Other objects (footprint's
  * providers, findings) are deduplicated as they are. Malformed lines are
@@ -21,17 +22,12 @@
 
 #include "dnsglean/json.h"
 
-static char *o_format, *o_output, *o_domain;
-static gboolean o_quiet;
-
-static GOptionEntry entries[] = {
-    {"format", 'f', 0, G_OPTION_ARG_STRING, &o_format, "jsonl (default), json, csv, text or dot",
-     "FMT"},
-    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o_output, "Write here (default stdout)", "FILE"},
-    {"domain", 'd', 0, G_OPTION_ARG_STRING, &o_domain,
-     "The root of the dot picture (default: the names' common suffix)", "DOMAIN"},
-    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o_quiet, "No summary on stderr", NULL},
-    {NULL, 0, 0, 0, NULL, NULL, NULL}};
+/* The command line of merge, as given and then derived. */
+typedef struct {
+        char *format, *output, *domain;
+        gboolean quiet;
+        dg_fmt_t fmt;
+} merge_opts_t;
 
 #define MAX_REPORTED 20
 
@@ -117,26 +113,32 @@ static size_t jlen(const dg_json_t *o, const char *k)
         return v && v->kind == DG_JSON_ARRAY ? v->n : 0;
 }
 
+/* A result's status word (DESIGN vocabulary, old spellings mapped), or
+ * NULL; *rcode (may be NULL) gets the rcode an old spelling named. */
+static const char *status_of(const dg_json_t *o, const char **rcode)
+{
+        const char *st = dg_json_string(dg_json_get(o, "status"));
+        bool has_data = jlen(o, "data") > 0 || jlen(o, "cname") > 0;
+        return dg_cli_status_read(st, has_data, jbool(o, "wildcard"), rcode);
+}
+
 /* How definite a result is: higher wins. */
 static int rank(const dg_json_t *o)
 {
-        const char *st = dg_json_string(dg_json_get(o, "status"));
-        if (st == NULL)
+        const char *st = status_of(o, NULL);
+        if (dg_json_get(o, "status") == NULL)
                 return 0;
-        if (strcmp(st, "NOERROR") == 0) {
-                if (jbool(o, "wildcard"))
-                        return 4;
+        if (st == NULL)
+                return 2; /* a status nobody defined */
+        if (dg_cli_status_exists(st) && !jbool(o, "wildcard"))
                 return jlen(o, "data") > 0 || jlen(o, "cname") > 0 ? 6 : 5;
-        }
-        if (strcmp(st, "NXDOMAIN") == 0)
-                return 3;
-        if (strcmp(st, "FAILED") == 0)
-                return 1;
-        return 2;
+        if (dg_cli_status_exists(st) || strcmp(st, "wildcard") == 0)
+                return 4;
+        return strcmp(st, "nxdomain") == 0 ? 3 : 1;
 }
 
-/* Answers of the same kind pool their data: real NOERROR answers (with or
- * without data) together, every other rank on its own. */
+/* Answers of the same kind pool their data: names that exist (found or
+ * nodata) together, every other rank on its own. */
 static int rank_class(int r)
 {
         return r >= 5 ? 5 : r;
@@ -337,6 +339,8 @@ typedef struct {
         GPtrArray *providers;  /* dg_json_t*, borrowed, unique by name+category */
         bool takeover;
         GPtrArray *extra_keys; /* members the winner lacks: (char*, dg_json_t*) pairs */
+        const char *status;    /* the winner's status word (or as written if unknown) */
+        const char *rcode;     /* the rcode an old-spelled status named, or NULL */
 } merged_t;
 
 /* The merged providers as a JSON array. */
@@ -410,6 +414,11 @@ static void reconcile(GPtrArray *objs, merged_t *out)
         }
         if (!have_ttl && !dg_json_int(dg_json_get(out->best, "ttl"), &out->ttl))
                 out->ttl = 0;
+        out->status = status_of(out->best, &out->rcode);
+        if (out->status == NULL)
+                out->status = dg_json_string(dg_json_get(out->best, "status"));
+        if (dg_json_get(out->best, "rcode"))
+                out->rcode = NULL; /* the winner says it itself */
         g_ptr_array_sort(out->data, cmp_str);
         g_hash_table_destroy(seen);
         g_hash_table_destroy(pseen);
@@ -447,6 +456,12 @@ static void merged_json(GString *s, const merged_t *m)
                         g_string_append_c(s, ']');
                 } else if (strcmp(k, "ttl") == 0) {
                         g_string_append_printf(s, "%lld", (long long)m->ttl);
+                } else if (strcmp(k, "status") == 0 && m->status) {
+                        dg_json_str(s, m->status);
+                        if (m->rcode) {
+                                g_string_append(s, ",\"rcode\":");
+                                dg_json_str(s, m->rcode);
+                        }
                 } else if (strcmp(k, "providers") == 0) {
                         wrote_prov = true;
                         providers_json(s, m);
@@ -501,7 +516,9 @@ static void merged_csv(GString *s, const merged_t *m)
                 g_string_append_c(s, ',');
                 dg_csv_field(s, str_or(b, "type", ""));
                 g_string_append_printf(s, ",%lld,", (long long)m->ttl);
-                dg_csv_field(s, str_or(b, "status", ""));
+                dg_csv_field(s, m->status ? m->status : "");
+                g_string_append_c(s, ',');
+                dg_csv_field(s, m->rcode ? m->rcode : str_or(b, "rcode", ""));
                 g_string_append_c(s, ',');
                 dg_csv_field(s, m->data->len ? g_ptr_array_index(m->data, i) : "");
                 g_string_append_c(s, ',');
@@ -515,12 +532,13 @@ static void merged_text(GString *s, const merged_t *m)
         const dg_json_t *b = m->best;
         const char *name = str_or(b, "name", "");
         const char *type = str_or(b, "type", "");
-        const char *status = str_or(b, "status", "");
-        if (strcmp(status, "NOERROR") != 0) {
+        const char *status = m->status ? m->status : "";
+        bool wild = jbool(b, "wildcard") || strcmp(status, "wildcard") == 0;
+        if (!dg_cli_status_exists(status) && !wild) {
                 g_string_append_printf(s, "; %s. %s %s\n", name, type, status);
                 return;
         }
-        const char *mark = jbool(b, "wildcard") ? " ; wildcard" : "";
+        const char *mark = wild ? " ; wildcard" : "";
         char *prev = g_strdup_printf("%s.", name);
         const dg_json_t *cn = dg_json_get(b, "cname");
         for (size_t i = 0; cn && cn->kind == DG_JSON_ARRAY && i < cn->n; i++) {
@@ -565,8 +583,8 @@ static void merged_graph(dg_graph_t *g, const merged_t *m)
         r.ndata = m->data->len;
         char **cn = strv_of(dg_json_get(b, "cname"), &r.ncname);
         r.cname = cn;
-        r.status = str_or(b, "status", "NOERROR");
-        r.wildcard = jbool(b, "wildcard");
+        r.status = m->status ? m->status : "found";
+        r.wildcard = jbool(b, "wildcard") || strcmp(r.status, "wildcard") == 0;
         r.takeover = m->takeover;
         const char **pn = g_new0(const char *, m->providers->len + 1);
         const char **pc = g_new0(const char *, m->providers->len + 1);
@@ -581,7 +599,7 @@ static void merged_graph(dg_graph_t *g, const merged_t *m)
         r.prov_name = pn;
         r.prov_cat = pc;
         const dg_json_t *pd = dg_json_get(b, "pdns");
-        r.pdns_stale = pd && strcmp(r.status, "NOERROR") != 0;
+        r.pdns_stale = pd && !dg_cli_status_exists(r.status);
         dg_graph_add(g, &r);
         g_free(cn);
         g_free(pn);
@@ -619,140 +637,131 @@ static char *common_suffix(GPtrArray *names)
         return suf;
 }
 
-int dg_cmd_merge(int argc, char **argv)
+/* Fills o from the command line; returns 0 or the exit status 2. */
+static int parse_opts(merge_opts_t *o, int *argc, char ***argv)
 {
+        GOptionEntry entries[] = {
+            DG_CLI_FORMAT_ENTRY(&o->format, "jsonl (default), json, csv, text or dot"),
+            DG_CLI_OUTPUT_ENTRY(&o->output),
+            {"domain", 'd', 0, G_OPTION_ARG_STRING, &o->domain,
+             "The root of the dot picture (default: the names' common suffix)", "DOMAIN"},
+            {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No summary on stderr", NULL},
+            {NULL, 0, 0, 0, NULL, NULL, NULL}};
+        const unsigned formats = DG_FMT_BIT(DG_FMT_JSONL) | DG_FMT_BIT(DG_FMT_JSON) |
+                                 DG_FMT_BIT(DG_FMT_CSV) | DG_FMT_BIT(DG_FMT_TEXT) |
+                                 DG_FMT_BIT(DG_FMT_DOT);
         if (!dg_cli_parse_options("merge", "FILE...",
                                   "Joins shard outputs (JSON Lines of brute or footprint): one "
                                   "result per name and type,\nthe most definite answer, the "
                                   "union of the data. '-' reads stdin.\n"
                                   "Example: dnsglean merge shard-*.jsonl -o all.jsonl",
-                                  entries, &argc, &argv))
+                                  entries, argc, argv))
                 return 2;
-        if (argc < 2) {
+        if (*argc < 2) {
                 dg_cli_error("merge", "no input files (see --help)");
                 return 2;
         }
-        dg_fmt_t fmt = DG_FMT_JSONL;
-        if (o_format && (dg_cli_parse_format(o_format, &fmt) != 0 || fmt == DG_FMT_COF)) {
-                dg_cli_error("merge", "unknown format '%s' (jsonl, json, csv, text, dot)",
-                             o_format);
-                return 2;
-        }
-        merge_t m = {0};
-        m.by_key = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, entry_free);
-        int rc = 0;
-        for (int i = 1; i < argc; i++) {
-                if (read_file(&m, argv[i]) != 0) {
-                        rc = 1;
-                        goto out;
-                }
-        }
-        if (m.objects == 0 && m.malformed > 0) {
+        return dg_cli_pick_format("merge", o->format, DG_FMT_JSONL, formats, &o->fmt) ? 2 : 0;
+}
+
+/* Reads every input; returns 0 or the exit status 1. */
+static int read_inputs(merge_t *m, int argc, char **argv)
+{
+        for (int i = 1; i < argc; i++)
+                if (read_file(m, argv[i]) != 0)
+                        return 1;
+        if (m->objects == 0 && m->malformed > 0) {
                 dg_cli_error("merge", "no valid result in the input (%llu malformed lines)",
-                             (unsigned long long)m.malformed);
-                rc = 1;
-                goto out;
+                             (unsigned long long)m->malformed);
+                return 1;
         }
+        return 0;
+}
 
-        GPtrArray *keys = g_ptr_array_new();
-        GHashTableIter it;
-        gpointer k, v;
-        g_hash_table_iter_init(&it, m.by_key);
-        while (g_hash_table_iter_next(&it, &k, &v))
-                g_ptr_array_add(keys, k);
-        g_ptr_array_sort(keys, cmp_str);
-
-        FILE *out = dg_cli_open_output("merge", o_output, "w");
-        if (out == NULL) {
-                g_ptr_array_free(keys, TRUE);
-                rc = 1;
-                goto out;
+/* The picture's root: --domain, else the common suffix of the names. */
+static dg_graph_t *new_graph(const merge_opts_t *o, GPtrArray *keys)
+{
+        char *dom = NULL;
+        if (o->domain) {
+                dom = g_ascii_strdown(o->domain, -1);
+        } else {
+                GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+                for (guint i = 0; i < keys->len; i++) {
+                        const char *key = g_ptr_array_index(keys, i);
+                        if (key[0] != '0')
+                                continue;
+                        const char *tab = strchr(key + 2, '\t');
+                        g_ptr_array_add(names, g_strndup(key + 2, (gsize)(tab - key - 2)));
+                }
+                dom = common_suffix(names);
+                g_ptr_array_free(names, TRUE);
         }
-        dg_graph_t *graph = NULL;
-        if (fmt == DG_FMT_DOT) {
-                char *dom = NULL;
-                if (o_domain) {
-                        dom = g_ascii_strdown(o_domain, -1);
-                } else {
-                        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-                        for (guint i = 0; i < keys->len; i++) {
-                                const char *key = g_ptr_array_index(keys, i);
-                                if (key[0] != '0')
-                                        continue;
-                                const char *tab = strchr(key + 2, '\t');
-                                g_ptr_array_add(names, g_strndup(key + 2, (gsize)(tab - key - 2)));
-                        }
-                        dom = common_suffix(names);
-                        g_ptr_array_free(names, TRUE);
-                }
-                if (dom == NULL || *dom == 0) {
-                        g_free(dom);
-                        dom = g_strdup(".");
-                }
-                graph = dg_graph_new(dom);
+        if (dom == NULL || *dom == 0) {
                 g_free(dom);
+                dom = g_strdup(".");
         }
+        dg_graph_t *g = dg_graph_new(dom);
+        g_free(dom);
+        return g;
+}
+
+/* Appends one key's merged result to s (or the picture); returns whether it
+ * wrote something. */
+static bool write_entry(GString *s, dg_graph_t *graph, dg_fmt_t fmt, entry_t *e)
+{
+        bool record = e->key[0] == '0';
+        GPtrArray *objs = entry_objects(e);
+        bool wrote = objs->len > 0 && (record || fmt == DG_FMT_JSON || fmt == DG_FMT_JSONL);
+        merged_t mg;
+        if (wrote && record)
+                reconcile(objs, &mg);
+        if (wrote && (fmt == DG_FMT_JSON || fmt == DG_FMT_JSONL)) {
+                if (record)
+                        merged_json(s, &mg);
+                else
+                        json_value(s, g_ptr_array_index(objs, 0));
+                if (fmt == DG_FMT_JSONL)
+                        g_string_append_c(s, '\n');
+        } else if (wrote && fmt == DG_FMT_CSV) {
+                merged_csv(s, &mg);
+        } else if (wrote && fmt == DG_FMT_TEXT) {
+                merged_text(s, &mg);
+        } else if (wrote && fmt == DG_FMT_DOT) {
+                merged_graph(graph, &mg);
+        }
+        if (wrote && record)
+                merged_clear(&mg);
+        g_ptr_array_free(objs, TRUE);
+        return wrote;
+}
+
+/* Writes the merged results in key order; returns 0, or 1 on a write error. */
+static int write_all(const merge_opts_t *o, merge_t *m, GPtrArray *keys, FILE *out)
+{
+        dg_graph_t *graph = o->fmt == DG_FMT_DOT ? new_graph(o, keys) : NULL;
         GString *s = g_string_sized_new(4096);
-        if (fmt == DG_FMT_CSV)
-                g_string_append(s, "name,type,ttl,status,data,cname,wildcard\n");
-        if (fmt == DG_FMT_JSON)
+        int rc = 0;
+        if (o->fmt == DG_FMT_CSV)
+                g_string_append(s, "name,type,ttl,status,rcode,data,cname,wildcard\n");
+        if (o->fmt == DG_FMT_JSON)
                 g_string_append_c(s, '[');
         uint64_t written = 0;
         for (guint i = 0; i < keys->len; i++) {
-                entry_t *e = g_hash_table_lookup(m.by_key, g_ptr_array_index(keys, i));
-                bool record = e->key[0] == '0';
-                GPtrArray *objs = entry_objects(e);
-                if (objs->len == 0) {
-                        g_ptr_array_free(objs, TRUE);
-                        continue;
-                }
-                merged_t mg;
-                if (record)
-                        reconcile(objs, &mg);
-                switch (fmt) {
-                case DG_FMT_JSON:
-                case DG_FMT_JSONL:
-                        if (fmt == DG_FMT_JSON)
-                                g_string_append(s, written ? ",\n  " : "\n  ");
-                        if (record)
-                                merged_json(s, &mg);
-                        else
-                                json_value(s, g_ptr_array_index(objs, 0));
-                        if (fmt == DG_FMT_JSONL)
-                                g_string_append_c(s, '\n');
+                entry_t *e = g_hash_table_lookup(m->by_key, g_ptr_array_index(keys, i));
+                size_t before = s->len;
+                if (o->fmt == DG_FMT_JSON)
+                        g_string_append(s, written ? ",\n  " : "\n  ");
+                if (write_entry(s, graph, o->fmt, e))
                         written++;
-                        break;
-                case DG_FMT_CSV:
-                        if (record) {
-                                merged_csv(s, &mg);
-                                written++;
-                        }
-                        break;
-                case DG_FMT_TEXT:
-                        if (record) {
-                                merged_text(s, &mg);
-                                written++;
-                        }
-                        break;
-                case DG_FMT_DOT:
-                        if (record) {
-                                merged_graph(graph, &mg);
-                                written++;
-                        }
-                        break;
-                default:
-                        break;
-                }
-                if (record)
-                        merged_clear(&mg);
-                g_ptr_array_free(objs, TRUE);
+                else
+                        g_string_truncate(s, before);
                 if (s->len > 65536) {
                         if (fwrite(s->str, 1, s->len, out) != s->len)
                                 rc = 1;
                         g_string_truncate(s, 0);
                 }
         }
-        if (fmt == DG_FMT_JSON)
+        if (o->fmt == DG_FMT_JSON)
                 g_string_append(s, written ? "\n]\n" : "]\n");
         if (fwrite(s->str, 1, s->len, out) != s->len)
                 rc = 1;
@@ -761,20 +770,47 @@ int dg_cmd_merge(int argc, char **argv)
         if (fflush(out) != 0)
                 rc = 1;
         if (rc)
-                dg_cli_error("merge", "writing %s: %s", o_output ? o_output : "stdout",
+                dg_cli_error("merge", "writing %s: %s", o->output ? o->output : "stdout",
                              g_strerror(errno));
-        if (out != stdout)
-                fclose(out);
         dg_graph_free(graph);
         g_string_free(s, TRUE);
-        if (!o_quiet)
+        return rc;
+}
+
+int dg_cmd_merge(int argc, char **argv)
+{
+        merge_opts_t o = {0};
+        merge_t m = {0};
+        m.by_key = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, entry_free);
+        GPtrArray *keys = g_ptr_array_new();
+        FILE *out = NULL;
+        int rc = parse_opts(&o, &argc, &argv);
+        if (rc == 0)
+                rc = read_inputs(&m, argc, argv);
+        if (rc == 0) {
+                GHashTableIter it;
+                gpointer k, v;
+                g_hash_table_iter_init(&it, m.by_key);
+                while (g_hash_table_iter_next(&it, &k, &v))
+                        g_ptr_array_add(keys, k);
+                g_ptr_array_sort(keys, cmp_str);
+                if ((out = dg_cli_open_output("merge", o.output, "w")) == NULL)
+                        rc = 1;
+        }
+        if (rc == 0)
+                rc = write_all(&o, &m, keys, out);
+        if (out && out != stdout)
+                fclose(out);
+        if (out && !o.quiet)
                 fprintf(stderr,
                         "dnsglean: merge: %d file%s, %llu objects, %u merged, %llu duplicates "
                         "joined, %llu malformed lines skipped\n",
                         argc - 1, argc == 2 ? "" : "s", (unsigned long long)m.objects, keys->len,
                         (unsigned long long)m.duplicates, (unsigned long long)m.malformed);
         g_ptr_array_free(keys, TRUE);
-out:
         g_hash_table_destroy(m.by_key);
+        g_free(o.format);
+        g_free(o.output);
+        g_free(o.domain);
         return rc;
 }

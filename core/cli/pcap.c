@@ -184,6 +184,64 @@ static int write_cof(void *ud, const dg_cof_record_t *rec)
         return rc;
 }
 
+/* --ports: a comma list into c->ports. Returns 0 or -1 with a message. */
+static int parse_ports(const char *ports, pcap_ctx_t *c)
+{
+        c->nports = 0;
+        gchar **v = g_strsplit(ports, ",", -1);
+        bool ok = v[0] != NULL;
+        for (int i = 0; v[i] && ok; i++) {
+                char *end;
+                guint64 n = g_ascii_strtoull(v[i], &end, 10);
+                if (*v[i] == '\0' || *end != '\0' || n == 0 || n > 65535 ||
+                    c->nports >= G_N_ELEMENTS(c->ports))
+                        ok = false;
+                else
+                        c->ports[c->nports++] = (uint16_t)n;
+        }
+        g_strfreev(v);
+        if (!ok)
+                dg_cli_error(CMD, "bad port list '%s'", ports);
+        return ok ? 0 : -1;
+}
+
+/* Reads the capture through the detector and writes the tagged messages,
+ * then the per-source summary or the COF records. Returns 0 or -1 with a
+ * message. */
+static int replay(pcap_ctx_t *c, pcap_t *pc, const char *path, bool summary)
+{
+        loop_ctx_t lc = {c, DG_LINK_ETHERNET};
+        if (link_of(pcap_datalink(pc), &lc.link) != 0) {
+                dg_cli_error(CMD, "%s: unsupported link type %s", path,
+                             pcap_datalink_val_to_name(pcap_datalink(pc)));
+                return -1;
+        }
+        if (dg_frame_new(c->ports, c->nports, &c->fx) != DG_OK) {
+                dg_cli_error(CMD, "out of memory");
+                return -1;
+        }
+        if (pcap_loop(pc, -1, on_packet, (u_char *)&lc) == PCAP_ERROR) {
+                dg_cli_error(CMD, "%s: %s", path, pcap_geterr(pc));
+                return -1;
+        }
+        if (c->cof) {
+                /* one COF record per (rrname, rrtype, rdata): first and last
+                 * seen, how many responses carried it */
+                dg_cof_agg_foreach(c->cof, write_cof, c->out);
+                if (c->cof_malformed)
+                        dg_cli_error(CMD, "%llu malformed DNS messages skipped",
+                                     (unsigned long long)c->cof_malformed);
+        } else if (summary) {
+                sum_ctx_t sc = {c->line, c->out};
+                dg_detect_foreach_source(c->det, on_source, &sc);
+        }
+        if (fflush(c->out) != 0 || ferror(c->out)) {
+                dg_cli_error(CMD, "write error");
+                return -1;
+        }
+        return 0;
+}
+
 int dg_cmd_pcap(int argc, char **argv)
 {
         dg_detect_opts_t o;
@@ -195,9 +253,8 @@ int dg_cmd_pcap(int argc, char **argv)
              wlen = (gint)o.wildcard_min_len;
         gdouble window = o.window, nx = o.brute_nx_ratio;
         GOptionEntry entries[] = {
-            {"format", 'f', 0, G_OPTION_ARG_STRING, &format,
-             "Output format: jsonl (tagged messages) or cof (passive DNS records)", "FMT"},
-            {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE", "FILE"},
+            DG_CLI_FORMAT_ENTRY(&format, "jsonl (tagged messages) or cof (passive DNS records)"),
+            DG_CLI_OUTPUT_ENTRY(&output),
             {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "Print untagged messages too", NULL},
             {"no-summary", 0, 0, G_OPTION_ARG_NONE, &no_summary, "No per-source summary", NULL},
             {"ports", 'p', 0, G_OPTION_ARG_STRING, &ports,
@@ -222,19 +279,13 @@ int dg_cmd_pcap(int argc, char **argv)
         if (!dg_cli_parse_options(CMD, "FILE", "Tags the DNS messages of a capture (pcap, pcapng).",
                                   entries, &argc, &argv))
                 goto done;
-        if (argc != 2) {
-                dg_cli_error(CMD, "expected one capture FILE (see 'dnsglean pcap --help')");
+        const char *path;
+        if (dg_cli_one_arg(CMD, argc, argv, "capture FILE", &path) != 0)
                 goto done;
-        }
-        dg_fmt_t fmt = DG_FMT_JSONL;
-        if (format && dg_cli_parse_format(format, &fmt) != 0) {
-                dg_cli_error(CMD, "unknown format '%s'", format);
+        dg_fmt_t fmt;
+        if (dg_cli_pick_format(CMD, format, DG_FMT_JSONL,
+                               DG_FMT_BIT(DG_FMT_JSONL) | DG_FMT_BIT(DG_FMT_COF), &fmt) != 0)
                 goto done;
-        }
-        if (fmt != DG_FMT_JSONL && fmt != DG_FMT_COF) {
-                dg_cli_error(CMD, "format '%s' is not supported here (jsonl, cof)", format);
-                goto done;
-        }
         if (brute <= 0 || srv <= 0 || ptr <= 0 || nsec <= 0 || snoop <= 0 || wlen < 0) {
                 dg_cli_error(CMD, "thresholds must be positive");
                 goto done;
@@ -249,25 +300,8 @@ int dg_cmd_pcap(int argc, char **argv)
         o.wildcard_min_len = (unsigned)wlen;
         o.classify = !no_classify;
         c.ports[c.nports++] = 53;
-        if (ports) {
-                c.nports = 0;
-                gchar **v = g_strsplit(ports, ",", -1);
-                bool ok = v[0] != NULL;
-                for (int i = 0; v[i] && ok; i++) {
-                        char *end;
-                        guint64 n = g_ascii_strtoull(v[i], &end, 10);
-                        if (*v[i] == '\0' || *end != '\0' || n == 0 || n > 65535 ||
-                            c.nports >= G_N_ELEMENTS(c.ports))
-                                ok = false;
-                        else
-                                c.ports[c.nports++] = (uint16_t)n;
-                }
-                g_strfreev(v);
-                if (!ok) {
-                        dg_cli_error(CMD, "bad port list '%s'", ports);
-                        goto done;
-                }
-        }
+        if (ports && parse_ports(ports, &c) != 0)
+                goto done;
         int rc = dg_detect_new(&o, &c.det);
         if (rc != DG_OK) {
                 dg_cli_error(CMD, "bad detector options: %s", dg_strerror(rc));
@@ -275,9 +309,9 @@ int dg_cmd_pcap(int argc, char **argv)
         }
         char errbuf[PCAP_ERRBUF_SIZE];
         errbuf[0] = '\0';
-        pc = pcap_open_offline_with_tstamp_precision(argv[1], PCAP_TSTAMP_PRECISION_NANO, errbuf);
+        pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
         if (pc == NULL) {
-                dg_cli_error(CMD, "cannot read %s: %s", argv[1], errbuf);
+                dg_cli_error(CMD, "cannot read %s: %s", path, errbuf);
                 goto done;
         }
         out = dg_cli_open_output(CMD, output, "w");
@@ -286,39 +320,9 @@ int dg_cmd_pcap(int argc, char **argv)
         c.out = out;
         c.all = all;
         c.line = g_string_sized_new(512);
-        loop_ctx_t lc = {&c, DG_LINK_ETHERNET};
-        if (link_of(pcap_datalink(pc), &lc.link) != 0) {
-                dg_cli_error(CMD, "%s: unsupported link type %s", argv[1],
-                             pcap_datalink_val_to_name(pcap_datalink(pc)));
-                goto done;
-        }
-        if (dg_frame_new(c.ports, c.nports, &c.fx) != DG_OK) {
-                dg_cli_error(CMD, "out of memory");
-                goto done;
-        }
         if (fmt == DG_FMT_COF)
                 c.cof = dg_cof_agg_new();
-        rc = pcap_loop(pc, -1, on_packet, (u_char *)&lc);
-        if (rc == PCAP_ERROR) {
-                dg_cli_error(CMD, "%s: %s", argv[1], pcap_geterr(pc));
-                goto done;
-        }
-        if (c.cof) {
-                /* one COF record per (rrname, rrtype, rdata): first and last
-                 * seen, how many responses carried it */
-                dg_cof_agg_foreach(c.cof, write_cof, out);
-                if (c.cof_malformed)
-                        dg_cli_error(CMD, "%llu malformed DNS messages skipped",
-                                     (unsigned long long)c.cof_malformed);
-        } else if (!no_summary) {
-                sum_ctx_t sc = {c.line, out};
-                dg_detect_foreach_source(c.det, on_source, &sc);
-        }
-        if (fflush(out) != 0 || ferror(out)) {
-                dg_cli_error(CMD, "write error");
-                goto done;
-        }
-        ret = 0;
+        ret = replay(&c, pc, path, !no_summary) == 0 ? 0 : 1;
 done:
         if (out && out != stdout)
                 fclose(out);

@@ -470,3 +470,23 @@ int dg_pdns_check(const dg_pdns_t *p, const dg_engine_opts_t *base, volatile sig
                 *errmsg = g_strdup(dg_strerror(rc));
         return rc;
 }
+
+void dg_pdns_json(GString *s, const dg_pdns_info_t *pi, dg_status_t st, bool mark_wildcard)
+{
+        g_string_append_printf(s,
+                               ",\"pdns\":{\"time_first\":%lld,\"time_last\":%lld,\"count\":%llu,"
+                               "\"rrtypes\":",
+                               (long long)pi->time_first, (long long)pi->time_last,
+                               (unsigned long long)pi->count);
+        char **t = g_strsplit(pi->rrtypes, ",", -1);
+        dg_cli_json_strv(s, t, g_strv_length(t));
+        g_strfreev(t);
+        /* live: the name still exists with its own records; stale: it is
+         * gone or only a wildcard answers; null: no answer to tell */
+        const char *live = st == DG_STATUS_FOUND || st == DG_STATUS_NODATA ? "true"
+                           : st == DG_STATUS_FAILED                        ? "null"
+                                                                           : "false";
+        g_string_append_printf(s, ",\"live\":%s%s}", live,
+                               mark_wildcard && st == DG_STATUS_WILDCARD ? ",\"wildcard\":true"
+                                                                         : "");
+}

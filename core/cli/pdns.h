@@ -43,6 +43,12 @@ bool dg_pdns_has_relative(const dg_pdns_t *p, const char *rel, size_t len);
 /* The passive DNS facts of a full name (no trailing dot, any case), or NULL. */
 const dg_pdns_info_t *dg_pdns_lookup(const dg_pdns_t *p, const char *name);
 
+/* Appends ,"pdns":{"time_first","time_last","count","rrtypes","live"} for
+ * a name whose live check ended with st ("live": true when it exists, null
+ * when the check failed, false when gone or a wildcard's); with
+ * mark_wildcard, a wildcard's answer also adds "wildcard":true. */
+void dg_pdns_json(GString *s, const dg_pdns_info_t *pi, dg_status_t st, bool mark_wildcard);
+
 /* Lines read, records used, malformed lines, names left out (the domain
  * itself, wildcards, names outside the domain). */
 void dg_pdns_counts(const dg_pdns_t *p, uint64_t *lines, uint64_t *records, uint64_t *malformed,

@@ -121,3 +121,116 @@ FILE *dg_cli_open_output(const char *cmd, const char *path, const char *mode)
                 dg_cli_error(cmd, "cannot open %s: %s", path, g_strerror(errno));
         return f;
 }
+
+int dg_cli_close_output(FILE *out, int status)
+{
+        if (out == NULL)
+                return status;
+        int rc = out == stdout ? fflush(out) : fclose(out);
+        return rc != 0 && status == 0 ? 2 : status;
+}
+
+static const char *const fmt_names[] = {"jsonl", "json", "csv", "text", "dot", "cof"};
+
+int dg_cli_pick_format(const char *cmd, const char *s, dg_fmt_t dflt, unsigned allowed,
+                       dg_fmt_t *out)
+{
+        *out = dflt;
+        if (s == NULL || (dg_cli_parse_format(s, out) == 0 && (allowed & DG_FMT_BIT(*out))))
+                return 0;
+        GString *names = g_string_new(NULL);
+        for (size_t i = 0; i < G_N_ELEMENTS(fmt_names); i++)
+                if (allowed & DG_FMT_BIT(i))
+                        g_string_append_printf(names, "%s%s", names->len ? ", " : "", fmt_names[i]);
+        dg_cli_error(cmd, "unknown format '%s' (%s)", s, names->str);
+        g_string_free(names, TRUE);
+        return -1;
+}
+
+dg_fpdb_t *dg_cli_load_fpdb(const char *cmd, char **files)
+{
+        dg_fpdb_t *db = NULL;
+        if (dg_fpdb_new_default(&db) != DG_OK) {
+                dg_cli_error(cmd, "cannot load the built-in fingerprints");
+                return NULL;
+        }
+        for (char **f = files; f && *f; f++) {
+                char *msg = NULL;
+                int rc = dg_fpdb_load_file(db, *f, &msg);
+                if (rc != DG_OK) {
+                        dg_cli_error(cmd, "fingerprints: %s", msg ? msg : dg_strerror(rc));
+                        g_free(msg);
+                        dg_fpdb_free(db);
+                        return NULL;
+                }
+        }
+        return db;
+}
+
+bool dg_cli_domain_ok(const char *d)
+{
+        size_t n = strlen(d);
+        if (n == 0 || n > 254 || strcmp(d, ".") == 0)
+                return false;
+        for (const char *p = d; *p; p++)
+                if (!(g_ascii_isalnum(*p) || *p == '-' || *p == '_' || *p == '.'))
+                        return false;
+        uint8_t w[DG_NAME_WIRE_MAX];
+        return dg_name_from_str(d, n, w) > 0;
+}
+
+int dg_cli_parse_types(const char *cmd, const char *s, uint16_t *types, size_t *n)
+{
+        char **parts = g_strsplit(s, ",", -1);
+        int rc = 0;
+        *n = 0;
+        for (char **p = parts; *p; p++) {
+                char *t = g_strstrip(*p);
+                if (*t == 0)
+                        continue;
+                int v = dg_rrtype_parse(t);
+                if (v <= 0 || v == DG_T_AXFR || v == DG_T_IXFR || v == DG_T_OPT) {
+                        dg_cli_error(cmd, "unknown or unusable record type '%s'", t);
+                        rc = -1;
+                        break;
+                }
+                if (*n >= DG_ENGINE_MAX_TYPES) {
+                        dg_cli_error(cmd, "at most %d record types", DG_ENGINE_MAX_TYPES);
+                        rc = -1;
+                        break;
+                }
+                bool dup = false;
+                for (size_t i = 0; i < *n; i++)
+                        dup |= types[i] == (uint16_t)v;
+                if (!dup)
+                        types[(*n)++] = (uint16_t)v;
+        }
+        g_strfreev(parts);
+        if (rc == 0 && *n == 0) {
+                dg_cli_error(cmd, "no record types in '%s'", s);
+                rc = -1;
+        }
+        return rc;
+}
+
+int dg_cli_load_resolvers(const char *cmd, const char *what, const char *spec,
+                          dg_resolver_addr_t **out, size_t *n)
+{
+        char *err = NULL;
+        if (dg_resolvers_load(spec, out, n, &err) == DG_OK)
+                return 0;
+        dg_cli_error(cmd, "%s%s%s", what ? what : "", what ? ": " : "",
+                     err ? err : "bad resolver list");
+        g_free(err);
+        return -1;
+}
+
+int dg_cli_one_arg(const char *cmd, int argc, char **argv, const char *what, const char **out)
+{
+        if (argc == 2) {
+                *out = argv[1];
+                return 0;
+        }
+        dg_cli_error(cmd, "expected one %s (see 'dnsglean %s --help')", what, cmd);
+        return -1;
+}

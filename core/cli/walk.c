@@ -189,19 +189,9 @@ static void owner_providers_json(GString *s, const char *name)
 {
         dg_classify_res_t res;
         dg_classify_res_init(&res);
-        g_string_append(s, ",\"providers\":[");
-        if (dg_classify_rr(dg_fpdb_default(), name, DG_T_TXT, "\"\"", &res) > 0) {
-                for (size_t i = 0; i < res.nmatches; i++) {
-                        g_string_append(s, i ? ",{\"name\":" : "{\"name\":");
-                        dg_json_str(s, res.matches[i].name);
-                        g_string_append(s, ",\"category\":");
-                        dg_json_str(s, res.matches[i].category);
-                        g_string_append(s, ",\"evidence\":");
-                        dg_json_str(s, res.matches[i].evidence);
-                        g_string_append_c(s, '}');
-                }
-        }
-        g_string_append_c(s, ']');
+        int n = dg_classify_rr(dg_fpdb_default(), name, DG_T_TXT, "\"\"", &res);
+        g_string_append_c(s, ',');
+        dg_cli_json_providers(s, res.matches, n > 0 ? res.nmatches : 0);
         dg_classify_res_clear(&res);
 }
 
@@ -268,110 +258,120 @@ static void print_text(FILE *out, const char *zone_fqdn, dg_walk_t *w)
         g_string_free(s, TRUE);
 }
 
-int dg_cmd_walk(int argc, char **argv)
+/* ---- the command ---- */
+
+/* The command line of walk, as given and then derived. */
+typedef struct {
+        char *server, *resolvers, *format, *output;
+        char **wordlists;
+        int timeout, port, retries, max_queries, crack_depth;
+        const char *zone;
+        dg_fmt_t fmt;
+        dg_walk_opts_t wo;
+} walk_opts_t;
+
+static void opts_clear(walk_opts_t *o)
 {
-        char *server = NULL, *resolvers = NULL, *format = NULL, *output = NULL;
-        char **wordlists = NULL;
-        int timeout = 0, port = 53, retries = 0, max_queries = 0, crack_depth = 1;
+        g_free(o->server);
+        g_free(o->resolvers);
+        g_free(o->format);
+        g_free(o->output);
+        g_strfreev(o->wordlists);
+}
+
+static gboolean parse_args(walk_opts_t *o, int *argc, char ***argv)
+{
         GOptionEntry entries[] = {
-            {"server", 's', 0, G_OPTION_ARG_STRING, &server,
+            {"server", 's', 0, G_OPTION_ARG_STRING, &o->server,
              "Servers to ask (comma list of addr[:port]); default: the zone's NS", "SERVER"},
-            {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &resolvers,
+            {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o->resolvers,
              "Resolvers that find the NS (file or comma list)", "RESOLVERS"},
-            {"port", 'p', 0, G_OPTION_ARG_INT, &port, "Port of the found NS (default 53)", "PORT"},
-            {"crack", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &wordlists,
+            {"port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Port of the found NS (default 53)",
+             "PORT"},
+            {"crack", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->wordlists,
              "NSEC3: try the labels of WORDLIST (repeatable; the brute wordlist works)",
              "WORDLIST"},
-            {"crack-depth", 0, 0, G_OPTION_ARG_INT, &crack_depth,
+            {"crack-depth", 0, 0, G_OPTION_ARG_INT, &o->crack_depth,
              "Levels below the zone to try words at: 2 also tries WORD.CRACKED (default 1)", "N"},
-            {"format", 'f', 0, G_OPTION_ARG_STRING, &format,
-             "Output: text (zone-file lines, default), jsonl, json", "FMT"},
-            {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE", "FILE"},
-            {"timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Per query, in ms (default 2000)",
+            DG_CLI_FORMAT_ENTRY(&o->format, "text (zone-file lines, default), jsonl, json"),
+            DG_CLI_OUTPUT_ENTRY(&o->output),
+            {"timeout", 't', 0, G_OPTION_ARG_INT, &o->timeout, "Per query, in ms (default 2000)",
              "MS"},
-            {"retries", 0, 0, G_OPTION_ARG_INT, &retries, "Extra tries per query (default 3)", "N"},
-            {"max-queries", 'm', 0, G_OPTION_ARG_INT, &max_queries, "Query budget (default 100000)",
+            {"retries", 0, 0, G_OPTION_ARG_INT, &o->retries, "Extra tries per query (default 3)",
              "N"},
+            {"max-queries", 'm', 0, G_OPTION_ARG_INT, &o->max_queries,
+             "Query budget (default 100000)", "N"},
             {NULL, 0, 0, 0, NULL, NULL, NULL},
         };
-        int rc = 2;
-        GArray *servers = g_array_new(FALSE, TRUE, sizeof(dg_xfr_server_t));
-        FILE *out = NULL;
-        dg_walk_t *w = NULL;
-        if (!dg_cli_parse_options(CMD, "DOMAIN",
-                                  "Walks the NSEC chain of DOMAIN, or collects and cracks its "
-                                  "NSEC3 hashes.",
-                                  entries, &argc, &argv))
-                goto done;
-        if (argc != 2) {
-                dg_cli_error(CMD, "expected one DOMAIN (see 'dnsglean walk --help')");
-                goto done;
-        }
-        const char *zone = argv[1];
-        dg_fmt_t fmt = DG_FMT_TEXT;
-        if (format != NULL && (dg_cli_parse_format(format, &fmt) < 0 ||
-                               (fmt != DG_FMT_TEXT && fmt != DG_FMT_JSONL && fmt != DG_FMT_JSON))) {
-                dg_cli_error(CMD, "unknown format '%s' (text, jsonl, json)", format);
-                goto done;
-        }
-        if (timeout < 0 || retries < 0 || max_queries < 0 || port <= 0 || port > 65535 ||
-            crack_depth < 1 || crack_depth > 8) {
+        return dg_cli_parse_options(CMD, "DOMAIN",
+                                    "Walks the NSEC chain of DOMAIN, or collects and cracks its "
+                                    "NSEC3 hashes.",
+                                    entries, argc, argv);
+}
+
+/* Fills o from the command line; returns 0 or the exit status 2. */
+static int parse_opts(walk_opts_t *o, int argc, char **argv)
+{
+        const unsigned formats =
+            DG_FMT_BIT(DG_FMT_TEXT) | DG_FMT_BIT(DG_FMT_JSONL) | DG_FMT_BIT(DG_FMT_JSON);
+        o->port = 53;
+        o->crack_depth = 1;
+        if (!parse_args(o, &argc, &argv))
+                return 2;
+        if (dg_cli_one_arg(CMD, argc, argv, "DOMAIN", &o->zone) != 0)
+                return 2;
+        if (dg_cli_pick_format(CMD, o->format, DG_FMT_TEXT, formats, &o->fmt) != 0)
+                return 2;
+        if (o->timeout < 0 || o->retries < 0 || o->max_queries < 0 || o->port <= 0 ||
+            o->port > 65535 || o->crack_depth < 1 || o->crack_depth > 8) {
                 dg_cli_error(CMD, "negative or out-of-range number in the options");
-                goto done;
+                return 2;
         }
-        for (char **p = wordlists; p != NULL && *p != NULL; p++) {
+        for (char **p = o->wordlists; p != NULL && *p != NULL; p++) {
                 if (access(*p, R_OK) != 0) {
                         dg_cli_error(CMD, "cannot read wordlist %s: %s", *p, g_strerror(errno));
-                        goto done;
+                        return 2;
                 }
         }
-        dg_walk_opts_t o;
-        dg_walk_opts_init(&o);
-        o.timeout_ms = (unsigned)timeout;
-        o.retries = (unsigned)retries;
-        o.max_queries = (unsigned)max_queries;
-        if (dg_walk_new(zone, &o, &w) != DG_OK) {
-                dg_cli_error(CMD, "'%s' is not a valid domain name", zone);
-                goto done;
-        }
-        rc = dg_xfr_servers(CMD, zone, server, resolvers, (unsigned)port, servers);
-        if (rc != 0)
-                goto done;
-        rc = 2;
-        out = dg_cli_open_output(CMD, output, "w");
-        if (out == NULL)
-                goto done;
-        volatile sig_atomic_t *stop = dg_xfr_stop_flag();
-        /* walk through the first server that gets somewhere */
-        const dg_xfr_server_t *used = NULL;
+        dg_walk_opts_init(&o->wo);
+        o->wo.timeout_ms = (unsigned)o->timeout;
+        o->wo.retries = (unsigned)o->retries;
+        o->wo.max_queries = (unsigned)o->max_queries;
+        return 0;
+}
+
+/* Walks through the first server that gets somewhere; *w is the walk of the
+ * last server tried, *used that server. */
+static void walk_servers(const walk_opts_t *o, GArray *servers, dg_walk_t **w,
+                         const dg_xfr_server_t **used, volatile sig_atomic_t *stop)
+{
         for (guint i = 0; i < servers->len; i++) {
-                used = &g_array_index(servers, dg_xfr_server_t, i);
+                *used = &g_array_index(servers, dg_xfr_server_t, i);
                 if (i > 0) {
-                        dg_walk_free(w);
-                        dg_walk_new(zone, &o, &w);
+                        dg_walk_free(*w);
+                        dg_walk_new(o->zone, &o->wo, w);
                 }
-                int r = dg_walk_run(w, (const struct sockaddr *)&used->ss, used->sslen, stop);
+                const dg_xfr_server_t *sv = *used;
+                int r = dg_walk_run(*w, (const struct sockaddr *)&sv->ss, sv->sslen, stop);
                 if (r == DG_EINTR || *stop)
                         break;
-                if (dg_walk_status(w) != DG_WALK_FAILED || i + 1 == servers->len)
+                if (dg_walk_status(*w) != DG_WALK_FAILED || i + 1 == servers->len)
                         break;
-                dg_cli_error(CMD, "%s: %s; trying the next server", used->text, dg_walk_errmsg(w));
+                dg_cli_error(CMD, "%s: %s; trying the next server", sv->text, dg_walk_errmsg(*w));
         }
-        crack_stats_t cs = {0};
-        dg_nsec3_params_t p;
-        bool nsec3 = dg_walk_kind(w) == DG_WALK_KIND_NSEC3 && dg_walk_nsec3_params(w, &p) == DG_OK;
-        if (wordlists != NULL && nsec3 && !*stop) {
-                if (crack(w, wordlists, (unsigned)crack_depth, &cs, stop) < 0)
-                        goto done;
-        } else if (wordlists != NULL && !nsec3) {
-                dg_cli_error(CMD, "--crack ignored: %s has no NSEC3 hashes to crack", zone);
-        }
-        /* the report */
+}
+
+/* The one-line report: kind, status, queries, NSEC3 figures, cracking. */
+static GString *report_line(const walk_opts_t *o, const char *via, dg_walk_t *w,
+                            const crack_stats_t *cs)
+{
         const dg_walk_name_t *names;
         const dg_walk_hash_t *hashes;
         size_t nn = dg_walk_names(w, &names), nh = dg_walk_hashes(w, &hashes);
+        dg_nsec3_params_t p;
+        bool nsec3 = dg_walk_kind(w) == DG_WALK_KIND_NSEC3 && dg_walk_nsec3_params(w, &p) == DG_OK;
         GString *rep = g_string_new(NULL);
-        g_string_append_printf(rep, "%s via %s: %s, %s (%s), %llu queries", zone, used->text,
+        g_string_append_printf(rep, "%s via %s: %s, %s (%s), %llu queries", o->zone, via,
                                dg_walk_kind_str(dg_walk_kind(w)),
                                dg_walk_status_str(dg_walk_status(w)), dg_walk_errmsg(w),
                                (unsigned long long)dg_walk_queries(w));
@@ -384,73 +384,118 @@ int dg_cmd_walk(int argc, char **argv)
         } else {
                 g_string_append_printf(rep, "; %zu names", nn);
         }
-        if (cs.ran)
-                g_string_append_printf(rep,
-                                       "; cracked %llu of %zu hashes with %llu candidates in "
-                                       "%.3f s (%.0f hashes/s)",
-                                       (unsigned long long)cs.cracked, nh,
-                                       (unsigned long long)cs.candidates, cs.seconds,
-                                       cs.seconds > 0 ? (double)cs.candidates / cs.seconds : 0.0);
-        fprintf(stderr, "dnsglean: walk: %s\n", rep->str);
-        char *fqdn = g_str_has_suffix(zone, ".") ? g_strdup(zone) : g_strconcat(zone, ".", NULL);
-        if (fmt == DG_FMT_TEXT) {
-                fprintf(out, "; %s\n", rep->str);
-                print_text(out, fqdn, w);
-        } else {
-                GString *s = g_string_new(NULL);
-                bool arr = fmt == DG_FMT_JSON;
-                if (arr)
-                        g_string_append(s, nsec3 ? "{\"hashes\":[" : "{\"names\":[");
-                for (size_t i = 0; i < (nsec3 ? nh : nn); i++) {
-                        if (arr && i > 0)
-                                g_string_append_c(s, ',');
-                        if (nsec3)
-                                hash_json(s, &hashes[i]);
-                        else
-                                name_json(s, &names[i]);
-                        if (!arr) {
-                                fprintf(out, "%s\n", s->str);
-                                g_string_truncate(s, 0);
-                        }
+        if (cs->ran)
+                g_string_append_printf(
+                    rep,
+                    "; cracked %llu of %zu hashes with %llu candidates in "
+                    "%.3f s (%.0f hashes/s)",
+                    (unsigned long long)cs->cracked, nh, (unsigned long long)cs->candidates,
+                    cs->seconds, cs->seconds > 0 ? (double)cs->candidates / cs->seconds : 0.0);
+        return rep;
+}
+
+/* jsonl: one object per name or hash, then the summary; json: one document. */
+static void print_json(FILE *out, const walk_opts_t *o, const char *via, dg_walk_t *w,
+                       const crack_stats_t *cs, bool nsec3)
+{
+        const dg_walk_name_t *names;
+        const dg_walk_hash_t *hashes;
+        size_t nn = dg_walk_names(w, &names), nh = dg_walk_hashes(w, &hashes);
+        GString *s = g_string_new(NULL);
+        bool arr = o->fmt == DG_FMT_JSON;
+        if (arr)
+                g_string_append(s, nsec3 ? "{\"hashes\":[" : "{\"names\":[");
+        for (size_t i = 0; i < (nsec3 ? nh : nn); i++) {
+                if (arr && i > 0)
+                        g_string_append_c(s, ',');
+                if (nsec3)
+                        hash_json(s, &hashes[i]);
+                else
+                        name_json(s, &names[i]);
+                if (!arr) {
+                        fprintf(out, "%s\n", s->str);
+                        g_string_truncate(s, 0);
                 }
-                if (arr) {
-                        g_string_append(s, "],");
-                        GString *sum = g_string_new(NULL);
-                        summary_json(sum, zone, used->text, w, &cs);
-                        /* splice {"summary":{...}} into the document */
-                        g_string_append_len(s, sum->str + 1, (gssize)sum->len - 1);
-                        g_string_free(sum, TRUE);
-                } else {
-                        summary_json(s, zone, used->text, w, &cs);
-                }
-                fprintf(out, "%s\n", s->str);
-                g_string_free(s, TRUE);
         }
-        g_free(fqdn);
+        if (arr) {
+                g_string_append(s, "],");
+                GString *sum = g_string_new(NULL);
+                summary_json(sum, o->zone, via, w, cs);
+                /* splice {"summary":{...}} into the document */
+                g_string_append_len(s, sum->str + 1, (gssize)sum->len - 1);
+                g_string_free(sum, TRUE);
+        } else {
+                summary_json(s, o->zone, via, w, cs);
+        }
+        fprintf(out, "%s\n", s->str);
+        g_string_free(s, TRUE);
+}
+
+/* Walks, cracks, reports; returns the exit status. */
+static int run(const walk_opts_t *o, GArray *servers, dg_walk_t **w, FILE *out)
+{
+        volatile sig_atomic_t *stop = dg_cli_catch_signals();
+        const dg_xfr_server_t *used = NULL;
+        walk_servers(o, servers, w, &used, stop);
+        crack_stats_t cs = {0};
+        dg_nsec3_params_t p;
+        bool nsec3 =
+            dg_walk_kind(*w) == DG_WALK_KIND_NSEC3 && dg_walk_nsec3_params(*w, &p) == DG_OK;
+        if (o->wordlists != NULL && nsec3 && !*stop) {
+                if (crack(*w, o->wordlists, (unsigned)o->crack_depth, &cs, stop) < 0)
+                        return 2;
+        } else if (o->wordlists != NULL && !nsec3) {
+                dg_cli_error(CMD, "--crack ignored: %s has no NSEC3 hashes to crack", o->zone);
+        }
+        GString *rep = report_line(o, used->text, *w, &cs);
+        fprintf(stderr, "dnsglean: walk: %s\n", rep->str);
+        if (o->fmt == DG_FMT_TEXT) {
+                char *fqdn = g_str_has_suffix(o->zone, ".") ? g_strdup(o->zone)
+                                                            : g_strconcat(o->zone, ".", NULL);
+                fprintf(out, "; %s\n", rep->str);
+                print_text(out, fqdn, *w);
+                g_free(fqdn);
+        } else {
+                print_json(out, o, used->text, *w, &cs, nsec3);
+        }
         g_string_free(rep, TRUE);
-        dg_walk_status_t st = dg_walk_status(w);
+        dg_walk_status_t st = dg_walk_status(*w);
         if (*stop) {
                 dg_cli_error(CMD, "interrupted");
-                rc = 130;
-        } else if (st == DG_WALK_COMPLETE || st == DG_WALK_BUDGET) {
-                rc = 0;
-        } else {
-                dg_cli_error(CMD, "%s: %s", dg_walk_status_str(st), dg_walk_errmsg(w));
-                rc = 1;
+                return 130;
         }
-        if (fflush(out) != 0 || ferror(out)) {
-                dg_cli_error(CMD, "write error: %s", g_strerror(errno));
-                rc = 1;
+        if (st == DG_WALK_COMPLETE || st == DG_WALK_BUDGET)
+                return 0;
+        dg_cli_error(CMD, "%s: %s", dg_walk_status_str(st), dg_walk_errmsg(*w));
+        return 1;
+}
+
+int dg_cmd_walk(int argc, char **argv)
+{
+        walk_opts_t o = {0};
+        GArray *servers = g_array_new(FALSE, TRUE, sizeof(dg_xfr_server_t));
+        FILE *out = NULL;
+        dg_walk_t *w = NULL;
+        int rc = parse_opts(&o, argc, argv);
+        if (rc == 0 && dg_walk_new(o.zone, &o.wo, &w) != DG_OK) {
+                dg_cli_error(CMD, "'%s' is not a valid domain name", o.zone);
+                rc = 2;
         }
-done:
+        if (rc == 0)
+                rc = dg_xfr_servers(CMD, o.zone, o.server, o.resolvers, (unsigned)o.port, servers);
+        if (rc == 0 && (out = dg_cli_open_output(CMD, o.output, "w")) == NULL)
+                rc = 2;
+        if (rc == 0) {
+                rc = run(&o, servers, &w, out);
+                if (fflush(out) != 0 || ferror(out)) {
+                        dg_cli_error(CMD, "write error: %s", g_strerror(errno));
+                        rc = 1;
+                }
+        }
         if (out != NULL && out != stdout)
                 fclose(out);
         dg_walk_free(w);
         dg_xfr_servers_free(servers);
-        g_free(server);
-        g_free(resolvers);
-        g_free(format);
-        g_free(output);
-        g_strfreev(wordlists);
+        opts_clear(&o);
         return rc;
 }

@@ -37,7 +37,4 @@ void dg_xfr_servers_free(GArray *a);
 /* RR type mnemonic ("A", "TYPE65534") written into buf; returns buf. */
 const char *dg_xfr_type_str(uint16_t type, char *buf, size_t cap);
 
-/* Installs SIGINT/SIGTERM handlers that set the returned flag. */
-volatile sig_atomic_t *dg_xfr_stop_flag(void);
-
 #endif

@@ -1,8 +1,7 @@
-/* Helpers of the axfr and walk subcommands: server lists and signals. */
+/* Helpers of the axfr and walk subcommands: server lists. */
 #include "cli.h"
 #include "xfr_cli.h"
 
-#include <signal.h>
 #include <string.h>
 
 #include "dnsglean/engine.h"
@@ -61,22 +60,4 @@ const char *dg_xfr_type_str(uint16_t type, char *buf, size_t cap)
 {
         g_strlcpy(buf, dg_rrtype_str(type), cap);
         return buf;
-}
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-        (void)sig;
-        stop_flag = 1;
-}
-
-volatile sig_atomic_t *dg_xfr_stop_flag(void)
-{
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        return &stop_flag;
 }

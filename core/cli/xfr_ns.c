@@ -82,12 +82,8 @@ int dg_xfr_find_servers(const char *cmd, const char *domain, const char *resolve
 {
         dg_resolver_addr_t *res = NULL;
         size_t nres = 0;
-        char *err = NULL;
-        if (dg_resolvers_load(resolvers, &res, &nres, &err) != DG_OK) {
-                dg_cli_error(cmd, "%s", err ? err : "bad resolver list");
-                g_free(err);
+        if (dg_cli_load_resolvers(cmd, NULL, resolvers, &res, &nres) != 0)
                 return -1;
-        }
         find_t f = {
             .cmd = cmd, .ns = g_ptr_array_new_with_free_func(g_free), .out = out, .port = port};
         dg_engine_opts_t o;
@@ -110,7 +106,7 @@ int dg_xfr_find_servers(const char *cmd, const char *domain, const char *resolve
                 dg_cli_error(cmd, "cannot open sockets: %s", g_strerror(errno));
                 goto out;
         }
-        volatile sig_atomic_t *stop = dg_xfr_stop_flag();
+        volatile sig_atomic_t *stop = dg_cli_catch_signals();
         uint64_t deadline = dg_now_ms() + FIND_DEADLINE_MS;
         dg_engine_add_lookup(e, domain, DG_T_NS);
         /* phase 1: the NS names (the engine is not done while input is open,

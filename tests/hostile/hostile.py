@@ -110,8 +110,8 @@ def check(d, domain, out, stats_path, rc, secs, mode):
         if r is None:
             bad.append("%s: no result" % n)
             continue
-        exists = r["status"] == "NOERROR" and not r.get("wildcard")
-        if r["status"] == "FAILED":
+        exists = r["status"] in ("found", "nodata")
+        if r["status"] == "failed":
             failed += 1
             if not r.get("reason"):
                 bad.append("%s: FAILED without a reason" % n)
@@ -126,7 +126,7 @@ def check(d, domain, out, stats_path, rc, secs, mode):
                 bad.append("%s: data %s, expected %s" % (n, r.get("data"), ips))
         elif exists:
             bad.append("%s: reported as existing (false positive) %s" % (n, r.get("data")))
-        elif wildcard_zone and r["status"] == "NOERROR" and not r.get("wildcard"):
+        elif wildcard_zone and r["status"] in ("found", "nodata"):
             bad.append("%s: wildcard answer not flagged" % n)
     keys = ["found", "nodata", "nxdomain", "wildcard", "failed"]
     if st:

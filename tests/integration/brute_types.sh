@@ -37,10 +37,10 @@ O=$TB_TMP/d
 tb_run_brute "$O" gen.test -w "$Z/labels.txt" -r "$R"
 tb_assert_exit "brute default type" 0 "$TB_RC"
 tb_assert_eq "default output types" "A" "$(jq -r .type "$O.jsonl" | sort -u | tr '\n' ' ' | sed 's/ $//')"
-# AAAA-only and MX-only names still exist: NOERROR, empty data
+# AAAA-only and MX-only names still exist: nodata (rcode NOERROR), empty data
 aaaa_only=$(awk '$2 == "AAAA" {a[$1] = 1} $2 == "A" || $2 == "CNAME" {x[$1] = 1} END {for (n in a) if (!(n in x)) print n}' "$Z/records.txt" | grep -E '^[^.]+\.gen\.test$' | head -1)
-tb_assert_eq "AAAA-only $aaaa_only reported without A data" '"NOERROR" []' \
-	"$(jq -r --arg n "$aaaa_only" 'select(.name == $n) | "\(.status | tojson) \(.data | tojson)"' "$O.jsonl")"
+tb_assert_eq "AAAA-only $aaaa_only reported without A data" '"nodata" "NOERROR" []' \
+	"$(jq -r --arg n "$aaaa_only" 'select(.name == $n) | "\(.status | tojson) \(.rcode | tojson) \(.data | tojson)"' "$O.jsonl")"
 
 # -t with CNAME and TXT, and a type name ldns knows but the zone lacks
 O=$TB_TMP/c

@@ -77,4 +77,41 @@ head -1 "$T/list" | grep -Eq '^# [0-9]+ signatures, [0-9]+ providers, [0-9]+ dom
 n=$("$DG_BIN" classify --list-fingerprints -f jsonl | wc -l)
 ((n >= 250)) || fail "only $n signatures"
 ok "--list-fingerprints ($(head -1 "$T/list" | sed 's/^# //'))"
+# a real zone file: $ORIGIN, $TTL, a multi-line SOA, '@', relative and blank
+# owners; every record is classified under its full owner name, exit 0
+Z=$(cd "$(dirname "$0")/../zones" && pwd)/classify-bind.zone
+"$DG_BIN" classify "$Z" >"$T/zone.out" 2>"$T/zone.err" || fail "zone file: exit $?: $(cat "$T/zone.err")"
+[[ ! -s "$T/zone.err" ]] || fail "zone file: stderr: $(cat "$T/zone.err")"
+[[ $(wc -l <"$T/zone.out") == 12 ]] || fail "zone file: $(wc -l <"$T/zone.out") records, expected 12"
+jq -e -s 'all(.owner | endswith("example.org."))' "$T/zone.out" >/dev/null ||
+  fail "zone file: an owner is not fully qualified: $(jq -r .owner "$T/zone.out" | sort -u)"
+zq() { jq -r "$1" "$T/zone.out"; }
+[[ $(zq 'select(.type=="SOA") | .owner') == example.org. ]] || fail "SOA owner"
+[[ $(zq 'select(.type=="SOA") | .rdata') == "ns1 hostmaster 2024010101 7200 3600 1209600 300" ]] ||
+  fail "SOA rdata: $(zq 'select(.type=="SOA") | .rdata')"
+[[ $(zq 'select(.type=="NS") | .owner' | sort -u) == example.org. ]] || fail "blank owners after @"
+[[ $(zq 'select(.type=="MX") | .providers[0].name') == "Microsoft 365" ]] || fail "zone MX"
+[[ $(zq 'select(.rdata|test("google")) | .owner') == example.org. ]] || fail "multi-line TXT owner"
+[[ $(zq 'select(.rdata|test("google")) | .providers[0].name') == "Google Search Console" ]] || fail "multi-line TXT"
+[[ $(zq 'select(.owner=="www.example.org.") | .takeover') == true ]] || fail "relative www"
+[[ $(zq 'select(.owner=="_dmarc.example.org.") | .type') == TXT ]] || fail "_dmarc"
+[[ $(zq 'select(.owner=="shop.example.org.") | .providers[0].name') == Shopify ]] || fail "absolute owner"
+[[ $(zq 'select(.owner=="api.eu.example.org." and .type=="CNAME") | .providers[0].name') == Heroku ]] || fail "relative \$ORIGIN"
+[[ $(zq 'select(.rdata=="\"a;b\"") | .owner') == api.eu.example.org. ]] || fail "blank owner after \$ORIGIN"
+ok "BIND zone file: 12 records, every owner fully qualified"
+
+# the reader's errors carry the record's first line; the other records survive
+printf '$ORIGIN example.org.\n$INCLUDE other.zone\n@ SOA ns1 hm ( 1 2\n 3 4 5 )\n$TTL soon\nx A 192.0.2.1\ny TXT ( "never closed"\n' >"$T/bad.zone"
+set +e
+"$DG_BIN" classify --origin ignored.test "$T/bad.zone" >"$T/bad.out" 2>"$T/bad.err"
+rc=$?
+set -e
+[[ $rc == 1 ]] || fail "bad zone: exit $rc"
+grep -q 'bad.zone:2: $INCLUDE is not supported' "$T/bad.err" || fail "bad zone: $(cat "$T/bad.err")"
+grep -q 'bad.zone:5: $TTL needs one TTL value' "$T/bad.err" || fail "bad zone \$TTL"
+grep -q "bad.zone:7: '(' not closed before the end of the file" "$T/bad.err" || fail "bad zone ("
+[[ $(jq -r .owner "$T/bad.out" | tr '\n' ' ') == "example.org. x.example.org. " ]] || fail "bad zone records: $(cat "$T/bad.out")"
+echo 'www CNAME a.github.io.' | "$DG_BIN" classify --origin example.com >"$T/o"
+[[ $(jq -r .owner "$T/o") == www.example.com. ]] || fail "--origin"
+ok "zone reader errors with line numbers, --origin"
 echo "classify_cli: all checks passed"

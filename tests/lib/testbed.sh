@@ -472,7 +472,7 @@ tb_assert_sets_eq() {
 }
 
 tb_json_names() {
-	jq -r 'select(.status == "NOERROR" and (.wildcard // false | not)) | .name' "$1" | LC_ALL=C sort -u
+	jq -r 'select(.status == "found" or .status == "nodata") | .name' "$1" | LC_ALL=C sort -u
 }
 
 tb_stat() {

@@ -507,6 +507,155 @@ TEST(ZoneLine, Errors)
         dg_zone_line_clear(nullptr);
 }
 
+// ---- the zone-file reader ----
+
+namespace
+{
+struct ZoneRead {
+        int rc;
+        std::string owner, rdata, why;
+        uint16_t type;
+        uint32_t ttl;
+        unsigned long line;
+};
+
+// Every result of a reader over text (records and errors), up to the end.
+std::vector<ZoneRead> read_zone(const std::string &text, const char *origin = nullptr)
+{
+        FILE *f = fmemopen(const_cast<char *>(text.data()), text.size(), "r");
+        EXPECT_NE(f, nullptr);
+        dg_zone_reader_t *r = nullptr;
+        EXPECT_EQ(dg_zone_reader_new(f, origin, &r), DG_OK);
+        std::vector<ZoneRead> out;
+        dg_zone_rr_t rr;
+        const char *why = nullptr;
+        unsigned long line = 0;
+        int rc;
+        while ((rc = dg_zone_reader_next(r, &rr, &why, &line)) != 0 && out.size() < 100) {
+                ZoneRead z{rc, "", "", why ? why : "", 0, 0, line};
+                if (rc == 1) {
+                        z.owner = rr.owner;
+                        z.rdata = rr.rdata;
+                        z.type = rr.type;
+                        z.ttl = rr.ttl;
+                        EXPECT_EQ(rr.line, line);
+                }
+                out.push_back(z);
+        }
+        dg_zone_reader_free(r);
+        fclose(f);
+        return out;
+}
+} // namespace
+
+TEST(ZoneReader, DirectivesParenthesesOwners)
+{
+        auto v = read_zone("$ORIGIN example.org.\n"
+                           "$TTL 1h\n"
+                           "@ IN SOA ns1 hm ( 1 ; serial\n"
+                           "   2 3 4\n"
+                           "   5 )\n"
+                           "  NS ns1\n"
+                           "www 60 CNAME x.github.io.\n"
+                           "\tTXT \"a;b\" ; comment\n"
+                           "$ORIGIN sub\n"
+                           "a A 192.0.2.1\n"
+                           "b.example.com. AAAA ::1\n");
+        ASSERT_EQ(v.size(), 6u);
+        EXPECT_EQ(v[0].owner, "example.org.");
+        EXPECT_EQ(v[0].type, DG_T_SOA);
+        EXPECT_EQ(v[0].rdata, "ns1 hm 1 2 3 4 5");
+        EXPECT_EQ(v[0].ttl, 3600u);
+        EXPECT_EQ(v[0].line, 3u);
+        EXPECT_EQ(v[1].owner, "example.org.");
+        EXPECT_EQ(v[1].line, 6u);
+        EXPECT_EQ(v[2].owner, "www.example.org.");
+        EXPECT_EQ(v[2].ttl, 60u);
+        EXPECT_EQ(v[3].owner, "www.example.org.");
+        EXPECT_EQ(v[3].rdata, "\"a;b\"");
+        EXPECT_EQ(v[3].ttl, 60u); // the previous record's
+        EXPECT_EQ(v[4].owner, "a.sub.example.org.");
+        EXPECT_EQ(v[5].owner, "b.example.com.");
+        EXPECT_EQ(v[5].line, 11u);
+}
+
+TEST(ZoneReader, NoOriginKeepsRelativeOwners)
+{
+        auto v = read_zone("www CNAME a.b.\n");
+        ASSERT_EQ(v.size(), 1u);
+        EXPECT_EQ(v[0].owner, "www");
+        v = read_zone("www CNAME a.b.\n@ A 192.0.2.1\n", "example.com");
+        ASSERT_EQ(v.size(), 2u);
+        EXPECT_EQ(v[0].owner, "www.example.com.");
+        EXPECT_EQ(v[1].owner, "example.com.");
+        FILE *f = fmemopen(const_cast<char *>("x"), 1, "r");
+        dg_zone_reader_t *r = nullptr;
+        EXPECT_EQ(dg_zone_reader_new(f, "bad..name", &r), DG_EINVAL);
+        EXPECT_EQ(r, nullptr);
+        EXPECT_EQ(dg_zone_reader_new(nullptr, nullptr, &r), DG_EINVAL);
+        fclose(f);
+        dg_zone_reader_free(nullptr);
+}
+
+TEST(ZoneReader, MalformedLinesReportedWithTheirNumber)
+{
+        std::string text = "@ A 192.0.2.1\n"             // 1: '@' with no origin
+                           "  A 192.0.2.2\n"             // 2: no previous owner
+                           "$ORIGIN\n"                   // 3
+                           "$ORIGIN relative\n"          // 4: still no origin
+                           "$TTL 1x\n"                   // 5
+                           "$INCLUDE x.zone\n"           // 6
+                           "$GENERATE 1-2 a A 1\n"       // 7
+                           "x BOGUS 1\n"                 // 8
+                           "x TXT \"open\n"              // 9
+                           "x A 1 )\n"                   // 10
+                           "ok.example. A 192.0.2.3\n"   // 11: fine
+                           "y TXT ( \"two\n"             // 12: quote error, then
+                           "  \"lines\" )\n"             // 13: the same record
+                           "z.example. TXT \"tail\"\n"   // 14: fine
+                           "w TXT ( \"open\"\n";         // 15: never closed
+        text += std::string("n.example. A 192.0.2.4\n"); // swallowed by the '('
+        text.push_back('\0');
+        auto v = read_zone(text);
+        std::vector<std::pair<unsigned long, std::string>> errs;
+        std::vector<std::string> owners;
+        for (auto &z : v) {
+                if (z.rc == 1)
+                        owners.push_back(z.owner);
+                else
+                        errs.emplace_back(z.line, z.why);
+                EXPECT_TRUE(z.rc == 1 || z.rc == DG_EPARSE);
+        }
+        EXPECT_EQ(owners, (std::vector<std::string>{"ok.example.", "z.example."}));
+        std::vector<std::pair<unsigned long, std::string>> want = {
+            {1, "'@' with no $ORIGIN"},
+            {2, "no owner name (and no previous one)"},
+            {3, "$ORIGIN needs one absolute domain name"},
+            {4, "$ORIGIN needs one absolute domain name"},
+            {5, "$TTL needs one TTL value"},
+            {6, "$INCLUDE is not supported"},
+            {7, "unknown $ directive"},
+            {8, "unknown type"},
+            {9, "unterminated quoted string"},
+            {10, "unbalanced ')'"},
+            {12, "unterminated quoted string"},
+            {15, "'(' not closed before the end of the file"},
+        };
+        EXPECT_EQ(errs, want);
+}
+
+TEST(ZoneReader, NulByteAndLongLine)
+{
+        std::string text("a.example. TXT \"x\0y\"\n", 21);
+        text += "b.example. TXT \"" + std::string(10000, 'z') + "\"\n";
+        auto v = read_zone(text);
+        ASSERT_EQ(v.size(), 2u);
+        EXPECT_EQ(v[0].rc, DG_EPARSE);
+        EXPECT_EQ(v[0].why, "NUL byte in line");
+        EXPECT_EQ(v[1].rc, 1);
+        EXPECT_EQ(v[1].rdata.size(), 10002u);
+}
+
 TEST(TxtConcat, Strings)
 {
         char b[64];

@@ -16,4 +16,5 @@
 #include "dnsglean/frame.h"
 #include "dnsglean/json.h"
 #include "dnsglean/cof.h"
+#include "dnsglean/zone.h"
 #endif

@@ -30,7 +30,7 @@ tb_assert_eq "pdns names in the footprint" "legacy.corp.test shop-old.corp.test 
 	"$(jq -r 'select(.why == "pdns") | .name' "$D/fp.jsonl" | sort -u | tr '\n' ' ' | sed 's/ $//')"
 tb_assert_eq "live name classified" '["Zendesk"]' "$(q support.corp.test '[.providers[].name]')"
 tb_assert_eq "  ... live" true "$(q support.corp.test .pdns.live)"
-tb_assert_eq "stale name" '"NXDOMAIN" false' "$(q shop-old.corp.test '.status, .pdns.live' | tr '\n' ' ' | sed 's/ $//')"
+tb_assert_eq "stale name" '"nxdomain" false' "$(q shop-old.corp.test '.status, .pdns.live' | tr '\n' ' ' | sed 's/ $//')"
 tb_assert_eq "takeover-prone target flagged" true "$(q legacy.corp.test .takeover)"
 tb_assert_eq "the footprint's own records are still there" "Microsoft 365" \
 	"$(jq -r 'select(.kind == "record" and .name == "corp.test" and .type == "MX") | .providers[0].name' "$D/fp.jsonl")"
@@ -45,7 +45,7 @@ grep -q '"p:Microsoft 365" \[label="Microsoft 365\\n\[mail\]".*style=filled' "$D
 	tb_fail "no filled provider node: $(grep 'p:Micro' "$D/fp.dot")"
 grep -q '"n:legacy.corp.test" \[.*color=red' "$D/fp.dot" || tb_fail "takeover candidate not red"
 grep -q '"n:www.corp.test" \[.*color=red' "$D/fp.dot" && tb_fail "www drawn as a takeover candidate"
-grep -q 'shop-old.corp.test\\n(NXDOMAIN, stale)' "$D/fp.dot" || tb_fail "stale pdns name not drawn as such"
+grep -q 'shop-old.corp.test\\n(nxdomain, stale)' "$D/fp.dot" || tb_fail "stale pdns name not drawn as such"
 grep -q '"n:support.corp.test" -> "t:corp.zendesk.com" \[label="CNAME"' "$D/fp.dot" || tb_fail "no CNAME edge"
 echo "ok: footprint --format dot renders ($(grep -c '<g id="node' "$D/fp.svg") nodes)"
 

@@ -33,14 +33,14 @@ not json at all
 X
 # expected: name live? status
 cat >"$D/expect.txt" <<'X'
-a.b.preview.acme.test false NOERROR
-feature-x.preview.acme.test false NOERROR
-jenkins.dev.acme.test true NOERROR
-mail.acme.test true NOERROR
-old.dev.acme.test false NXDOMAIN
-oldshop.acme.test false NXDOMAIN
-vpn.acme.test true NOERROR
-www.acme.test true NOERROR
+a.b.preview.acme.test false wildcard
+feature-x.preview.acme.test false wildcard
+jenkins.dev.acme.test true found
+mail.acme.test true found
+old.dev.acme.test false nxdomain
+oldshop.acme.test false nxdomain
+vpn.acme.test true found
+www.acme.test true found
 X
 
 tb_run_brute "$D/p" acme.test -r "$R" --pdns "$D/pdns.cof"
@@ -90,8 +90,8 @@ echo "ok: 3 --pdns shards merged = the single run"
 grep -q '^; oldshop.acme.test. pdns stale: seen 1500000000..1550000000, 3 times (CNAME)$' "$D/p.txt" ||
 	tb_fail "text: $(cat "$D/p.txt")"
 "$DG_BIN" brute acme.test -r "$R" --pdns "$D/pdns.cof" -q -f csv >"$D/p.csv" 2>/dev/null
-tb_assert_eq "csv header" "name,type,ttl,status,data,cname,wildcard,pdns_first,pdns_last,pdns_count,pdns" "$(head -1 "$D/p.csv")"
-grep -q '^old.dev.acme.test,A,0,NXDOMAIN,,,false,1400000000,1450000000,1,stale$' "$D/p.csv" || tb_fail "csv: $(cat "$D/p.csv")"
+tb_assert_eq "csv header" "name,type,ttl,status,rcode,data,cname,wildcard,pdns_first,pdns_last,pdns_count,pdns" "$(head -1 "$D/p.csv")"
+grep -q '^old.dev.acme.test,A,0,nxdomain,NXDOMAIN,,,false,1400000000,1450000000,1,stale$' "$D/p.csv" || tb_fail "csv: $(cat "$D/p.csv")"
 
 # bad passive DNS input: one line, non-zero
 bad() {
@@ -124,7 +124,7 @@ echo "ok: brute --format dot renders ($(grep -c '<g id="node' "$D/demo.svg") nod
 # passive DNS in the picture: stale names drawn as such
 "$DG_BIN" brute acme.test -r "$R" --pdns "$D/pdns.cof" -q -f dot -o "$D/pdns.dot" 2>/dev/null
 dot -Tsvg "$D/pdns.dot" >/dev/null || tb_fail "dot rejects the --pdns graph"
-grep -q 'oldshop.acme.test\\n(NXDOMAIN, stale)' "$D/pdns.dot" || tb_fail "stale name not marked: $(grep oldshop "$D/pdns.dot")"
+grep -q 'oldshop.acme.test\\n(nxdomain, stale)' "$D/pdns.dot" || tb_fail "stale name not marked: $(grep oldshop "$D/pdns.dot")"
 grep -q '"n:dev.acme.test" -> "n:jenkins.dev.acme.test"' "$D/pdns.dot" || tb_fail "deep name not under its parent"
 # providers and takeover candidates (as footprint/classify report them)
 cat >"$D/classified.jsonl" <<'X'
