@@ -12,7 +12,7 @@
  */
 #include "classify_int.h"
 #include "dnsglean/footprint.h"
-#include "dnsglean/loop.h"
+#include "footprint_int.h"
 
 #include <glib.h>
 #include <string.h>
@@ -650,37 +650,13 @@ const dg_footprint_report_t *dg_footprint_report(const dg_footprint_t *fp)
         return fp ? fp->rep : NULL;
 }
 
-static int on_result(void *ud, dg_result_t *r)
-{
-        dg_footprint_add_result(ud, r);
-        return 0;
-}
-
-int dg_footprint_run(dg_footprint_t *fp, volatile sig_atomic_t *stop)
+void dg_footprint_abandon(dg_footprint_t *fp)
 {
         if (fp == NULL)
-                return DG_EINVAL;
-        dg_engine_t *e;
-        while ((e = dg_footprint_engine(fp)) != NULL) {
-                dg_loop_t *l = NULL;
-                int rc = dg_loop_new(e, &l);
-                if (rc != DG_OK)
-                        return rc;
-                rc = dg_loop_run(l, on_result, NULL, fp, stop);
-                dg_loop_free(l);
-                if (rc == DG_EINTR || (stop && *stop)) {
-                        /* report what was gathered */
-                        dg_engine_free(fp->engine);
-                        fp->engine = NULL;
-                        build_report(fp);
-                        return DG_EINTR;
-                }
-                if (rc != DG_OK)
-                        return rc;
-                if (dg_footprint_next_phase(fp) < 0)
-                        return DG_ENOMEM;
-        }
-        return DG_OK;
+                return;
+        dg_engine_free(fp->engine);
+        fp->engine = NULL;
+        build_report(fp);
 }
 
 /* ---- the report ---- */

@@ -9,6 +9,7 @@
 #include "dnsglean/spf.h"
 #include "dnsglean/dmarc.h"
 #include "dnsglean/footprint.h"
+#include "dnsglean/footprint_io.h"
 #include "dnsglean/axfr.h"
 #include "dnsglean/walk.h"
 #include "dnsglean/detect.h"

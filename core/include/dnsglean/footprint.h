@@ -5,7 +5,8 @@
  * (engine.h) whose questions depend on the previous answers (SPF includes,
  * CNAME targets, the name servers' addresses, then the name servers
  * themselves for the lame-delegation check). It owns no socket: drive it
- * either with dg_footprint_run() (the default loop.h driver) or by hand:
+ * either with dg_footprint_run() (footprint_io.h, the loop part's blocking
+ * driver) or by hand:
  *
  *     dg_engine_t *e;
  *     while ((e = dg_footprint_engine(fp)) != NULL) {
@@ -21,7 +22,6 @@
 #ifndef DNSGLEAN_FOOTPRINT_H
 #define DNSGLEAN_FOOTPRINT_H
 
-#include <signal.h>
 #include "dnsglean/classify.h"
 #include "dnsglean/engine.h"
 
@@ -134,11 +134,6 @@ DG_API void dg_footprint_add_result(dg_footprint_t *fp, dg_result_t *r);
  * was learnt. Returns 1 if there is a next phase, 0 when finished (the report
  * is then ready), or a negative dg_err. */
 DG_API int dg_footprint_next_phase(dg_footprint_t *fp);
-
-/* Runs every phase with the default driver (loop.h). Returns DG_OK, DG_EINTR
- * (*stop became non-zero; the report holds what was gathered), DG_EIO or
- * DG_ENOMEM. */
-DG_API int dg_footprint_run(dg_footprint_t *fp, volatile sig_atomic_t *stop);
 
 /* The report, built when the last phase ended (NULL before). Owned by fp. */
 DG_API const dg_footprint_report_t *dg_footprint_report(const dg_footprint_t *fp);
