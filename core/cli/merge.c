@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dnsglean/json.h"
+#include "json_int.h" /* core/src: the library's private JSON reader */
 
 static char *o_format, *o_output, *o_domain;
 static gboolean o_quiet;

@@ -1,5 +1,5 @@
-/* A small recursive-descent JSON reader (RFC 8259). See json.h. */
-#include "dnsglean/json.h"
+/* A small recursive-descent JSON reader (RFC 8259). See json_int.h. */
+#include "json_int.h"
 
 #include <errno.h>
 #include <glib.h>

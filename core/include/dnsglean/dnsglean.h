@@ -14,6 +14,5 @@
 #include "dnsglean/walk.h"
 #include "dnsglean/detect.h"
 #include "dnsglean/frame.h"
-#include "dnsglean/json.h"
 #include "dnsglean/cof.h"
 #endif
