@@ -11,6 +11,7 @@
  * the report is built.
  */
 #include "findings_int.h"
+#include "footprint_names.h"
 #include "dnsglean/footprint.h"
 #include "footprint_int.h"
 
@@ -21,100 +22,28 @@
 #define MAX_SPF_DOMAINS 40
 #define MAX_NS_ADDRS 8
 
-static const char *const dkim_selectors[] = {
-    "selector1", "selector2",  "google",      "k1",          "k2",     "k3",     "s1",
-    "s2",        "mandrill",   "mailjet",     "ctct1",       "ctct2",  "cm",     "zendesk1",
-    "zendesk2",  "protonmail", "protonmail2", "protonmail3", "fm1",    "fm2",    "fm3",
-    "kl",        "kl2",        "litesrv",     "smtpapi",     "brevo1", "brevo2", "intercom",
-    "default",   "dkim",       "mail",        "smtp",        "key1",   "mx",     "everlytickey1",
-    NULL};
+static const char *const no_names[] = {NULL};
 
-static const char *const srv_names[] = {"_sip._tls",         "_sip._tcp",
-                                        "_sip._udp",         "_sipfederationtls._tcp",
-                                        "_sips._tcp",        "_autodiscover._tcp",
-                                        "_ldap._tcp",        "_kerberos._tcp",
-                                        "_kerberos._udp",    "_kpasswd._tcp",
-                                        "_gc._tcp",          "_xmpp-client._tcp",
-                                        "_xmpp-server._tcp", "_caldav._tcp",
-                                        "_caldavs._tcp",     "_carddav._tcp",
-                                        "_carddavs._tcp",    "_imap._tcp",
-                                        "_imaps._tcp",       "_pop3s._tcp",
-                                        "_submission._tcp",  "_submissions._tcp",
-                                        "_matrix._tcp",      "_h323cs._tcp",
-                                        "_vlmcs._tcp",       NULL};
-
-static const char *const saas_names[] = {"www",
-                                         "autodiscover",
-                                         "lyncdiscover",
-                                         "sip",
-                                         "enterpriseenrollment",
-                                         "enterpriseregistration",
-                                         "msoid",
-                                         "mail",
-                                         "webmail",
-                                         "owa",
-                                         "remote",
-                                         "vpn",
-                                         "sso",
-                                         "login",
-                                         "auth",
-                                         "id",
-                                         "status",
-                                         "support",
-                                         "help",
-                                         "docs",
-                                         "blog",
-                                         "shop",
-                                         "store",
-                                         "cdn",
-                                         "static",
-                                         "assets",
-                                         "api",
-                                         "app",
-                                         "portal",
-                                         "dev",
-                                         "staging",
-                                         "test",
-                                         "go",
-                                         "click",
-                                         "email",
-                                         "em",
-                                         "links",
-                                         "info",
-                                         "news",
-                                         "careers",
-                                         "jobs",
-                                         "marketing",
-                                         "events",
-                                         "community",
-                                         "forum",
-                                         "kb",
-                                         "files",
-                                         "media",
-                                         "images",
-                                         "legacy",
-                                         "old",
-                                         "beta",
-                                         NULL};
-
-/* Names whose TXT (or CNAME) reveals a service whatever the record holds. */
-static const char *const txt_owner_names[] = {
-    "_dmarc",        "_amazonses",     "_mta-sts",          "_smtp._tls",
-    "default._bimi", "_domainconnect", "_github-challenge", NULL};
+/* A built-in list, or an empty one when the embedded data is malformed. */
+static const char *const *builtin_list(dg_fpn_list_t k)
+{
+        const dg_fp_names_t *n = dg_fp_names_builtin(NULL);
+        return n ? (const char *const *)n->list[k] : no_names;
+}
 
 const char *const *dg_footprint_dkim_selectors(void)
 {
-        return dkim_selectors;
+        return builtin_list(DG_FPN_DKIM);
 }
 
 const char *const *dg_footprint_srv_names(void)
 {
-        return srv_names;
+        return builtin_list(DG_FPN_SRV);
 }
 
 const char *const *dg_footprint_saas_names(void)
 {
-        return saas_names;
+        return builtin_list(DG_FPN_SAAS);
 }
 
 typedef dg_fp_lookup_t ent_t;
@@ -132,11 +61,12 @@ struct dg_footprint {
         dg_resolver_addr_t *res;
         size_t nres;
         const dg_fpdb_t *db;
-        GPtrArray *selectors; /* char* */
-        GHashTable *asked;    /* "type/name" -> ent_t* */
-        GPtrArray *ents;      /* every ent_t, owned, ask order */
-        GPtrArray *fresh;     /* ent_t* not yet in a batch */
-        GQueue batches;       /* batch_t* */
+        const dg_fp_names_t *names; /* the built-in lists */
+        GPtrArray *selectors;       /* char* */
+        GHashTable *asked;          /* "type/name" -> ent_t* */
+        GPtrArray *ents;            /* every ent_t, owned, ask order */
+        GPtrArray *fresh;           /* ent_t* not yet in a batch */
+        GQueue batches;             /* batch_t* */
         batch_t *cur;
         dg_engine_t *engine;
         GHashTable *cur_by_name; /* name -> ent_t* of the current batch */
@@ -228,7 +158,7 @@ static void plan_first_round(dg_footprint_t *fp)
         for (size_t i = 0; i < G_N_ELEMENTS(apex); i++)
                 ask(fp, d, apex[i], "apex");
         char *n;
-        for (const char *const *t = txt_owner_names; *t; t++) {
+        for (char **t = fp->names->list[DG_FPN_TXT_OWNERS]; *t; t++) {
                 n = g_strdup_printf("%s.%s", *t, d);
                 ask(fp, n, DG_T_TXT, strcmp(*t, "_dmarc") == 0 ? "dmarc" : "verification");
                 g_free(n);
@@ -239,13 +169,13 @@ static void plan_first_round(dg_footprint_t *fp)
                 ask(fp, n, DG_T_TXT, "dkim");
                 g_free(n);
         }
-        for (const char *const *s = srv_names; *s; s++) {
+        for (char **s = fp->names->list[DG_FPN_SRV]; *s; s++) {
                 n = g_strdup_printf("%s.%s", *s, d);
                 ask(fp, n, DG_T_SRV, "srv");
                 g_free(n);
         }
         if (!fp->o.no_saas_names) {
-                for (const char *const *s = saas_names; *s; s++) {
+                for (char **s = fp->names->list[DG_FPN_SAAS]; *s; s++) {
                         n = g_strdup_printf("%s.%s", *s, d);
                         ask(fp, n, DG_T_CNAME, "saas");
                         ask(fp, n, DG_T_A, "saas");
@@ -444,17 +374,38 @@ static void build_report(dg_footprint_t *fp)
         fp->rep = dg_fp_report_build(&v);
 }
 
+/* The built-in name lists, or NULL after telling o's log why not. */
+static const dg_fp_names_t *names_or_log(const dg_footprint_opts_t *o)
+{
+        const char *why = NULL;
+        const dg_fp_names_t *n = dg_fp_names_builtin(&why);
+        if (n == NULL && o->log) {
+                char *msg = g_strdup_printf("footprint name lists: %s", why ? why : "unreadable");
+                o->log(o->log_ud, DG_LOG_ERROR, msg);
+                g_free(msg);
+        }
+        return n;
+}
+
+static int check_opts(const dg_footprint_opts_t *o)
+{
+        if (o->resolvers == NULL || o->nresolvers == 0)
+                return DG_ENORESOLVER;
+        uint8_t w[DG_NAME_WIRE_MAX];
+        if (dg_name_from_str(o->domain, strlen(o->domain), w) < 0 || strcmp(o->domain, ".") == 0)
+                return DG_ENAME;
+        return names_or_log(o) ? DG_OK : DG_EPARSE;
+}
+
 int dg_footprint_new(const dg_footprint_opts_t *o, dg_footprint_t **out)
 {
         if (out)
                 *out = NULL;
         if (o == NULL || out == NULL || o->domain == NULL)
                 return DG_EINVAL;
-        if (o->resolvers == NULL || o->nresolvers == 0)
-                return DG_ENORESOLVER;
-        uint8_t w[DG_NAME_WIRE_MAX];
-        if (dg_name_from_str(o->domain, strlen(o->domain), w) < 0 || strcmp(o->domain, ".") == 0)
-                return DG_ENAME;
+        int rc = check_opts(o);
+        if (rc != DG_OK)
+                return rc;
         dg_footprint_t *fp = g_new0(dg_footprint_t, 1);
         fp->o = *o;
         fp->domain = dg_fp_norm_name(o->domain);
@@ -463,13 +414,14 @@ int dg_footprint_new(const dg_footprint_opts_t *o, dg_footprint_t **out)
         fp->nres = o->nresolvers;
         fp->o.resolvers = fp->res;
         fp->db = o->db ? o->db : dg_fpdb_default();
+        fp->names = dg_fp_names_builtin(NULL);
         fp->o.dkim_selectors = NULL;
         fp->selectors = g_ptr_array_new_with_free_func(g_free);
         if (o->dkim_selectors)
                 for (size_t i = 0; i < o->ndkim_selectors; i++)
                         g_ptr_array_add(fp->selectors, g_strdup(o->dkim_selectors[i]));
         else
-                for (const char *const *s = dkim_selectors; *s; s++)
+                for (char **s = fp->names->list[DG_FPN_DKIM]; *s; s++)
                         g_ptr_array_add(fp->selectors, g_strdup(*s));
         fp->asked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         fp->ents = g_ptr_array_new();
