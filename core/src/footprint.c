@@ -61,12 +61,12 @@ struct dg_footprint {
         dg_resolver_addr_t *res;
         size_t nres;
         const dg_fpdb_t *db;
-        const dg_fp_names_t *names; /* the built-in lists */
-        GPtrArray *selectors;       /* char* */
-        GHashTable *asked;          /* "type/name" -> ent_t* */
-        GPtrArray *ents;            /* every ent_t, owned, ask order */
-        GPtrArray *fresh;           /* ent_t* not yet in a batch */
-        GQueue batches;             /* batch_t* */
+        dg_fp_names_t *names; /* the built-in lists, owned */
+        GPtrArray *selectors; /* char* */
+        GHashTable *asked;    /* "type/name" -> ent_t* */
+        GPtrArray *ents;      /* every ent_t, owned, ask order */
+        GPtrArray *fresh;     /* ent_t* not yet in a batch */
+        GQueue batches;       /* batch_t* */
         batch_t *cur;
         dg_engine_t *engine;
         GHashTable *cur_by_name; /* name -> ent_t* of the current batch */
@@ -374,17 +374,21 @@ static void build_report(dg_footprint_t *fp)
         fp->rep = dg_fp_report_build(&v);
 }
 
-/* The built-in name lists, or NULL after telling o's log why not. */
-static const dg_fp_names_t *names_or_log(const dg_footprint_opts_t *o)
+/* Parses the built-in name lists for one footprint (so that it holds no
+ * process-wide state: the Lua module may be unloaded). Returns DG_OK and
+ * *out, or DG_EPARSE after telling o's log why. */
+static int load_names(const dg_footprint_opts_t *o, dg_fp_names_t **out)
 {
-        const char *why = NULL;
-        const dg_fp_names_t *n = dg_fp_names_builtin(&why);
-        if (n == NULL && o->log) {
+        char *why = NULL;
+        int rc = dg_fp_names_parse(dg_fp_names_builtin_data, dg_fp_names_builtin_data_len,
+                                   "builtin", out, &why);
+        if (rc != DG_OK && o->log) {
                 char *msg = g_strdup_printf("footprint name lists: %s", why ? why : "unreadable");
                 o->log(o->log_ud, DG_LOG_ERROR, msg);
                 g_free(msg);
         }
-        return n;
+        g_free(why);
+        return rc;
 }
 
 static int check_opts(const dg_footprint_opts_t *o)
@@ -394,7 +398,7 @@ static int check_opts(const dg_footprint_opts_t *o)
         uint8_t w[DG_NAME_WIRE_MAX];
         if (dg_name_from_str(o->domain, strlen(o->domain), w) < 0 || strcmp(o->domain, ".") == 0)
                 return DG_ENAME;
-        return names_or_log(o) ? DG_OK : DG_EPARSE;
+        return DG_OK;
 }
 
 int dg_footprint_new(const dg_footprint_opts_t *o, dg_footprint_t **out)
@@ -404,6 +408,9 @@ int dg_footprint_new(const dg_footprint_opts_t *o, dg_footprint_t **out)
         if (o == NULL || out == NULL || o->domain == NULL)
                 return DG_EINVAL;
         int rc = check_opts(o);
+        dg_fp_names_t *names = NULL;
+        if (rc == DG_OK)
+                rc = load_names(o, &names);
         if (rc != DG_OK)
                 return rc;
         dg_footprint_t *fp = g_new0(dg_footprint_t, 1);
@@ -414,7 +421,7 @@ int dg_footprint_new(const dg_footprint_opts_t *o, dg_footprint_t **out)
         fp->nres = o->nresolvers;
         fp->o.resolvers = fp->res;
         fp->db = o->db ? o->db : dg_fpdb_default();
-        fp->names = dg_fp_names_builtin(NULL);
+        fp->names = names;
         fp->o.dkim_selectors = NULL;
         fp->selectors = g_ptr_array_new_with_free_func(g_free);
         if (o->dkim_selectors)
@@ -474,6 +481,7 @@ void dg_footprint_free(dg_footprint_t *fp)
         g_hash_table_destroy(fp->asked);
         g_hash_table_destroy(fp->cur_by_name);
         g_ptr_array_free(fp->selectors, TRUE);
+        dg_fp_names_free(fp->names);
         dg_fp_report_free(fp->rep);
         g_free(fp->wildcard_probe);
         g_free(fp->res);
