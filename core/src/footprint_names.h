@@ -34,9 +34,10 @@ int dg_fp_names_load_file(const char *path, dg_fp_names_t **out, char **errmsg);
 /* Frees lists. NULL is fine. */
 void dg_fp_names_free(dg_fp_names_t *n);
 
-/* The built-in lists, parsed once per process and never freed; NULL when the
- * embedded data is malformed, then *why (if not NULL) is the static
- * "builtin:LINE: reason". */
+/* The built-in lists behind the public dg_footprint_*_names() accessors,
+ * parsed once per process and never freed (a footprint parses its own copy);
+ * NULL when the embedded data is malformed, then *why (if not NULL) is the
+ * "builtin:LINE: reason", also kept for the process. */
 const dg_fp_names_t *dg_fp_names_builtin(const char **why);
 
 /* The built-in text (generated at build time from core/data). */
