@@ -9,6 +9,7 @@
 #include "dnsglean/classify.h"
 #include "dnsglean/dmarc.h"
 #include "dnsglean/footprint.h"
+#include "dnsglean/footprint_io.h"
 #include "dnsglean/spf.h"
 
 /* Each Lua state has its own database (the built-ins, plus what

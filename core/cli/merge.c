@@ -20,7 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dnsglean/json.h"
+#include "json_int.h" /* core/src: the library's private JSON reader */
 
 /* The command line of merge, as given and then derived. */
 typedef struct {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dnsglean/json.h"
+#include "json_int.h"
 #include "dnsglean/wire.h"
 
 void dg_cof_record_free(dg_cof_record_t *r)

@@ -563,83 +563,96 @@ static void star_add(GArray **rules, const char *pattern, const dg_fp_sig_t *sig
         g_array_append_val(*rules, r);
 }
 
-static void index_sig(dg_fpdb_t *db, const dg_fp_sig_t *s)
+/* A TXT prefix, in its bucket, longest first; one with the same prefix is
+ * replaced. */
+static void index_txt(dg_fpdb_t *db, const dg_fp_sig_t *s)
+{
+        unsigned b = txt_bucket(s->pattern);
+        if (db->txt[b] == NULL)
+                db->txt[b] = g_ptr_array_new();
+        GPtrArray *a = db->txt[b];
+        for (guint i = 0; i < a->len; i++) {
+                const dg_fp_sig_t *o = g_ptr_array_index(a, i);
+                if (strcmp(o->pattern, s->pattern) == 0) {
+                        a->pdata[i] = (gpointer)s;
+                        return;
+                }
+        }
+        g_ptr_array_add(a, (gpointer)s);
+        g_ptr_array_sort(a, txt_longer_first);
+}
+
+/* An owner or DKIM pattern: a star rule, or a path of labels, left to
+ * right, from the kind's root. */
+static void index_owner(dg_fpdb_t *db, const dg_fp_sig_t *s)
 {
         const char *p = s->pattern;
-        size_t plen = strlen(p);
+        bool own = s->kind == DG_FP_OWNER;
+        if (p[strlen(p) - 1] == '*') {
+                star_add(own ? &db->owner_star : &db->dkim_star, p, s);
+                return;
+        }
+        const void *parent = own ? (const void *)&db->owner_root : &db->dkim_root;
+        trie_node_t *n = NULL;
+        unsigned nl = 0;
+        for (const char *q = p; *q;) {
+                const char *dot = strchr(q, '.');
+                size_t l = dot ? (size_t)(dot - q) : strlen(q);
+                n = etab_get(&db->edges, parent, q, l, lab_hash(q, l));
+                if (n == NULL) {
+                        n = node_new(db);
+                        etab_put(&db->edges, parent,
+                                 g_string_chunk_insert_len(db->strs, q, (gssize)l), l, n);
+                }
+                parent = n;
+                nl++;
+                q = dot ? dot + 1 : q + l;
+        }
+        n->sig = s;
+        if (own && nl > db->owner_max_labels)
+                db->owner_max_labels = nl;
+}
+
+/* An address prefix, in the table of its family and length. */
+static void index_addr(dg_fpdb_t *db, const dg_fp_sig_t *s)
+{
+        int fam, l;
+        uint8_t a[16];
+        if (!parse_cidr(s->pattern, strlen(s->pattern), &fam, a, &l))
+                return; /* validated by the loader */
+        if (fam == AF_INET) {
+                if (db->v4[l] == NULL)
+                        db->v4[l] = g_hash_table_new(g_direct_hash, g_direct_equal);
+                g_hash_table_insert(db->v4[l], GUINT_TO_POINTER(v4_masked(a, l) ^ 0x5a5a5a5au),
+                                    (gpointer)s);
+                add_len(db->v4_lens, &db->nv4_lens, l);
+        } else {
+                if (db->v6[l] == NULL)
+                        db->v6[l] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+                char key[33];
+                v6_key(a, l, key);
+                g_hash_table_insert(db->v6[l], g_strdup(key), (gpointer)s);
+                add_len(db->v6_lens, &db->nv6_lens, l);
+        }
+}
+
+static void index_sig(dg_fpdb_t *db, const dg_fp_sig_t *s)
+{
         switch (s->kind) {
-        case DG_FP_TXT: {
-                unsigned b = txt_bucket(p);
-                if (db->txt[b] == NULL)
-                        db->txt[b] = g_ptr_array_new();
-                GPtrArray *a = db->txt[b];
-                for (guint i = 0; i < a->len; i++) {
-                        const dg_fp_sig_t *o = g_ptr_array_index(a, i);
-                        if (strcmp(o->pattern, p) == 0) {
-                                a->pdata[i] = (gpointer)s;
-                                return;
-                        }
-                }
-                g_ptr_array_add(a, (gpointer)s);
-                g_ptr_array_sort(a, txt_longer_first);
+        case DG_FP_TXT:
+                index_txt(db, s);
                 break;
-        }
         case DG_FP_OWNER:
-        case DG_FP_DKIM: {
-                bool own = s->kind == DG_FP_OWNER;
-                if (p[plen - 1] == '*') {
-                        star_add(own ? &db->owner_star : &db->dkim_star, p, s);
-                        break;
-                }
-                /* a path of labels, left to right, from the kind's root */
-                const void *parent = own ? (const void *)&db->owner_root : &db->dkim_root;
-                trie_node_t *n = NULL;
-                unsigned nl = 0;
-                for (const char *q = p; *q;) {
-                        const char *dot = strchr(q, '.');
-                        size_t l = dot ? (size_t)(dot - q) : strlen(q);
-                        n = etab_get(&db->edges, parent, q, l, lab_hash(q, l));
-                        if (n == NULL) {
-                                n = node_new(db);
-                                etab_put(&db->edges, parent,
-                                         g_string_chunk_insert_len(db->strs, q, (gssize)l), l, n);
-                        }
-                        parent = n;
-                        nl++;
-                        q = dot ? dot + 1 : q + l;
-                }
-                n->sig = s;
-                if (own && nl > db->owner_max_labels)
-                        db->owner_max_labels = nl;
+        case DG_FP_DKIM:
+                index_owner(db, s);
                 break;
-        }
-        case DG_FP_ADDR: {
-                int fam, l;
-                uint8_t a[16];
-                if (!parse_cidr(p, plen, &fam, a, &l))
-                        break; /* validated by the loader */
-                if (fam == AF_INET) {
-                        if (db->v4[l] == NULL)
-                                db->v4[l] = g_hash_table_new(g_direct_hash, g_direct_equal);
-                        g_hash_table_insert(db->v4[l],
-                                            GUINT_TO_POINTER(v4_masked(a, l) ^ 0x5a5a5a5au),
-                                            (gpointer)s);
-                        add_len(db->v4_lens, &db->nv4_lens, l);
-                } else {
-                        if (db->v6[l] == NULL)
-                                db->v6[l] =
-                                    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-                        char key[33];
-                        v6_key(a, l, key);
-                        g_hash_table_insert(db->v6[l], g_strdup(key), (gpointer)s);
-                        add_len(db->v6_lens, &db->nv6_lens, l);
-                }
+        case DG_FP_ADDR:
+                index_addr(db, s);
                 break;
-        }
         default:
                 if (db->trie[s->kind] == NULL)
                         db->trie[s->kind] = node_new(db);
-                trie_insert(db, db->trie[s->kind], p, s);
+                trie_insert(db, db->trie[s->kind], s->pattern, s);
         }
 }
 
@@ -699,11 +712,104 @@ typedef struct {
         char *fields[6];
 } pending_t;
 
-static char *fail(char **errmsg, const char *src, unsigned line, const char *why)
+/* Reads the flags field ("-" or a comma list) into sig; NULL or a reason. */
+static const char *parse_flags(const char *flags, dg_fp_sig_t *sig)
 {
-        if (errmsg)
-                *errmsg = g_strdup_printf("%s:%u: %s", src, line, why);
+        if (strcmp(flags, "-") == 0)
+                return NULL;
+        const char *why = NULL;
+        char **fl = g_strsplit(flags, ",", -1);
+        for (char **q = fl; *q && why == NULL; q++) {
+                char *w = g_strstrip(*q);
+                if (strcmp(w, "verify") == 0) {
+                        sig->verification = true;
+                } else if (strncmp(w, "takeover:", 9) == 0 &&
+                           (strcmp(w + 9, "nxdomain") == 0 || strcmp(w + 9, "unclaimed") == 0 ||
+                            strcmp(w + 9, "lame") == 0)) {
+                        sig->takeover = true;
+                        /* static strings: the flag text is freed */
+                        sig->takeover_condition = w[9] == 'n'   ? "nxdomain"
+                                                  : w[9] == 'u' ? "unclaimed"
+                                                                : "lame";
+                } else if (*w) {
+                        why = "unknown flag (verify, takeover:nxdomain|unclaimed|lame)";
+                }
+        }
+        g_strfreev(fl);
+        return why;
+}
+
+/* Checks the six fields of a line, trimming them and normalizing the
+ * pattern of name kinds (lowercase, no trailing dot). NULL or a reason. */
+static const char *check_fields(char **f, int *kind)
+{
+        if (g_strv_length(f) != 6)
+                return "expected 6 tab-separated fields: kind pattern provider category "
+                       "flags reference";
+        if ((*kind = dg_fp_kind_parse(g_strstrip(f[0]))) < 0)
+                return "unknown kind (mx spf txt cname ns srv caa dmarc dkim owner addr)";
+        for (int i = 1; i < 6; i++)
+                g_strstrip(f[i]);
+        if (*kind != DG_FP_TXT) {
+                char *low = g_ascii_strdown(f[1], -1);
+                g_free(f[1]);
+                f[1] = low;
+                size_t l = strlen(f[1]);
+                if (l > 1 && f[1][l - 1] == '.' && *kind != DG_FP_ADDR)
+                        f[1][l - 1] = '\0';
+        }
+        if (f[2][0] == '\0')
+                return "empty provider";
+        if (f[3][0] == '\0')
+                return "empty category";
+        if (f[5][0] == '\0')
+                return "empty reference";
+        return check_pattern((dg_fp_kind_t)*kind, f[1]);
+}
+
+/* Parses one signature line into *pe (which then owns its fields). NULL or
+ * a reason (nothing to free then). */
+static const char *parse_sig_line(const char *line, unsigned lineno, pending_t *pe)
+{
+        char **f = g_strsplit(line, "\t", 7);
+        int kind = -1;
+        memset(pe, 0, sizeof *pe);
+        const char *why = check_fields(f, &kind);
+        if (why == NULL) {
+                pe->sig.kind = (dg_fp_kind_t)kind;
+                pe->sig.line = lineno;
+                why = parse_flags(f[4], &pe->sig);
+        }
+        if (why) {
+                g_strfreev(f);
+                return why;
+        }
+        for (int i = 0; i < 6; i++)
+                pe->fields[i] = f[i];
+        g_free(f); /* the strings now belong to pe */
         return NULL;
+}
+
+/* Adds the parsed signatures to db when ok, and frees them. */
+static void add_pending(dg_fpdb_t *db, GArray *pend, const char *source, bool ok)
+{
+        const char *src = g_string_chunk_insert_const(db->strs, source);
+        for (guint i = 0; i < pend->len; i++) {
+                pending_t *pe = &g_array_index(pend, pending_t, i);
+                if (ok) {
+                        dg_fp_sig_t *s = g_new(dg_fp_sig_t, 1);
+                        *s = pe->sig;
+                        s->pattern = g_string_chunk_insert_const(db->strs, pe->fields[1]);
+                        s->provider = g_string_chunk_insert_const(db->strs, pe->fields[2]);
+                        s->category = g_string_chunk_insert_const(db->strs, pe->fields[3]);
+                        s->reference = g_string_chunk_insert_const(db->strs, pe->fields[5]);
+                        s->source = src;
+                        g_ptr_array_add(db->sigs, s);
+                        index_sig(db, s);
+                }
+                for (int j = 0; j < 6; j++)
+                        g_free(pe->fields[j]);
+        }
 }
 
 int dg_fpdb_load_data(dg_fpdb_t *db, const char *text, size_t len, const char *source,
@@ -719,110 +825,25 @@ int dg_fpdb_load_data(dg_fpdb_t *db, const char *text, size_t len, const char *s
         GArray *pend = g_array_new(FALSE, TRUE, sizeof(pending_t));
         const char *p = text, *end = text + len;
         unsigned lineno = 0;
-        int rc = DG_OK;
-        char **f = NULL;
-        while (p < end) {
+        const char *why = NULL;
+        while (p < end && why == NULL) {
                 const char *nl = memchr(p, '\n', (size_t)(end - p));
                 const char *le = nl ? nl : end;
                 lineno++;
                 char *line = g_strndup(p, (size_t)(le - p));
                 p = nl ? nl + 1 : end;
                 g_strchomp(line);
-                const char *t = line;
-                while (*t == ' ' || *t == '\t')
-                        t++;
-                if (*t == '\0' || *t == '#') {
-                        g_free(line);
-                        continue;
-                }
-                f = g_strsplit(line, "\t", 7);
+                const char *t = line + strspn(line, " \t");
+                pending_t pe;
+                if (*t != '\0' && *t != '#' && (why = parse_sig_line(line, lineno, &pe)) == NULL)
+                        g_array_append_val(pend, pe);
                 g_free(line);
-                guint nf = g_strv_length(f);
-                const char *why = NULL;
-                int kind = -1;
-                if (nf != 6) {
-                        why = "expected 6 tab-separated fields: kind pattern provider category "
-                              "flags reference";
-                } else if ((kind = dg_fp_kind_parse(g_strstrip(f[0]))) < 0) {
-                        why = "unknown kind (mx spf txt cname ns srv caa dmarc dkim owner addr)";
-                } else {
-                        for (int i = 1; i < 6; i++)
-                                g_strstrip(f[i]);
-                        if (kind != DG_FP_TXT) {
-                                char *low = g_ascii_strdown(f[1], -1);
-                                g_free(f[1]);
-                                f[1] = low;
-                                size_t l = strlen(f[1]);
-                                if (l > 1 && f[1][l - 1] == '.' && kind != DG_FP_ADDR)
-                                        f[1][l - 1] = '\0';
-                        }
-                        if (f[2][0] == '\0')
-                                why = "empty provider";
-                        else if (f[3][0] == '\0')
-                                why = "empty category";
-                        else if (f[5][0] == '\0')
-                                why = "empty reference";
-                        else
-                                why = check_pattern((dg_fp_kind_t)kind, f[1]);
-                }
-                pending_t pe = {0};
-                if (why == NULL) {
-                        pe.sig.kind = (dg_fp_kind_t)kind;
-                        pe.sig.line = lineno;
-                        if (strcmp(f[4], "-") != 0) {
-                                char **fl = g_strsplit(f[4], ",", -1);
-                                for (char **q = fl; *q && why == NULL; q++) {
-                                        char *w = g_strstrip(*q);
-                                        if (strcmp(w, "verify") == 0)
-                                                pe.sig.verification = true;
-                                        else if (strncmp(w, "takeover:", 9) == 0 &&
-                                                 (strcmp(w + 9, "nxdomain") == 0 ||
-                                                  strcmp(w + 9, "unclaimed") == 0 ||
-                                                  strcmp(w + 9, "lame") == 0)) {
-                                                pe.sig.takeover = true;
-                                                /* static strings: the flag text is freed */
-                                                pe.sig.takeover_condition = w[9] == 'n' ? "nxdomain"
-                                                                            : w[9] == 'u'
-                                                                                ? "unclaimed"
-                                                                                : "lame";
-                                        } else if (*w)
-                                                why = "unknown flag (verify, "
-                                                      "takeover:nxdomain|unclaimed|lame)";
-                                }
-                                g_strfreev(fl);
-                        }
-                }
-                if (why) {
-                        fail(errmsg, source, lineno, why);
-                        g_strfreev(f);
-                        rc = DG_EPARSE;
-                        break;
-                }
-                for (int i = 0; i < 6; i++)
-                        pe.fields[i] = f[i];
-                g_free(f); /* the strings now belong to pe */
-                f = NULL;
-                g_array_append_val(pend, pe);
         }
-        const char *src = g_string_chunk_insert_const(db->strs, source);
-        for (guint i = 0; i < pend->len; i++) {
-                pending_t *pe = &g_array_index(pend, pending_t, i);
-                if (rc == DG_OK) {
-                        dg_fp_sig_t *s = g_new(dg_fp_sig_t, 1);
-                        *s = pe->sig;
-                        s->pattern = g_string_chunk_insert_const(db->strs, pe->fields[1]);
-                        s->provider = g_string_chunk_insert_const(db->strs, pe->fields[2]);
-                        s->category = g_string_chunk_insert_const(db->strs, pe->fields[3]);
-                        s->reference = g_string_chunk_insert_const(db->strs, pe->fields[5]);
-                        s->source = src;
-                        g_ptr_array_add(db->sigs, s);
-                        index_sig(db, s);
-                }
-                for (int j = 0; j < 6; j++)
-                        g_free(pe->fields[j]);
-        }
+        if (why && errmsg)
+                *errmsg = g_strdup_printf("%s:%u: %s", source, lineno, why);
+        add_pending(db, pend, source, why == NULL);
         g_array_free(pend, TRUE);
-        return rc;
+        return why ? DG_EPARSE : DG_OK;
 }
 
 int dg_fpdb_load_file(dg_fpdb_t *db, const char *path, char **errmsg)

@@ -1,5 +1,5 @@
-/* A small recursive-descent JSON reader (RFC 8259). See json.h. */
-#include "dnsglean/json.h"
+/* A small recursive-descent JSON reader (RFC 8259). See json_int.h. */
+#include "json_int.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -54,6 +54,60 @@ static int hex4(cur_t *c)
         return v;
 }
 
+/* A \u escape (c->p after the 'u'), with its low surrogate if it needs one,
+ * appended to s. False (c failed) when malformed. */
+static bool unicode_escape(cur_t *c, GString *s)
+{
+        int u = hex4(c);
+        if (u < 0) {
+                fail(c, "bad \\u escape");
+                return false;
+        }
+        if (u == 0) {
+                fail(c, "\\u0000 in a string");
+                return false;
+        }
+        if (u <= 0xff) {
+                /* an octet, as dnsglean writes DNS data */
+                g_string_append_c(s, (char)u);
+                return true;
+        }
+        gunichar cp = (gunichar)u;
+        if (u >= 0xd800 && u <= 0xdbff) {
+                int lo = -1;
+                if (c->end - c->p >= 6 && c->p[0] == '\\' && c->p[1] == 'u') {
+                        c->p += 2;
+                        lo = hex4(c);
+                }
+                if (lo < 0xdc00 || lo > 0xdfff) {
+                        fail(c, "unpaired surrogate in a \\u escape");
+                        return false;
+                }
+                cp = 0x10000 + (((gunichar)u - 0xd800) << 10) + ((gunichar)lo - 0xdc00);
+        } else if (u >= 0xdc00 && u <= 0xdfff) {
+                fail(c, "unpaired surrogate in a \\u escape");
+                return false;
+        }
+        g_string_append_unichar(s, cp);
+        return true;
+}
+
+/* The escape whose letter is e (c->p after it), appended to s. False (c
+ * failed) when malformed. */
+static bool escape(cur_t *c, char e, GString *s)
+{
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        const char *k = e ? strchr(from, e) : NULL;
+        if (k) {
+                g_string_append_c(s, to[k - from]);
+                return true;
+        }
+        if (e == 'u')
+                return unicode_escape(c, s);
+        fail(c, "bad escape in a string");
+        return false;
+}
+
 /* Parses a string literal (c->p at the opening quote) into a new buffer. */
 static char *string_lit(cur_t *c)
 {
@@ -69,78 +123,20 @@ static char *string_lit(cur_t *c)
                         fail(c, "control character in a string");
                         break;
                 }
+                c->p++;
                 if (ch != '\\') {
                         g_string_append_c(s, (char)ch);
-                        c->p++;
                         continue;
                 }
-                c->p++;
                 if (c->p >= c->end)
                         break;
                 char e = *c->p++;
-                switch (e) {
-                case '"':
-                case '\\':
-                case '/':
-                        g_string_append_c(s, e);
-                        break;
-                case 'b':
-                        g_string_append_c(s, '\b');
-                        break;
-                case 'f':
-                        g_string_append_c(s, '\f');
-                        break;
-                case 'n':
-                        g_string_append_c(s, '\n');
-                        break;
-                case 'r':
-                        g_string_append_c(s, '\r');
-                        break;
-                case 't':
-                        g_string_append_c(s, '\t');
-                        break;
-                case 'u': {
-                        int u = hex4(c);
-                        if (u < 0) {
-                                fail(c, "bad \\u escape");
-                                goto bad;
-                        }
-                        if (u == 0) {
-                                fail(c, "\\u0000 in a string");
-                                goto bad;
-                        }
-                        if (u <= 0xff) {
-                                /* an octet, as dnsglean writes DNS data */
-                                g_string_append_c(s, (char)u);
-                                break;
-                        }
-                        gunichar cp = (gunichar)u;
-                        if (u >= 0xd800 && u <= 0xdbff) {
-                                int lo = -1;
-                                if (c->end - c->p >= 6 && c->p[0] == '\\' && c->p[1] == 'u') {
-                                        c->p += 2;
-                                        lo = hex4(c);
-                                }
-                                if (lo < 0xdc00 || lo > 0xdfff) {
-                                        fail(c, "unpaired surrogate in a \\u escape");
-                                        goto bad;
-                                }
-                                cp = 0x10000 + (((gunichar)u - 0xd800) << 10) +
-                                     ((gunichar)lo - 0xdc00);
-                        } else if (u >= 0xdc00 && u <= 0xdfff) {
-                                fail(c, "unpaired surrogate in a \\u escape");
-                                goto bad;
-                        }
-                        g_string_append_unichar(s, cp);
-                        break;
-                }
-                default:
-                        fail(c, "bad escape in a string");
-                        goto bad;
+                if (!escape(c, e, s)) {
+                        g_string_free(s, TRUE);
+                        return NULL;
                 }
         }
         fail(c, "unterminated string");
-bad:
         g_string_free(s, TRUE);
         return NULL;
 }
@@ -199,6 +195,27 @@ static dg_json_t *number(cur_t *c)
         return v;
 }
 
+/* An object member's name and its colon, the name added to keys. False
+ * (c failed) when malformed. */
+static bool member_name(cur_t *c, GPtrArray *keys)
+{
+        if (c->p >= c->end || *c->p != '"') {
+                fail(c, "expected a member name");
+                return false;
+        }
+        char *k = string_lit(c);
+        if (k == NULL)
+                return false;
+        g_ptr_array_add(keys, k);
+        skip_ws(c);
+        if (c->p >= c->end || *c->p != ':') {
+                fail(c, "expected ':'");
+                return false;
+        }
+        c->p++;
+        return true;
+}
+
 static dg_json_t *container(cur_t *c, int depth, bool object)
 {
         c->p++; /* [ or { */
@@ -214,22 +231,8 @@ static dg_json_t *container(cur_t *c, int depth, bool object)
         }
         for (;;) {
                 skip_ws(c);
-                if (object) {
-                        if (c->p >= c->end || *c->p != '"') {
-                                fail(c, "expected a member name");
-                                goto bad;
-                        }
-                        char *k = string_lit(c);
-                        if (k == NULL)
-                                goto bad;
-                        g_ptr_array_add(keys, k);
-                        skip_ws(c);
-                        if (c->p >= c->end || *c->p != ':') {
-                                fail(c, "expected ':'");
-                                goto bad;
-                        }
-                        c->p++;
-                }
+                if (object && !member_name(c, keys))
+                        goto bad;
                 dg_json_t *item = value(c, depth + 1);
                 if (item == NULL)
                         goto bad;

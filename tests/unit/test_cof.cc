@@ -9,7 +9,7 @@
 
 extern "C" {
 #include "dnsglean/cof.h"
-#include "dnsglean/json.h"
+#include "json_int.h"
 #include "dnsglean/wire.h"
 }
 

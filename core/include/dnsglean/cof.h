@@ -41,7 +41,7 @@ DG_API void dg_cof_record_free(dg_cof_record_t *r);
 
 /* Formats r as one COF JSON object without a trailing newline: "rdata" is a
  * string when nrdata is 1, else an array; "count" is written when has_count.
- * Octets outside printable ASCII are written as \u00XX (dg_json_parse reads
+ * Octets outside printable ASCII are written as \u00XX (dg_cof_parse reads
  * them back to the same octets). Returns a g_malloc'd string, or NULL if r
  * is NULL or incomplete (no rrname or no rdata). */
 DG_API char *dg_cof_format(const dg_cof_record_t *r);

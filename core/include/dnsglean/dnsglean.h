@@ -9,12 +9,12 @@
 #include "dnsglean/spf.h"
 #include "dnsglean/dmarc.h"
 #include "dnsglean/footprint.h"
+#include "dnsglean/footprint_io.h"
 #include "dnsglean/axfr.h"
 #include "dnsglean/walk.h"
 #include "dnsglean/xfr_io.h"
 #include "dnsglean/detect.h"
 #include "dnsglean/frame.h"
-#include "dnsglean/json.h"
 #include "dnsglean/cof.h"
 #include "dnsglean/zone.h"
 #endif

@@ -5,7 +5,8 @@
  * (engine.h) whose questions depend on the previous answers (SPF includes,
  * CNAME targets, the name servers' addresses, then the name servers
  * themselves for the lame-delegation check). It owns no socket: drive it
- * either with dg_footprint_run() (the default loop.h driver) or by hand:
+ * either with dg_footprint_run() (footprint_io.h, the loop part's blocking
+ * driver) or by hand:
  *
  *     dg_engine_t *e;
  *     while ((e = dg_footprint_engine(fp)) != NULL) {
@@ -21,7 +22,6 @@
 #ifndef DNSGLEAN_FOOTPRINT_H
 #define DNSGLEAN_FOOTPRINT_H
 
-#include <signal.h>
 #include "dnsglean/classify.h"
 #include "dnsglean/engine.h"
 
@@ -116,7 +116,9 @@ typedef struct {
 typedef struct dg_footprint dg_footprint_t;
 
 /* Creates a footprint for opts->domain. Returns DG_OK and *out (free with
- * dg_footprint_free), or DG_EINVAL / DG_ENAME / DG_ENORESOLVER / DG_ENOMEM. */
+ * dg_footprint_free), or DG_EINVAL / DG_ENAME / DG_ENORESOLVER / DG_ENOMEM,
+ * or DG_EPARSE when the built-in name lists are malformed (opts->log then
+ * gets "footprint name lists: builtin:LINE: reason"). */
 DG_API int dg_footprint_new(const dg_footprint_opts_t *opts, dg_footprint_t **out);
 
 /* Frees the footprint, its engines and its report. NULL is fine. */
@@ -135,16 +137,13 @@ DG_API void dg_footprint_add_result(dg_footprint_t *fp, dg_result_t *r);
  * is then ready), or a negative dg_err. */
 DG_API int dg_footprint_next_phase(dg_footprint_t *fp);
 
-/* Runs every phase with the default driver (loop.h). Returns DG_OK, DG_EINTR
- * (*stop became non-zero; the report holds what was gathered), DG_EIO or
- * DG_ENOMEM. */
-DG_API int dg_footprint_run(dg_footprint_t *fp, volatile sig_atomic_t *stop);
-
 /* The report, built when the last phase ended (NULL before). Owned by fp. */
 DG_API const dg_footprint_report_t *dg_footprint_report(const dg_footprint_t *fp);
 
-/* The built-in lists of names the footprint asks about (NULL-terminated,
- * static): DKIM selectors, SRV prefixes ("_sip._tls"), SaaS host labels. */
+/* The built-in lists of names the footprint asks about, read once from the
+ * data embedded at build time (core/data/footprint-names.txt): DKIM
+ * selectors, SRV prefixes ("_sip._tls"), SaaS host labels. NULL-terminated,
+ * owned by the library; empty if that data is malformed. */
 DG_API const char *const *dg_footprint_dkim_selectors(void);
 DG_API const char *const *dg_footprint_srv_names(void);
 DG_API const char *const *dg_footprint_saas_names(void);

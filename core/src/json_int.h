@@ -1,14 +1,15 @@
-/* dnsglean — a small JSON reader (RFC 8259) for the line formats dnsglean
- * consumes: its own JSON Lines results (dnsglean merge) and Passive DNS
- * Common Output Format records (cof.h).
+/* Internal: a small JSON reader (RFC 8259) for the line formats dnsglean
+ * consumes: Passive DNS Common Output Format records (cof.c) and, linked from
+ * the static library, its own JSON Lines results (core/cli/merge.c). Not part
+ * of the public API: its symbols are hidden in the shared library.
  *
  * Strings are octets: "\u0000".."\u00ff" escapes decode to that one octet
  * (dnsglean writes DNS data, which is octets and not UTF-8, that way), higher
  * escapes and surrogate pairs to UTF-8; raw octets pass through unchanged.
  * "\u0000" is refused (strings are NUL-terminated). Nesting is limited to 64.
  */
-#ifndef DNSGLEAN_JSON_H
-#define DNSGLEAN_JSON_H
+#ifndef DG_JSON_INT_H
+#define DG_JSON_INT_H
 
 #include "dnsglean/common.h"
 
@@ -42,21 +43,21 @@ typedef struct dg_json {
  * Returns DG_OK and *out (free with dg_json_free), or DG_EPARSE and, if
  * errmsg is not NULL, a g_malloc'd one-line reason with the offending offset,
  * or DG_ENOMEM. */
-DG_API int dg_json_parse(const char *text, size_t len, dg_json_t **out, char **errmsg);
+int dg_json_parse(const char *text, size_t len, dg_json_t **out, char **errmsg);
 
 /* Frees a value and everything below it. NULL is fine. */
-DG_API void dg_json_free(dg_json_t *v);
+void dg_json_free(dg_json_t *v);
 
 /* The member key of object v (the last one if repeated), or NULL when v is
  * not an object or has no such member. Borrowed from v. */
-DG_API const dg_json_t *dg_json_get(const dg_json_t *v, const char *key);
+const dg_json_t *dg_json_get(const dg_json_t *v, const char *key);
 
 /* v's string, or NULL if v is NULL or not a string. Borrowed. */
-DG_API const char *dg_json_string(const dg_json_t *v);
+const char *dg_json_string(const dg_json_t *v);
 
 /* Stores v's value in *out and returns true if v is an integer number (a
  * number without fraction or exponent that fits in int64); false otherwise. */
-DG_API bool dg_json_int(const dg_json_t *v, int64_t *out);
+bool dg_json_int(const dg_json_t *v, int64_t *out);
 
 #ifdef __cplusplus
 }
