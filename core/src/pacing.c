@@ -195,13 +195,14 @@ static bool clearly_above(double a, uint32_t na, double b, uint32_t nb, double s
  * delivered (the last rounds', not the max filter's: a limiter's bucket
  * releases bursts), and at most halved at once (a thin sample). L, the
  * path's own loss, is still made up for on top. */
-static void set_limited(dg_pace_t *p)
+static void set_limited(dg_pace_t *p, bool slips)
 {
         double before = p->limited && p->cap > 0 ? p->cap : p->amax;
-        /* limiters refill per second (Knot's mod-rrl, BIND's rate-limit):
-         * what one delivered is measured over the last second, once known */
+        /* limiters that slip refill per second (Knot's mod-rrl, BIND's
+         * rate-limit): what one delivered is measured over the last second,
+         * once known; a limit found by loss, over the last rounds */
         double got = p->last_sample;
-        if (p->sec_ms >= 1000)
+        if (slips && p->sec_ms >= 1000)
                 got = (double)p->sec_arrived / (double)p->sec_ms;
         double cap = LIMITED_GAIN * got;
         if (cap < before / 4)
@@ -237,9 +238,19 @@ static void judge_probe(dg_pace_t *p)
                            ? p->loss + p->refused_share
                            : tally_loss(&ref);
         if (clearly_above(l_up, p->up.n, l_ref, 0, 3.0) && p->up.lost >= LIMIT_MIN_LOST) {
-                set_limited(p); /* sending faster lost more: a limit or a full queue */
+                set_limited(p, false); /* sending faster lost more: a limit, a full queue */
         } else if (p->mode == DG_PACE_PROBE) {
-                if (p->limited) {
+                if (p->limited && !p->slip_limited) {
+                        /* a probe went through a limit found by loss alone:
+                         * it may have been chance (heavy random loss) */
+                        p->limited = false;
+                        p->cap = 0;
+                        if (p->amax >= 1.15 * p->amax_judged) {
+                                p->mode = DG_PACE_STARTUP; /* and there is room */
+                                p->full_bw = p->amax;
+                                p->full_rounds = 0;
+                        }
+                } else if (p->limited) {
                         /* a probe went through: the cap grows, and goes once
                          * the unlimited rate is under it */
                         double step = (CAP_GROW - 1.0) * (double)(1u << p->cap_grows);
@@ -273,7 +284,7 @@ static void judge_steady(dg_pace_t *p)
                                 p->down.refused + p->cruise.refused};
         if (p->cruise.n >= JUDGE_DOWN && p->down.n >= JUDGE_DOWN / 4 &&
             clearly_above(l_cruise, p->cruise.n, l_down, p->down.n, 2.0)) {
-                set_limited(p);
+                set_limited(p, false);
                 p->loss = (p->loss + pl_down) / 2;
         } else {
                 if (p->limited && p->down.n < JUDGE_DOWN / 4)
@@ -472,7 +483,7 @@ static void slip_round(dg_pace_t *p, uint64_t now, uint64_t elapsed)
                         p->cap = 0;
                         return;
                 }
-                set_limited(p);
+                set_limited(p, true);
                 p->cut_ms = now;
                 p->slip_limited = true;
                 return;

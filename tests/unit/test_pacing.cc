@@ -317,9 +317,11 @@ TEST(Pacing, SlipsThatNeverMoveAreNotALimit)
         path.slip_share = 1.0 / 3;
         FOR_SEEDS
         {
-                Result r = run(path, 8.0, 0, seed);
-                uint64_t last = r.answered_per_s[6] + r.answered_per_s[7];
-                EXPECT_GE(last, (uint64_t)(2 * 0.7 * 4000))
+                Result r = run(path, 10.0, 0, seed);
+                uint64_t last = r.answered_per_s[8] + r.answered_per_s[9];
+                // (the path's queue then overruns as any congested path's
+                // does: about 2/3 of its answers, not a collapse to a few)
+                EXPECT_GE(last, (uint64_t)(2 * 0.5 * 4000))
                     << "seed " << seed << ": answers in the last 2 s: " << last;
         }
 }
