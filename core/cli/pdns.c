@@ -7,6 +7,7 @@
 
 #include "dnsglean/cof.h"
 #include "dnsglean/loop.h"
+#include "util.h" /* core/src: the engine's random labels */
 
 #define MAX_REPORTED 20
 
@@ -313,7 +314,7 @@ static bool covered_by(const dg_result_t *r, GHashTable *set)
 int dg_pdns_verify(const dg_pdns_t *p, GPtrArray *held, const dg_engine_opts_t *base,
                    volatile sig_atomic_t *stop, uint64_t *marked)
 {
-        static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+        uint64_t rng = dg_rng_seed();
         *marked = 0;
         (void)p;
         if (held == NULL || held->len == 0)
@@ -347,10 +348,7 @@ int dg_pdns_verify(const dg_pdns_t *p, GPtrArray *held, const dg_engine_opts_t *
                 g_hash_table_add(parents, parent);
                 for (int k = 0; k < PROBES_PER_PARENT; k++) {
                         char lab[15];
-                        lab[0] = alnum[g_random_int_range(0, 26)];
-                        for (int j = 1; j < 14; j++)
-                                lab[j] = alnum[g_random_int_range(0, 36)];
-                        lab[14] = 0;
+                        dg_random_label(&rng, lab, 14);
                         char *probe = g_strdup_printf("%s.%s", lab, parent);
                         if (dg_engine_add_lookup(e, probe,
                                                  base->ntypes ? base->types[0] : DG_T_A) == DG_OK)
