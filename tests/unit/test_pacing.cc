@@ -45,6 +45,22 @@ struct Result {
         uint64_t sent = 0, answered = 0, refused = 0;
         std::vector<uint64_t> sent_per_s, answered_per_s;
         unsigned max_rto = 0;
+        // queries sent (answers) per second, on average over seconds [from, to)
+        double sent_rate(int from, int to) const
+        {
+                return mean(sent_per_s, from, to);
+        }
+        double answered_rate(int from, int to) const
+        {
+                return mean(answered_per_s, from, to);
+        }
+        static double mean(const std::vector<uint64_t> &v, int from, int to)
+        {
+                uint64_t n = 0;
+                for (int i = from; i < to; i++)
+                        n += v[(size_t)i];
+                return (double)n / (to - from);
+        }
 };
 
 // Runs `seconds` of an always-busy sender over the path.
@@ -163,6 +179,45 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
 // Each path case runs with several seeds of the path's randomness.
 #define FOR_SEEDS for (uint32_t seed = 1; seed <= 4; seed++)
 
+// A path with a round trip (ms, +- jitter), random loss each way and a
+// queue that drops past its capacity (q/s).
+static Path lossy_path(double rtt_ms, double jitter_ms, double loss_each_way, double capacity_qps)
+{
+        Path p;
+        p.rtt_ms = rtt_ms;
+        p.jitter_ms = jitter_ms;
+        p.loss_each_way = loss_each_way;
+        p.capacity_qps = capacity_qps;
+        return p;
+}
+
+// With every seed, from the 6th second of a run of `seconds` on, at most
+// `sent_max` queries a second are sent and at least `answered_min` answered.
+static void expect_held(const Path &path, double seconds, double sent_max, double answered_min)
+{
+        int end = (int)seconds;
+        FOR_SEEDS
+        {
+                Result r = run(path, seconds, 0, seed);
+                EXPECT_LE(r.sent_rate(6, end), sent_max) << "seed " << seed << ": sent per second";
+                EXPECT_GE(r.answered_rate(6, end), answered_min)
+                    << "seed " << seed << ": answered per second";
+        }
+}
+
+// With every seed, the last two seconds of a run of `seconds` get at least
+// `per_s` answers a second on average.
+static void expect_last_2s_answers(const Path &path, double seconds, double per_s)
+{
+        int end = (int)seconds;
+        FOR_SEEDS
+        {
+                Result r = run(path, seconds, 0, seed);
+                EXPECT_GE(r.answered_rate(end - 2, end), per_s)
+                    << "seed " << seed << ": answers per second in the last 2 s";
+        }
+}
+
 TEST(Pacing, FillsA50msPathWithin2s)
 {
         Path path;
@@ -181,19 +236,9 @@ TEST(Pacing, FillsA50msPathWithin2s)
 
 TEST(Pacing, RandomLossDoesNotCollapseTheRate)
 {
-        Path path;
-        path.rtt_ms = 20;
-        path.jitter_ms = 10;
-        path.loss_each_way = 0.30; // 51% of queries get no answer
-        path.capacity_qps = 5000;
-        FOR_SEEDS
-        {
-                Result r = run(path, 8.0, 0, seed);
-                // at 51% loss, 5,000 q/s of capacity deliver ~2,450 answers/s
-                uint64_t last = r.answered_per_s[6] + r.answered_per_s[7];
-                EXPECT_GE(last, (uint64_t)(2 * 0.65 * 2450))
-                    << "seed " << seed << ": answers in the last 2 s: " << last;
-        }
+        Path path = lossy_path(20, 10, 0.30, 5000); // 51% of queries get no answer
+        // at 51% loss, 5,000 q/s of capacity deliver ~2,450 answers/s
+        expect_last_2s_answers(path, 8.0, 0.65 * 2450);
 }
 
 TEST(Pacing, HeavyLossAndReorderingDoNotCollapse)
@@ -202,19 +247,9 @@ TEST(Pacing, HeavyLossAndReorderingDoNotCollapse)
         // for a rate model (samples are noisy, half the queries vanish); it
         // may grow slowly but must not collapse (the run ends, see
         // tests/sim/brute_paths.sh for the end-to-end check)
-        Path path;
-        path.rtt_ms = 100;
-        path.jitter_ms = 100;
-        path.loss_each_way = 0.30;
-        path.capacity_qps = 3000;
-        FOR_SEEDS
-        {
-                Result r = run(path, 10.0, 0, seed);
-                uint64_t last = r.answered_per_s[8] + r.answered_per_s[9];
-                // 3,000 q/s of capacity deliver ~1,470 answers/s
-                EXPECT_GE(last, (uint64_t)(2 * 0.1 * 1470))
-                    << "seed " << seed << ": answers in the last 2 s: " << last;
-        }
+        Path path = lossy_path(100, 100, 0.30, 3000);
+        // 3,000 q/s of capacity deliver ~1,470 answers/s
+        expect_last_2s_answers(path, 10.0, 0.1 * 1470);
 }
 
 TEST(Pacing, HeldUnderADroppingRateLimit)
@@ -222,18 +257,7 @@ TEST(Pacing, HeldUnderADroppingRateLimit)
         Path path;
         path.rtt_ms = 10;
         path.limit_qps = 200;
-        FOR_SEEDS
-        {
-                Result r = run(path, 12.0, 0, seed);
-                uint64_t sent = 0, ans = 0;
-                for (int s = 6; s < 12; s++) {
-                        sent += r.sent_per_s[s];
-                        ans += r.answered_per_s[s];
-                }
-                EXPECT_LE(sent / 6.0, 200 * 1.15)
-                    << "seed " << seed << ": sent per second under a 200 q/s limit";
-                EXPECT_GE(ans / 6.0, 200 * 0.75) << "seed " << seed << ": answered per second";
-        }
+        expect_held(path, 12.0, 200 * 1.15, 200 * 0.75);
 }
 
 TEST(Pacing, HeldUnderARefusingRateLimit)
@@ -242,18 +266,7 @@ TEST(Pacing, HeldUnderARefusingRateLimit)
         path.rtt_ms = 30;
         path.limit_qps = 500;
         path.limit_refuses = true;
-        FOR_SEEDS
-        {
-                Result r = run(path, 12.0, 0, seed);
-                uint64_t sent = 0, ans = 0;
-                for (int s = 6; s < 12; s++) {
-                        sent += r.sent_per_s[s];
-                        ans += r.answered_per_s[s];
-                }
-                EXPECT_LE(sent / 6.0, 500 * 1.15)
-                    << "seed " << seed << ": sent per second under a 500 q/s limit";
-                EXPECT_GE(ans / 6.0, 500 * 0.75) << "seed " << seed << ": answered per second";
-        }
+        expect_held(path, 12.0, 500 * 1.15, 500 * 0.75);
 }
 
 // The target's own server with Response Rate Limiting (Knot mod-rrl, BIND
@@ -272,14 +285,10 @@ TEST(Pacing, HeldNearAnRrlLimitThatSlips)
                 FOR_SEEDS
                 {
                         Result r = run(path, 12.0, 0, seed);
-                        uint64_t sent = 0, ans = 0;
-                        for (int s = 4; s < 12; s++) {
-                                sent += r.sent_per_s[s];
-                                ans += r.answered_per_s[s];
-                        }
-                        EXPECT_LE(sent / 8.0, 200 * 1.1)
+                        double sent = r.sent_rate(4, 12), ans = r.answered_rate(4, 12);
+                        EXPECT_LE(sent, 200 * 1.1)
                             << "rtt " << rtt << " seed " << seed << ": sent per second";
-                        EXPECT_GE(ans / 8.0, 200 * 0.8)
+                        EXPECT_GE(ans, 200 * 0.8)
                             << "rtt " << rtt << " seed " << seed << ": answered per second";
                         EXPECT_LE(r.refused, 200u * 12 / 10)
                             << "rtt " << rtt << " seed " << seed << ": slips (limit signals)";
@@ -296,13 +305,7 @@ TEST(Pacing, ConstantRefusedShareIsNotALimit)
         path.rtt_ms = 20;
         path.capacity_qps = 10000;
         path.refuse_share = 0.05;
-        FOR_SEEDS
-        {
-                Result r = run(path, 6.0, 0, seed);
-                uint64_t last = r.answered_per_s[4] + r.answered_per_s[5];
-                EXPECT_GE(last, (uint64_t)(2 * 0.8 * 0.95 * 10000))
-                    << "seed " << seed << ": answers in the last 2 s: " << last;
-        }
+        expect_last_2s_answers(path, 6.0, 0.8 * 0.95 * 10000);
 }
 
 // A server that truncates every UDP answer (the engine asks again, then over
@@ -315,15 +318,9 @@ TEST(Pacing, SlipsThatNeverMoveAreNotALimit)
         path.rtt_ms = 5;
         path.capacity_qps = 6000;
         path.slip_share = 1.0 / 3;
-        FOR_SEEDS
-        {
-                Result r = run(path, 10.0, 0, seed);
-                uint64_t last = r.answered_per_s[8] + r.answered_per_s[9];
-                // (the path's queue then overruns as any congested path's
-                // does: about 2/3 of its answers, not a collapse to a few)
-                EXPECT_GE(last, (uint64_t)(2 * 0.5 * 4000))
-                    << "seed " << seed << ": answers in the last 2 s: " << last;
-        }
+        // (the path's queue then overruns as any congested path's
+        // does: about 2/3 of its answers, not a collapse to a few)
+        expect_last_2s_answers(path, 10.0, 0.5 * 4000);
 }
 
 TEST(Pacing, RateLimitWithRandomLoss)
@@ -336,11 +333,9 @@ TEST(Pacing, RateLimitWithRandomLoss)
         FOR_SEEDS
         {
                 Result r = run(path, 12.0, 0, seed);
-                uint64_t sent = 0;
-                for (int s = 6; s < 12; s++)
-                        sent += r.sent_per_s[s];
-                EXPECT_LE(sent / 6.0, 1000 * 1.2);
-                EXPECT_GE(sent / 6.0, 1000 * 0.7);
+                double sent = r.sent_rate(6, 12);
+                EXPECT_LE(sent, 1000 * 1.2);
+                EXPECT_GE(sent, 1000 * 0.7);
         }
 }
 
