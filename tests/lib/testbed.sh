@@ -79,6 +79,9 @@
 #       pool ZONE N K UPSTREAM:PORT (names under ZONE the upstream says do
 #       not exist get K random addresses of a pool of N: a rotating wildcard).
 #       Waits until the socket is bound.
+#   tb_hostile NAME MODE         starts a hostile DNS server
+#       (tests/integration/xfr_hostile.py MODE) on a free 127.0.0.1 port,
+#       sets HP to that port and waits until it is ready.
 #   tb_capture_start FILE [FILTER]  tshark capture on lo into FILE (pcapng)
 #   tb_capture_stop                 stops it and waits until FILE is complete.
 #   tb_free_port [ADDR]          prints a free UDP+TCP port on ADDR.
@@ -402,6 +405,17 @@ tb_double() {
 	done
 	cat "$TB_TMP/$name.log" >&2
 	tb_fail "resolver double '$name' ($mode) did not start"
+}
+
+tb_hostile() {
+	HP=$(tb_free_port 127.0.0.1)
+	tb_bg "$1" "$TB_PY" -u "$TB_ROOT/tests/integration/xfr_hostile.py" 127.0.0.1 "$HP" "$2"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready' "$TB_TMP/$1.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	tb_fail "hostile server $2 did not start"
 }
 
 tb_capture_start() {
