@@ -45,6 +45,16 @@ function H.with(base, extra)
   return o
 end
 
+-- Writes `text` to a new temporary file; returns its path (the caller
+-- removes it).
+function H.temp_file(text)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+  return path
+end
+
 -- Every result of an engine's blocking iterator, in order.
 function H.collect(e)
   local t = {}
