@@ -100,6 +100,9 @@
 #   tb_assert_exit WHAT EXPECTED_RC ACTUAL_RC
 #   tb_json_names FILE           names of NOERROR results in a JSONL file
 #   tb_stat FILE KEY             a number from a --stats JSON file
+#   tb_assert_brute_ok PREFIX NCAND NAMES WHAT SETS_WHAT
+#                                a tb_run_brute run exited 0 and found NAMES
+#   tb_gen_zone NAMES FILLER     generates gen.test; sets Z, W, ncand
 
 set -euo pipefail
 
@@ -514,6 +517,25 @@ tb_check_stats() {
 		[[ $c == "$want" ]] || tb_fail "stats: candidates $c, expected $want: $(cat "$f")"
 	fi
 	echo "ok: stats add up ($c candidates: $(jq -c '{found,nodata,nxdomain,wildcard,failed,queries,retries}' "$f"))"
+}
+
+# tb_gen_zone NAMES FILLER: generates the zone gen.test (tests/zones/gen-zone.py,
+# NAMES names, FILLER filler words) into Z=$TB_TMP/zone; sets Z, W (its word
+# list, labels.txt) and ncand (the number of words in W).
+tb_gen_zone() {
+	Z=$TB_TMP/zone
+	"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone gen.test --names "$1" --filler "$2" --out "$Z"
+	W=$Z/labels.txt
+	ncand=$(grep -c . "$W")
+}
+
+# tb_assert_brute_ok PREFIX NCAND NAMES WHAT SETS_WHAT: the run of
+# tb_run_brute PREFIX exited 0 (WHAT), its stats add up to NCAND candidates
+# and it found exactly the names of file NAMES (SETS_WHAT).
+tb_assert_brute_ok() {
+	tb_assert_exit "$4" 0 "$TB_RC"
+	tb_check_stats "$1.stats" "$2"
+	tb_assert_sets_eq "$5" "$3" <(tb_json_names "$1.jsonl")
 }
 
 # tb_run_brute OUT_PREFIX ARGS...: runs dnsglean brute ARGS with -o PREFIX.jsonl
