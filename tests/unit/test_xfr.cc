@@ -6,6 +6,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -479,23 +480,33 @@ Query parse_query(const uint8_t *b, size_t n, bool tcp)
 
 using Server = std::function<Bytes(const Query &)>;
 
+// Sets *resp to srv's answer to the walk's next query at now, or to nothing
+// when no query is due; a failing dg_walk_next_query is a fatal failure.
+void answer_next(dg_walk_t *w, uint64_t now, const Server &srv, std::optional<Bytes> *resp)
+{
+        uint8_t buf[512];
+        dg_walk_query_t q;
+        resp->reset();
+        int r = dg_walk_next_query(w, now, buf, sizeof buf, &q);
+        ASSERT_GE(r, 0);
+        if (r > 0)
+                *resp = srv(parse_query(buf, q.len, q.tcp));
+}
+
 // Runs the walk against a simulated server; an empty answer is a timeout.
 void drive(dg_walk_t *w, const Server &srv, int max_steps = 5000)
 {
         uint64_t now = 1000;
         for (int i = 0; i < max_steps && !dg_walk_done(w); i++) {
-                uint8_t buf[512];
-                dg_walk_query_t q;
-                int r = dg_walk_next_query(w, now, buf, sizeof buf, &q);
-                ASSERT_GE(r, 0);
-                if (r == 0)
+                std::optional<Bytes> resp;
+                ASSERT_NO_FATAL_FAILURE(answer_next(w, now, srv, &resp));
+                if (!resp)
                         continue;
-                Bytes resp = srv(parse_query(buf, q.len, q.tcp));
-                if (resp.empty()) {
+                if (resp->empty()) {
                         now += 100000;
                         dg_walk_tick(w, now);
                 } else {
-                        ASSERT_EQ(DG_OK, dg_walk_feed(w, now, resp.data(), resp.size()));
+                        ASSERT_EQ(DG_OK, dg_walk_feed(w, now, resp->data(), resp->size()));
                 }
         }
         ASSERT_TRUE(dg_walk_done(w));
@@ -1041,13 +1052,11 @@ TEST(Robustness, MutatedWalkAnswers)
                 uint64_t now = 0;
                 int steps = 0;
                 while (!dg_walk_done(w) && steps++ < 2000) {
-                        uint8_t buf[512];
-                        dg_walk_query_t q;
-                        int r = dg_walk_next_query(w, now, buf, sizeof buf, &q);
-                        ASSERT_GE(r, 0);
-                        if (r == 0)
+                        std::optional<Bytes> got;
+                        ASSERT_NO_FATAL_FAILURE(answer_next(w, now, z, &got));
+                        if (!got)
                                 continue;
-                        Bytes resp = z(parse_query(buf, q.len, q.tcp));
+                        Bytes &resp = *got;
                         if (rng.next() % 2) {
                                 resp[rng.next() % resp.size()] ^= (uint8_t)(1u << (rng.next() % 8));
                                 if (rng.next() % 3 == 0)
