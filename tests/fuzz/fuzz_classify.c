@@ -7,7 +7,7 @@
 
 #include "dnsglean/classify.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static int on_rr(void *ud, const dg_wire_rr_t *rr, const char *owner, const char *rdata,
                  const dg_classify_res_t *res)

@@ -6,7 +6,7 @@
  * tag reachable within a few messages. */
 #include "dnsglean/detect.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static int on_source(void *ud, const dg_detect_source_t *s)
 {
@@ -29,23 +29,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 return 0;
         dg_detect_addr_t server = {4, {192, 0, 2, 53}};
         double t = 1.0;
-        size_t pos = 0;
-        while (pos + 3 <= size) {
-                uint8_t ctl = data[pos];
-                size_t len = (size_t)data[pos + 1] << 8 | data[pos + 2];
-                pos += 3;
-                if (len > size - pos)
-                        len = size - pos;
+        size_t pos = 0, len;
+        uint8_t ctl;
+        const uint8_t *msg;
+        while ((msg = fuzz_record(data, size, &pos, &ctl, &len)) != NULL) {
                 dg_detect_addr_t client = {(ctl & 8) ? 6 : 4, {10, 0, 0, (uint8_t)(ctl >> 1 & 7)}};
                 t += (ctl >> 4) * 1.5;
                 dg_detect_result_t r;
                 if (ctl & 1)
-                        dg_detect_observe(det, t, &server, &client, data + pos, len, &r);
+                        dg_detect_observe(det, t, &server, &client, msg, len, &r);
                 else
-                        dg_detect_observe(det, t, &client, &server, data + pos, len, &r);
+                        dg_detect_observe(det, t, &client, &server, msg, len, &r);
                 char buf[64];
                 dg_detect_addr_str(&r.source, buf, sizeof buf);
-                pos += len;
         }
         uint64_t n = 0;
         dg_detect_foreach_source(det, on_source, &n);

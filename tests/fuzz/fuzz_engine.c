@@ -20,7 +20,7 @@
 
 #include "dnsglean/engine.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static const char *const words[] = {"www", "mail", "dev", "a", "b", "c", "ftp", "x1", "x2", "api"};
 #define NWORDS (sizeof words / sizeof words[0])
@@ -108,16 +108,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         results++;
                         dg_result_free(r);
                 }
-                if (dg_engine_done(e) || pos + 3 > size)
+                uint8_t ctl;
+                size_t len;
+                const uint8_t *rec;
+                if (dg_engine_done(e) || (rec = fuzz_record(data, size, &pos, &ctl, &len)) == NULL)
                         break;
-                uint8_t ctl = data[pos];
-                size_t len = (size_t)data[pos + 1] << 8 | data[pos + 2];
-                pos += 3;
-                if (len > size - pos)
-                        len = size - pos;
                 uint8_t msg[65535 + 512];
-                memcpy(msg, data + pos, len);
-                pos += len;
+                memcpy(msg, rec, len);
                 if (ctl & 0x80) {
                         int64_t t = dg_engine_next_timeout(e, now);
                         now += t > 0 ? (uint64_t)t : 1;
@@ -127,23 +124,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         continue;
                 const sent_t *s = &ring[(head + RING - 1 - (ctl & 7) % nring) % RING];
                 size_t mlen = len;
-                if ((ctl & 0x10) && s->len >= 12) {
-                        /* header from the input (or zeros), the query's
-                         * question, then the rest of the input */
-                        size_t qend = s->len;
-                        if (s->q[11] == 1) /* drop the OPT record */
-                                qend -= 11;
-                        uint8_t hdr[12] = {0};
-                        memcpy(hdr, msg, len < 12 ? len : 12);
-                        size_t rest = len > 12 ? len - 12 : 0;
-                        memmove(msg + qend, msg + (len - rest), rest);
-                        memcpy(msg, hdr, 12);
-                        memcpy(msg + 12, s->q + 12, qend - 12);
-                        msg[4] = 0;
-                        msg[5] = 1;
-                        mlen = qend + rest;
-                        msg[2] |= 0x80; /* QR */
-                }
+                /* header from the input (or zeros), the query's question,
+                 * then the rest of the input */
+                if ((ctl & 0x10) && s->len >= 12)
+                        mlen = fuzz_splice_question(msg, len, s->q, s->len);
                 if ((ctl & 0x08) && mlen >= 2) {
                         msg[0] = s->q[0];
                         msg[1] = s->q[1];

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static void on_msg(void *ud, const dg_detect_addr_t *src, const dg_detect_addr_t *dst,
                    const uint8_t *msg, size_t len)

@@ -7,7 +7,7 @@
 
 #include "dnsglean/engine.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static void check(int rc, dg_resolver_addr_t *v, size_t n, char *err)
 {

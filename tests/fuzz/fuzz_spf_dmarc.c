@@ -4,7 +4,7 @@
 #include "dnsglean/dmarc.h"
 #include "dnsglean/spf.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
 
 #include "dnsglean/walk.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,35 +25,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t q[512];
         size_t qlen = 0;
         uint64_t now = 1000;
-        size_t pos = 0;
+        size_t pos = 0, len;
+        uint8_t ctl;
+        const uint8_t *rec;
         static uint8_t msg[65536 + 512];
-        while (!dg_walk_done(w) && pos + 3 <= size) {
+        while (!dg_walk_done(w) && (rec = fuzz_record(data, size, &pos, &ctl, &len)) != NULL) {
                 dg_walk_query_t wq;
                 if (dg_walk_next_query(w, now, q, sizeof q, &wq) == 1)
                         qlen = wq.len;
-                uint8_t ctl = data[pos];
-                size_t len = (size_t)data[pos + 1] << 8 | data[pos + 2];
-                pos += 3;
-                if (len > size - pos)
-                        len = size - pos;
-                memcpy(msg, data + pos, len);
-                pos += len;
+                memcpy(msg, rec, len);
                 size_t mlen = len;
-                if ((ctl & 2) && qlen >= 12) {
-                        size_t qend = qlen;
-                        if (q[11] == 1) /* drop an OPT record */
-                                qend -= 11;
-                        uint8_t hdr[12] = {0};
-                        memcpy(hdr, msg, len < 12 ? len : 12);
-                        size_t rest = len > 12 ? len - 12 : 0;
-                        memmove(msg + qend, msg + (len - rest), rest);
-                        memcpy(msg, hdr, 12);
-                        memcpy(msg + 12, q + 12, qend - 12);
-                        msg[4] = 0;
-                        msg[5] = 1;
-                        msg[2] |= 0x80;
-                        mlen = qend + rest;
-                }
+                if ((ctl & 2) && qlen >= 12)
+                        mlen = fuzz_splice_question(msg, len, q, qlen);
                 if ((ctl & 1) && mlen >= 2 && qlen >= 2) {
                         msg[0] = q[0];
                         msg[1] = q[1];

@@ -4,7 +4,6 @@
 source "$(dirname "$0")/../lib/testbed.sh"
 
 D=$TB_TMP
-HOSTILE=$TB_ROOT/tests/integration/xfr_hostile.py
 
 # --- the zones -----------------------------------------------------------
 "$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone open.test --names 2000 \
@@ -147,20 +146,10 @@ else
 fi
 
 # --- 3. bad input: hostile servers --------------------------------------------
-hostile() { # NAME MODE -> sets HP (port)
-	HP=$(tb_free_port 127.0.0.1)
-	tb_bg "$1" "$TB_PY" -u "$HOSTILE" 127.0.0.1 "$HP" "$2"
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -q '^ready' "$TB_TMP/$1.log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	tb_fail "hostile server $2 did not start"
-}
 expect_fail() { # MODE "expected message" [extra options]
 	local mode=$1 want=$2
 	shift 2
-	hostile "h-$mode" "$mode"
+	tb_hostile "h-$mode" "$mode"
 	local rc=0 t0 t1
 	t0=$(date +%s)
 	timeout 30 "$DG_BIN" axfr bad.test -s "127.0.0.1:$HP" "$@" >"$D/$mode.out" 2>"$D/$mode.err" || rc=$?

@@ -14,8 +14,7 @@
 source "$(dirname "$0")/../lib/testbed.sh"
 tb_need_brute
 
-Z=$TB_TMP/zone
-"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone gen.test --names 1500 --filler 1500 --out "$Z"
+tb_gen_zone 1500 1500
 tb_server_start k1 "$Z/gen.test.zone"
 tb_server_start k2 "$Z/gen.test.zone"
 tb_server_start k6 -a ::1 -p "$(tb_free_port ::1)" "$Z/gen.test.zone"
@@ -30,8 +29,6 @@ else
 	tb_double liar $LI "" lie 192.0.2.66
 	closed=127.0.0.1:$(tb_free_port 127.0.0.1)
 fi
-W=$Z/labels.txt
-ncand=$(grep -c . "$W")
 
 # reference: one healthy server
 tb_run_brute "$TB_TMP/ref" gen.test -w "$W" -r "$(tb_resolver k1)"
@@ -44,9 +41,8 @@ printf '%s\n' "$(tb_resolver k1)" "$(tb_resolver liar)" "$(tb_resolver blackhole
 	"$(tb_resolver k2)" "$(tb_resolver k6)" >"$RF"
 O=$TB_TMP/mix
 tb_run_brute "$O" gen.test -w "$W" -r "$RF" --timeout 500 --retries 3
-tb_assert_exit "mixed resolvers" 0 "$TB_RC"
-tb_check_stats "$O.stats" "$ncand"
-tb_assert_sets_eq "mixed resolvers: same names as the healthy run" "$Z/names.txt" <(tb_json_names "$O.jsonl")
+tb_assert_brute_ok "$O" "$ncand" "$Z/names.txt" "mixed resolvers" \
+	"mixed resolvers: same names as the healthy run"
 tb_assert_eq "mixed: failed" 0 "$(tb_stat "$O.stats" failed)"
 tb_assert_eq "mixed: resolvers" 6 "$(tb_stat "$O.stats" resolvers)"
 tb_assert_eq "mixed: live resolvers (liar, black hole and closed port out)" 3 "$(tb_stat "$O.stats" resolvers_live)"
@@ -68,9 +64,8 @@ tb_assert_eq "comma list: live" 2 "$(tb_stat "$O.stats" resolvers_live)"
 tb_double lossy 127.0.0.1 "" drop 20 "$(tb_resolver k1)"
 O=$TB_TMP/lossy
 tb_run_brute "$O" gen.test -w "$W" -r "$(tb_resolver lossy)" --timeout 300 # adaptive retries
-tb_assert_exit "lossy resolver" 0 "$TB_RC"
-tb_check_stats "$O.stats" "$ncand"
-tb_assert_sets_eq "lossy: nothing lost" "$Z/names.txt" <(tb_json_names "$O.jsonl")
+tb_assert_brute_ok "$O" "$ncand" "$Z/names.txt" "lossy resolver" \
+	"lossy: nothing lost"
 tb_assert_eq "lossy: failed" 0 "$(tb_stat "$O.stats" failed)"
 r=$(tb_stat "$O.stats" retries)
 ((r > 0)) || tb_fail "lossy: no retries counted"
@@ -80,9 +75,8 @@ echo "ok: lossy: $r retries, $(tb_stat "$O.stats" timeouts) timeouts"
 tb_double sf 127.0.0.1 "" servfail
 O=$TB_TMP/sf
 tb_run_brute "$O" gen.test -w "$W" -r "$(tb_resolver sf),$(tb_resolver k2)"
-tb_assert_exit "servfail + good" 0 "$TB_RC"
-tb_check_stats "$O.stats" "$ncand"
-tb_assert_sets_eq "servfail + good: nothing lost" "$Z/names.txt" <(tb_json_names "$O.jsonl")
+tb_assert_brute_ok "$O" "$ncand" "$Z/names.txt" "servfail + good" \
+	"servfail + good: nothing lost"
 tb_assert_eq "servfail + good: failed" 0 "$(tb_stat "$O.stats" failed)"
 
 # every UDP answer truncated: TCP must take over
@@ -92,9 +86,8 @@ echo big >>"$TB_TMP/w300.txt"
 grep -Fxf <(sed 's/\.gen\.test$//' "$Z/names.txt") "$TB_TMP/w300.txt" | sed 's/$/.gen.test/' >"$TB_TMP/exp300.txt"
 O=$TB_TMP/tc
 tb_run_brute "$O" gen.test -w "$TB_TMP/w300.txt" -r "$(tb_resolver tc)"
-tb_assert_exit "truncating resolver" 0 "$TB_RC"
-tb_check_stats "$O.stats" 301
-tb_assert_sets_eq "truncating resolver: found over TCP" "$TB_TMP/exp300.txt" <(tb_json_names "$O.jsonl")
+tb_assert_brute_ok "$O" 301 "$TB_TMP/exp300.txt" "truncating resolver" \
+	"truncating resolver: found over TCP"
 tb_assert_eq "truncating resolver: big has 120 addresses" 120 \
 	"$(jq -r 'select(.name == "big.gen.test") | .data | length' "$O.jsonl")"
 
@@ -102,9 +95,8 @@ tb_assert_eq "truncating resolver: big has 120 addresses" 120 \
 tb_double spoofer 127.0.0.1 "" spoof 192.0.2.77 "$(tb_resolver k1)"
 O=$TB_TMP/spoof
 tb_run_brute "$O" gen.test -w "$W" -r "$(tb_resolver spoofer)"
-tb_assert_exit "spoofed path" 0 "$TB_RC"
-tb_check_stats "$O.stats" "$ncand"
-tb_assert_sets_eq "spoofed path: same names" "$Z/names.txt" <(tb_json_names "$O.jsonl")
+tb_assert_brute_ok "$O" "$ncand" "$Z/names.txt" "spoofed path" \
+	"spoofed path: same names"
 tb_assert_eq "no forged address in the results" 0 "$(grep -c '192\.0\.2\.77' "$O.jsonl" || true)"
 m=$(tb_stat "$O.stats" mismatched)
 ((m >= ncand)) || tb_fail "spoofed path: only $m mismatched answers counted for $ncand+ forged pairs"

@@ -5,12 +5,9 @@
 source "$(dirname "$0")/../lib/testbed.sh"
 tb_need_brute
 
-Z=$TB_TMP/zone
-"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone gen.test --names 2000 --filler 6000 --out "$Z"
+tb_gen_zone 2000 6000
 tb_server_start auth "$Z/gen.test.zone"
 R=$(tb_resolver auth)
-W=$Z/labels.txt
-ncand=$(grep -c . "$W")
 
 tb_run_brute "$TB_TMP/single" gen.test -w "$W" -r "$R"
 tb_assert_exit "single run" 0 "$TB_RC"

@@ -18,12 +18,9 @@
 source "$(dirname "$0")/../lib/testbed.sh"
 tb_need_brute
 
-Z=$TB_TMP/zone
-"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone gen.test --names 300 --filler 300 --out "$Z"
+tb_gen_zone 300 300
 tb_server_start k1 "$Z/gen.test.zone"
 tb_server_start k2 "$Z/gen.test.zone"
-W=$Z/labels.txt
-ncand=$(grep -c . "$W")
 nnames=$(grep -c . "$Z/names.txt")
 
 # ---- (a) a majority of hijackers
@@ -34,10 +31,8 @@ tb_double honest 127.0.0.1 "" forward "$(tb_resolver k1)"
 O=$TB_TMP/majority
 tb_run_brute "$O" gen.test -w "$W" \
 	-r "$(tb_resolver hj1),$(tb_resolver hj2),$(tb_resolver honest),$(tb_resolver hj3)"
-tb_assert_exit "3 hijackers + 1 honest" 0 "$TB_RC"
-tb_check_stats "$O.stats" "$ncand"
-tb_assert_sets_eq "3 hijackers + 1 honest: every real name, nothing invented" "$Z/names.txt" \
-	<(tb_json_names "$O.jsonl")
+tb_assert_brute_ok "$O" "$ncand" "$Z/names.txt" "3 hijackers + 1 honest" \
+	"3 hijackers + 1 honest: every real name, nothing invented"
 tb_assert_eq "3 hijackers + 1 honest: no hijacked address" 0 "$(grep -c '192\.0\.2\.66' "$O.jsonl" || true)"
 tb_assert_eq "3 hijackers + 1 honest: live resolvers" 1 "$(tb_stat "$O.stats" resolvers_live)"
 tb_assert_eq "3 hijackers + 1 honest: failed" 0 "$(tb_stat "$O.stats" failed)"
@@ -91,10 +86,8 @@ tb_double tl2 127.0.0.1 "" hijack 192.0.2.67 "$(tb_resolver k1)" 20
 pool="$(tb_resolver tl1),$(tb_resolver tl2)"
 O=$TB_TMP/trusted
 tb_run_brute "$O" gen.test -w "$W" -r "$pool" --trusted "$(tb_resolver tr)" --trusted-qps 1000
-tb_assert_exit "late liars with --trusted" 0 "$TB_RC"
-tb_check_stats "$O.stats" "$ncand"
-tb_assert_sets_eq "late liars with --trusted: every real name, nothing invented" "$Z/names.txt" \
-	<(tb_json_names "$O.jsonl")
+tb_assert_brute_ok "$O" "$ncand" "$Z/names.txt" "late liars with --trusted" \
+	"late liars with --trusted: every real name, nothing invented"
 tb_assert_eq "late liars with --trusted: no invented address" 0 "$(grep -c '192\.0\.2\.67' "$O.jsonl" || true)"
 tb_assert_eq "late liars with --trusted: failed" 0 "$(tb_stat "$O.stats" failed)"
 tb_assert_eq "late liars with --trusted: trusted live" 1 "$(tb_stat "$O.stats" trusted_live)"

@@ -8,7 +8,6 @@ source "$(dirname "$0")/../lib/testbed.sh"
 tb_need_tools jq ldns-nsec3-hash
 
 D=$TB_TMP
-HOSTILE=$TB_ROOT/tests/integration/xfr_hostile.py
 
 # One zone body for every variant: delegations (signed and not), glue, an
 # empty non-terminal, a wildcard, deep names, a name with an escaped dot.
@@ -206,20 +205,10 @@ grep -q 'is not signed' "$D/plain.err" || tb_fail "$(cat "$D/plain.err")"
 echo "ok: unsigned zone reported"
 
 # --- 4. hostile servers: a chain loop, black lies, silence ---------------------------
-hostile() { # NAME MODE
-	HP=$(tb_free_port 127.0.0.1)
-	tb_bg "$1" "$TB_PY" -u "$HOSTILE" 127.0.0.1 "$HP" "$2"
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -q '^ready' "$TB_TMP/$1.log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	tb_fail "hostile server $2 did not start"
-}
 walk_fail() { # ZONE MODE "message" [options]
 	local zone=$1 mode=$2 want=$3 rc=0
 	shift 3
-	hostile "h-$mode" "$mode"
+	tb_hostile "h-$mode" "$mode"
 	timeout 30 "$DG_BIN" walk "$zone" -s "127.0.0.1:$HP" "$@" >"$D/$mode.out" 2>"$D/$mode.err" || rc=$?
 	[[ $rc != 124 ]] || tb_fail "$mode: dnsglean hung"
 	tb_assert_exit "walk against $mode" 1 "$rc"

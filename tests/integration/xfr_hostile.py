@@ -18,10 +18,14 @@ NSEC walking over UDP (zone loop.test / lies.test):
                  NSEC owned by the query name whose next name is \\000.qname
 """
 import ipaddress
+import os
 import socket
 import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from dnsdouble import recv_exact  # noqa: E402
 
 
 def wname(name):
@@ -87,19 +91,12 @@ def frame(m):
 
 
 def recv_query(conn):
-    buf = b""
-    while len(buf) < 2:
-        d = conn.recv(2 - len(buf))
-        if not d:
-            return None
-        buf += d
-    n = struct.unpack("!H", buf)[0]
-    body = b""
-    while len(body) < n:
-        d = conn.recv(n - len(body))
-        if not d:
-            return None
-        body += d
+    buf = recv_exact(conn, 2)
+    if buf is None:
+        return None
+    body = recv_exact(conn, struct.unpack("!H", buf)[0])
+    if body is None:
+        return None
     return parse_query(body)
 
 

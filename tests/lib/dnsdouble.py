@@ -250,17 +250,19 @@ def run_udp_relay(sock, up, drop_pct, spoof_ip=None, hijack_ip=None, hijack_afte
                 counts["answered"] += 1
 
 
+def recv_exact(s, n):
+    """Reads exactly n octets from stream socket s; None if it closes first."""
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            return None
+        b += c
+    return b
+
+
 def tcp_relay(lsock, up):
     fam = socket.AF_INET6 if ":" in up[0] else socket.AF_INET
-
-    def recv_exact(s, n):
-        b = b""
-        while len(b) < n:
-            c = s.recv(n - len(b))
-            if not c:
-                return None
-            b += c
-        return b
 
     def serve(c):
         with c:

@@ -79,6 +79,9 @@
 #       pool ZONE N K UPSTREAM:PORT (names under ZONE the upstream says do
 #       not exist get K random addresses of a pool of N: a rotating wildcard).
 #       Waits until the socket is bound.
+#   tb_hostile NAME MODE         starts a hostile DNS server
+#       (tests/integration/xfr_hostile.py MODE) on a free 127.0.0.1 port,
+#       sets HP to that port and waits until it is ready.
 #   tb_capture_start FILE [FILTER]  tshark capture on lo into FILE (pcapng)
 #   tb_capture_stop                 stops it and waits until FILE is complete.
 #   tb_free_port [ADDR]          prints a free UDP+TCP port on ADDR.
@@ -97,6 +100,9 @@
 #   tb_assert_exit WHAT EXPECTED_RC ACTUAL_RC
 #   tb_json_names FILE           names of NOERROR results in a JSONL file
 #   tb_stat FILE KEY             a number from a --stats JSON file
+#   tb_assert_brute_ok PREFIX NCAND NAMES WHAT SETS_WHAT
+#                                a tb_run_brute run exited 0 and found NAMES
+#   tb_gen_zone NAMES FILLER     generates gen.test; sets Z, W, ncand
 
 set -euo pipefail
 
@@ -404,6 +410,17 @@ tb_double() {
 	tb_fail "resolver double '$name' ($mode) did not start"
 }
 
+tb_hostile() {
+	HP=$(tb_free_port 127.0.0.1)
+	tb_bg "$1" "$TB_PY" -u "$TB_ROOT/tests/integration/xfr_hostile.py" 127.0.0.1 "$HP" "$2"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready' "$TB_TMP/$1.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	tb_fail "hostile server $2 did not start"
+}
+
 tb_capture_start() {
 	tb_need_tools tshark
 	local file=$1 filter=${2:-udp or tcp}
@@ -500,6 +517,25 @@ tb_check_stats() {
 		[[ $c == "$want" ]] || tb_fail "stats: candidates $c, expected $want: $(cat "$f")"
 	fi
 	echo "ok: stats add up ($c candidates: $(jq -c '{found,nodata,nxdomain,wildcard,failed,queries,retries}' "$f"))"
+}
+
+# tb_gen_zone NAMES FILLER: generates the zone gen.test (tests/zones/gen-zone.py,
+# NAMES names, FILLER filler words) into Z=$TB_TMP/zone; sets Z, W (its word
+# list, labels.txt) and ncand (the number of words in W).
+tb_gen_zone() {
+	Z=$TB_TMP/zone
+	"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone gen.test --names "$1" --filler "$2" --out "$Z"
+	W=$Z/labels.txt
+	ncand=$(grep -c . "$W")
+}
+
+# tb_assert_brute_ok PREFIX NCAND NAMES WHAT SETS_WHAT: the run of
+# tb_run_brute PREFIX exited 0 (WHAT), its stats add up to NCAND candidates
+# and it found exactly the names of file NAMES (SETS_WHAT).
+tb_assert_brute_ok() {
+	tb_assert_exit "$4" 0 "$TB_RC"
+	tb_check_stats "$1.stats" "$2"
+	tb_assert_sets_eq "$5" "$3" <(tb_json_names "$1.jsonl")
 }
 
 # tb_run_brute OUT_PREFIX ARGS...: runs dnsglean brute ARGS with -o PREFIX.jsonl

@@ -36,6 +36,32 @@ function H.zone_names(zone, depth)
   return out
 end
 
+-- A copy of table `base` with the keys of `extra` (may be nil) set over it:
+-- test options with per-test changes.
+function H.with(base, extra)
+  local o = {}
+  for k, v in pairs(base) do o[k] = v end
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return o
+end
+
+-- Writes `text` to a new temporary file; returns its path (the caller
+-- removes it).
+function H.temp_file(text)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+  return path
+end
+
+-- Every result of an engine's blocking iterator, in order.
+function H.collect(e)
+  local t = {}
+  for r in assert(e:results()) do t[#t + 1] = r end
+  return t
+end
+
 -- Names of results that exist (found or nodata), as the CLI prints them.
 function H.existing(results)
   local t = {}

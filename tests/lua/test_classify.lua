@@ -74,10 +74,7 @@ test("fingerprints lists signatures; load_fingerprints adds a file", function()
   T.ok(#before > 10, "built-in signatures")
   local s = before[1]
   T.ok(s.kind and s.pattern and s.provider and s.category and s.source, "signature fields")
-  local path = os.tmpname()
-  local f = assert(io.open(path, "w"))
-  f:write("mx\tmx.example-saas.test\tExampleSaaS\tmail\t-\thttps://example.test/doc\n")
-  f:close()
+  local path = H.temp_file("mx\tmx.example-saas.test\tExampleSaaS\tmail\t-\thttps://example.test/doc\n")
   local n = assert(dg.load_fingerprints(path))
   T.eq(n, #before + 1, "one more signature")
   local p = dg.classify{owner = "example.com", type = "MX", rdata = "5 in.mx.example-saas.test."}

@@ -7,14 +7,7 @@ local dg = require "dnsglean"
 local function opts(extra)
   local o = {domain = "example.test", words = H.words, resolvers = H.resolver,
              timeout = 500, retries = 2}
-  for k, v in pairs(extra or {}) do o[k] = v end
-  return o
-end
-
-local function collect(e)
-  local t = {}
-  for r in assert(e:results()) do t[#t + 1] = r end
-  return t
+  return H.with(o, extra)
 end
 
 local function by_name(results)
@@ -25,7 +18,7 @@ end
 
 test("results() finds every real name of the zone, nothing else", function()
   local e = assert(dg.engine(opts()))
-  local res = collect(e)
+  local res = H.collect(e)
   T.same_set(H.existing(res), H.zone_names("example.test", 1), "names found")
   local words = #H.lines(H.words)
   T.eq(#res, words, "one result per word")
@@ -46,7 +39,7 @@ test("results() finds every real name of the zone, nothing else", function()
 end)
 
 test("a CNAME chain is reported", function()
-  local res = by_name(collect(assert(dg.engine(opts()))))
+  local res = by_name(H.collect(assert(dg.engine(opts()))))
   local api = res["api.example.test"]
   T.eq(api.status, "found", "api status")
   T.eq(api.answers[1].cname[1], "www.example.test.", "CNAME target")
@@ -57,9 +50,9 @@ test("words as array, iterator and file agree", function()
   local list = H.lines(H.words)
   local i = 0
   local iter = function() i = i + 1; return list[i] end
-  local a = H.existing(collect(assert(dg.engine(opts({words = list})))))
-  local b = H.existing(collect(assert(dg.engine(opts({words = iter})))))
-  local c = H.existing(collect(assert(dg.engine(opts()))))
+  local a = H.existing(H.collect(assert(dg.engine(opts({words = list})))))
+  local b = H.existing(H.collect(assert(dg.engine(opts({words = iter})))))
+  local c = H.existing(H.collect(assert(dg.engine(opts()))))
   T.same_set(a, c, "array vs file")
   T.same_set(b, c, "iterator vs file")
 end)
@@ -77,7 +70,7 @@ test("a failing words iterator raises in the caller", function()
 end)
 
 test("types: the other types are asked for names that exist", function()
-  local res = by_name(collect(assert(dg.engine(opts({types = {"A", "AAAA"}})))))
+  local res = by_name(H.collect(assert(dg.engine(opts({types = {"A", "AAAA"}})))))
   local www = res["www.example.test"]
   local got = {}
   for _, a in ipairs(www.answers) do got[a.type] = a.data[1] end
@@ -87,13 +80,13 @@ test("types: the other types are asked for names that exist", function()
 end)
 
 test("recursive finds names below found names", function()
-  local res = H.existing(collect(assert(dg.engine(opts({recursive = 1})))))
+  local res = H.existing(H.collect(assert(dg.engine(opts({recursive = 1})))))
   T.same_set(res, H.zone_names("example.test", 2), "depth 2 names")
 end)
 
 test("shards 1/2 and 2/2 split the work and cover it", function()
-  local a = collect(assert(dg.engine(opts({shard = "1/2"}))))
-  local b = collect(assert(dg.engine(opts({shard = "2/2"}))))
+  local a = H.collect(assert(dg.engine(opts({shard = "1/2"}))))
+  local b = H.collect(assert(dg.engine(opts({shard = "2/2"}))))
   T.eq(#a + #b, #H.lines(H.words), "every word in exactly one shard")
   local all = H.existing(a)
   for _, n in ipairs(H.existing(b)) do all[#all + 1] = n end
@@ -101,7 +94,7 @@ test("shards 1/2 and 2/2 split the work and cover it", function()
 end)
 
 test("wildcard names are flagged, real names kept", function()
-  local res = collect(assert(dg.engine(opts({domain = "wild.test"}))))
+  local res = H.collect(assert(dg.engine(opts({domain = "wild.test"}))))
   T.same_set(H.existing(res), H.zone_names("wild.test", 1), "real names of wild.test")
   local wild = 0
   for _, r in ipairs(res) do
@@ -117,7 +110,7 @@ test("lookup mode answers explicit questions", function()
   local e = assert(dg.engine({domain = "example.test", resolvers = {H.resolver},
     lookups = {{"example.test", "MX"}, {"_dmarc.example.test", "TXT"},
                {"nosuch.example.test", "A"}}}))
-  local res = by_name(collect(e))
+  local res = by_name(H.collect(e))
   T.eq(res["example.test"].data[1], "10 mail.example.test.", "MX")
   T.ok(res["_dmarc.example.test"].data[1]:find("v=DMARC1", 1, true), "DMARC TXT")
   T.eq(res["nosuch.example.test"].status, "nxdomain", "nxdomain")
@@ -127,7 +120,7 @@ test("an unreachable resolver gives failed results, not a crash", function()
   -- Nothing listens on this port of the namespace's loopback.
   local e = assert(dg.engine(opts({words = {"www", "mail"}, resolvers = "127.0.0.1:9",
                                    timeout = 200, retries = 1, validate = false})))
-  local res = collect(e)
+  local res = H.collect(e)
   for _, r in ipairs(res) do T.eq(r.status, "failed", r.name) end
 end)
 
@@ -160,11 +153,11 @@ end)
 
 test("checkpoint returns the resume state", function()
   local e = assert(dg.engine(opts()))
-  collect(e)
+  H.collect(e)
   local st = e:checkpoint()
   T.ok(type(st) == "string" and #st > 0, "state text")
   local e2 = assert(dg.engine(opts({resume = st})))
-  local again = collect(e2)
+  local again = H.collect(e2)
   T.eq(#H.existing(again), 0, "a finished run resumes with nothing left")
   local e3, err = dg.engine(opts({domain = "wild.test", resume = st}))
   T.eq(e3, nil, "state of another run refused")
@@ -197,7 +190,7 @@ test("recursion rewinds a words function from its cache", function()
     i = i + 1
     return list[i]
   end})))
-  T.same_set(H.existing(collect(e)), H.zone_names("example.test", 2), "depth 2 names")
+  T.same_set(H.existing(H.collect(e)), H.zone_names("example.test", 2), "depth 2 names")
 end)
 
 test("log receives the engine's messages", function()
@@ -205,7 +198,7 @@ test("log receives the engine's messages", function()
   local e = assert(dg.engine(opts({words = {"www"}, resolvers = {H.resolver, "127.0.0.1:9"},
     timeout = 200, retries = 1,
     log = function(level, msg) seen[#seen + 1] = level .. ": " .. msg end})))
-  local res = collect(e)
+  local res = H.collect(e)
   T.eq(res[1].status, "found", "the live resolver answered")
   local dead = false
   for _, m in ipairs(seen) do

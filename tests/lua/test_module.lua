@@ -22,8 +22,7 @@ end)
 
 local function base(extra)
   local o = {domain = "example.test", words = {"www"}, resolvers = H.resolver}
-  for k, v in pairs(extra or {}) do o[k] = v end
-  return o
+  return H.with(o, extra)
 end
 
 test("misuse raises clear errors", function()

@@ -14,14 +14,7 @@ local INVENTED = "192.0.2.66"
 local function opts(extra)
   local o = {domain = "example.test", words = H.words, resolvers = liar, validate = false,
              wildcard = false, timeout = 500, retries = 2}
-  for k, v in pairs(extra or {}) do o[k] = v end
-  return o
-end
-
-local function collect(e)
-  local t = {}
-  for r in assert(e:results()) do t[#t + 1] = r end
-  return t
+  return H.with(o, extra)
 end
 
 local function invented(results)
@@ -54,7 +47,7 @@ end
 
 test("without trusted, the liar's names are taken for real", function()
   local e = assert(dg.engine(opts()))
-  local res = collect(e)
+  local res = H.collect(e)
   T.eq(#H.existing(res), #H.lines(H.words), "every word 'exists'")
   T.ok(invented(res) > 0, "invented addresses reported")
   T.eq(e:stats().rejected_by_trusted, 0, "rejected_by_trusted")
@@ -63,7 +56,7 @@ end)
 
 test("trusted = \"addr\" (a comma list): every real name, nothing invented", function()
   local e = assert(dg.engine(opts({trusted = H.resolver .. ","})))
-  check_trusted_run(e, collect(e), "comma list")
+  check_trusted_run(e, H.collect(e), "comma list")
   local rs = e:resolvers()
   T.eq(#rs, 2, "e:resolvers() lists the pool and the trusted one")
   T.eq(rs[1].addr, liar, "pool first")
@@ -75,12 +68,9 @@ end)
 test("trusted = {array} and a file, driven sans-I/O, trusted_qps = 0 (no limit)", function()
   local e = assert(dg.engine(opts({trusted = {H.resolver}, trusted_qps = 0})))
   check_trusted_run(e, H.drive(e, dg.udp()), "array, sans-I/O")
-  local path = os.tmpname()
-  local f = assert(io.open(path, "w"))
-  f:write(H.resolver, "\n")
-  f:close()
+  local path = H.temp_file(H.resolver .. "\n")
   local e2 = assert(dg.engine(opts({trusted = path})))
-  check_trusted_run(e2, collect(e2), "file")
+  check_trusted_run(e2, H.collect(e2), "file")
   os.remove(path)
 end)
 
@@ -88,7 +78,7 @@ test("trusted_qps limits the rechecks", function()
   local qps = 10
   local e = assert(dg.engine(opts({trusted = H.resolver, trusted_qps = qps})))
   local t0 = dg.now()
-  local res = collect(e)
+  local res = H.collect(e)
   local secs = (dg.now() - t0) / 1000
   check_trusted_run(e, res, "trusted_qps")
   -- every word was found by the liar, so every word is rechecked; the

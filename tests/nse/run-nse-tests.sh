@@ -48,11 +48,18 @@ run_nmap() { # OUT.xml CPATH SCRIPT ARGS
 		--script-args "$4" -oX "$1" >"$1.txt" 2>&1
 }
 
+# brute_expect N ZONE DEPTH [ARGS]: dnsglean-brute on ZONE (more script
+# arguments: ",ARGS") into $TB_TMP/bN.xml; the names it must find (DEPTH labels
+# down) in $TB_TMP/expectN, the names it found in $TB_TMP/gotN
+brute_expect() {
+	run_nmap "$TB_TMP/b$1.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
+		"dnsglean-brute.domain=$2,dnsglean-brute.wordlist=$WORDS${4-}"
+	"$X" "$Z/$2.zone" expect "$2" "$WORDS" "$3" >"$TB_TMP/expect$1"
+	"$X" "$TB_TMP/b$1.xml" names dnsglean-brute >"$TB_TMP/got$1"
+}
+
 # 1. dnsglean-brute finds every real name of the zone.
-run_nmap "$TB_TMP/b1.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
-	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS"
-"$X" "$Z/example.test.zone" expect example.test "$WORDS" 1 >"$TB_TMP/expect1"
-"$X" "$TB_TMP/b1.xml" names dnsglean-brute >"$TB_TMP/got1"
+brute_expect 1 example.test 1
 check "dnsglean-brute finds every name of example.test" "$TB_TMP/expect1" "$TB_TMP/got1"
 ok "dnsglean-brute reports its statistics" \
 	grep -q "<elem key=\"words\">$(wc -l <"$WORDS")</elem>" "$TB_TMP/b1.xml"
@@ -65,18 +72,13 @@ comm -23 "$TB_TMP/dns-brute1" "$TB_TMP/got1" >"$TB_TMP/missed"
 check "dnsglean-brute finds all dns-brute finds" /dev/null "$TB_TMP/missed"
 
 # 3. Wildcard zone: the real names only.
-run_nmap "$TB_TMP/b2.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
-	"dnsglean-brute.domain=wild.test,dnsglean-brute.wordlist=$WORDS"
-"$X" "$Z/wild.test.zone" expect wild.test "$WORDS" 1 >"$TB_TMP/expect2"
-"$X" "$TB_TMP/b2.xml" names dnsglean-brute >"$TB_TMP/got2"
+brute_expect 2 wild.test 1
 check "dnsglean-brute reports no wildcard names" "$TB_TMP/expect2" "$TB_TMP/got2"
 ok "wildcard answers are counted" grep -Eq '<elem key="wildcard">[1-9][0-9]*</elem>' "$TB_TMP/b2.xml"
 
 # 4. Types, recursion and newtargets.
-run_nmap "$TB_TMP/b3.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
-	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.types={A,AAAA},dnsglean-brute.recursive=1,newtargets"
-"$X" "$Z/example.test.zone" expect example.test "$WORDS" 2 >"$TB_TMP/expect3"
-"$X" "$TB_TMP/b3.xml" names dnsglean-brute >"$TB_TMP/got3"
+brute_expect 3 example.test 2 \
+	",dnsglean-brute.types={A,AAAA},dnsglean-brute.recursive=1,newtargets"
 check "recursive=1 finds the names two labels down" "$TB_TMP/expect3" "$TB_TMP/got3"
 ok "types={A,AAAA} reports AAAA data" grep -q '<elem>2001:db8::10</elem>' "$TB_TMP/b3.xml"
 "$X" "$TB_TMP/b3.xml" hosts | sort -u >"$TB_TMP/hosts3"

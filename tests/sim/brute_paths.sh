@@ -42,14 +42,20 @@ for _ in $(seq 100); do
 done
 [[ -s $READY ]] || tb_fail "dnssim did not become ready"
 
-# sim_stat ADDR FIELD: a counter of one simulated resolver (fresh stats)
-sim_stat() {
+# sim_dump TRIES PAUSE: asks the simulator for fresh stats in $STATS and
+# waits up to TRIES times PAUSE seconds for them
+sim_dump() {
 	rm -f "$STATS"
 	kill -USR1 "$SIM_PID"
-	for _ in $(seq 50); do
+	for _ in $(seq "$1"); do
 		[[ -s $STATS ]] && break
-		sleep 0.1
+		sleep "$2"
 	done
+}
+
+# sim_stat ADDR FIELD: a counter of one simulated resolver (fresh stats)
+sim_stat() {
+	sim_dump 50 0.1
 	jq -r --arg a "$1:$P" --arg f "$2" '.resolvers[] | select(.addr == $a) | .[$f]' "$STATS"
 }
 
@@ -66,12 +72,7 @@ brute() {
 	: >"$TB_TMP/$name.samples"
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 0.5
-		rm -f "$STATS"
-		kill -USR1 "$SIM_PID"
-		for _ in $(seq 20); do
-			[[ -s $STATS ]] && break
-			sleep 0.02
-		done
+		sim_dump 20 0.02
 		[[ -s $STATS ]] && jq -c --arg t "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')" \
 			'{t: ($t | tonumber), r: .resolvers}' "$STATS" >>"$TB_TMP/$name.samples"
 	done

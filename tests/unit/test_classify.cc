@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dnsglean/dnsglean.h"
+#include "ldnstest.h"
 
 namespace
 {
@@ -688,13 +689,7 @@ static std::vector<uint8_t> response(const char *qname, ldns_rr_type qtype, uint
                 EXPECT_EQ(ldns_rr_new_frm_str(&rr, a, 300, nullptr, nullptr), LDNS_STATUS_OK) << a;
                 ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, rr);
         }
-        uint8_t *wire = nullptr;
-        size_t len = 0;
-        EXPECT_EQ(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
-        std::vector<uint8_t> v(wire, wire + len);
-        free(wire);
-        ldns_pkt_free(p);
-        return v;
+        return wire_and_free(p);
 }
 
 struct Seen {

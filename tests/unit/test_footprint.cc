@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dnsglean/dnsglean.h"
+#include "ldnstest.h"
 
 namespace
 {
@@ -108,14 +109,8 @@ static std::vector<uint8_t> answer(Zone &z, const uint8_t *q, size_t qlen)
                         cur = next;
                 }
         }
-        uint8_t *w = nullptr;
-        size_t wl = 0;
-        EXPECT_EQ(ldns_pkt2wire(&w, r, &wl), LDNS_STATUS_OK);
-        std::vector<uint8_t> v(w, w + wl);
-        free(w);
-        ldns_pkt_free(r);
         ldns_pkt_free(qp);
-        return v;
+        return wire_and_free(r);
 }
 
 static void add(Zone &z, const std::string &line)

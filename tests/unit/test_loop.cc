@@ -264,23 +264,28 @@ class LoopRun
         dg_loop_t *l_ = nullptr;
 };
 
+/* The example zone, an honest resolver serving it and a run asking it. */
+struct HonestRun {
+        Zone z = example();
+        Resolver res{honest(z)};
+        LoopRun run{res.addr()};
+};
+
 TEST(Loop, AnswersDelivered)
 {
-        Zone z = example();
-        Resolver res(honest(z));
-        LoopRun run(res.addr());
-        run.ask({{"www.example.com", 1}, {"example.com", 15}, {"nope.example.com", 1}});
+        HonestRun h;
+        h.run.ask({{"www.example.com", 1}, {"example.com", 15}, {"nope.example.com", 1}});
         Got g;
-        ASSERT_EQ(run.run(g), DG_OK);
-        EXPECT_TRUE(dg_engine_done(run.engine()));
+        ASSERT_EQ(h.run.run(g), DG_OK);
+        EXPECT_TRUE(dg_engine_done(h.run.engine()));
         EXPECT_EQ(g.count, 3u);
         EXPECT_EQ(g.status["www.example.com"], DG_STATUS_FOUND);
         EXPECT_EQ(g.data["www.example.com"], std::vector<std::string>{"192.0.2.1"});
         EXPECT_EQ(g.data["example.com"], std::vector<std::string>{"10 mail.example.com."});
         EXPECT_EQ(g.status["nope.example.com"], DG_STATUS_NXDOMAIN);
-        EXPECT_EQ(res.seen("www.example.com", false), 1u);
+        EXPECT_EQ(h.res.seen("www.example.com", false), 1u);
         EXPECT_GE(g.ticks, 1u); /* on_tick at least once, at the end */
-        dg_stats_t s = run.stats();
+        dg_stats_t s = h.run.stats();
         EXPECT_EQ(s.queries, 3u);
         EXPECT_EQ(s.responses, 3u);
         EXPECT_EQ(s.timeouts, 0u);
@@ -405,13 +410,11 @@ TEST(Loop, StopFlagHonoured)
 
 TEST(Loop, CallbackStopsTheRun)
 {
-        Zone z = example();
-        Resolver res(honest(z));
-        LoopRun run(res.addr());
-        run.ask({{"www.example.com", 1}, {"mail.example.com", 1}, {"example.com", 15}});
+        HonestRun h;
+        h.run.ask({{"www.example.com", 1}, {"mail.example.com", 1}, {"example.com", 15}});
         Got g;
         g.stop_after = 1;
-        EXPECT_EQ(run.run(g), DG_EINTR);
+        EXPECT_EQ(h.run.run(g), DG_EINTR);
         EXPECT_EQ(g.count, 1u);
 }
 
@@ -432,20 +435,18 @@ TEST(Loop, StepWaitsAtMostMaxWait)
 
 TEST(Loop, StepByStep)
 {
-        Zone z = example();
-        Resolver res(honest(z));
-        LoopRun run(res.addr());
-        run.ask({{"www.example.com", 1}});
-        dg_loop_t *l = run.loop();
+        HonestRun h;
+        h.run.ask({{"www.example.com", 1}});
+        dg_loop_t *l = h.run.loop();
         dg_result_t *r = nullptr;
         for (int i = 0; i < 100 && r == nullptr; i++) {
                 ASSERT_EQ(dg_loop_step(l, 20), DG_OK);
-                dg_engine_next_result(run.engine(), &r);
+                dg_engine_next_result(h.run.engine(), &r);
         }
         ASSERT_NE(r, nullptr);
         EXPECT_EQ(r->status, DG_STATUS_FOUND);
         dg_result_free(r);
-        EXPECT_TRUE(dg_engine_done(run.engine()));
+        EXPECT_TRUE(dg_engine_done(h.run.engine()));
 }
 
 void on_alarm(int)
@@ -491,10 +492,8 @@ int lowest_free_fd()
 
 TEST(Loop, NewFailsWithEioWhenOutOfDescriptors)
 {
-        Zone z = example();
-        Resolver res(honest(z));
-        LoopRun run(res.addr());
-        run.ask({{"www.example.com", 1}});
+        HonestRun h;
+        h.run.ask({{"www.example.com", 1}});
         rlimit old;
         ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
         int base = lowest_free_fd();
@@ -505,7 +504,7 @@ TEST(Loop, NewFailsWithEioWhenOutOfDescriptors)
                 rlimit lim = {(rlim_t)(base + room), old.rlim_max};
                 ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lim), 0);
                 errno = 0;
-                int rc = dg_loop_new(run.engine(), &l);
+                int rc = dg_loop_new(h.run.engine(), &l);
                 int err = errno;
                 ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
                 EXPECT_EQ(rc, DG_EIO) << "room " << room;
@@ -515,7 +514,7 @@ TEST(Loop, NewFailsWithEioWhenOutOfDescriptors)
         }
         /* with room again the same engine runs */
         Got g;
-        ASSERT_EQ(run.run(g), DG_OK);
+        ASSERT_EQ(h.run.run(g), DG_OK);
         EXPECT_EQ(g.status["www.example.com"], DG_STATUS_FOUND);
         dg_loop_free(nullptr);
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -479,23 +480,33 @@ Query parse_query(const uint8_t *b, size_t n, bool tcp)
 
 using Server = std::function<Bytes(const Query &)>;
 
+// Sets *resp to srv's answer to the walk's next query at now, or to nothing
+// when no query is due; a failing dg_walk_next_query is a fatal failure.
+void answer_next(dg_walk_t *w, uint64_t now, const Server &srv, std::optional<Bytes> *resp)
+{
+        uint8_t buf[512];
+        dg_walk_query_t q;
+        resp->reset();
+        int r = dg_walk_next_query(w, now, buf, sizeof buf, &q);
+        ASSERT_GE(r, 0);
+        if (r > 0)
+                *resp = srv(parse_query(buf, q.len, q.tcp));
+}
+
 // Runs the walk against a simulated server; an empty answer is a timeout.
 void drive(dg_walk_t *w, const Server &srv, int max_steps = 5000)
 {
         uint64_t now = 1000;
         for (int i = 0; i < max_steps && !dg_walk_done(w); i++) {
-                uint8_t buf[512];
-                dg_walk_query_t q;
-                int r = dg_walk_next_query(w, now, buf, sizeof buf, &q);
-                ASSERT_GE(r, 0);
-                if (r == 0)
+                std::optional<Bytes> resp;
+                ASSERT_NO_FATAL_FAILURE(answer_next(w, now, srv, &resp));
+                if (!resp)
                         continue;
-                Bytes resp = srv(parse_query(buf, q.len, q.tcp));
-                if (resp.empty()) {
+                if (resp->empty()) {
                         now += 100000;
                         dg_walk_tick(w, now);
                 } else {
-                        ASSERT_EQ(DG_OK, dg_walk_feed(w, now, resp.data(), resp.size()));
+                        ASSERT_EQ(DG_OK, dg_walk_feed(w, now, resp->data(), resp->size()));
                 }
         }
         ASSERT_TRUE(dg_walk_done(w));
@@ -536,15 +547,32 @@ struct NsecZone {
         std::map<std::string, size_t> covers;
 };
 
-dg_walk_t *new_walk(const char *zone)
+// Opens *w on zone with options seeded with seed, then changed by set(); a
+// failure is a fatal failure of the test (check with ASSERT_NO_FATAL_FAILURE).
+void open_walk(const char *zone, uint64_t seed, const std::function<void(dg_walk_opts_t &)> &set,
+               dg_walk_t **w)
 {
         dg_walk_opts_t o;
         dg_walk_opts_init(&o);
-        o.seed = 7;
-        o.max_queries = 1000;
+        o.seed = seed;
+        set(o);
+        *w = nullptr;
+        ASSERT_EQ(DG_OK, dg_walk_new(zone, &o, w));
+}
+
+dg_walk_t *new_walk(const char *zone)
+{
         dg_walk_t *w = nullptr;
-        EXPECT_EQ(DG_OK, dg_walk_new(zone, &o, &w));
+        open_walk(
+            zone, 7, [](dg_walk_opts_t &o) { o.max_queries = 1000; }, &w);
         return w;
+}
+
+// Appends PREFIX0.z.test ... PREFIX<n-1>.z.test to names.
+void add_numbered(std::vector<std::string> &names, const char *prefix, int n)
+{
+        for (int i = 0; i < n; i++)
+                names.push_back(prefix + std::to_string(i) + ".z.test");
 }
 
 std::vector<std::string> walked(dg_walk_t *w)
@@ -587,21 +615,28 @@ TEST(Walk, DelegationNeedsTheSiblingQuery)
         dg_walk_free(w);
 }
 
-TEST(Walk, NsecLoopIsDetected)
+// A server of an NSEC chain given as owner -> next name (each NSEC lists
+// type A): NSEC queries for an owner get its NSEC, other queries for the apex
+// its SOA, any other query NXDOMAIN with the NSEC of denial (an owner).
+Server chain_server(const std::map<std::string, std::string> &next, const std::string &denial)
 {
-        // apex -> a -> b -> a
-        Server s = [](const Query &q) -> Bytes {
-                std::map<std::string, std::string> next = {{"z.test.", "a.z.test."},
-                                                           {"a.z.test.", "b.z.test."},
-                                                           {"b.z.test.", "a.z.test."}};
+        return [next, denial](const Query &q) -> Bytes {
                 if (q.qtype == 47 && next.count(q.qname))
                         return msg(q.id, RESP, q.qname, 47,
-                                   {{q.qname, 47, nsec_rd(next[q.qname], {1})}});
+                                   {{q.qname, 47, nsec_rd(next.at(q.qname), {1})}});
                 if (q.qname == "z.test.")
                         return msg(q.id, RESP, q.qname, q.qtype, {}, {{"z.test.", 6, soa_rd(1)}});
                 return msg(q.id, RESP | 3, q.qname, q.qtype, {},
-                           {{"b.z.test.", 47, nsec_rd("a.z.test.", {1})}});
+                           {{denial, 47, nsec_rd(next.at(denial), {1})}});
         };
+}
+
+TEST(Walk, NsecLoopIsDetected)
+{
+        // apex -> a -> b -> a
+        Server s = chain_server(
+            {{"z.test.", "a.z.test."}, {"a.z.test.", "b.z.test."}, {"b.z.test.", "a.z.test."}},
+            "b.z.test.");
         dg_walk_t *w = new_walk("z.test");
         drive(w, s);
         EXPECT_EQ(dg_walk_status(w), DG_WALK_LOOP);
@@ -611,17 +646,8 @@ TEST(Walk, NsecLoopIsDetected)
 
 TEST(Walk, BackwardsChainIsALoop)
 {
-        Server s = [](const Query &q) -> Bytes {
-                std::map<std::string, std::string> next = {{"z.test.", "m.z.test."},
-                                                           {"m.z.test.", "c.z.test."}};
-                if (q.qtype == 47 && next.count(q.qname))
-                        return msg(q.id, RESP, q.qname, 47,
-                                   {{q.qname, 47, nsec_rd(next[q.qname], {1})}});
-                if (q.qname == "z.test.")
-                        return msg(q.id, RESP, q.qname, q.qtype, {}, {{"z.test.", 6, soa_rd(1)}});
-                return msg(q.id, RESP | 3, q.qname, q.qtype, {},
-                           {{"m.z.test.", 47, nsec_rd("c.z.test.", {1})}});
-        };
+        Server s =
+            chain_server({{"z.test.", "m.z.test."}, {"m.z.test.", "c.z.test."}}, "m.z.test.");
         dg_walk_t *w = new_walk("z.test");
         drive(w, s);
         EXPECT_EQ(dg_walk_status(w), DG_WALK_LOOP);
@@ -760,13 +786,25 @@ struct Nsec3Zone {
         }
 };
 
+// Walks an NSEC3 zone of the names PREFIX0.z.test ... PREFIX<n-1>.z.test for
+// at most max_steps steps, opened as open_walk does; the caller frees *w.
+void walk_numbered(const char *prefix, int n, uint64_t seed,
+                   const std::function<void(dg_walk_opts_t &)> &set, dg_walk_t **w,
+                   int max_steps = 5000)
+{
+        std::vector<std::string> names;
+        add_numbered(names, prefix, n);
+        Nsec3Zone z(names);
+        ASSERT_NO_FATAL_FAILURE(open_walk("z.test", seed, set, w));
+        drive(*w, std::ref(z), max_steps);
+}
+
 TEST(Walk, Nsec3RingClosesAndCracks)
 {
         std::vector<std::string> names = {"z.test",         "www.z.test", "mail.z.test",
                                           "vpn.z.test",     "dev.z.test", "ci.dev.z.test",
                                           "intranet.z.test"};
-        for (int i = 0; i < 40; i++)
-                names.push_back("host" + std::to_string(i) + ".z.test");
+        add_numbered(names, "host", 40);
         Nsec3Zone z(names);
         z.flags = 1;
         dg_walk_t *w = new_walk("z.test");
@@ -804,17 +842,9 @@ TEST(Walk, Nsec3RingClosesAndCracks)
 
 TEST(Walk, Nsec3BudgetLeavesPartialCoverage)
 {
-        std::vector<std::string> names;
-        for (int i = 0; i < 300; i++)
-                names.push_back("n" + std::to_string(i) + ".z.test");
-        Nsec3Zone z(names);
-        dg_walk_opts_t o;
-        dg_walk_opts_init(&o);
-        o.seed = 11;
-        o.max_queries = 30;
-        dg_walk_t *w = nullptr;
-        ASSERT_EQ(DG_OK, dg_walk_new("z.test", &o, &w));
-        drive(w, std::ref(z));
+        dg_walk_t *w;
+        ASSERT_NO_FATAL_FAILURE(walk_numbered(
+            "n", 300, 11, [](dg_walk_opts_t &o) { o.max_queries = 30; }, &w));
         EXPECT_EQ(dg_walk_status(w), DG_WALK_BUDGET);
         double c = dg_walk_coverage(w);
         EXPECT_GT(c, 0.0);
@@ -826,20 +856,12 @@ TEST(Walk, Nsec3LastGapsAreFound)
 {
         // 400 hashes: the last gaps are small enough that the search switches
         // from the collected records to the list of remaining gaps
-        std::vector<std::string> names;
-        for (int i = 0; i < 400; i++)
-                names.push_back("g" + std::to_string(i) + ".z.test");
-        Nsec3Zone z(names);
-        dg_walk_opts_t o;
-        dg_walk_opts_init(&o);
-        o.seed = 5;
-        o.max_hash_tries = 50000000;
-        dg_walk_t *w = nullptr;
-        ASSERT_EQ(DG_OK, dg_walk_new("z.test", &o, &w));
-        drive(w, std::ref(z), 2000);
+        dg_walk_t *w;
+        ASSERT_NO_FATAL_FAILURE(walk_numbered(
+            "g", 400, 5, [](dg_walk_opts_t &o) { o.max_hash_tries = 50000000; }, &w, 2000));
         EXPECT_EQ(dg_walk_status(w), DG_WALK_COMPLETE) << dg_walk_errmsg(w);
         const dg_walk_hash_t *h;
-        EXPECT_EQ(dg_walk_hashes(w, &h), names.size());
+        EXPECT_EQ(dg_walk_hashes(w, &h), 400u);
         EXPECT_DOUBLE_EQ(dg_walk_coverage(w), 1.0);
         dg_walk_free(w);
 }
@@ -1030,13 +1052,11 @@ TEST(Robustness, MutatedWalkAnswers)
                 uint64_t now = 0;
                 int steps = 0;
                 while (!dg_walk_done(w) && steps++ < 2000) {
-                        uint8_t buf[512];
-                        dg_walk_query_t q;
-                        int r = dg_walk_next_query(w, now, buf, sizeof buf, &q);
-                        ASSERT_GE(r, 0);
-                        if (r == 0)
+                        std::optional<Bytes> got;
+                        ASSERT_NO_FATAL_FAILURE(answer_next(w, now, z, &got));
+                        if (!got)
                                 continue;
-                        Bytes resp = z(parse_query(buf, q.len, q.tcp));
+                        Bytes &resp = *got;
                         if (rng.next() % 2) {
                                 resp[rng.next() % resp.size()] ^= (uint8_t)(1u << (rng.next() % 8));
                                 if (rng.next() % 3 == 0)

@@ -55,17 +55,23 @@ def make_label(rng):
     return s
 
 
+def new_labels(rng, n, seen):
+    """n fresh labels from rng, none in seen (each is added to seen)."""
+    out = []
+    while len(out) < n:
+        l = make_label(rng)
+        if l not in seen:
+            seen.add(l)
+            out.append(l)
+    return out
+
+
 def gen_zone(a):
     rng = random.Random(a.seed)
     zone = a.zone.rstrip(".").lower()
     fixed = {"ns1", "edge", "dev", "apps", "corp", "big", "www", "mail", "out1", "out2"}
-    labels = []
     seen = set(fixed) | set(CHILD_LABELS)
-    while len(labels) < a.names:
-        l = make_label(rng)
-        if l not in seen:
-            seen.add(l)
-            labels.append(l)
+    labels = new_labels(rng, a.names, seen)
 
     recs = []  # (owner relative or '@', type, rdata)
     ip4 = [0]
@@ -169,14 +175,8 @@ def gen_zone(a):
         f.write("dev.%s\napps.%s\n" % (zone, zone))
 
     d1labels = [n[: -len(zone) - 1] for n in depth1]
-    filler = []
     frng = random.Random(a.seed + 7919)
-    fseen = set(seen) | set(d1labels)
-    while len(filler) < a.filler:
-        l = make_label(frng)
-        if l not in fseen:
-            fseen.add(l)
-            filler.append(l)
+    filler = new_labels(frng, a.filler, set(seen) | set(d1labels))
     words = d1labels + filler
     random.Random(a.seed + 1).shuffle(words)
     with open(os.path.join(a.out, "labels.txt"), "w") as f:

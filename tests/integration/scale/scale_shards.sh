@@ -8,12 +8,9 @@ source "$(dirname "$0")/../../lib/testbed.sh"
 tb_need_brute
 DEPLOY=$TB_ROOT/core/deploy
 
-Z=$TB_TMP/zone
-"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" zone --zone gen.test --names 1500 --filler 4500 --out "$Z"
+tb_gen_zone 1500 4500
 tb_server_start auth "$Z/gen.test.zone"
 R=$(tb_resolver auth)
-W=$Z/labels.txt
-ncand=$(grep -c . "$W")
 
 # the single run, reference of everything below (merged alone: the canonical
 # order and form)
