@@ -2,9 +2,10 @@
  * footprint_names.h and core/data/README.md). */
 #include "footprint_names.h"
 
-#include <errno.h>
 #include <glib.h>
 #include <string.h>
+
+#include "util.h"
 
 static const char *const section_names[DG_FPN_COUNT] = {"dkim-selectors", "srv", "saas",
                                                         "txt-owners"};
@@ -167,18 +168,12 @@ int dg_fp_names_load_file(const char *path, dg_fp_names_t **out, char **errmsg)
                 *out = NULL;
         if (path == NULL || out == NULL)
                 return DG_EINVAL;
-        gchar *text = NULL;
-        gsize len = 0;
-        GError *err = NULL;
-        if (!g_file_get_contents(path, &text, &len, &err)) {
-                int e = err->code == G_FILE_ERROR_NOENT ? ENOENT : EIO;
-                if (errmsg)
-                        *errmsg = g_strdup(err->message);
-                g_error_free(err);
-                errno = e;
-                return DG_EIO;
-        }
-        int rc = dg_fp_names_parse(text, len, path, out, errmsg);
+        char *text = NULL;
+        size_t len = 0;
+        int rc = dg_read_file(path, &text, &len, errmsg);
+        if (rc != DG_OK)
+                return rc;
+        rc = dg_fp_names_parse(text, len, path, out, errmsg);
         g_free(text);
         return rc;
 }

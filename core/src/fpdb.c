@@ -852,18 +852,12 @@ int dg_fpdb_load_file(dg_fpdb_t *db, const char *path, char **errmsg)
                 *errmsg = NULL;
         if (db == NULL || path == NULL)
                 return DG_EINVAL;
-        gchar *text = NULL;
-        gsize len = 0;
-        GError *err = NULL;
-        if (!g_file_get_contents(path, &text, &len, &err)) {
-                int e = err->code == G_FILE_ERROR_NOENT ? ENOENT : EIO;
-                if (errmsg)
-                        *errmsg = g_strdup(err->message);
-                g_error_free(err);
-                errno = e;
-                return DG_EIO;
-        }
-        int rc = dg_fpdb_load_data(db, text, len, path, errmsg);
+        char *text = NULL;
+        size_t len = 0;
+        int rc = dg_read_file(path, &text, &len, errmsg);
+        if (rc != DG_OK)
+                return rc;
+        rc = dg_fpdb_load_data(db, text, len, path, errmsg);
         g_free(text);
         return rc;
 }

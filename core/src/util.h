@@ -1,6 +1,7 @@
 /* Private helpers shared by the library's modules (not installed, not
  * exported): FNV-1a hashing, ASCII case folding, a seeded random number
- * generator and random DNS labels. Pure functions, no I/O except the seed.
+ * generator, random DNS labels and reading a whole file. Pure functions, no
+ * I/O except the seed and dg_read_file.
  */
 #ifndef DG_UTIL_H
 #define DG_UTIL_H
@@ -55,5 +56,10 @@ uint64_t dg_rng_seed(void);
 /* Writes len random characters from [a-z0-9] (the first a letter) and a NUL
  * into buf (len + 1 octets), drawing from *state. */
 void dg_random_label(uint64_t *state, char *buf, size_t len);
+
+/* Reads the file at path into *text (NUL-terminated, caller g_free()s) and its
+ * length into *len; 0 (DG_OK) or DG_EIO with errno ENOENT/EIO, *text NULL and
+ * the reason in *errmsg (caller frees; errmsg may be NULL). */
+int dg_read_file(const char *path, char **text, size_t *len, char **errmsg);
 
 #endif
