@@ -158,12 +158,7 @@ static void opts_clear(axfr_opts_t *o)
 static int parse_opts(axfr_opts_t *o, int argc, char **argv)
 {
         GOptionEntry entries[] = {
-            {"server", 's', 0, G_OPTION_ARG_STRING, &o->server,
-             "Servers to ask (comma list of addr[:port]); default: the zone's NS", "SERVER"},
-            {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o->resolvers,
-             "Resolvers that find the NS (file or comma list)", "RESOLVERS"},
-            {"port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Port of the found NS (default 53)",
-             "PORT"},
+            DG_XFR_SERVER_ENTRIES(o),
             DG_CLI_FORMAT_ENTRY(&o->format, "text (zone file, default), jsonl, json"),
             DG_CLI_OUTPUT_ENTRY(&o->output),
             {"timeout", 't', 0, G_OPTION_ARG_INT, &o->timeout,

@@ -282,12 +282,7 @@ static void opts_clear(walk_opts_t *o)
 static gboolean parse_args(walk_opts_t *o, int *argc, char ***argv)
 {
         GOptionEntry entries[] = {
-            {"server", 's', 0, G_OPTION_ARG_STRING, &o->server,
-             "Servers to ask (comma list of addr[:port]); default: the zone's NS", "SERVER"},
-            {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o->resolvers,
-             "Resolvers that find the NS (file or comma list)", "RESOLVERS"},
-            {"port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Port of the found NS (default 53)",
-             "PORT"},
+            DG_XFR_SERVER_ENTRIES(o),
             {"crack", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->wordlists,
              "NSEC3: try the labels of WORDLIST (repeatable; the brute wordlist works)",
              "WORDLIST"},
