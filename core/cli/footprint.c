@@ -32,22 +32,17 @@ static void json_record(GString *s, const dg_footprint_record_t *x, bool kind)
                 g_string_append(s, "\"kind\":\"record\",");
         g_string_append(s, "\"name\":");
         dg_json_str(s, x->name);
-        g_string_append(s, ",\"type\":");
-        dg_json_str(s, dg_rrtype_str(x->type));
+        dg_json_field(s, "type", dg_rrtype_str(x->type));
         g_string_append_printf(s, ",\"ttl\":%u,\"data\":", x->ttl);
         dg_cli_json_strv(s, x->data, x->ndata);
         if (x->ncname) {
                 g_string_append(s, ",\"cname\":");
                 dg_cli_json_strv(s, x->cname, x->ncname);
         }
-        g_string_append(s, ",\"status\":");
-        dg_json_str(s, x->status);
-        if (x->rcode != 255) {
-                g_string_append(s, ",\"rcode\":");
-                dg_json_str(s, dg_rcode_str(x->rcode));
-        }
-        g_string_append(s, ",\"why\":");
-        dg_json_str(s, x->why);
+        dg_json_field(s, "status", x->status);
+        if (x->rcode != 255)
+                dg_json_field(s, "rcode", dg_rcode_str(x->rcode));
+        dg_json_field(s, "why", x->why);
         g_string_append_c(s, ',');
         dg_cli_json_providers(s, x->providers, x->nproviders);
         g_string_append_printf(s, ",\"takeover\":%s}", x->takeover ? "true" : "false");
@@ -60,8 +55,7 @@ static void json_provider(GString *s, const dg_footprint_provider_t *p, bool kin
                 g_string_append(s, "\"kind\":\"provider\",");
         g_string_append(s, "\"name\":");
         dg_json_str(s, p->name);
-        g_string_append(s, ",\"category\":");
-        dg_json_str(s, p->category);
+        dg_json_field(s, "category", p->category);
         g_string_append(s, ",\"evidence\":");
         dg_cli_json_strv(s, p->evidence, p->nevidence);
         g_string_append_printf(s, ",\"takeover\":%s}", p->takeover ? "true" : "false");
@@ -74,10 +68,8 @@ static void json_finding(GString *s, const dg_finding_t *f, bool kind)
                 g_string_append(s, "\"kind\":\"finding\",");
         g_string_append(s, "\"id\":");
         dg_json_str(s, f->id);
-        g_string_append(s, ",\"severity\":");
-        dg_json_str(s, dg_severity_str(f->severity));
-        g_string_append(s, ",\"message\":");
-        dg_json_str(s, f->message);
+        dg_json_field(s, "severity", dg_severity_str(f->severity));
+        dg_json_field(s, "message", f->message);
         g_string_append(s, ",\"evidence\":");
         dg_cli_json_strv(s, f->evidence, f->nevidence);
         g_string_append_c(s, '}');
