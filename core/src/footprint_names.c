@@ -160,6 +160,12 @@ int dg_fp_names_parse(const char *text, size_t len, const char *source, dg_fp_na
         return why ? DG_EPARSE : DG_OK;
 }
 
+/* dg_fp_names_parse as a dg_text_parser_t; out is the dg_fp_names_t **. */
+static int parse_cb(void *out, const char *text, size_t len, const char *source, char **errmsg)
+{
+        return dg_fp_names_parse(text, len, source, out, errmsg);
+}
+
 int dg_fp_names_load_file(const char *path, dg_fp_names_t **out, char **errmsg)
 {
         if (errmsg)
@@ -168,14 +174,7 @@ int dg_fp_names_load_file(const char *path, dg_fp_names_t **out, char **errmsg)
                 *out = NULL;
         if (path == NULL || out == NULL)
                 return DG_EINVAL;
-        char *text = NULL;
-        size_t len = 0;
-        int rc = dg_read_file(path, &text, &len, errmsg);
-        if (rc != DG_OK)
-                return rc;
-        rc = dg_fp_names_parse(text, len, path, out, errmsg);
-        g_free(text);
-        return rc;
+        return dg_load_file(path, parse_cb, out, errmsg);
 }
 
 const dg_fp_names_t *dg_fp_names_builtin(const char **why)

@@ -846,20 +846,19 @@ int dg_fpdb_load_data(dg_fpdb_t *db, const char *text, size_t len, const char *s
         return why ? DG_EPARSE : DG_OK;
 }
 
+/* dg_fpdb_load_data as a dg_text_parser_t. */
+static int load_data_cb(void *db, const char *text, size_t len, const char *source, char **errmsg)
+{
+        return dg_fpdb_load_data(db, text, len, source, errmsg);
+}
+
 int dg_fpdb_load_file(dg_fpdb_t *db, const char *path, char **errmsg)
 {
         if (errmsg)
                 *errmsg = NULL;
         if (db == NULL || path == NULL)
                 return DG_EINVAL;
-        char *text = NULL;
-        size_t len = 0;
-        int rc = dg_read_file(path, &text, &len, errmsg);
-        if (rc != DG_OK)
-                return rc;
-        rc = dg_fpdb_load_data(db, text, len, path, errmsg);
-        g_free(text);
-        return rc;
+        return dg_load_file(path, load_data_cb, db, errmsg);
 }
 
 int dg_fpdb_new_default(dg_fpdb_t **out)

@@ -43,11 +43,12 @@ void dg_random_label(uint64_t *state, char *buf, size_t len)
         buf[len] = '\0';
 }
 
-int dg_read_file(const char *path, char **text, size_t *len, char **errmsg)
+int dg_load_file(const char *path, dg_text_parser_t parse, void *ud, char **errmsg)
 {
-        gsize n = 0;
+        gchar *text = NULL;
+        gsize len = 0;
         GError *err = NULL;
-        if (!g_file_get_contents(path, text, &n, &err)) {
+        if (!g_file_get_contents(path, &text, &len, &err)) {
                 int e = err->code == G_FILE_ERROR_NOENT ? ENOENT : EIO;
                 if (errmsg)
                         *errmsg = g_strdup(err->message);
@@ -55,6 +56,7 @@ int dg_read_file(const char *path, char **text, size_t *len, char **errmsg)
                 errno = e;
                 return DG_EIO;
         }
-        *len = n;
-        return DG_OK;
+        int rc = parse(ud, text, len, path, errmsg);
+        g_free(text);
+        return rc;
 }

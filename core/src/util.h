@@ -1,7 +1,7 @@
 /* Private helpers shared by the library's modules (not installed, not
  * exported): FNV-1a hashing, ASCII case folding, a seeded random number
  * generator, random DNS labels and reading a whole file. Pure functions, no
- * I/O except the seed and dg_read_file.
+ * I/O except the seed and dg_load_file.
  */
 #ifndef DG_UTIL_H
 #define DG_UTIL_H
@@ -57,9 +57,14 @@ uint64_t dg_rng_seed(void);
  * into buf (len + 1 octets), drawing from *state. */
 void dg_random_label(uint64_t *state, char *buf, size_t len);
 
-/* Reads the file at path into *text (NUL-terminated, caller g_free()s) and its
- * length into *len; 0 (DG_OK) or DG_EIO with errno ENOENT/EIO, *text NULL and
- * the reason in *errmsg (caller frees; errmsg may be NULL). */
-int dg_read_file(const char *path, char **text, size_t *len, char **errmsg);
+/* A parser of len octets of text read from the file named source: returns
+ * 0 (DG_OK) or an error code, the reason in *errmsg (may be NULL). */
+typedef int (*dg_text_parser_t)(void *ud, const char *text, size_t len, const char *source,
+                                char **errmsg);
+
+/* Reads the file at path and returns parse(ud, text, len, path, errmsg); when
+ * it cannot be read, DG_EIO with errno ENOENT/EIO and the reason in *errmsg
+ * (caller frees; errmsg may be NULL). */
+int dg_load_file(const char *path, dg_text_parser_t parse, void *ud, char **errmsg);
 
 #endif
