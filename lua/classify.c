@@ -59,44 +59,15 @@ static const dg_fpdb_t *current_db(lua_State *L)
         return own_db(L);
 }
 
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-        if (v) {
-                lua_pushstring(L, v);
-                lua_setfield(L, -2, k);
-        }
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-        lua_pushinteger(L, v);
-        lua_setfield(L, -2, k);
-}
-
-static void set_bool(lua_State *L, const char *k, int v)
-{
-        lua_pushboolean(L, v);
-        lua_setfield(L, -2, k);
-}
-
-static void push_strings(lua_State *L, char *const *v, size_t n)
-{
-        lua_createtable(L, (int)n, 0);
-        for (size_t i = 0; i < n; i++) {
-                lua_pushstring(L, v[i]);
-                lua_rawseti(L, -2, (lua_Integer)i + 1);
-        }
-}
-
 static void push_match(lua_State *L, const dg_fp_match_t *m)
 {
         lua_createtable(L, 0, 4);
-        set_str(L, "name", m->name);
-        set_str(L, "category", m->category);
-        set_str(L, "evidence", m->evidence);
+        ldg_set_str(L, "name", m->name);
+        ldg_set_str(L, "category", m->category);
+        ldg_set_str(L, "evidence", m->evidence);
         if (m->sig) {
-                set_bool(L, "verification", m->sig->verification);
-                set_bool(L, "takeover", m->sig->takeover);
+                ldg_set_bool(L, "verification", m->sig->verification);
+                ldg_set_bool(L, "takeover", m->sig->takeover);
         }
 }
 
@@ -172,16 +143,16 @@ static int l_fingerprints(lua_State *L)
         for (size_t i = 0; i < n; i++) {
                 const dg_fp_sig_t *s = dg_fpdb_get(db, i);
                 lua_createtable(L, 0, 10);
-                set_str(L, "kind", dg_fp_kind_str(s->kind));
-                set_str(L, "pattern", s->pattern);
-                set_str(L, "provider", s->provider);
-                set_str(L, "category", s->category);
-                set_bool(L, "verification", s->verification);
-                set_bool(L, "takeover", s->takeover);
-                set_str(L, "takeover_condition", s->takeover_condition);
-                set_str(L, "reference", s->reference);
-                set_str(L, "source", s->source);
-                set_int(L, "line", s->line);
+                ldg_set_str(L, "kind", dg_fp_kind_str(s->kind));
+                ldg_set_str(L, "pattern", s->pattern);
+                ldg_set_str(L, "provider", s->provider);
+                ldg_set_str(L, "category", s->category);
+                ldg_set_bool(L, "verification", s->verification);
+                ldg_set_bool(L, "takeover", s->takeover);
+                ldg_set_str(L, "takeover_condition", s->takeover_condition);
+                ldg_set_str(L, "reference", s->reference);
+                ldg_set_str(L, "source", s->source);
+                ldg_set_int(L, "line", s->line);
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         return 1;
@@ -221,16 +192,16 @@ static int l_parse_spf(lua_State *L)
                 const dg_spf_term_t *t = &s->terms[i];
                 char q[2] = {t->qualifier, 0};
                 lua_createtable(L, 0, 7);
-                set_str(L, "kind", dg_spf_term_str(t->kind));
-                set_str(L, "name", t->name);
-                set_str(L, "qualifier", t->qualifier ? q : NULL);
-                set_str(L, "value", t->value);
+                ldg_set_str(L, "kind", dg_spf_term_str(t->kind));
+                ldg_set_str(L, "name", t->name);
+                ldg_set_str(L, "qualifier", t->qualifier ? q : NULL);
+                ldg_set_str(L, "value", t->value);
                 if (t->cidr4 >= 0)
-                        set_int(L, "cidr4", t->cidr4);
+                        ldg_set_int(L, "cidr4", t->cidr4);
                 if (t->cidr6 >= 0)
-                        set_int(L, "cidr6", t->cidr6);
+                        ldg_set_int(L, "cidr6", t->cidr6);
                 if (t->has_macro)
-                        set_bool(L, "macro", 1);
+                        ldg_set_bool(L, "macro", 1);
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         lua_setfield(L, -2, "terms");
@@ -240,14 +211,14 @@ static int l_parse_spf(lua_State *L)
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         lua_setfield(L, -2, "includes");
-        set_str(L, "redirect", s->redirect);
+        ldg_set_str(L, "redirect", s->redirect);
         if (s->all_qualifier) {
                 char q[2] = {s->all_qualifier, 0};
-                set_str(L, "all", q);
+                ldg_set_str(L, "all", q);
         }
-        set_int(L, "dns_terms", s->dns_terms);
-        set_bool(L, "has_macros", s->has_macros);
-        set_str(L, "error", s->error);
+        ldg_set_int(L, "dns_terms", s->dns_terms);
+        ldg_set_bool(L, "has_macros", s->has_macros);
+        ldg_set_str(L, "error", s->error);
         dg_spf_free(s);
         return 1;
 }
@@ -257,10 +228,10 @@ static void push_dmarc_uris(lua_State *L, const dg_dmarc_uri_t *u, size_t n)
         lua_createtable(L, (int)n, 0);
         for (size_t i = 0; i < n; i++) {
                 lua_createtable(L, 0, 4);
-                set_str(L, "uri", u[i].uri);
-                set_str(L, "scheme", u[i].scheme);
-                set_str(L, "domain", u[i].domain);
-                set_str(L, "limit", u[i].limit);
+                ldg_set_str(L, "uri", u[i].uri);
+                ldg_set_str(L, "scheme", u[i].scheme);
+                ldg_set_str(L, "domain", u[i].domain);
+                ldg_set_str(L, "limit", u[i].limit);
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
 }
@@ -276,23 +247,23 @@ static int l_parse_dmarc(lua_State *L)
                                 rc == DG_EINVAL ? "not a DMARC record" : dg_strerror(rc));
         char a[2] = {d->adkim, 0}, s[2] = {d->aspf, 0};
         lua_createtable(L, 0, 13);
-        set_str(L, "p", d->p == DG_DMARC_POLICY_UNSET ? NULL : dg_dmarc_policy_str(d->p));
-        set_str(L, "sp", d->sp == DG_DMARC_POLICY_UNSET ? NULL : dg_dmarc_policy_str(d->sp));
-        set_int(L, "pct", d->pct);
-        set_str(L, "adkim", a);
-        set_str(L, "aspf", s);
-        set_int(L, "ri", (lua_Integer)d->ri);
-        set_str(L, "fo", d->fo);
-        set_str(L, "rf", d->rf);
+        ldg_set_str(L, "p", d->p == DG_DMARC_POLICY_UNSET ? NULL : dg_dmarc_policy_str(d->p));
+        ldg_set_str(L, "sp", d->sp == DG_DMARC_POLICY_UNSET ? NULL : dg_dmarc_policy_str(d->sp));
+        ldg_set_int(L, "pct", d->pct);
+        ldg_set_str(L, "adkim", a);
+        ldg_set_str(L, "aspf", s);
+        ldg_set_int(L, "ri", (lua_Integer)d->ri);
+        ldg_set_str(L, "fo", d->fo);
+        ldg_set_str(L, "rf", d->rf);
         push_dmarc_uris(L, d->rua, d->nrua);
         lua_setfield(L, -2, "rua");
         push_dmarc_uris(L, d->ruf, d->nruf);
         lua_setfield(L, -2, "ruf");
         lua_createtable(L, 0, (int)d->ntags);
         for (size_t i = 0; i < d->ntags; i++)
-                set_str(L, d->tags[i].tag, d->tags[i].value);
+                ldg_set_str(L, d->tags[i].tag, d->tags[i].value);
         lua_setfield(L, -2, "tags");
-        set_str(L, "error", d->error);
+        ldg_set_str(L, "error", d->error);
         dg_dmarc_free(d);
         return 1;
 }
@@ -331,20 +302,20 @@ static int l_footprint_gc(lua_State *L)
 static void push_report(lua_State *L, const dg_footprint_report_t *r)
 {
         lua_createtable(L, 0, 7);
-        set_str(L, "domain", r->domain);
+        ldg_set_str(L, "domain", r->domain);
         lua_createtable(L, (int)r->nrecords, 0);
         for (size_t i = 0; i < r->nrecords; i++) {
                 const dg_footprint_record_t *x = &r->records[i];
                 lua_createtable(L, 0, 10);
-                set_str(L, "name", x->name);
-                set_str(L, "type", dg_rrtype_str(x->type));
+                ldg_set_str(L, "name", x->name);
+                ldg_set_str(L, "type", dg_rrtype_str(x->type));
                 if (x->rcode != 255)
-                        set_str(L, "rcode", dg_rcode_str(x->rcode));
-                set_str(L, "status", x->status);
-                set_int(L, "ttl", x->ttl);
-                push_strings(L, x->data, x->ndata);
+                        ldg_set_str(L, "rcode", dg_rcode_str(x->rcode));
+                ldg_set_str(L, "status", x->status);
+                ldg_set_int(L, "ttl", x->ttl);
+                ldg_push_strings(L, x->data, x->ndata);
                 lua_setfield(L, -2, "data");
-                push_strings(L, x->cname, x->ncname);
+                ldg_push_strings(L, x->cname, x->ncname);
                 lua_setfield(L, -2, "cname");
                 lua_createtable(L, (int)x->nproviders, 0);
                 for (size_t j = 0; j < x->nproviders; j++) {
@@ -352,8 +323,8 @@ static void push_report(lua_State *L, const dg_footprint_report_t *r)
                         lua_rawseti(L, -2, (lua_Integer)j + 1);
                 }
                 lua_setfield(L, -2, "providers");
-                set_bool(L, "takeover", x->takeover);
-                set_str(L, "why", x->why);
+                ldg_set_bool(L, "takeover", x->takeover);
+                ldg_set_str(L, "why", x->why);
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         lua_setfield(L, -2, "records");
@@ -361,11 +332,11 @@ static void push_report(lua_State *L, const dg_footprint_report_t *r)
         for (size_t i = 0; i < r->nproviders; i++) {
                 const dg_footprint_provider_t *p = &r->providers[i];
                 lua_createtable(L, 0, 4);
-                set_str(L, "name", p->name);
-                set_str(L, "category", p->category);
-                push_strings(L, p->evidence, p->nevidence);
+                ldg_set_str(L, "name", p->name);
+                ldg_set_str(L, "category", p->category);
+                ldg_push_strings(L, p->evidence, p->nevidence);
                 lua_setfield(L, -2, "evidence");
-                set_bool(L, "takeover", p->takeover);
+                ldg_set_bool(L, "takeover", p->takeover);
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         lua_setfield(L, -2, "providers");
@@ -373,17 +344,17 @@ static void push_report(lua_State *L, const dg_footprint_report_t *r)
         for (size_t i = 0; i < r->nfindings; i++) {
                 const dg_finding_t *f = &r->findings[i];
                 lua_createtable(L, 0, 4);
-                set_str(L, "id", f->id);
-                set_str(L, "severity", dg_severity_str(f->severity));
-                set_str(L, "message", f->message);
-                push_strings(L, f->evidence, f->nevidence);
+                ldg_set_str(L, "id", f->id);
+                ldg_set_str(L, "severity", dg_severity_str(f->severity));
+                ldg_set_str(L, "message", f->message);
+                ldg_push_strings(L, f->evidence, f->nevidence);
                 lua_setfield(L, -2, "evidence");
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         lua_setfield(L, -2, "findings");
-        set_int(L, "spf_dns_terms", r->spf_dns_terms);
-        set_int(L, "queries", r->queries);
-        set_int(L, "phases", r->phases);
+        ldg_set_int(L, "spf_dns_terms", r->spf_dns_terms);
+        ldg_set_int(L, "queries", r->queries);
+        ldg_set_int(L, "phases", r->phases);
 }
 
 /* Builds a footprint object from the options at index 1 and pushes it

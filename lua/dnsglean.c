@@ -22,6 +22,35 @@ int ldg_fail(lua_State *L, const char *what, const char *msg)
         return 2;
 }
 
+void ldg_set_str(lua_State *L, const char *k, const char *v)
+{
+        if (v) {
+                lua_pushstring(L, v);
+                lua_setfield(L, -2, k);
+        }
+}
+
+void ldg_set_int(lua_State *L, const char *k, lua_Integer v)
+{
+        lua_pushinteger(L, v);
+        lua_setfield(L, -2, k);
+}
+
+void ldg_set_bool(lua_State *L, const char *k, int v)
+{
+        lua_pushboolean(L, v);
+        lua_setfield(L, -2, k);
+}
+
+void ldg_push_strings(lua_State *L, char *const *v, size_t n)
+{
+        lua_createtable(L, (int)n, 0);
+        for (size_t i = 0; i < n; i++) {
+                lua_pushstring(L, v[i]);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+}
+
 void ldg_check_options(lua_State *L, int idx, const char *fn, const char *const *allowed)
 {
         idx = lua_absindex(L, idx);

@@ -607,15 +607,6 @@ static int l_engine_new(lua_State *L)
 
 /* ---- converting results ---- */
 
-static void push_strings(lua_State *L, char **v, size_t n)
-{
-        lua_createtable(L, (int)n, 0);
-        for (size_t i = 0; i < n; i++) {
-                lua_pushstring(L, v[i]);
-                lua_rawseti(L, -2, (lua_Integer)i + 1);
-        }
-}
-
 /* Pushes a table for r:
  *   {name=, status="found"|"nodata"|"nxdomain"|"wildcard"|"failed",
  *    rcode="NOERROR"|..., reason=, wildcard=true, wildcard_root=, depth=,
@@ -658,9 +649,9 @@ static void push_result(lua_State *L, const dg_result_t *r)
                 lua_setfield(L, -2, "rcode");
                 lua_pushinteger(L, a->ttl);
                 lua_setfield(L, -2, "ttl");
-                push_strings(L, a->data, a->ndata);
+                ldg_push_strings(L, a->data, a->ndata);
                 lua_setfield(L, -2, "data");
-                push_strings(L, a->cname, a->ncname);
+                ldg_push_strings(L, a->cname, a->ncname);
                 lua_setfield(L, -2, "cname");
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
@@ -671,7 +662,7 @@ static void push_result(lua_State *L, const dg_result_t *r)
                 lua_setfield(L, -2, "type");
                 lua_pushinteger(L, a->ttl);
                 lua_setfield(L, -2, "ttl");
-                push_strings(L, a->data, a->ndata);
+                ldg_push_strings(L, a->data, a->ndata);
                 lua_setfield(L, -2, "data");
         }
 }

@@ -12,6 +12,15 @@
 /* Pushes nil and "what: message" and returns 2 (the runtime-failure convention). */
 int ldg_fail(lua_State *L, const char *what, const char *msg);
 
+/* Sets field k of the table on top of the stack to v (ldg_set_str: nothing
+ * when v is NULL). */
+void ldg_set_str(lua_State *L, const char *k, const char *v);
+void ldg_set_int(lua_State *L, const char *k, lua_Integer v);
+void ldg_set_bool(lua_State *L, const char *k, int v);
+
+/* Pushes a new array table of the n strings of v (copied). */
+void ldg_push_strings(lua_State *L, char *const *v, size_t n);
+
 /* Raises an error unless every key of the table at idx is one of the NULL-
  * terminated names in allowed (misuse: an unknown option is a typo). */
 void ldg_check_options(lua_State *L, int idx, const char *fn, const char *const *allowed);

@@ -36,20 +36,6 @@ static int l_walk_gc(lua_State *L)
         return 0;
 }
 
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-        if (v) {
-                lua_pushstring(L, v);
-                lua_setfield(L, -2, k);
-        }
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-        lua_pushinteger(L, v);
-        lua_setfield(L, -2, k);
-}
-
 static void push_types(lua_State *L, const uint16_t *t, size_t n)
 {
         lua_createtable(L, (int)n, 0);
@@ -118,16 +104,16 @@ static int l_axfr(lua_State *L)
         for (size_t i = 0; i < n; i++) {
                 const dg_axfr_rr_t *rr = dg_axfr_record(x, i);
                 lua_createtable(L, 0, 4);
-                set_str(L, "owner", rr->owner);
-                set_str(L, "type", dg_rrtype_str(rr->type));
-                set_int(L, "ttl", rr->ttl);
-                set_str(L, "rdata", rr->rdata);
+                ldg_set_str(L, "owner", rr->owner);
+                ldg_set_str(L, "type", dg_rrtype_str(rr->type));
+                ldg_set_int(L, "ttl", rr->ttl);
+                ldg_set_str(L, "rdata", rr->rdata);
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         lua_setfield(L, -2, "records");
-        set_int(L, "serial", info.serial);
-        set_int(L, "messages", (lua_Integer)info.messages);
-        set_int(L, "bytes", (lua_Integer)info.bytes);
+        ldg_set_int(L, "serial", info.serial);
+        ldg_set_int(L, "messages", (lua_Integer)info.messages);
+        ldg_set_int(L, "bytes", (lua_Integer)info.bytes);
         dg_axfr_free(x);
         b->obj = NULL;
         return 1;
@@ -159,8 +145,8 @@ static void push_walk_names(lua_State *L, dg_walk_t *w)
         lua_createtable(L, (int)nn, 0);
         for (size_t i = 0; i < nn; i++) {
                 lua_createtable(L, 0, 3);
-                set_str(L, "name", names[i].name);
-                set_str(L, "next", names[i].next);
+                ldg_set_str(L, "name", names[i].name);
+                ldg_set_str(L, "next", names[i].next);
                 push_types(L, names[i].types, names[i].ntypes);
                 lua_setfield(L, -2, "types");
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -181,13 +167,13 @@ static void push_walk_hashes(lua_State *L, dg_walk_t *w)
                 if (dg_nsec3_hash_str(hashes[i].next, hashes[i].hashlen, nx, sizeof nx) < 0)
                         nx[0] = '\0';
                 lua_createtable(L, 0, 5);
-                set_str(L, "hash", h);
-                set_str(L, "next", nx);
+                ldg_set_str(L, "hash", h);
+                ldg_set_str(L, "next", nx);
                 lua_pushboolean(L, hashes[i].flags & 1);
                 lua_setfield(L, -2, "optout");
                 push_types(L, hashes[i].types, hashes[i].ntypes);
                 lua_setfield(L, -2, "types");
-                set_str(L, "name", hashes[i].name);
+                ldg_set_str(L, "name", hashes[i].name);
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         lua_setfield(L, -2, "hashes");
@@ -204,9 +190,9 @@ static void push_walk_nsec3(lua_State *L, dg_walk_t *w)
                         snprintf(salt + 2 * i, 3, "%02x", p.salt[i]);
                 salt[2 * p.saltlen] = '\0';
                 lua_createtable(L, 0, 4);
-                set_int(L, "algorithm", p.alg);
-                set_int(L, "iterations", p.iterations);
-                set_str(L, "salt", p.saltlen ? salt : "-");
+                ldg_set_int(L, "algorithm", p.alg);
+                ldg_set_int(L, "iterations", p.iterations);
+                ldg_set_str(L, "salt", p.saltlen ? salt : "-");
                 lua_pushboolean(L, p.optout);
                 lua_setfield(L, -2, "optout");
                 lua_setfield(L, -2, "nsec3");
@@ -259,10 +245,10 @@ static int l_walk(lua_State *L)
                 crack_words(L, w);
 
         lua_createtable(L, 0, 8);
-        set_str(L, "kind", dg_walk_kind_str(dg_walk_kind(w)));
-        set_str(L, "status", dg_walk_status_str(dg_walk_status(w)));
-        set_str(L, "message", dg_walk_errmsg(w));
-        set_int(L, "queries", (lua_Integer)dg_walk_queries(w));
+        ldg_set_str(L, "kind", dg_walk_kind_str(dg_walk_kind(w)));
+        ldg_set_str(L, "status", dg_walk_status_str(dg_walk_status(w)));
+        ldg_set_str(L, "message", dg_walk_errmsg(w));
+        ldg_set_int(L, "queries", (lua_Integer)dg_walk_queries(w));
         push_walk_names(L, w);
         push_walk_hashes(L, w);
         push_walk_nsec3(L, w);

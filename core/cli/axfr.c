@@ -109,8 +109,7 @@ static void record_json(axfr_run_t *X, GString *s, const char *server, const dg_
         char tn[32];
         g_string_append(s, "{\"name\":");
         dg_json_str(s, nm->str);
-        g_string_append(s, ",\"type\":");
-        dg_json_str(s, dg_xfr_type_str(rr->type, tn, sizeof tn));
+        dg_json_field(s, "type", dg_xfr_type_str(rr->type, tn, sizeof tn));
         g_string_append_printf(s, ",\"ttl\":%u,\"data\":[", rr->ttl);
         dg_json_str(s, rr->rdata);
         g_string_append(s, "],\"server\":");
@@ -127,14 +126,10 @@ static void server_json(GString *s, const char *zone, const dg_xfr_server_t *sv,
         dg_axfr_info(x, &in);
         g_string_append(s, "{\"zone\":");
         dg_json_str(s, zone);
-        g_string_append(s, ",\"server\":");
-        dg_json_str(s, sv->text);
-        if (sv->ns != NULL) {
-                g_string_append(s, ",\"ns\":");
-                dg_json_str(s, sv->ns);
-        }
-        g_string_append(s, ",\"status\":");
-        dg_json_str(s, outcome(r));
+        dg_json_field(s, "server", sv->text);
+        if (sv->ns != NULL)
+                dg_json_field(s, "ns", sv->ns);
+        dg_json_field(s, "status", outcome(r));
         if (r == DG_AXFR_DONE)
                 g_string_append_printf(s, ",\"records\":%u,\"serial\":%u",
                                        (unsigned)dg_axfr_count(x), in.serial);
@@ -158,12 +153,7 @@ static void opts_clear(axfr_opts_t *o)
 static int parse_opts(axfr_opts_t *o, int argc, char **argv)
 {
         GOptionEntry entries[] = {
-            {"server", 's', 0, G_OPTION_ARG_STRING, &o->server,
-             "Servers to ask (comma list of addr[:port]); default: the zone's NS", "SERVER"},
-            {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o->resolvers,
-             "Resolvers that find the NS (file or comma list)", "RESOLVERS"},
-            {"port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Port of the found NS (default 53)",
-             "PORT"},
+            DG_XFR_SERVER_ENTRIES(o),
             DG_CLI_FORMAT_ENTRY(&o->format, "text (zone file, default), jsonl, json"),
             DG_CLI_OUTPUT_ENTRY(&o->output),
             {"timeout", 't', 0, G_OPTION_ARG_INT, &o->timeout,

@@ -73,17 +73,13 @@ static void emit_json(run_t *R, GString *s, const dg_result_t *r, const dg_answe
         R->first_json = false;
         g_string_append(s, "{\"name\":");
         dg_json_str(s, r->name);
-        g_string_append(s, ",\"type\":");
-        dg_json_str(s, dg_rrtype_str(type));
+        dg_json_field(s, "type", dg_rrtype_str(type));
         g_string_append_printf(s, ",\"ttl\":%u,\"data\":", a ? a->ttl : 0);
         dg_cli_json_strv(s, a ? a->data : NULL, a ? a->ndata : 0);
-        g_string_append(s, ",\"status\":");
-        dg_json_str(s, dg_status_str(r->status));
+        dg_json_field(s, "status", dg_status_str(r->status));
         const char *rcode = result_rcode(r, a);
-        if (rcode) {
-                g_string_append(s, ",\"rcode\":");
-                dg_json_str(s, rcode);
-        }
+        if (rcode)
+                dg_json_field(s, "rcode", rcode);
         if (a && a->ncname) {
                 g_string_append(s, ",\"cname\":");
                 dg_cli_json_strv(s, a->cname, a->ncname);
@@ -94,8 +90,7 @@ static void emit_json(run_t *R, GString *s, const dg_result_t *r, const dg_answe
                 dg_json_str(s, r->wildcard_root);
         }
         if (r->status == DG_STATUS_FAILED) {
-                g_string_append(s, ",\"reason\":");
-                dg_json_str(s, r->reason ? r->reason : "unknown");
+                dg_json_field(s, "reason", r->reason ? r->reason : "unknown");
                 g_string_append_printf(s, ",\"tries\":%u", r->tries);
         }
         if (pi)

@@ -29,17 +29,13 @@ static void emit_json_obj(GString *s, const char *owner, const char *type, const
 {
         g_string_append(s, "{\"owner\":");
         dg_json_str(s, owner);
-        g_string_append(s, ",\"type\":");
-        dg_json_str(s, type);
-        g_string_append(s, ",\"rdata\":");
-        dg_json_str(s, rdata);
+        dg_json_field(s, "type", type);
+        dg_json_field(s, "rdata", rdata);
         g_string_append_c(s, ',');
         dg_cli_json_providers(s, res->matches, res->nmatches);
         g_string_append_printf(s, ",\"takeover\":%s", res->takeover ? "true" : "false");
-        if (res->takeover) {
-                g_string_append(s, ",\"takeover_condition\":");
-                dg_json_str(s, res->takeover_condition);
-        }
+        if (res->takeover)
+                dg_json_field(s, "takeover_condition", res->takeover_condition);
         g_string_append_c(s, '}');
 }
 
@@ -124,22 +120,17 @@ static int list_fingerprints(const dg_fpdb_t *db, dg_fmt_t fmt, FILE *out)
                                 g_string_append(s, i ? ",\n  " : "\n  ");
                         g_string_append(s, "{\"kind\":");
                         dg_json_str(s, dg_fp_kind_str(sg->kind));
-                        g_string_append(s, ",\"pattern\":");
-                        dg_json_str(s, sg->pattern);
-                        g_string_append(s, ",\"provider\":");
-                        dg_json_str(s, sg->provider);
-                        g_string_append(s, ",\"category\":");
-                        dg_json_str(s, sg->category);
+                        dg_json_field(s, "pattern", sg->pattern);
+                        dg_json_field(s, "provider", sg->provider);
+                        dg_json_field(s, "category", sg->category);
                         g_string_append_printf(s, ",\"verification\":%s,\"takeover\":",
                                                sg->verification ? "true" : "false");
                         if (sg->takeover)
                                 dg_json_str(s, sg->takeover_condition);
                         else
                                 g_string_append(s, "false");
-                        g_string_append(s, ",\"reference\":");
-                        dg_json_str(s, sg->reference);
-                        g_string_append(s, ",\"source\":");
-                        dg_json_str(s, sg->source);
+                        dg_json_field(s, "reference", sg->reference);
+                        dg_json_field(s, "source", sg->source);
                         g_string_append_c(s, '}');
                         if (fmt != DG_FMT_JSON)
                                 g_string_append_c(s, '\n');

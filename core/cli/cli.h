@@ -46,6 +46,9 @@ void dg_cli_error(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Appends s to out as a JSON string literal (quotes and escapes included). */
 void dg_json_str(GString *out, const char *s);
 
+/* Appends ,"key": and then s as dg_json_str does (key is written unescaped). */
+void dg_json_field(GString *out, const char *key, const char *s);
+
 /* Appends s to out as one CSV field (quoted when needed). */
 void dg_csv_field(GString *out, const char *s);
 

@@ -25,29 +25,36 @@ static void log_cb(void *ud, int level, const char *msg)
                 fprintf(stderr, "dnsglean: footprint: %s\n", msg);
 }
 
-static void json_record(GString *s, const dg_footprint_record_t *x, bool kind)
+/* Opens a JSON object: "{", then "kind":KIND, when kind is not NULL, then
+ * "key": and val as a JSON string. */
+static void json_open(GString *s, const char *kind, const char *key, const char *val)
 {
         g_string_append_c(s, '{');
-        if (kind)
-                g_string_append(s, "\"kind\":\"record\",");
-        g_string_append(s, "\"name\":");
-        dg_json_str(s, x->name);
-        g_string_append(s, ",\"type\":");
-        dg_json_str(s, dg_rrtype_str(x->type));
+        if (kind) {
+                g_string_append(s, "\"kind\":");
+                dg_json_str(s, kind);
+                g_string_append_c(s, ',');
+        }
+        g_string_append_c(s, '"');
+        g_string_append(s, key);
+        g_string_append(s, "\":");
+        dg_json_str(s, val);
+}
+
+static void json_record(GString *s, const dg_footprint_record_t *x, bool kind)
+{
+        json_open(s, kind ? "record" : NULL, "name", x->name);
+        dg_json_field(s, "type", dg_rrtype_str(x->type));
         g_string_append_printf(s, ",\"ttl\":%u,\"data\":", x->ttl);
         dg_cli_json_strv(s, x->data, x->ndata);
         if (x->ncname) {
                 g_string_append(s, ",\"cname\":");
                 dg_cli_json_strv(s, x->cname, x->ncname);
         }
-        g_string_append(s, ",\"status\":");
-        dg_json_str(s, x->status);
-        if (x->rcode != 255) {
-                g_string_append(s, ",\"rcode\":");
-                dg_json_str(s, dg_rcode_str(x->rcode));
-        }
-        g_string_append(s, ",\"why\":");
-        dg_json_str(s, x->why);
+        dg_json_field(s, "status", x->status);
+        if (x->rcode != 255)
+                dg_json_field(s, "rcode", dg_rcode_str(x->rcode));
+        dg_json_field(s, "why", x->why);
         g_string_append_c(s, ',');
         dg_cli_json_providers(s, x->providers, x->nproviders);
         g_string_append_printf(s, ",\"takeover\":%s}", x->takeover ? "true" : "false");
@@ -55,13 +62,8 @@ static void json_record(GString *s, const dg_footprint_record_t *x, bool kind)
 
 static void json_provider(GString *s, const dg_footprint_provider_t *p, bool kind)
 {
-        g_string_append_c(s, '{');
-        if (kind)
-                g_string_append(s, "\"kind\":\"provider\",");
-        g_string_append(s, "\"name\":");
-        dg_json_str(s, p->name);
-        g_string_append(s, ",\"category\":");
-        dg_json_str(s, p->category);
+        json_open(s, kind ? "provider" : NULL, "name", p->name);
+        dg_json_field(s, "category", p->category);
         g_string_append(s, ",\"evidence\":");
         dg_cli_json_strv(s, p->evidence, p->nevidence);
         g_string_append_printf(s, ",\"takeover\":%s}", p->takeover ? "true" : "false");
@@ -69,15 +71,9 @@ static void json_provider(GString *s, const dg_footprint_provider_t *p, bool kin
 
 static void json_finding(GString *s, const dg_finding_t *f, bool kind)
 {
-        g_string_append_c(s, '{');
-        if (kind)
-                g_string_append(s, "\"kind\":\"finding\",");
-        g_string_append(s, "\"id\":");
-        dg_json_str(s, f->id);
-        g_string_append(s, ",\"severity\":");
-        dg_json_str(s, dg_severity_str(f->severity));
-        g_string_append(s, ",\"message\":");
-        dg_json_str(s, f->message);
+        json_open(s, kind ? "finding" : NULL, "id", f->id);
+        dg_json_field(s, "severity", dg_severity_str(f->severity));
+        dg_json_field(s, "message", f->message);
         g_string_append(s, ",\"evidence\":");
         dg_cli_json_strv(s, f->evidence, f->nevidence);
         g_string_append_c(s, '}');
@@ -85,11 +81,7 @@ static void json_finding(GString *s, const dg_finding_t *f, bool kind)
 
 static void json_summary(GString *s, const dg_footprint_report_t *r, bool kind)
 {
-        g_string_append_c(s, '{');
-        if (kind)
-                g_string_append(s, "\"kind\":\"summary\",");
-        g_string_append(s, "\"domain\":");
-        dg_json_str(s, r->domain);
+        json_open(s, kind ? "summary" : NULL, "domain", r->domain);
         g_string_append_printf(s,
                                ",\"records\":%zu,\"providers\":%zu,\"findings\":%zu,"
                                "\"spf_dns_terms\":%u,\"queries\":%u,\"phases\":%u}",

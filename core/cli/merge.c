@@ -458,10 +458,8 @@ static void merged_json(GString *s, const merged_t *m)
                         g_string_append_printf(s, "%lld", (long long)m->ttl);
                 } else if (strcmp(k, "status") == 0 && m->status) {
                         dg_json_str(s, m->status);
-                        if (m->rcode) {
-                                g_string_append(s, ",\"rcode\":");
-                                dg_json_str(s, m->rcode);
-                        }
+                        if (m->rcode)
+                                dg_json_field(s, "rcode", m->rcode);
                 } else if (strcmp(k, "providers") == 0) {
                         wrote_prov = true;
                         providers_json(s, m);

@@ -23,10 +23,8 @@ void dg_cli_json_providers(GString *s, const dg_fp_match_t *m, size_t n)
         for (size_t i = 0; i < n; i++) {
                 g_string_append(s, i ? ",{\"name\":" : "{\"name\":");
                 dg_json_str(s, m[i].name);
-                g_string_append(s, ",\"category\":");
-                dg_json_str(s, m[i].category);
-                g_string_append(s, ",\"evidence\":");
-                dg_json_str(s, m[i].evidence);
+                dg_json_field(s, "category", m[i].category);
+                dg_json_field(s, "evidence", m[i].evidence);
                 g_string_append_c(s, '}');
         }
         g_string_append_c(s, ']');

@@ -51,29 +51,22 @@ static void emit(void *ud, const dg_detect_addr_t *src, const dg_detect_addr_t *
         g_string_truncate(l, 0);
         g_string_append_printf(l, "{\"frame\":%" G_GUINT64_FORMAT ",\"time\":%.6f", c->frame, t);
         dg_detect_addr_str(src, a, sizeof a);
-        g_string_append(l, ",\"src\":");
-        dg_json_str(l, a);
+        dg_json_field(l, "src", a);
         dg_detect_addr_str(dst, a, sizeof a);
-        g_string_append(l, ",\"dst\":");
-        dg_json_str(l, a);
+        dg_json_field(l, "dst", a);
         dg_detect_addr_str(&r.source, a, sizeof a);
-        g_string_append(l, ",\"source\":");
-        dg_json_str(l, a);
+        dg_json_field(l, "source", a);
         dg_wire_msg_t m;
         if (rc == DG_OK && dg_wire_parse(msg, len, &m) == DG_OK) {
                 char name[DG_NAME_STR_MAX];
                 g_string_append_printf(l, ",\"response\":%s,\"id\":%u",
                                        r.response ? "true" : "false", m.id);
                 if (m.qdcount > 0 && dg_name_to_str(m.qname, name, sizeof name) > 0) {
-                        g_string_append(l, ",\"qname\":");
-                        dg_json_str(l, name);
-                        g_string_append(l, ",\"qtype\":");
-                        dg_json_str(l, dg_rrtype_str(m.qtype));
+                        dg_json_field(l, "qname", name);
+                        dg_json_field(l, "qtype", dg_rrtype_str(m.qtype));
                 }
-                if (r.response) {
-                        g_string_append(l, ",\"rcode\":");
-                        dg_json_str(l, dg_rcode_str(m.rcode));
-                }
+                if (r.response)
+                        dg_json_field(l, "rcode", dg_rcode_str(m.rcode));
         } else {
                 g_string_append(l, ",\"malformed\":true");
         }
@@ -91,8 +84,7 @@ static void emit(void *ud, const dg_detect_addr_t *src, const dg_detect_addr_t *
         for (unsigned i = 0; i < r.nproviders; i++) {
                 g_string_append(l, i ? ",{\"name\":" : "{\"name\":");
                 dg_json_str(l, r.providers[i].name);
-                g_string_append(l, ",\"category\":");
-                dg_json_str(l, r.providers[i].category);
+                dg_json_field(l, "category", r.providers[i].category);
                 g_string_append_c(l, '}');
         }
         g_string_append_printf(l, "],\"source_score\":%u}\n", r.source_score);

@@ -38,6 +38,14 @@ void dg_cli_error(const char *cmd, const char *fmt, ...)
         g_free(msg);
 }
 
+void dg_json_field(GString *out, const char *key, const char *s)
+{
+        g_string_append(out, ",\"");
+        g_string_append(out, key);
+        g_string_append(out, "\":");
+        dg_json_str(out, s);
+}
+
 void dg_json_str(GString *out, const char *s)
 {
         g_string_append_c(out, '"');

@@ -150,14 +150,10 @@ static void summary_json(GString *s, const char *zone, const char *server, dg_wa
         size_t nn = dg_walk_names(w, &names), nh = dg_walk_hashes(w, &hashes);
         g_string_append(s, "{\"summary\":{\"zone\":");
         dg_json_str(s, zone);
-        g_string_append(s, ",\"server\":");
-        dg_json_str(s, server);
-        g_string_append(s, ",\"kind\":");
-        dg_json_str(s, dg_walk_kind_str(dg_walk_kind(w)));
-        g_string_append(s, ",\"status\":");
-        dg_json_str(s, dg_walk_status_str(dg_walk_status(w)));
-        g_string_append(s, ",\"message\":");
-        dg_json_str(s, dg_walk_errmsg(w));
+        dg_json_field(s, "server", server);
+        dg_json_field(s, "kind", dg_walk_kind_str(dg_walk_kind(w)));
+        dg_json_field(s, "status", dg_walk_status_str(dg_walk_status(w)));
+        dg_json_field(s, "message", dg_walk_errmsg(w));
         g_string_append_printf(s, ",\"queries\":%llu", (unsigned long long)dg_walk_queries(w));
         dg_nsec3_params_t p;
         if (dg_walk_kind(w) == DG_WALK_KIND_NSEC3 && dg_walk_nsec3_params(w, &p) == DG_OK) {
@@ -214,8 +210,7 @@ static void hash_json(GString *s, const dg_walk_hash_t *h)
         g_string_append(s, "{\"hash\":");
         dg_json_str(s, b);
         dg_nsec3_hash_str(h->next, h->hashlen, b, sizeof b);
-        g_string_append(s, ",\"next\":");
-        dg_json_str(s, b);
+        dg_json_field(s, "next", b);
         g_string_append(s, ",\"types\":");
         types_json(s, h->types, h->ntypes);
         g_string_append_printf(s, ",\"optout\":%s", (h->flags & 1) ? "true" : "false");
@@ -282,12 +277,7 @@ static void opts_clear(walk_opts_t *o)
 static gboolean parse_args(walk_opts_t *o, int *argc, char ***argv)
 {
         GOptionEntry entries[] = {
-            {"server", 's', 0, G_OPTION_ARG_STRING, &o->server,
-             "Servers to ask (comma list of addr[:port]); default: the zone's NS", "SERVER"},
-            {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o->resolvers,
-             "Resolvers that find the NS (file or comma list)", "RESOLVERS"},
-            {"port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Port of the found NS (default 53)",
-             "PORT"},
+            DG_XFR_SERVER_ENTRIES(o),
             {"crack", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->wordlists,
              "NSEC3: try the labels of WORDLIST (repeatable; the brute wordlist works)",
              "WORDLIST"},

@@ -13,6 +13,10 @@ typedef struct {
         char *ns;      /* the NS name it belongs to, or NULL for -s (g_malloc'd) */
 } dg_xfr_server_t;
 
+/* Parses one "addr", "addr:port" or "[v6]:port" (through dg_resolver_parse)
+ * into *out, whose ns is NULL. Returns 0, or -1 (nothing printed). */
+int dg_xfr_server_parse(const char *s, dg_xfr_server_t *out);
+
 /* Parses a comma-separated list of "addr", "addr:port", "[v6]:port" or bare
  * IPv6 addresses (no names are resolved) and appends them to out (array of
  * dg_xfr_server_t). Returns 0, or -1 with a message printed. */
@@ -30,6 +34,17 @@ int dg_xfr_find_servers(const char *cmd, const char *domain, const char *resolve
  * one-line error. */
 int dg_xfr_servers(const char *cmd, const char *zone, const char *server, const char *resolvers,
                    unsigned port, GArray *out);
+
+/* The -s, -r and -p option entries of axfr and walk; o points to their
+ * options (fields server, resolvers: char *; port: int). */
+// clang-format off
+#define DG_XFR_SERVER_ENTRIES(o)                                                                   \
+        {"server", 's', 0, G_OPTION_ARG_STRING, &(o)->server,                                     \
+         "Servers to ask (comma list of addr[:port]); default: the zone's NS", "SERVER"},          \
+        {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &(o)->resolvers,                               \
+         "Resolvers that find the NS (file or comma list)", "RESOLVERS"},                          \
+        {"port", 'p', 0, G_OPTION_ARG_INT, &(o)->port, "Port of the found NS (default 53)", "PORT"}
+// clang-format on
 
 /* Frees the ns strings of the entries and the array. */
 void dg_xfr_servers_free(GArray *a);

@@ -7,8 +7,7 @@
 #include "dnsglean/engine.h"
 #include "dnsglean/wire.h"
 
-/* One server address, through the library's resolver-address parser. */
-static int parse_one(const char *s, dg_xfr_server_t *out)
+int dg_xfr_server_parse(const char *s, dg_xfr_server_t *out)
 {
         dg_resolver_addr_t a;
         memset(out, 0, sizeof *out);
@@ -29,7 +28,7 @@ int dg_xfr_parse_servers(const char *cmd, const char *spec, GArray *out)
                 if (*s == '\0')
                         continue;
                 dg_xfr_server_t sv;
-                if (parse_one(s, &sv) < 0) {
+                if (dg_xfr_server_parse(s, &sv) < 0) {
                         dg_cli_error(cmd,
                                      "bad server address '%s' (want addr, addr:port or "
                                      "[v6addr]:port; names are not resolved)",

@@ -4,7 +4,6 @@
 #include "cli.h"
 #include "xfr_cli.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <string.h>
@@ -30,24 +29,11 @@ static void log_cb(void *ud, int level, const char *msg)
 static void add_addr(find_t *f, const char *ns, uint16_t type, const char *text)
 {
         dg_xfr_server_t sv;
-        memset(&sv, 0, sizeof sv);
-        if (type == DG_T_A) {
-                struct sockaddr_in *v4 = (struct sockaddr_in *)&sv.ss;
-                if (inet_pton(AF_INET, text, &v4->sin_addr) != 1)
-                        return;
-                v4->sin_family = AF_INET;
-                v4->sin_port = htons((uint16_t)f->port);
-                sv.sslen = sizeof *v4;
-                g_snprintf(sv.text, sizeof sv.text, "%s:%u", text, f->port);
-        } else {
-                struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sv.ss;
-                if (inet_pton(AF_INET6, text, &v6->sin6_addr) != 1)
-                        return;
-                v6->sin6_family = AF_INET6;
-                v6->sin6_port = htons((uint16_t)f->port);
-                sv.sslen = sizeof *v6;
-                g_snprintf(sv.text, sizeof sv.text, "[%s]:%u", text, f->port);
-        }
+        char spec[sizeof sv.text];
+        bool v6 = type != DG_T_A;
+        g_snprintf(spec, sizeof spec, "%s%s%s:%u", v6 ? "[" : "", text, v6 ? "]" : "", f->port);
+        if (dg_xfr_server_parse(spec, &sv) < 0 || (sv.ss.ss_family == AF_INET6) != v6)
+                return;
         for (guint i = 0; i < f->out->len; i++)
                 if (strcmp(g_array_index(f->out, dg_xfr_server_t, i).text, sv.text) == 0)
                         return;

@@ -2,9 +2,10 @@
  * footprint_names.h and core/data/README.md). */
 #include "footprint_names.h"
 
-#include <errno.h>
 #include <glib.h>
 #include <string.h>
+
+#include "util.h"
 
 static const char *const section_names[DG_FPN_COUNT] = {"dkim-selectors", "srv", "saas",
                                                         "txt-owners"};
@@ -159,6 +160,12 @@ int dg_fp_names_parse(const char *text, size_t len, const char *source, dg_fp_na
         return why ? DG_EPARSE : DG_OK;
 }
 
+/* dg_fp_names_parse as a dg_text_parser_t; out is the dg_fp_names_t **. */
+static int parse_cb(void *out, const char *text, size_t len, const char *source, char **errmsg)
+{
+        return dg_fp_names_parse(text, len, source, out, errmsg);
+}
+
 int dg_fp_names_load_file(const char *path, dg_fp_names_t **out, char **errmsg)
 {
         if (errmsg)
@@ -167,20 +174,7 @@ int dg_fp_names_load_file(const char *path, dg_fp_names_t **out, char **errmsg)
                 *out = NULL;
         if (path == NULL || out == NULL)
                 return DG_EINVAL;
-        gchar *text = NULL;
-        gsize len = 0;
-        GError *err = NULL;
-        if (!g_file_get_contents(path, &text, &len, &err)) {
-                int e = err->code == G_FILE_ERROR_NOENT ? ENOENT : EIO;
-                if (errmsg)
-                        *errmsg = g_strdup(err->message);
-                g_error_free(err);
-                errno = e;
-                return DG_EIO;
-        }
-        int rc = dg_fp_names_parse(text, len, path, out, errmsg);
-        g_free(text);
-        return rc;
+        return dg_load_file(path, parse_cb, out, errmsg);
 }
 
 const dg_fp_names_t *dg_fp_names_builtin(const char **why)

@@ -846,26 +846,19 @@ int dg_fpdb_load_data(dg_fpdb_t *db, const char *text, size_t len, const char *s
         return why ? DG_EPARSE : DG_OK;
 }
 
+/* dg_fpdb_load_data as a dg_text_parser_t. */
+static int load_data_cb(void *db, const char *text, size_t len, const char *source, char **errmsg)
+{
+        return dg_fpdb_load_data(db, text, len, source, errmsg);
+}
+
 int dg_fpdb_load_file(dg_fpdb_t *db, const char *path, char **errmsg)
 {
         if (errmsg)
                 *errmsg = NULL;
         if (db == NULL || path == NULL)
                 return DG_EINVAL;
-        gchar *text = NULL;
-        gsize len = 0;
-        GError *err = NULL;
-        if (!g_file_get_contents(path, &text, &len, &err)) {
-                int e = err->code == G_FILE_ERROR_NOENT ? ENOENT : EIO;
-                if (errmsg)
-                        *errmsg = g_strdup(err->message);
-                g_error_free(err);
-                errno = e;
-                return DG_EIO;
-        }
-        int rc = dg_fpdb_load_data(db, text, len, path, errmsg);
-        g_free(text);
-        return rc;
+        return dg_load_file(path, load_data_cb, db, errmsg);
 }
 
 int dg_fpdb_new_default(dg_fpdb_t **out)

@@ -141,43 +141,41 @@ static char *string_lit(cur_t *c)
         return NULL;
 }
 
+/* Skips one or more digits; fails the cursor ("bad number") if none. */
+static bool digits(cur_t *c)
+{
+        if (c->p >= c->end || !g_ascii_isdigit(*c->p)) {
+                fail(c, "bad number");
+                return false;
+        }
+        while (c->p < c->end && g_ascii_isdigit(*c->p))
+                c->p++;
+        return true;
+}
+
 static dg_json_t *number(cur_t *c)
 {
         const char *b = c->p;
         bool integer = true;
         if (c->p < c->end && *c->p == '-')
                 c->p++;
-        if (c->p >= c->end || !g_ascii_isdigit(*c->p)) {
-                fail(c, "bad number");
-                return NULL;
-        }
-        if (*c->p == '0') {
+        if (c->p < c->end && *c->p == '0')
                 c->p++;
-        } else {
-                while (c->p < c->end && g_ascii_isdigit(*c->p))
-                        c->p++;
-        }
+        else if (!digits(c))
+                return NULL;
         if (c->p < c->end && *c->p == '.') {
                 integer = false;
                 c->p++;
-                if (c->p >= c->end || !g_ascii_isdigit(*c->p)) {
-                        fail(c, "bad number");
+                if (!digits(c))
                         return NULL;
-                }
-                while (c->p < c->end && g_ascii_isdigit(*c->p))
-                        c->p++;
         }
         if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
                 integer = false;
                 c->p++;
                 if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
                         c->p++;
-                if (c->p >= c->end || !g_ascii_isdigit(*c->p)) {
-                        fail(c, "bad number");
+                if (!digits(c))
                         return NULL;
-                }
-                while (c->p < c->end && g_ascii_isdigit(*c->p))
-                        c->p++;
         }
         char *txt = g_strndup(b, (size_t)(c->p - b));
         dg_json_t *v = g_new0(dg_json_t, 1);

@@ -1,9 +1,13 @@
 /* Private helpers shared by the library's modules: see util.h. */
 #include "util.h"
 
+#include <errno.h>
+#include <glib.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "dnsglean/common.h"
 
 uint64_t dg_rng_next(uint64_t *state)
 {
@@ -37,4 +41,22 @@ void dg_random_label(uint64_t *state, char *buf, size_t len)
                 r /= i == 0 ? 26 : 36;
         }
         buf[len] = '\0';
+}
+
+int dg_load_file(const char *path, dg_text_parser_t parse, void *ud, char **errmsg)
+{
+        gchar *text = NULL;
+        gsize len = 0;
+        GError *err = NULL;
+        if (!g_file_get_contents(path, &text, &len, &err)) {
+                int e = err->code == G_FILE_ERROR_NOENT ? ENOENT : EIO;
+                if (errmsg)
+                        *errmsg = g_strdup(err->message);
+                g_error_free(err);
+                errno = e;
+                return DG_EIO;
+        }
+        int rc = parse(ud, text, len, path, errmsg);
+        g_free(text);
+        return rc;
 }

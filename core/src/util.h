@@ -1,6 +1,7 @@
 /* Private helpers shared by the library's modules (not installed, not
  * exported): FNV-1a hashing, ASCII case folding, a seeded random number
- * generator and random DNS labels. Pure functions, no I/O except the seed.
+ * generator, random DNS labels and reading a whole file. Pure functions, no
+ * I/O except the seed and dg_load_file.
  */
 #ifndef DG_UTIL_H
 #define DG_UTIL_H
@@ -55,5 +56,15 @@ uint64_t dg_rng_seed(void);
 /* Writes len random characters from [a-z0-9] (the first a letter) and a NUL
  * into buf (len + 1 octets), drawing from *state. */
 void dg_random_label(uint64_t *state, char *buf, size_t len);
+
+/* A parser of len octets of text read from the file named source: returns
+ * 0 (DG_OK) or an error code, the reason in *errmsg (may be NULL). */
+typedef int (*dg_text_parser_t)(void *ud, const char *text, size_t len, const char *source,
+                                char **errmsg);
+
+/* Reads the file at path and returns parse(ud, text, len, path, errmsg); when
+ * it cannot be read, DG_EIO with errno ENOENT/EIO and the reason in *errmsg
+ * (caller frees; errmsg may be NULL). */
+int dg_load_file(const char *path, dg_text_parser_t parse, void *ud, char **errmsg);
 
 #endif

@@ -6,26 +6,30 @@
 --   lua5.4 classify-zone.lua ZONEFILE [FINGERPRINTS.tsv]
 local dg = require "dnsglean"
 
+-- Prints "classify-zone: " and the message on stderr and ends with status 1.
+local function die(...)
+  io.stderr:write("classify-zone: ", ...)
+  io.stderr:write("\n")
+  os.exit(1)
+end
+
 local file, extra = arg[1], arg[2]
 if not file then
   io.stderr:write("usage: classify-zone.lua ZONEFILE [FINGERPRINTS.tsv]\n")
   os.exit(2)
 end
 if not dg.classify then
-  io.stderr:write("classify-zone: this build of the module has no classifier\n")
-  os.exit(1)
+  die("this build of the module has no classifier")
 end
 if extra then
   local n, err = dg.load_fingerprints(extra)
   if not n then
-    io.stderr:write("classify-zone: ", err, "\n")
-    os.exit(1)
+    die(err)
   end
 end
 local f, ferr = io.open(file)
 if not f then
-  io.stderr:write("classify-zone: ", ferr, "\n")
-  os.exit(1)
+  die(ferr)
 end
 
 local origin

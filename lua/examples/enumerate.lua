@@ -7,6 +7,13 @@
 -- RESOLVERS is a file (one addr[:port] per line) or a comma list.
 local dg = require "dnsglean"
 
+-- Prints "enumerate: " and the message on stderr and ends with status 1.
+local function die(...)
+  io.stderr:write("enumerate: ", ...)
+  io.stderr:write("\n")
+  os.exit(1)
+end
+
 local domain, words, resolvers = arg[1], arg[2], arg[3]
 if not resolvers then
   io.stderr:write("usage: enumerate.lua DOMAIN WORDLIST RESOLVERS\n")
@@ -17,8 +24,7 @@ end
 local e, err = dg.engine{domain = domain, words = words, resolvers = resolvers,
                          types = {"A", "AAAA"}}
 if not e then
-  io.stderr:write("enumerate: ", err, "\n")
-  os.exit(1)
+  die(err)
 end
 local found = {}
 for r in e:results() do

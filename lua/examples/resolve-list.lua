@@ -6,6 +6,13 @@
 --   lua5.4 resolve-list.lua NAMES-FILE RESOLVERS [TYPES]     (TYPES: "A,AAAA")
 local dg = require "dnsglean"
 
+-- Prints "resolve-list: " and the message on stderr and ends with status 1.
+local function die(...)
+  io.stderr:write("resolve-list: ", ...)
+  io.stderr:write("\n")
+  os.exit(1)
+end
+
 local file, resolvers, types = arg[1], arg[2], arg[3] or "A"
 if not resolvers then
   io.stderr:write("usage: resolve-list.lua NAMES-FILE RESOLVERS [TYPES]\n")
@@ -13,8 +20,7 @@ if not resolvers then
 end
 local f, ferr = io.open(file)
 if not f then
-  io.stderr:write("resolve-list: ", ferr, "\n")
-  os.exit(1)
+  die(ferr)
 end
 local questions = {}
 for line in f:lines() do
@@ -25,15 +31,13 @@ for line in f:lines() do
 end
 f:close()
 if #questions == 0 then
-  io.stderr:write("resolve-list: no names in ", file, "\n")
-  os.exit(1)
+  die("no names in ", file)
 end
 
 -- Lookup mode: the domain only names the run (names may lie anywhere).
 local e, err = dg.engine{domain = questions[1][1], resolvers = resolvers, lookups = questions}
 if not e then
-  io.stderr:write("resolve-list: ", err, "\n")
-  os.exit(1)
+  die(err)
 end
 for r in e:results() do
   if #r.answers == 0 then
