@@ -53,7 +53,7 @@ for spec in "${modes[@]}"; do
 	t0=$(date +%s.%N)
 	rc=0
 	timeout 120 "$DG_BIN" brute "$domain" -w "$TB_TMP/words.txt" -r "$resolvers" \
-		--retries 8 --all --show-wildcards -q -o "$out" --stats "$stats" \
+		--all --show-wildcards -q -o "$out" --stats "$stats" \
 		2>"$TB_TMP/brute$n.err" || rc=$?
 	t1=$(date +%s.%N)
 	secs=$(awk "BEGIN{print $t1 - $t0}")
