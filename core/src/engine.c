@@ -707,6 +707,17 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
         r->answered++;
         double rtt = now_ms > c->sent_ms ? (double)(now_ms - c->sent_ms) : 0.0;
         bool tc = (m.flags & DG_FLAG_TC) && t == DG_TRANSPORT_UDP;
+        if (t == DG_TRANSPORT_UDP) {
+                /* a rate limiter lets some answers through whole; a server
+                 * that truncates every UDP answer never does: its empty TC
+                 * answers are no slips */
+                if (tc)
+                        r->udp_tc++;
+                else if (m.rcode == DG_RCODE_NOERROR || m.rcode == DG_RCODE_NXDOMAIN)
+                        r->udp_full++;
+                if (r->udp_full == 0 && r->udp_tc >= TRUNCATES_ALL_AFTER)
+                        dg_pace_ignore_slips(&r->pace);
+        }
         /* An empty truncated answer is how Response Rate Limiting "slips"
          * (Knot mod-rrl, BIND rate-limit): a limit signal, like REFUSED and
          * SERVFAIL, not an answer the pacing counts as delivered. */

@@ -36,11 +36,12 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define VALIDATE_NX_PROBES 3 /* random labels asked of each resolver */
-#define VALIDATE_WAVE 4096   /* resolvers validated at once */
-#define REJECT_LINES 20      /* rejections told one by one; then a summary */
-#define WILDCARD_PROBES 4    /* random-label probes per zone level */
-#define WILDCARD_REPROBES 64 /* extra probes per zone to learn rotating wildcards */
+#define VALIDATE_NX_PROBES 3   /* random labels asked of each resolver */
+#define VALIDATE_WAVE 4096     /* resolvers validated at once */
+#define REJECT_LINES 20        /* rejections told one by one; then a summary */
+#define WILDCARD_PROBES 4      /* random-label probes per zone level */
+#define TRUNCATES_ALL_AFTER 32 /* truncated UDP answers, none whole: no limiter */
+#define WILDCARD_REPROBES 64   /* extra probes per zone to learn rotating wildcards */
 #define RESULTS_HIGH_WATER 4096
 #define CANARY_EVERY 2000   /* queries between two lie-detecting canaries */
 #define DROP_CONSECUTIVE 50 /* failures in a row that drop a resolver */
@@ -121,6 +122,8 @@ typedef struct {
         bool rejected;       /* at validation (else dropped during the run) */
         char *why;           /* why it was rejected or dropped */
         dg_pace_t pace;      /* round trip, rate, window (pacing.h) */
+        uint32_t udp_full;   /* UDP answers that were not truncated ... */
+        uint32_t udp_tc;     /* ... and that were */
         uint64_t next_canary;
         bool trusted; /* opts.trusted: only rechecks, never picked for ordinary questions */
         /* validation */

@@ -120,6 +120,17 @@ bool dg_pace_slips_ignored(const dg_pace_t *p)
         return p->slips_ignored;
 }
 
+void dg_pace_ignore_slips(dg_pace_t *p)
+{
+        if (p->slips_ignored)
+                return;
+        p->slips_ignored = true;
+        if (p->slip_limited) {
+                p->limited = p->slip_limited = false;
+                p->cap = 0;
+        }
+}
+
 double dg_pace_loss_all(const dg_pace_t *p)
 {
         return p->loss_all;
@@ -463,21 +474,23 @@ static void slip_round(dg_pace_t *p, uint64_t now, uint64_t elapsed)
                 double sh = (double)p->slip_acc_s / (double)p->slip_acc_n;
                 double an = (double)p->slip_acc_n;
                 p->slip_acc_n = p->slip_acc_s = 0;
-                double tol = 0;
-                if (p->slip_cuts == 0) {
+                bool restart = p->slip_cuts == 0;
+                if (!restart) {
+                        /* 3 sigmas of the difference of two shares */
+                        double s0 = p->slip_share0;
+                        double tol = 3.0 * sqrt(s0 * (1.0 - s0) * (1.0 / p->slip_n0 + 1.0 / an));
+                        /* it moved with the rate: a new comparison from here */
+                        restart = fabs(sh - s0) > (tol > SLIP_SHARE_MOVED ? tol : SLIP_SHARE_MOVED);
+                }
+                if (restart) {
+                        p->slip_cuts = 0;
                         p->slip_share0 = sh;
                         p->slip_n0 = an;
                         p->slip_rate0 =
                             p->rate > 0 ? p->rate : (double)p->round_sent / (double)elapsed;
-                } else if (p->slip_share0 >= 0) {
-                        /* 3 sigmas of the difference of two shares */
-                        double s0 = p->slip_share0;
-                        tol = 3.0 * sqrt(s0 * (1.0 - s0) * (1.0 / p->slip_n0 + 1.0 / an));
-                        if (fabs(sh - s0) > (tol > SLIP_SHARE_MOVED ? tol : SLIP_SHARE_MOVED))
-                                p->slip_share0 = -1.0; /* it moved with the rate */
                 }
-                if (++p->slip_cuts >= SLIP_CUTS_MAX && p->slip_share0 >= 0 &&
-                    p->slip_share0 <= SLIP_SHARE_MAX && p->rate * 4.0 <= p->slip_rate0) {
+                if (++p->slip_cuts >= SLIP_CUTS_MAX && p->slip_share0 <= SLIP_SHARE_MAX &&
+                    p->rate * 4.0 <= p->slip_rate0) {
                         p->slips_ignored = true;
                         p->limited = p->slip_limited = false;
                         p->cap = 0;

@@ -118,7 +118,7 @@ typedef struct {
         bool slip_limited;    /* the limiter slips: it says when it limits */
         bool slips_ignored;   /* slips do not move with the rate: not a limiter */
         unsigned slip_cuts;   /* cuts for slips in a row */
-        double slip_share0;   /* slips' share at the first of them; -1: moved */
+        double slip_share0;   /* slips' share at the first of them */
         double slip_rate0;    /* ... and the rate then */
         double slip_n0;       /* ... and the answers it was measured on */
         uint32_t slip_acc_n, slip_acc_s;  /* answers and slips since the last cut */
@@ -175,6 +175,11 @@ void dg_pace_on_timeout(dg_pace_t *p, uint64_t now_ms, uint32_t round);
 /* True once slips proved not to be a rate limiter's (their share does not
  * move with the rate): an empty truncated answer is then plain truncation. */
 bool dg_pace_slips_ignored(const dg_pace_t *p);
+
+/* The engine knows better (no UDP answer ever came whole): empty truncated
+ * answers from this resolver are plain truncation from now on, and a cap
+ * they set goes. */
+void dg_pace_ignore_slips(dg_pace_t *p);
 
 /* The current retransmission timeout in ms, back-off included. */
 unsigned dg_pace_rto(const dg_pace_t *p);
