@@ -204,8 +204,9 @@ static bool clearly_above(double a, uint32_t na, double b, uint32_t nb, double s
 
 /* A limit found: the useful answers' rate is capped under what was just
  * delivered (the last rounds', not the max filter's: a limiter's bucket
- * releases bursts), and at most halved at once (a thin sample). L, the
- * path's own loss, is still made up for on top. */
+ * releases bursts), cut to a quarter at most at once (a thin sample). L,
+ * the path's own loss, is still made up for on top, unless the limiter
+ * slips (then its drops are its own). */
 static void set_limited(dg_pace_t *p, bool slips)
 {
         double before = p->limited && p->cap > 0 ? p->cap : p->amax;
