@@ -876,6 +876,7 @@ static int l_stats(lua_State *L)
         F(retries);
         F(tcp);
         F(mismatched);
+        F(late);
         F(malformed);
         F(probes);
         F(resolvers);

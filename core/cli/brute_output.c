@@ -372,7 +372,7 @@ void dg_brute_write_stats(run_t *R, const char *path, double secs)
             "\"nxdomain\":%llu,\"wildcard\":%llu,\"failed\":%llu,\"words_read\":%llu,"
             "\"invalid_words\":%llu,\"skipped_shard\":%llu,\"queries\":%llu,\"probes\":%llu,"
             "\"responses\":%llu,\"retries\":%llu,\"timeouts\":%llu,\"tcp\":%llu,"
-            "\"mismatched\":%llu,\"malformed\":%llu,\"slips\":%llu,\"resolvers\":%u,"
+            "\"mismatched\":%llu,\"late\":%llu,\"malformed\":%llu,\"slips\":%llu,\"resolvers\":%u,"
             "\"resolvers_live\":%u,\"rejected_by_trusted\":%llu,\"trusted\":%u,"
             "\"trusted_live\":%u,"
             "\"elapsed_s\":%.3f,\"qps\":%.1f,\"interrupted\":%s",
@@ -386,10 +386,11 @@ void dg_brute_write_stats(run_t *R, const char *path, double secs)
             (unsigned long long)st.queries, (unsigned long long)st.probes,
             (unsigned long long)st.responses, (unsigned long long)st.retries,
             (unsigned long long)st.timeouts, (unsigned long long)st.tcp,
-            (unsigned long long)st.mismatched, (unsigned long long)st.malformed,
-            (unsigned long long)st.slips, st.resolvers, st.resolvers_live,
-            (unsigned long long)st.rejected_by_trusted, st.trusted, st.trusted_live, secs,
-            secs > 0 ? (double)st.queries / secs : 0.0, *R->stop ? "true" : "false");
+            (unsigned long long)st.mismatched, (unsigned long long)st.late,
+            (unsigned long long)st.malformed, (unsigned long long)st.slips, st.resolvers,
+            st.resolvers_live, (unsigned long long)st.rejected_by_trusted, st.trusted,
+            st.trusted_live, secs, secs > 0 ? (double)st.queries / secs : 0.0,
+            *R->stop ? "true" : "false");
         if (R->pdns)
                 g_string_append_printf(s,
                                        ",\"pdns_names\":%zu,\"pdns_live\":%llu,\"pdns_stale\":%llu,"

@@ -120,6 +120,7 @@ cand_t *eng_cand_new(dg_engine_t *e, int kind)
         cand_t *c = &e->pool[slot];
         memset(c, 0, sizeof *c);
         c->slot = slot;
+        c->gen = ++e->cand_gen;
         c->kind = (uint8_t)kind;
         c->zone = -1;
         c->fixed_resolver = -1;
@@ -309,6 +310,7 @@ void dg_engine_free(dg_engine_t *e)
         g_free(e->free_slots);
         g_free(e->idmap);
         g_free(e->timers);
+        eng_late_free(e);
         g_free(e->domain_str);
         g_free(e->fatal_msg);
         g_free(e);
@@ -392,6 +394,12 @@ void eng_result_emit(dg_engine_t *e, cand_t *c, dg_status_t status)
 }
 
 /* ---------------------------------------------------------------- sending */
+
+void eng_ready_remove(dg_engine_t *e, cand_t *c)
+{
+        cq_remove(&e->ready, c);
+        c->queued = false;
+}
 
 void eng_enqueue(dg_engine_t *e, cand_t *c, bool front)
 {
@@ -666,7 +674,7 @@ void eng_probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
         }
 }
 
-static void unmap(dg_engine_t *e, cand_t *c)
+void eng_unmap(dg_engine_t *e, cand_t *c)
 {
         timer_remove(e, c->heap_idx);
         e->idmap[(size_t)c->sock * 65536u + c->id] = 0;
@@ -674,6 +682,35 @@ static void unmap(dg_engine_t *e, cand_t *c)
         c->inflight = false;
         if (e->res[c->resolver].inflight > 0)
                 e->res[c->resolver].inflight--;
+}
+
+/* Where a response belongs: 1 with *out its candidate (in flight, or taken
+ * back for a late answer: *late), 0 for a late answer nobody waits for any
+ * more (booked, *out NULL), -1 for none. */
+static int feed_match(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned sock,
+                      dg_transport_t t, const dg_wire_msg_t *m, cand_t **out, double *rtt,
+                      uint32_t *round)
+{
+        *out = NULL;
+        if (sock >= e->o.nsockets)
+                return -1;
+        uint32_t s = e->idmap[(size_t)sock * 65536u + m->id];
+        if (s == 0)
+                return -1;
+        if (eng_late_is(s))
+                return t == DG_TRANSPORT_UDP
+                           ? eng_late_take(e, s, resolver, now_ms, m, rtt, round, out)
+                           : -1;
+        cand_t *c = &e->pool[s - 1];
+        if (!c->inflight || c->resolver != resolver || c->transport != (uint8_t)t ||
+            m->qdcount != 1 || m->qtype != c->qtypes[c->tidx] || m->qclass != DG_CLASS_IN ||
+            !dg_name_equal(m->qname, c->name) || m->opcode != DG_OPCODE_QUERY)
+                return -1;
+        *rtt = now_ms > c->sent_ms ? (double)(now_ms - c->sent_ms) : 0.0;
+        *round = c->pace_round;
+        eng_unmap(e, c);
+        *out = c;
+        return 1;
 }
 
 int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned sock,
@@ -686,26 +723,17 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
         }
         if (t == DG_TRANSPORT_TCP)
                 sock = 0;
-        if (sock >= e->o.nsockets) {
-                e->st.mismatched++;
-                return DG_EMISMATCH;
-        }
-        uint32_t s = e->idmap[(size_t)sock * 65536u + m.id];
-        if (s == 0) {
-                e->st.mismatched++;
-                return DG_EMISMATCH;
-        }
-        cand_t *c = &e->pool[s - 1];
-        if (!c->inflight || c->resolver != resolver || c->transport != (uint8_t)t ||
-            m.qdcount != 1 || m.qtype != c->qtypes[c->tidx] || m.qclass != DG_CLASS_IN ||
-            !dg_name_equal(m.qname, c->name) || m.opcode != DG_OPCODE_QUERY) {
+        cand_t *c;
+        double rtt = 0;
+        uint32_t round = 0;
+        int found = feed_match(e, now_ms, resolver, sock, t, &m, &c, &rtt, &round);
+        if (found < 0) {
                 e->st.mismatched++;
                 return DG_EMISMATCH;
         }
         e->st.responses++;
         res_t *r = &e->res[resolver];
         r->answered++;
-        double rtt = now_ms > c->sent_ms ? (double)(now_ms - c->sent_ms) : 0.0;
         bool tc = (m.flags & DG_FLAG_TC) && t == DG_TRANSPORT_UDP;
         if (t == DG_TRANSPORT_UDP) {
                 /* a rate limiter lets some answers through whole; a server
@@ -721,13 +749,19 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
         /* An empty truncated answer is how Response Rate Limiting "slips"
          * (Knot mod-rrl, BIND rate-limit): a limit signal, like REFUSED and
          * SERVFAIL, not an answer the pacing counts as delivered. */
-        bool slip = tc && m.ancount == 0 && !c->slipped && !dg_pace_slips_ignored(&r->pace);
+        bool slip = tc && m.ancount == 0 && !(c && c->slipped) && !dg_pace_slips_ignored(&r->pace);
         bool useful = !slip && (tc || m.rcode == DG_RCODE_NOERROR || m.rcode == DG_RCODE_NXDOMAIN);
-        dg_pace_on_answer(&r->pace, now_ms, c->pace_round, rtt,
+        dg_pace_on_answer(&r->pace, now_ms, round, rtt,
                           slip     ? DG_PACE_SLIP
                           : useful ? DG_PACE_USEFUL
                                    : DG_PACE_REFUSED);
-        unmap(e, c);
+        if (c == NULL) {
+                /* late, and its candidate moved on: the answer still tells
+                 * that the resolver lives */
+                eng_resolver_score(e, resolver, useful, useful ? NULL : dg_rcode_str(m.rcode),
+                                   now_ms);
+                return DG_OK;
+        }
 
         if (!r->live && (c->kind == K_WORD || c->kind == K_LOOKUP)) {
                 /* asked before its resolver was dropped (e.g. caught lying):
@@ -788,12 +822,19 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
 
 void dg_engine_tick(dg_engine_t *e, uint64_t now_ms)
 {
+        eng_late_expire(e, now_ms);
         while (e->ntimers > 0 && e->timers[0].deadline <= now_ms) {
                 cand_t *c = &e->pool[e->timers[0].slot];
-                unmap(e, c);
+                eng_unmap(e, c);
                 e->st.timeouts++;
                 res_t *r = &e->res[c->resolver];
                 r->timeouts++;
+                /* asked again elsewhere now; its answer, if it comes late,
+                 * still counts (engine_late.c), its loss is booked then */
+                if (eng_late_add(e, c, now_ms)) {
+                        eng_cand_failed(e, c, "timeout", -1);
+                        continue;
+                }
                 /* the pacing backs the RTO off, at most once per round and
                  * never past 3x the measured one: random loss must not pin
                  * it at its maximum (tests/hostile, 30% loss) */
@@ -833,6 +874,9 @@ int64_t dg_engine_next_timeout(dg_engine_t *e, uint64_t now_ms)
                 if (t < 0 || d < t)
                         t = d;
         }
+        int64_t tl = e->stopped ? -1 : eng_late_next(e, now_ms);
+        if (tl >= 0 && (t < 0 || tl < t))
+                t = tl;
         /* results waiting to be taken, or anything else unfinished: the
          * driver must come back now, not sleep */
         if (t < 0 && !dg_engine_done(e))

@@ -98,6 +98,7 @@ typedef struct cand {
         GPtrArray *sig;     /* probe and wildcard comparison: "TYPE rdata" */
         uint32_t wlevel;    /* engine_wildcard.c: the level it was compared with / probes */
         uint8_t wprobe;     /* engine_wildcard.c: which kind of wildcard probe */
+        uint32_t gen;       /* which candidate holds the slot (engine_late.c) */
 } cand_t;
 
 /* A deadline in the timer heap. */
@@ -176,7 +177,10 @@ struct dg_engine {
         uint32_t pool_size;
         uint32_t *free_slots;
         uint32_t nfree;
-        uint32_t *idmap; /* nsockets * 65536: slot + 1, 0 = free */
+        uint32_t *idmap; /* nsockets * 65536: slot + 1, 0 = free; or a late
+                            query (engine_late.c) */
+        uint32_t cand_gen;
+        struct late_table *late; /* engine_late.c: hedged queries, created on first use */
 
         cq_t ready;           /* due to be sent */
         cq_t inflight;        /* sent, in send-time order */
@@ -228,6 +232,8 @@ uint32_t eng_probe_reserve(const dg_engine_t *e);
 int eng_fail_fatal(dg_engine_t *e, int err, char *msg);
 void eng_result_emit(dg_engine_t *e, cand_t *c, dg_status_t status);
 void eng_enqueue(dg_engine_t *e, cand_t *c, bool front);
+void eng_ready_remove(dg_engine_t *e, cand_t *c);
+void eng_unmap(dg_engine_t *e, cand_t *c);
 cand_t *eng_probe_new(dg_engine_t *e, int kind, const uint8_t *parent, uint16_t type, int resolver,
                       bool two_labels);
 void eng_probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
@@ -266,5 +272,26 @@ void eng_parsed_clear(parsed_t *p);
 char *eng_sig_join(GPtrArray *sig);
 void eng_cand_answered(dg_engine_t *e, cand_t *c, parsed_t *p);
 void eng_cand_failed(dg_engine_t *e, cand_t *c, const char *reason, int rcode);
+
+/* engine_late.c: questions asked again after their timeout keep their ID
+ * until twice the timeout; their answers still count */
+/* Keeps c's in-flight query (just timed out, c unmapped) as a late one:
+ * its ID stays mapped and it counts as in flight for its resolver. Returns
+ * false (nothing kept: book the loss now) for TCP, when stopped or full. */
+bool eng_late_add(dg_engine_t *e, const cand_t *c, uint64_t now_ms);
+/* Books as lost every late query whose wait is over. */
+void eng_late_expire(dg_engine_t *e, uint64_t now_ms);
+/* ms until the next late query's wait is over, -1 for none. */
+int64_t eng_late_next(const dg_engine_t *e, uint64_t now_ms);
+/* True when an ID map value names a late query. */
+bool eng_late_is(uint32_t map_value);
+/* An answer to the late query map_value from resolver: -1 when it is not
+ * that query's (nothing changes); else the query is settled (*rtt, *round
+ * for the pacing) and *out is its candidate, taken back from the ready
+ * queue or from a try in flight elsewhere (1), or NULL when the candidate
+ * no longer waits for this question (0). */
+int eng_late_take(dg_engine_t *e, uint32_t map_value, size_t resolver, uint64_t now_ms,
+                  const dg_wire_msg_t *m, double *rtt, uint32_t *round, cand_t **out);
+void eng_late_free(dg_engine_t *e);
 
 #endif

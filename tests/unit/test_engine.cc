@@ -1008,6 +1008,44 @@ TEST(Retry, TimeoutRetriedAndCounted)
         EXPECT_GE(second - first, 500u);
 }
 
+/* An answer that comes after its timeout still answers the question (the
+ * path was slow, not lossy): taken when the candidate still waits for it,
+ * booked for the resolver when a retry answered first; never "mismatched". */
+TEST(Retry, LateAnswerStillCounts)
+{
+        Zone z = example();
+        Net net;
+        std::map<std::string, int> asked;
+        net.res = {[&](const Question &q, dg_transport_t, size_t) {
+                int n = asked[q.qname]++;
+                uint64_t d = 1;
+                if (q.qname == "www.example.com" && n == 0)
+                        d = 700; /* the retry (at 500) is answered first */
+                if (q.qname == "mail.example.com")
+                        d = 900; /* every try: the first answer wins */
+                Reply r{z.answer(q).encode()};
+                r.delay = d;
+                return std::vector<Reply>{r};
+        }};
+        std::vector<std::string> w = {"www", "mail", "nope"};
+        EngineRun run(net, "example.com", w);
+        run.o.no_validate = true;
+        run.o.no_wildcard = true;
+        run.o.timeout_ms = 500;
+        Outcome out;
+        uint64_t start = net.now;
+        net.run(run.make(), out);
+        expect_complete(out, fqdns(w, "example.com"));
+        EXPECT_EQ(out.status["www.example.com"], DG_STATUS_FOUND);
+        EXPECT_EQ(out.status["mail.example.com"], DG_STATUS_FOUND);
+        EXPECT_EQ(out.status["nope.example.com"], DG_STATUS_NXDOMAIN);
+        EXPECT_EQ(out.st.timeouts, 2u);
+        EXPECT_EQ(out.st.late, 2u);
+        EXPECT_EQ(out.st.mismatched, 0u);
+        /* mail ended with its first answer (900 ms), not its retry's (1400) */
+        EXPECT_LT(net.now - start, 1000u);
+}
+
 TEST(Retry, BudgetExhaustedFails)
 {
         Net net;

@@ -261,6 +261,8 @@ typedef struct {
                                            resolvers_live count the others) */
         uint64_t wildcard_levels;       /* parent names whose wildcard answers were learnt */
         uint64_t wildcard_evicted;      /* of them dropped from the bounded cache (LRU) */
+        uint64_t late; /* of the timeouts, answers that came after all (the question was
+                          asked again meanwhile); they still count */
 } dg_stats_t;
 
 DG_API void dg_engine_stats(const dg_engine_t *e, dg_stats_t *out);
