@@ -539,6 +539,8 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
                 if (e->tokens < 1)
                         return 0;
         }
+        if (eng_pool_wait(e, now_ms) > 0)
+                return 0; /* the pool is held under a bottleneck all share */
         /* find a resolver for the head, or for the first sendable one */
         int ri = -1;
         for (; c != NULL; c = c->next) {
@@ -632,6 +634,8 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
         cq_push(&e->inflight, c);
         r->inflight++;
         r->sent++;
+        if (!r->trusted)
+                eng_pool_sent(e, now_ms);
         if (e->o.qps > 0)
                 e->tokens -= 1;
         e->st.queries++;
@@ -755,6 +759,8 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
                           slip     ? DG_PACE_SLIP
                           : useful ? DG_PACE_USEFUL
                                    : DG_PACE_REFUSED);
+        if (useful && !r->trusted)
+                eng_pool_outcome(e, now_ms, true);
         if (c == NULL) {
                 /* late, and its candidate moved on: the answer still tells
                  * that the resolver lives */
@@ -839,6 +845,8 @@ void dg_engine_tick(dg_engine_t *e, uint64_t now_ms)
                  * never past 3x the measured one: random loss must not pin
                  * it at its maximum (tests/hostile, 30% loss) */
                 dg_pace_on_timeout(&r->pace, now_ms, c->pace_round);
+                if (!r->trusted)
+                        eng_pool_outcome(e, now_ms, false);
                 eng_resolver_score(e, c->resolver, false, "timeout", now_ms);
                 eng_cand_failed(e, c, "timeout", -1);
         }
@@ -862,8 +870,8 @@ int64_t dg_engine_next_timeout(dg_engine_t *e, uint64_t now_ms)
         }
         if (t == 0 && e->ready.len > 0 && !e->stopped) {
                 /* work is due: can any resolver take it now, or when? */
-                int64_t w = eng_pace_wait(e, now_ms);
-                t = w;
+                int64_t pw = eng_pool_wait(e, now_ms);
+                t = pw > 0 ? pw : eng_pace_wait(e, now_ms);
         }
         int64_t tw = e->stopped ? -1 : eng_trusted_wait(e, now_ms);
         if (tw >= 0 && (t < 0 || tw < t))

@@ -135,6 +135,23 @@ typedef struct {
         unsigned nx_done;
 } res_t;
 
+/* engine_pool.c: the pool's loss over the last second, and its cap. */
+#define POOL_BINS 10
+typedef struct {
+        uint32_t sent[POOL_BINS], useful[POOL_BINS], lost[POOL_BINS];
+        unsigned bin;
+        uint64_t bin_start;
+        unsigned ms; /* time the bins cover, up to 1000 */
+        bool started;
+        double base; /* the lowest loss of a judged second: the paths' own */
+        bool base_known;
+        double cap; /* queries per ms at most; 0: none */
+        double tokens;
+        uint64_t tokens_ms;
+        uint64_t cut_ms;
+        uint64_t cuts;
+} pool_t;
+
 enum zone_state { Z_NEW, Z_PROBING, Z_READY };
 
 /* A wildcard level (engine_wildcard.c): what random names under one parent
@@ -181,6 +198,7 @@ struct dg_engine {
                             query (engine_late.c) */
         uint32_t cand_gen;
         struct late_table *late; /* engine_late.c: hedged queries, created on first use */
+        pool_t pool_guard;       /* engine_pool.c */
 
         cq_t ready;           /* due to be sent */
         cq_t inflight;        /* sent, in send-time order */
@@ -293,5 +311,17 @@ bool eng_late_is(uint32_t map_value);
 int eng_late_take(dg_engine_t *e, uint32_t map_value, size_t resolver, uint64_t now_ms,
                   const dg_wire_msg_t *m, double *rtt, uint32_t *round, cand_t **out);
 void eng_late_free(dg_engine_t *e);
+
+/* engine_pool.c: a bottleneck every resolver shares (ordinary resolvers
+ * only; trusted ones have their own rate) */
+/* A query left now. */
+void eng_pool_sent(dg_engine_t *e, uint64_t now_ms);
+/* A query's outcome: a useful answer, or lost (its timeout and late wait
+ * passed). */
+void eng_pool_outcome(dg_engine_t *e, uint64_t now_ms, bool useful);
+/* 0 when the pool's cap lets a query leave now, else the ms to wait. */
+int64_t eng_pool_wait(dg_engine_t *e, uint64_t now_ms);
+/* The pool's cap in queries per second, 0 for none. */
+double eng_pool_cap_qps(const dg_engine_t *e);
 
 #endif

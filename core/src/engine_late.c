@@ -177,6 +177,8 @@ void eng_late_expire(dg_engine_t *e, uint64_t now_ms)
                 late_drop(e, x.idx);
                 res_t *r = &e->res[ri];
                 dg_pace_on_timeout(&r->pace, now_ms, round);
+                if (!r->trusted)
+                        eng_pool_outcome(e, now_ms, false);
                 eng_resolver_score(e, ri, false, "timeout", now_ms);
         }
 }
