@@ -639,6 +639,7 @@ static void mx_exchange(fx_t *x, const char *rdata)
                                         host, d, prov, d),
                         ev);
         } else {
+                g_ptr_array_set_free_func(ev, g_free);
                 g_ptr_array_free(ev, TRUE);
         }
         g_free(reg);
@@ -693,6 +694,7 @@ static void ns_takeover_findings(fx_t *x)
                 g_free(host);
         }
         if (!all) {
+                g_ptr_array_set_free_func(ev, g_free);
                 g_ptr_array_free(ev, TRUE);
                 return;
         }
