@@ -1,7 +1,17 @@
 /* Findings: what a footprint's answers say about a domain's exposure. SPF
  * and DMARC weaknesses, DKIM selectors, dangling CNAMEs and takeover
- * candidates, lame delegations, a wildcard at the apex. A pure function of
- * the gathered lookups and the fingerprint database (see findings_int.h).
+ * candidates, lame delegations, takeovers through NS (every name server
+ * refuses the zone), MX (an exchange that does not exist or sits at a
+ * claimable mail service) and SPF (a term naming a domain nobody
+ * registered), a wildcard at the apex. A pure function of the gathered
+ * lookups and the fingerprint database (see findings_int.h).
+ *
+ * "Registrable" is decided without a public-suffix list: a name that is
+ * NXDOMAIN whose last two labels are NXDOMAIN too (dg_fp_registrable). Under
+ * a multi-label public suffix (co.uk) those two labels exist, so the check
+ * misses the case rather than inventing one; a domain registered but left
+ * without name servers (expired, on hold) looks registrable: confirm with
+ * the registry (RDAP) before acting.
  */
 #include "findings_int.h"
 
@@ -46,6 +56,68 @@ char **dg_fp_spf_texts(const dg_fp_lookup_t *l, bool *answered)
         }
         g_ptr_array_add(out, NULL);
         return (char **)g_ptr_array_free(out, FALSE);
+}
+
+/* ---- names ---- */
+
+uint16_t dg_fp_spf_term_type(dg_spf_term_kind_t k)
+{
+        switch (k) {
+        case DG_SPF_INCLUDE:
+        case DG_SPF_REDIRECT:
+                return DG_T_TXT;
+        case DG_SPF_A:
+        case DG_SPF_EXISTS:
+                return DG_T_A;
+        case DG_SPF_MX:
+                return DG_T_MX;
+        default:
+                return 0;
+        }
+}
+
+char *dg_fp_registrable(const char *name)
+{
+        char *n = dg_fp_norm_name(name);
+        char *last = strrchr(n, '.');
+        if (last == NULL || last == n) {
+                g_free(n);
+                return NULL;
+        }
+        const char *start = n;
+        for (const char *p = last - 1; p > n; p--)
+                if (*p == '.') {
+                        start = p + 1;
+                        break;
+                }
+        char *r = g_strdup(start);
+        g_free(n);
+        return r;
+}
+
+bool dg_fp_name_under(const char *name, const char *anc)
+{
+        size_t n = strlen(name), a = strlen(anc);
+        if (n == a)
+                return strcmp(name, anc) == 0;
+        return n > a && name[n - a - 1] == '.' && strcmp(name + n - a, anc) == 0;
+}
+
+char *dg_fp_mx_host(const char *rdata)
+{
+        const char *p = rdata;
+        while (*p >= '0' && *p <= '9')
+                p++;
+        if (p == rdata || (*p != ' ' && *p != '\t'))
+                return NULL;
+        while (*p == ' ' || *p == '\t')
+                p++;
+        char *h = dg_fp_norm_name(p);
+        if (*h == '\0' || strcmp(h, ".") == 0 || strchr(h, ' ') != NULL) {
+                g_free(h);
+                return NULL;
+        }
+        return h;
 }
 
 static const dg_fp_lookup_t *find(const fx_t *x, const char *name, uint16_t type)
@@ -436,6 +508,210 @@ static void ns_check_findings(fx_t *x)
         dg_classify_res_clear(&res);
 }
 
+/* ---- takeover classes beyond CNAME: NS, MX, SPF ---- */
+
+static bool is_nxdomain(const dg_fp_lookup_t *l)
+{
+        return l && l->r && l->r->status == DG_STATUS_NXDOMAIN;
+}
+
+/* name does not exist and neither does its registrable parent (asked by
+ * footprint.c as a "parent-check" SOA lookup): whoever registers the parent
+ * owns name. *reg gets that parent (g_malloc'd) or NULL. */
+static bool registrable(const fx_t *x, const char *name, const dg_fp_lookup_t *l, char **reg)
+{
+        *reg = dg_fp_registrable(name);
+        if (!is_nxdomain(l) || *reg == NULL || dg_fp_name_under(x->v->domain, *reg))
+                return false;
+        return strcmp(*reg, l->name) == 0 || is_nxdomain(find(x, *reg, DG_T_SOA));
+}
+
+/* One SPF term naming a domain that can be registered. */
+static void spf_registrable_term(fx_t *x, GHashTable *seen, const char *owner,
+                                 const dg_spf_term_t *t)
+{
+        uint16_t type = dg_fp_spf_term_type(t->kind);
+        if (type == 0 || t->value == NULL || t->has_macro)
+                return;
+        const dg_fp_lookup_t *l = find(x, t->value, type);
+        char *reg = NULL;
+        if (!registrable(x, t->value, l, &reg) || g_hash_table_contains(seen, l->name)) {
+                g_free(reg);
+                return;
+        }
+        g_hash_table_add(seen, l->name);
+        const char *sep = t->kind == DG_SPF_REDIRECT ? "=" : ":";
+        GPtrArray *ev = g_ptr_array_new();
+        g_ptr_array_add(ev, g_strdup_printf("%s TXT %s%s%s", owner, t->name, sep, t->value));
+        g_ptr_array_add(ev, g_strdup_printf("%s %s NXDOMAIN", l->name, dg_rrtype_str(l->type)));
+        if (strcmp(reg, l->name) != 0)
+                g_ptr_array_add(ev, g_strdup_printf("%s SOA NXDOMAIN", reg));
+        finding(x, "spf-include-registrable", DG_SEV_HIGH,
+                g_strdup_printf("the SPF record of %s names %s (%s%s), which does not exist, "
+                                "nor does %s: whoever registers %s may send mail as %s",
+                                owner, l->name, t->name, sep, reg, reg, x->v->domain),
+                ev);
+        g_free(reg);
+}
+
+/* Walks name's SPF record and the records it includes or redirects to. */
+static void spf_registrable_walk(fx_t *x, GHashTable *seen, const char *name, unsigned depth)
+{
+        if (depth > 12)
+                return;
+        bool answered;
+        char **spf = dg_fp_spf_texts(find(x, name, DG_T_TXT), &answered);
+        dg_spf_t *p = NULL;
+        if (spf[0] && dg_spf_parse(spf[0], &p) == DG_OK) {
+                char *owner = dg_fp_norm_name(name);
+                for (size_t i = 0; i < p->nterms; i++)
+                        spf_registrable_term(x, seen, owner, &p->terms[i]);
+                for (size_t i = 0; i < p->nterms; i++) {
+                        const dg_spf_term_t *t = &p->terms[i];
+                        if (dg_fp_spf_term_type(t->kind) == DG_T_TXT && t->value && !t->has_macro &&
+                            dg_fp_found(find(x, t->value, DG_T_TXT)))
+                                spf_registrable_walk(x, seen, t->value, depth + 1);
+                }
+                g_free(owner);
+                dg_spf_free(p);
+        }
+        g_strfreev(spf);
+}
+
+static void spf_registrable_findings(fx_t *x)
+{
+        GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+        spf_registrable_walk(x, seen, x->v->domain, 0);
+        g_hash_table_destroy(seen);
+}
+
+/* The first signature of host (as kind k) that is takeover-prone under
+ * condition cond (NULL: any), or NULL. Uses the classifier's takeover
+ * condition, not the signature's flags text. */
+static const char *prone_provider(const fx_t *x, dg_fp_kind_t k, const char *host, const char *cond)
+{
+        dg_classify_res_t res;
+        dg_classify_res_init(&res);
+        const char *prov = NULL;
+        if (dg_classify_host(x->v->db, k, host, &res) > 0 && res.takeover &&
+            (cond == NULL || (res.takeover_condition && strcmp(res.takeover_condition, cond) == 0)))
+                prov = res.takeover_provider;
+        dg_classify_res_clear(&res);
+        return prov;
+}
+
+/* One MX exchange: dangling (NXDOMAIN), or at a mail service where an
+ * abandoned tenant's host can be claimed. */
+static void mx_exchange(fx_t *x, const char *rdata)
+{
+        const char *d = x->v->domain;
+        char *host = dg_fp_mx_host(rdata);
+        const dg_fp_lookup_t *l = host ? find(x, host, DG_T_A) : NULL;
+        char *reg = NULL;
+        if (l == NULL || l->r == NULL) {
+                g_free(host);
+                return;
+        }
+        const char *prov = prone_provider(x, DG_FP_MX, host, NULL);
+        GPtrArray *ev = ev1(g_strdup_printf("%s MX %s", d, rdata));
+        if (is_nxdomain(l)) {
+                g_ptr_array_add(ev, g_strdup_printf("%s A NXDOMAIN", host));
+                bool reg_ok = registrable(x, host, l, &reg);
+                if (reg_ok && strcmp(reg, host) != 0)
+                        g_ptr_array_add(ev, g_strdup_printf("%s SOA NXDOMAIN", reg));
+                char *how =
+                    prov ? g_strdup_printf("whoever creates it at %s receives mail for %s", prov, d)
+                    : reg_ok ? g_strdup_printf("whoever registers %s receives mail for %s", reg, d)
+                             : g_strdup_printf("mail to it bounces; whoever controls %s "
+                                               "can receive mail for %s",
+                                               reg ? reg : host, d);
+                finding(x, "mx-takeover", prov || reg_ok ? DG_SEV_HIGH : DG_SEV_MEDIUM,
+                        g_strdup_printf("mail exchange %s of %s does not exist (NXDOMAIN): %s",
+                                        host, d, how),
+                        ev);
+                g_free(how);
+        } else if (l->r->status == DG_STATUS_FOUND &&
+                   (prov = prone_provider(x, DG_FP_MX, host, "unclaimed")) != NULL) {
+                finding(x, "mx-takeover", DG_SEV_LOW,
+                        g_strdup_printf("mail exchange %s of %s is at %s, where the host of a "
+                                        "closed account can be claimed by another: check that "
+                                        "the account still holds %s",
+                                        host, d, prov, d),
+                        ev);
+        } else {
+                g_ptr_array_set_free_func(ev, g_free);
+                g_ptr_array_free(ev, TRUE);
+        }
+        g_free(reg);
+        g_free(host);
+}
+
+static void mx_findings(fx_t *x)
+{
+        const dg_answer_t *mx = dg_fp_answer(find(x, x->v->domain, DG_T_MX));
+        for (size_t i = 0; mx && i < mx->ndata; i++)
+                mx_exchange(x, mx->data[i]);
+}
+
+/* A lame check that shows the server does not host the zone: it answered,
+ * with REFUSED or SERVFAIL. */
+static bool refuses(const dg_fp_nscheck_t *c)
+{
+        const dg_result_t *r = c->check->r;
+        return r && r->status == DG_STATUS_FAILED &&
+               (r->rcode == DG_RCODE_REFUSED || r->rcode == DG_RCODE_SERVFAIL);
+}
+
+/* Every name server of the domain was asked and each address refused the
+ * zone: the delegation points to a DNS host that does not hold it. */
+static void ns_takeover_findings(fx_t *x)
+{
+        const char *d = x->v->domain;
+        const dg_answer_t *ns = dg_fp_answer(find(x, d, DG_T_NS));
+        if (ns == NULL || ns->ndata == 0 || x->v->nnschecks == 0)
+                return;
+        GPtrArray *ev = g_ptr_array_new();
+        const char *prov = NULL;
+        bool all = true;
+        for (size_t i = 0; all && i < ns->ndata; i++) {
+                char *host = dg_fp_norm_name(ns->data[i]);
+                unsigned n = 0;
+                for (size_t k = 0; all && k < x->v->nnschecks; k++) {
+                        const dg_fp_nscheck_t *c = x->v->nschecks[k];
+                        if (strcmp(c->host, host) != 0)
+                                continue;
+                        all = refuses(c);
+                        n++;
+                        g_ptr_array_add(
+                            ev,
+                            g_strdup_printf("%s (%s) SOA %s %s", host, c->addr, d,
+                                            dg_rcode_str(c->check->r ? c->check->r->rcode : 255)));
+                }
+                all = all && n > 0;
+                if (prov == NULL)
+                        prov = prone_provider(x, DG_FP_NS, host, "lame");
+                g_ptr_array_insert(ev, (gint)i, g_strdup_printf("%s NS %s", d, host));
+                g_free(host);
+        }
+        if (!all) {
+                g_ptr_array_set_free_func(ev, g_free);
+                g_ptr_array_free(ev, TRUE);
+                return;
+        }
+        char *how = prov ? g_strdup_printf("%s lets anyone create the zone, and whoever does "
+                                           "answers for %s",
+                                           prov, d)
+                         : g_strdup_printf("whoever can create the zone on those servers "
+                                           "answers for %s",
+                                           d);
+        finding(x, "ns-takeover", prov ? DG_SEV_HIGH : DG_SEV_MEDIUM,
+                g_strdup_printf("every name server of %s refuses the zone (REFUSED or "
+                                "SERVFAIL): %s",
+                                d, how),
+                ev);
+        g_free(how);
+}
+
 /* ---- wildcard at the apex ---- */
 
 static void wildcard_findings(fx_t *x)
@@ -483,6 +759,9 @@ void dg_findings_derive(const dg_fp_view_t *v, dg_footprint_report_t *rep)
         dangling_findings(&x);
         ns_nxdomain_findings(&x);
         ns_check_findings(&x);
+        ns_takeover_findings(&x);
+        mx_findings(&x);
+        spf_registrable_findings(&x);
         wildcard_findings(&x);
         rep->spf_dns_terms = x.spf_terms;
         rep->nfindings = x.out->len;

@@ -56,6 +56,25 @@ char *dg_fp_norm_name(const char *s);
  * the lookup got a definite answer (found, nodata or nxdomain). */
 char **dg_fp_spf_texts(const dg_fp_lookup_t *l, bool *answered);
 
+/* The lookup type that tells whether an SPF term's domain exists: TXT for
+ * include: and redirect=, A for a: and exists:, MX for mx:; 0 for the other
+ * kinds (they name no domain, or one asked for nothing). */
+uint16_t dg_fp_spf_term_type(dg_spf_term_kind_t k);
+
+/* The registrable parent of name as decided without a public-suffix list:
+ * its last two labels ("_spf.gone.example" -> "gone.example"). g_malloc'd;
+ * NULL when name has fewer than two labels. Under a multi-label public
+ * suffix ("co.uk") this is the suffix itself, which exists, so the check
+ * errs towards "not registrable". */
+char *dg_fp_registrable(const char *name);
+
+/* True when name (normalized) is anc or lies below it. */
+bool dg_fp_name_under(const char *name, const char *anc);
+
+/* The exchange host of MX rdata ("10 mx.example.net."), normalized and
+ * g_malloc'd; NULL for a null MX ("0 .", RFC 7505) or malformed rdata. */
+char *dg_fp_mx_host(const char *rdata);
+
 /* Builds the report of v: records and providers, then findings (sorted by
  * severity). Returns a report to free with dg_fp_report_free. Aborts only
  * when memory runs out (glib). */

@@ -5,10 +5,12 @@
  * asked; its questions are grouped by type into batches, one engine per batch
  * (a lookup-mode result names the question's owner, so one type per engine
  * keeps every result unambiguous). After a round, the answers suggest the
- * next questions: the SPF include/redirect chain, the targets of CNAMEs, the
- * addresses of the name servers. When nothing new is left, each name server
- * address is asked for the zone's SOA directly (lame delegation check). Then
- * the report is built.
+ * next questions: the SPF include/redirect chain and the domains of its
+ * a:/mx:/exists: terms, the targets of CNAMEs, the addresses of the name
+ * servers and mail exchanges, and for those of them that do not exist
+ * (NXDOMAIN) their registrable parent's SOA. When nothing new is left, each
+ * name server address is asked for the zone's SOA directly (lame delegation
+ * and ns-takeover check). Then the report is built.
  */
 #include "findings_int.h"
 #include "footprint_names.h"
@@ -195,38 +197,59 @@ static void plan_first_round(dg_footprint_t *fp)
 
 /* ---- follow-ups: what the answers suggest asking next ---- */
 
+/* The domains an SPF record names (include:, redirect=, a:, mx:, exists:
+ * without macros): the include chain's TXT, the others' A or MX, so that a
+ * term naming a domain that does not exist shows (spf-include-registrable). */
+static void follow_spf(dg_footprint_t *fp, const ent_t *e)
+{
+        bool ans;
+        char **spf = dg_fp_spf_texts(e, &ans);
+        for (char **s = spf; s && *s; s++) {
+                dg_spf_t *p = NULL;
+                if (dg_spf_parse(*s, &p) != DG_OK)
+                        continue;
+                for (size_t t = 0; t < p->nterms; t++) {
+                        const dg_spf_term_t *tm = &p->terms[t];
+                        uint16_t type = dg_fp_spf_term_type(tm->kind);
+                        if (type == 0 || tm->value == NULL || tm->has_macro ||
+                            fp->spf_domains >= MAX_SPF_DOMAINS || find(fp, tm->value, type))
+                                continue;
+                        const char *why = type == DG_T_TXT ? "spf-include" : "spf-term";
+                        if (ask(fp, tm->value, type, why))
+                                fp->spf_domains++;
+                }
+                dg_spf_free(p);
+        }
+        g_strfreev(spf);
+}
+
+/* A name that does not exist (NXDOMAIN) where an outsider could claim it:
+ * ask whether its registrable parent exists (dg_fp_registrable). */
+static void follow_nxdomain(dg_footprint_t *fp, const ent_t *e)
+{
+        if (e->r == NULL || e->r->status != DG_STATUS_NXDOMAIN ||
+            (strcmp(e->why, "spf-include") != 0 && strcmp(e->why, "spf-term") != 0 &&
+             strcmp(e->why, "mx-address") != 0))
+                return;
+        char *reg = dg_fp_registrable(e->name);
+        if (reg && strcmp(reg, e->name) != 0 && !dg_fp_name_under(fp->domain, reg))
+                ask(fp, reg, DG_T_SOA, "parent-check");
+        g_free(reg);
+}
+
 static void plan_followups(dg_footprint_t *fp)
 {
         guint n = fp->ents->len; /* ask() appends: look at what is there now */
         for (guint i = 0; i < n; i++) {
                 ent_t *e = g_ptr_array_index(fp->ents, i);
+                follow_nxdomain(fp, e);
                 const dg_answer_t *a = dg_fp_answer(e);
                 if (a == NULL)
                         continue;
-                /* SPF include / redirect chain */
+                /* SPF include / redirect chain and the domains of its terms */
                 if (e->type == DG_T_TXT &&
-                    (strcmp(e->name, fp->domain) == 0 || strcmp(e->why, "spf-include") == 0)) {
-                        bool ans;
-                        char **spf = dg_fp_spf_texts(e, &ans);
-                        for (char **s = spf; s && *s; s++) {
-                                dg_spf_t *p = NULL;
-                                if (dg_spf_parse(*s, &p) != DG_OK)
-                                        continue;
-                                for (size_t t = 0; t < p->nterms; t++) {
-                                        const dg_spf_term_t *tm = &p->terms[t];
-                                        if ((tm->kind == DG_SPF_INCLUDE ||
-                                             tm->kind == DG_SPF_REDIRECT) &&
-                                            tm->value && !tm->has_macro &&
-                                            fp->spf_domains < MAX_SPF_DOMAINS &&
-                                            find(fp, tm->value, DG_T_TXT) == NULL) {
-                                                if (ask(fp, tm->value, DG_T_TXT, "spf-include"))
-                                                        fp->spf_domains++;
-                                        }
-                                }
-                                dg_spf_free(p);
-                        }
-                        g_strfreev(spf);
-                }
+                    (strcmp(e->name, fp->domain) == 0 || strcmp(e->why, "spf-include") == 0))
+                        follow_spf(fp, e);
                 /* CNAME targets: ask for the end of the chain */
                 const char *target = NULL;
                 if (e->type == DG_T_CNAME && a->ndata > 0)
@@ -235,10 +258,19 @@ static void plan_followups(dg_footprint_t *fp)
                         target = a->cname[a->ncname - 1];
                 if (target)
                         ask(fp, target, DG_T_A, "cname-target");
+                bool apex = strcmp(e->name, fp->domain) == 0;
                 /* name server addresses */
-                if (e->type == DG_T_NS && strcmp(e->name, fp->domain) == 0)
+                if (e->type == DG_T_NS && apex)
                         for (size_t k = 0; k < a->ndata; k++)
                                 ask(fp, a->data[k], DG_T_A, "ns-address");
+                /* mail exchanges: do they exist? (mx-takeover) */
+                if (e->type == DG_T_MX && apex)
+                        for (size_t k = 0; k < a->ndata; k++) {
+                                char *host = dg_fp_mx_host(a->data[k]);
+                                if (host)
+                                        ask(fp, host, DG_T_A, "mx-address");
+                                g_free(host);
+                        }
         }
 }
 

@@ -45,6 +45,16 @@ class Gathered
                 return l;
         }
 
+        // A lame check of host/addr answered with rcode (REFUSED, SERVFAIL):
+        // a failed lookup, as the engine reports it.
+        void nscheck_rcode(const char *host, const char *addr, uint8_t rcode)
+        {
+                nscheck(host, addr, DG_STATUS_FAILED);
+                dg_result_t *r = ns_.back()->check->r;
+                r->rcode = rcode;
+                r->reason = dg_rcode_str(rcode);
+        }
+
         // A lame check of host/addr; st < 0: no answer at all.
         void nscheck(const char *host, const char *addr, int st, std::vector<std::string> soa = {})
         {
@@ -65,7 +75,7 @@ class Gathered
         {
                 dg_fp_view_t v = {};
                 v.domain = domain;
-                v.db = dg_fpdb_default();
+                v.db = db ? db : dg_fpdb_default();
                 v.lookups = ls_.data();
                 v.nlookups = ls_.size();
                 v.nschecks = ns_.data();
@@ -78,6 +88,7 @@ class Gathered
 
         const char *domain = "corp.test";
         const char *probe = "dg-qzzzzzzzzzzzzzzz.corp.test";
+        const dg_fpdb_t *db = nullptr; // nullptr: the built-in database
 
       private:
         static char **strv(const std::vector<std::string> &v)
@@ -179,8 +190,10 @@ TEST(Findings, SpfAndDmarcPolicies)
         g.add("_dmarc.corp.test", DG_T_TXT, "dmarc", DG_STATUS_FOUND,
               {"\"v=DMARC1; p=none; rua=mailto:d@corp.test\""});
         Report r(g);
-        // sorted by severity (highest first), then id
-        EXPECT_EQ(r.ids(), (Ids{"spf-pass-all", "spf-include-missing", "dmarc-p-none"}));
+        // sorted by severity (highest first), then id; gone.test does not
+        // exist and is its own registrable parent
+        EXPECT_EQ(r.ids(), (Ids{"spf-include-registrable", "spf-pass-all", "spf-include-missing",
+                                "dmarc-p-none"}));
         const dg_finding_t *f = r.get("spf-include-missing");
         ASSERT_NE(f, nullptr);
         ASSERT_EQ(f->nevidence, 1u);
@@ -400,6 +413,280 @@ TEST(FootprintNames, LoadsFilesAndReportsMissingOnes)
         g_free(err);
         g_unlink(path);
         g_free(path);
+}
+
+// ---- takeover classes beyond CNAME ----
+
+// The built-in database plus signatures whose flags are given without the
+// takeover flag's tail: the flag is "takeover:CONDITION:STATUS:DATE" in
+// newer databases and "takeover:CONDITION" in older ones; whichever loads.
+class TestDb
+{
+      public:
+        explicit TestDb(const std::vector<std::string> &lines)
+        {
+                for (const char *tail : {":vulnerable:2026-12-01", ""}) {
+                        dg_fpdb_free(db);
+                        db = nullptr;
+                        EXPECT_EQ(dg_fpdb_new_default(&db), DG_OK);
+                        std::string text;
+                        for (const auto &l : lines) {
+                                std::string t = l;
+                                size_t at = t.find("@TAIL");
+                                if (at != std::string::npos)
+                                        t.replace(at, 5, tail);
+                                text += t + "\n";
+                        }
+                        char *err = nullptr;
+                        int rc = dg_fpdb_load_data(db, text.data(), text.size(), "test", &err);
+                        g_free(err);
+                        if (rc == DG_OK)
+                                return;
+                }
+                ADD_FAILURE() << "test signatures rejected in both forms";
+        }
+        ~TestDb()
+        {
+                dg_fpdb_free(db);
+        }
+        dg_fpdb_t *db = nullptr;
+};
+
+const std::vector<std::string> kTakeoverSigs = {
+    "ns\tdnshost.test\tTest DNS Host\tdns\ttakeover:lame@TAIL\thttps://dnshost.test/",
+    "mx\tclaimable.test\tTest Mail\tmail\ttakeover:nxdomain@TAIL\thttps://claimable.test/",
+    "mx\tkeeps.test\tTest Keeps\tmail\ttakeover:unclaimed@TAIL\thttps://keeps.test/",
+};
+
+std::vector<std::string> evidence(const dg_finding_t *f)
+{
+        std::vector<std::string> v;
+        for (size_t i = 0; f && i < f->nevidence; i++)
+                v.push_back(f->evidence[i]);
+        return v;
+}
+
+size_t count(const Report &r, const char *id)
+{
+        auto ids = r.ids();
+        return (size_t)std::count(ids.begin(), ids.end(), std::string(id));
+}
+
+void spf_and_dmarc_ok(Gathered &g)
+{
+        g.add("_dmarc.corp.test", DG_T_TXT, "dmarc", DG_STATUS_FOUND, {"\"v=DMARC1; p=reject\""});
+}
+
+TEST(TakeoverFindings, NamesDecidedWithoutPublicSuffixList)
+{
+        auto reg = [](const char *n) {
+                char *r = dg_fp_registrable(n);
+                std::string s = r ? r : "(null)";
+                g_free(r);
+                return s;
+        };
+        EXPECT_EQ(reg("_spf.Gone.Example."), "gone.example");
+        EXPECT_EQ(reg("gone.example"), "gone.example");
+        EXPECT_EQ(reg("example"), "(null)");
+        EXPECT_EQ(reg("."), "(null)");
+        EXPECT_EQ(reg("a.b.co.uk"), "co.uk"); // exists: errs towards "not registrable"
+        auto mx = [](const char *rd) {
+                char *h = dg_fp_mx_host(rd);
+                std::string s = h ? h : "(null)";
+                g_free(h);
+                return s;
+        };
+        EXPECT_EQ(mx("10 MX1.Example.NET."), "mx1.example.net");
+        EXPECT_EQ(mx("0 ."), "(null)");
+        EXPECT_EQ(mx("mx.example.net."), "(null)");
+        EXPECT_EQ(mx("10"), "(null)");
+        EXPECT_EQ(mx(""), "(null)");
+        EXPECT_TRUE(dg_fp_name_under("a.corp.test", "corp.test"));
+        EXPECT_TRUE(dg_fp_name_under("corp.test", "corp.test"));
+        EXPECT_FALSE(dg_fp_name_under("acorp.test", "corp.test"));
+        EXPECT_FALSE(dg_fp_name_under("test", "corp.test"));
+        EXPECT_EQ(dg_fp_spf_term_type(DG_SPF_INCLUDE), DG_T_TXT);
+        EXPECT_EQ(dg_fp_spf_term_type(DG_SPF_REDIRECT), DG_T_TXT);
+        EXPECT_EQ(dg_fp_spf_term_type(DG_SPF_EXISTS), DG_T_A);
+        EXPECT_EQ(dg_fp_spf_term_type(DG_SPF_MX), DG_T_MX);
+        EXPECT_EQ(dg_fp_spf_term_type(DG_SPF_PTR), 0);
+}
+
+TEST(TakeoverFindings, NsTakeoverWhenEveryServerRefuses)
+{
+        Gathered g;
+        g.add("corp.test", DG_T_TXT, "apex", DG_STATUS_FOUND, {"\"v=spf1 -all\""});
+        spf_and_dmarc_ok(g);
+        g.add("corp.test", DG_T_NS, "apex", DG_STATUS_FOUND,
+              {"ns1.dnshost.test.", "ns2.dnshost.test."});
+        g.nscheck_rcode("ns1.dnshost.test", "127.0.0.4", DG_RCODE_REFUSED);
+        g.nscheck_rcode("ns2.dnshost.test", "127.0.0.5", DG_RCODE_SERVFAIL);
+        g.nscheck_rcode("ns2.dnshost.test", "::5", DG_RCODE_REFUSED);
+        {
+                Report r(g);
+                EXPECT_EQ(r.ids(), (Ids{"lame-delegation", "lame-delegation", "lame-delegation",
+                                        "ns-takeover"}));
+                const dg_finding_t *f = r.get("ns-takeover");
+                ASSERT_NE(f, nullptr);
+                EXPECT_EQ(f->severity, DG_SEV_MEDIUM); // the DNS host is not known
+                EXPECT_STREQ(f->message, "every name server of corp.test refuses the zone "
+                                         "(REFUSED or SERVFAIL): whoever can create the zone "
+                                         "on those servers answers for corp.test");
+                EXPECT_EQ(evidence(f),
+                          (Ids{"corp.test NS ns1.dnshost.test", "corp.test NS ns2.dnshost.test",
+                               "ns1.dnshost.test (127.0.0.4) SOA corp.test REFUSED",
+                               "ns2.dnshost.test (127.0.0.5) SOA corp.test SERVFAIL",
+                               "ns2.dnshost.test (::5) SOA corp.test REFUSED"}));
+        }
+        TestDb t(kTakeoverSigs);
+        g.db = t.db;
+        Report r(g);
+        const dg_finding_t *f = r.get("ns-takeover");
+        ASSERT_NE(f, nullptr);
+        EXPECT_EQ(f->severity, DG_SEV_HIGH);
+        EXPECT_STREQ(f->message, "every name server of corp.test refuses the zone (REFUSED or "
+                                 "SERVFAIL): Test DNS Host lets anyone create the zone, and "
+                                 "whoever does answers for corp.test");
+        EXPECT_EQ(r.rep->findings[0].severity, DG_SEV_HIGH); // sorted first
+}
+
+TEST(TakeoverFindings, NoNsTakeoverWhileAServerServesOrIsUnknown)
+{
+        TestDb t(kTakeoverSigs);
+        auto run = [&](auto setup) {
+                Gathered g;
+                g.db = t.db;
+                g.add("corp.test", DG_T_NS, "apex", DG_STATUS_FOUND,
+                      {"ns1.dnshost.test.", "ns2.dnshost.test."});
+                setup(g);
+                Report r(g);
+                return count(r, "ns-takeover");
+        };
+        // one server serves the zone
+        EXPECT_EQ(run([](Gathered &g) {
+                          g.nscheck_rcode("ns1.dnshost.test", "127.0.0.4", DG_RCODE_REFUSED);
+                          g.nscheck("ns2.dnshost.test", "127.0.0.5", DG_STATUS_FOUND,
+                                    {"ns1.dnshost.test. h.corp.test. 1 2 3 4 5"});
+                  }),
+                  0u);
+        // one timed out: whether it hosts the zone is unknown
+        EXPECT_EQ(run([](Gathered &g) {
+                          g.nscheck_rcode("ns1.dnshost.test", "127.0.0.4", DG_RCODE_REFUSED);
+                          g.nscheck("ns2.dnshost.test", "127.0.0.5", DG_STATUS_FAILED);
+                  }),
+                  0u);
+        // one name server was not asked (no address)
+        EXPECT_EQ(run([](Gathered &g) {
+                          g.nscheck_rcode("ns1.dnshost.test", "127.0.0.4", DG_RCODE_REFUSED);
+                  }),
+                  0u);
+        // no checks at all (--no-lame-check)
+        EXPECT_EQ(run([](Gathered &) {}), 0u);
+        // the control: both refuse
+        EXPECT_EQ(run([](Gathered &g) {
+                          g.nscheck_rcode("ns1.dnshost.test", "127.0.0.4", DG_RCODE_REFUSED);
+                          g.nscheck_rcode("ns2.dnshost.test", "127.0.0.5", DG_RCODE_REFUSED);
+                  }),
+                  1u);
+}
+
+TEST(TakeoverFindings, MxTakeover)
+{
+        TestDb t(kTakeoverSigs);
+        Gathered g;
+        g.db = t.db;
+        g.add("corp.test", DG_T_MX, "apex", DG_STATUS_FOUND,
+              {"10 mail.gone-mx.test.", "20 mx1.live.test.", "30 mail.corp.test.",
+               "40 mx.vendor.test.", "50 tenant.claimable.test.", "60 t1.keeps.test.", "0 ."});
+        g.add("mail.gone-mx.test", DG_T_A, "mx-address", DG_STATUS_NXDOMAIN);
+        g.add("gone-mx.test", DG_T_SOA, "parent-check", DG_STATUS_NXDOMAIN);
+        g.add("mx1.live.test", DG_T_A, "mx-address", DG_STATUS_FOUND, {"192.0.2.25"});
+        g.add("mail.corp.test", DG_T_A, "mx-address", DG_STATUS_NXDOMAIN);
+        g.add("mx.vendor.test", DG_T_A, "mx-address", DG_STATUS_NXDOMAIN);
+        g.add("vendor.test", DG_T_SOA, "parent-check", DG_STATUS_FOUND,
+              {"ns.vendor.test. h.vendor.test. 1 2 3 4 5"});
+        g.add("tenant.claimable.test", DG_T_A, "mx-address", DG_STATUS_NXDOMAIN);
+        g.add("claimable.test", DG_T_SOA, "parent-check", DG_STATUS_FOUND,
+              {"ns.claimable.test. h.claimable.test. 1 2 3 4 5"});
+        g.add("t1.keeps.test", DG_T_A, "mx-address", DG_STATUS_FOUND, {"192.0.2.27"});
+        Report r(g);
+        std::vector<std::string> got;
+        for (size_t i = 0; i < r.rep->nfindings; i++) {
+                const dg_finding_t *f = &r.rep->findings[i];
+                if (std::string(f->id) == "mx-takeover")
+                        got.push_back(std::string(dg_severity_str(f->severity)) + " " + f->message);
+        }
+        std::sort(got.begin(), got.end());
+        EXPECT_EQ(got,
+                  (Ids{"high mail exchange mail.gone-mx.test of corp.test does not exist "
+                       "(NXDOMAIN): whoever registers gone-mx.test receives mail for corp.test",
+                       "high mail exchange tenant.claimable.test of corp.test does not exist "
+                       "(NXDOMAIN): whoever creates it at Test Mail receives mail for corp.test",
+                       "low mail exchange t1.keeps.test of corp.test is at Test Keeps, where the "
+                       "host of a closed account can be claimed by another: check that the "
+                       "account still holds corp.test",
+                       "medium mail exchange mail.corp.test of corp.test does not exist "
+                       "(NXDOMAIN): mail to it bounces; whoever controls corp.test can receive "
+                       "mail for corp.test",
+                       "medium mail exchange mx.vendor.test of corp.test does not exist "
+                       "(NXDOMAIN): mail to it bounces; whoever controls vendor.test can receive "
+                       "mail for corp.test"}));
+        for (size_t i = 0; i < r.rep->nfindings; i++) {
+                const dg_finding_t *f = &r.rep->findings[i];
+                if (std::string(f->id) == "mx-takeover" &&
+                    std::string(f->message).find("gone-mx") != std::string::npos) {
+                        EXPECT_EQ(evidence(f), (Ids{"corp.test MX 10 mail.gone-mx.test.",
+                                                    "mail.gone-mx.test A NXDOMAIN",
+                                                    "gone-mx.test SOA NXDOMAIN"}));
+                }
+        }
+}
+
+TEST(TakeoverFindings, SpfIncludeRegistrable)
+{
+        Gathered g;
+        spf_and_dmarc_ok(g);
+        g.add("corp.test", DG_T_TXT, "apex", DG_STATUS_FOUND,
+              {"\"v=spf1 include:_spf.gone.test include:nodata.vendor.test "
+               "include:_spf.miss.vendor.test include:fail.vendor.test include:spf.vendor.test "
+               "include:_spf.flaky.test a:h.gone-a.test/24 mx:gone-mx.test "
+               "exists:%{i}.macro.test include:_spf.gone.test -all\""});
+        g.add("_spf.gone.test", DG_T_TXT, "spf-include", DG_STATUS_NXDOMAIN);
+        g.add("gone.test", DG_T_SOA, "parent-check", DG_STATUS_NXDOMAIN);
+        g.add("nodata.vendor.test", DG_T_TXT, "spf-include", DG_STATUS_NODATA);
+        g.add("_spf.miss.vendor.test", DG_T_TXT, "spf-include", DG_STATUS_NXDOMAIN);
+        g.add("vendor.test", DG_T_SOA, "parent-check", DG_STATUS_FOUND,
+              {"ns.vendor.test. h.vendor.test. 1 2 3 4 5"});
+        g.add("fail.vendor.test", DG_T_TXT, "spf-include", DG_STATUS_FAILED);
+        g.add("spf.vendor.test", DG_T_TXT, "spf-include", DG_STATUS_FOUND,
+              {"\"v=spf1 redirect=_spf.gone2.test\""});
+        g.add("_spf.gone2.test", DG_T_TXT, "spf-include", DG_STATUS_NXDOMAIN);
+        g.add("gone2.test", DG_T_SOA, "parent-check", DG_STATUS_NXDOMAIN);
+        g.add("_spf.flaky.test", DG_T_TXT, "spf-include", DG_STATUS_NXDOMAIN);
+        g.add("flaky.test", DG_T_SOA, "parent-check", DG_STATUS_FAILED);
+        g.add("h.gone-a.test", DG_T_A, "spf-term", DG_STATUS_NXDOMAIN);
+        g.add("gone-a.test", DG_T_SOA, "parent-check", DG_STATUS_NXDOMAIN);
+        g.add("gone-mx.test", DG_T_MX, "spf-term", DG_STATUS_NXDOMAIN);
+        Report r(g);
+        std::vector<std::vector<std::string>> ev;
+        for (size_t i = 0; i < r.rep->nfindings; i++)
+                if (std::string(r.rep->findings[i].id) == "spf-include-registrable") {
+                        EXPECT_EQ(r.rep->findings[i].severity, DG_SEV_HIGH);
+                        ev.push_back(evidence(&r.rep->findings[i]));
+                }
+        std::sort(ev.begin(), ev.end());
+        EXPECT_EQ(ev, (std::vector<Ids>{
+                          {"corp.test TXT a:h.gone-a.test", "h.gone-a.test A NXDOMAIN",
+                           "gone-a.test SOA NXDOMAIN"},
+                          {"corp.test TXT include:_spf.gone.test", "_spf.gone.test TXT NXDOMAIN",
+                           "gone.test SOA NXDOMAIN"},
+                          {"corp.test TXT mx:gone-mx.test", "gone-mx.test MX NXDOMAIN"},
+                          {"spf.vendor.test TXT redirect=_spf.gone2.test",
+                           "_spf.gone2.test TXT NXDOMAIN", "gone2.test SOA NXDOMAIN"},
+                      }));
+        const dg_finding_t *f = r.get("spf-include-registrable");
+        ASSERT_NE(f, nullptr);
+        EXPECT_NE(std::string(f->message).find("may send mail as corp.test"), std::string::npos);
 }
 
 } // namespace

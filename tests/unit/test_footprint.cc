@@ -298,6 +298,49 @@ TEST_F(Footprint, WildcardNoSpfNoDmarc)
         dg_footprint_free(fp);
 }
 
+// The follow-ups of the takeover findings: the MX hosts' addresses, the
+// domains of SPF a: terms, and the registrable parents of those that do not
+// exist ("test" is served, so unregistered .test domains are NXDOMAIN).
+TEST_F(Footprint, MxAndSpfTakeoverBySansIo)
+{
+        Zone v;
+        v.served = {"test"};
+        const char *lines[] = {
+            "victim.test. SOA ns1.victim.test. h.victim.test. 1 2 3 4 5",
+            "victim.test. MX 10 mail.gone-mx.test.",
+            "victim.test. MX 20 mx.live.test.",
+            "victim.test. TXT \"v=spf1 include:_spf.gone-spf.test a:relay.live.test "
+            "a:h.missing.live.test -all\"",
+            "_dmarc.victim.test. TXT \"v=DMARC1; p=reject\"",
+            "live.test. SOA ns.live.test. h.live.test. 1 2 3 4 5",
+            "mx.live.test. A 192.0.2.25",
+            "relay.live.test. A 192.0.2.26",
+        };
+        for (auto l : lines)
+                add(v, l);
+        dg_footprint_t *fp = make("victim.test");
+        const dg_footprint_report_t *r = drive(fp, v);
+        ASSERT_NE(r, nullptr);
+        std::multiset<std::string> got;
+        for (size_t i = 0; i < r->nfindings; i++)
+                got.insert(std::string(dg_severity_str(r->findings[i].severity)) + " " +
+                           r->findings[i].id + " " + r->findings[i].evidence[0]);
+        EXPECT_EQ(got,
+                  (std::multiset<std::string>{
+                      "high mx-takeover victim.test MX 10 mail.gone-mx.test.",
+                      "high spf-include-registrable victim.test TXT include:_spf.gone-spf.test",
+                      "medium spf-include-missing _spf.gone-spf.test",
+                  }));
+        // the live parent of h.missing.live.test was asked, and is a record
+        bool parent = false;
+        for (size_t i = 0; i < r->nrecords; i++)
+                if (std::string(r->records[i].name) == "live.test" &&
+                    r->records[i].type == DG_T_SOA)
+                        parent = std::string(r->records[i].why) == "parent-check";
+        EXPECT_TRUE(parent);
+        dg_footprint_free(fp);
+}
+
 TEST(FootprintApi, BadOptions)
 {
         dg_footprint_opts_t o;

@@ -3,7 +3,8 @@
  *
  * The footprint runs in phases; each phase is one lookup-mode engine
  * (engine.h) whose questions depend on the previous answers (SPF includes,
- * CNAME targets, the name servers' addresses, then the name servers
+ * CNAME targets, the name servers' and mail exchanges' addresses, the
+ * registrable parents of names that do not exist, then the name servers
  * themselves for the lame-delegation check). It owns no socket: drive it
  * either with dg_footprint_run() (footprint_io.h, the loop part's blocking
  * driver) or by hand:
@@ -64,8 +65,10 @@ typedef struct {
         size_t nproviders;
         bool takeover;   /* a CNAME target / data matched a takeover-prone signature */
         const char *why; /* why it was asked: "apex", "dmarc", "dkim", "srv", "saas",
-                            "spf-include", "cname-target", "ns-address", "lame-check",
-                            "wildcard-probe" (static) */
+                            "spf-include", "spf-term" (an a:/mx:/exists: domain),
+                            "cname-target", "ns-address", "mx-address", "parent-check"
+                            (the registrable parent of a name that does not exist),
+                            "lame-check", "wildcard-probe" (static) */
 } dg_footprint_record_t;
 
 typedef enum {
@@ -82,6 +85,9 @@ DG_API const char *dg_severity_str(dg_severity_t s);
  * "spf-neutral-all", "spf-softfail-all", "spf-no-all", "spf-too-many-lookups",
  * "spf-include-missing", "no-dmarc", "dmarc-p-none", "dmarc-pct", "dmarc-syntax",
  * "dkim-selectors", "takeover-candidate", "dangling-cname", "lame-delegation",
+ * "ns-takeover" (every name server refuses the zone), "mx-takeover" (an MX
+ * host that does not exist, or at a claimable mail service),
+ * "spf-include-registrable" (an SPF term names a domain nobody registered),
  * "apex-wildcard". */
 typedef struct {
         const char *id; /* static */
