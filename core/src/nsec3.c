@@ -1,74 +1,35 @@
 /* NSEC3 hashing (RFC 5155 section 5) and a cracker for collected hashes.
  *
- * The hot path hashes "label.zone" with salt: the name + salt fits one or
- * two SHA-1 blocks, so we pad the block ourselves (FIPS 180-4 5.1.1) once
- * per candidate and call the compression function directly, skipping the
- * buffering of SHA1_Update/SHA1_Final. The zone + salt suffix and the
- * padding of the iteration block are precomputed; nothing is allocated per
+ * The hot path hashes "label.zone" with salt: a name + salt under 56
+ * octets is one SHA-1 block (two up to 119), so we pad the block ourselves
+ * (FIPS 180-4 5.1.1) once per candidate and call the compression function
+ * (sha1.c: SHA-NI or portable C) directly. An iteration re-hashes 20 +
+ * salt octets: that block is padded once, only the 20 octets of the hash
+ * change. The zone + salt suffix is precomputed; nothing is allocated per
  * candidate. */
-#define OPENSSL_API_COMPAT 10101 /* SHA1_Transform and SHA_CTX: deprecated in 3.0, kept */
-#include <openssl/sha.h>
-
 #include <glib.h>
 #include <string.h>
 
 #include "dnsglean/walk.h"
+#include "sha1.h"
 #include "util.h"
 #include "wire_int.h"
 
 /* Longest message hashed with our own padding: two blocks minus 9 octets. */
 #define FAST_MAX 119
 
-static inline void put_be32(uint8_t *p, uint32_t v)
+/* SHA-1 of msg (len octets, at the start of blk, which has room for the
+ * padding when len <= FAST_MAX) with the compression function f. */
+static inline void sha1_blk(dg_sha1_compress_fn f, uint8_t *blk, size_t len, uint8_t out[20])
 {
-        p[0] = (uint8_t)(v >> 24);
-        p[1] = (uint8_t)(v >> 16);
-        p[2] = (uint8_t)(v >> 8);
-        p[3] = (uint8_t)v;
-}
-
-/* Pads msg (len octets, already at the start of blk[128]) and returns the
- * number of 64-octet blocks. blk must hold zeros after len... we zero here. */
-static inline int pad(uint8_t *blk, size_t len)
-{
-        int nb = len <= 55 ? 1 : 2;
-        size_t end = (size_t)nb * 64;
-        blk[len] = 0x80;
-        memset(blk + len + 1, 0, end - len - 1 - 8);
-        uint64_t bits = (uint64_t)len * 8;
-        for (int i = 0; i < 8; i++)
-                blk[end - 1 - i] = (uint8_t)(bits >> (8 * i));
-        return nb;
-}
-
-static inline void compress(const SHA_CTX *iv, const uint8_t *blk, int nb, uint8_t out[20])
-{
-        SHA_CTX c = *iv;
-        for (int i = 0; i < nb; i++)
-                SHA1_Transform(&c, blk + 64 * i);
-        put_be32(out, c.h0);
-        put_be32(out + 4, c.h1);
-        put_be32(out + 8, c.h2);
-        put_be32(out + 12, c.h3);
-        put_be32(out + 16, c.h4);
-}
-
-static void sha1_any(const SHA_CTX *iv, const uint8_t *msg, size_t len, uint8_t out[20])
-{
-        if (len <= FAST_MAX) {
-                uint8_t blk[128];
-                memcpy(blk, msg, len);
-                compress(iv, blk, pad(blk, len), out);
+        if (len > FAST_MAX) {
+                dg_sha1(blk, len, out);
                 return;
         }
-        SHA1(msg, len, out);
-}
-
-static SHA_CTX sha1_iv(void)
-{
-        SHA_CTX c;
-        SHA1_Init(&c);
-        return c;
+        uint32_t h[5];
+        dg_sha1_init(h);
+        f(h, blk, dg_sha1_pad(blk, len));
+        dg_sha1_digest(h, out);
 }
 
 int dg_nsec3_hash(const uint8_t *name_wire, size_t len, const uint8_t *salt, size_t saltlen,
@@ -77,18 +38,18 @@ int dg_nsec3_hash(const uint8_t *name_wire, size_t len, const uint8_t *salt, siz
         if (name_wire == NULL || dg_name_len(name_wire, len) < 0 || saltlen > 255)
                 return DG_ENAME;
         size_t nl = (size_t)dg_name_len(name_wire, len);
-        uint8_t buf[DG_NAME_WIRE_MAX + 255];
+        uint8_t buf[DG_NAME_WIRE_MAX + 255 + 72];
+        dg_sha1_compress_fn f = dg_sha1_compress();
         memcpy(buf, name_wire, nl);
         dg_name_lower(buf);
         if (saltlen)
                 memcpy(buf + nl, salt, saltlen);
-        SHA_CTX iv = sha1_iv();
-        sha1_any(&iv, buf, nl + saltlen, out);
+        sha1_blk(f, buf, nl + saltlen, out);
         for (unsigned k = 0; k < iterations; k++) {
                 memcpy(buf, out, 20);
                 if (saltlen)
                         memcpy(buf + 20, salt, saltlen);
-                sha1_any(&iv, buf, 20 + saltlen, out);
+                sha1_blk(f, buf, 20 + saltlen, out);
         }
         return DG_OK;
 }
@@ -99,7 +60,7 @@ int dg_nsec3_hash_str(const uint8_t *hash, size_t len, char *buf, size_t cap)
 }
 
 struct dg_nsec3_cracker {
-        SHA_CTX iv;
+        dg_sha1_compress_fn f;
         uint8_t suffix[DG_NAME_WIRE_MAX + 255]; /* zone wire (lowercase) + salt */
         size_t zlen, suffixlen;
         uint8_t salt[255];
@@ -125,7 +86,7 @@ int dg_nsec3_cracker_new(const char *zone, const uint8_t *salt, size_t saltlen, 
         if (saltlen > 255 || (saltlen > 0 && salt == NULL))
                 return DG_EINVAL;
         dg_nsec3_cracker_t *c = g_new0(dg_nsec3_cracker_t, 1);
-        c->iv = sha1_iv();
+        c->f = dg_sha1_compress();
         memcpy(c->suffix, z, (size_t)zl);
         if (saltlen)
                 memcpy(c->suffix + zl, salt, saltlen);
@@ -138,7 +99,7 @@ int dg_nsec3_cracker_new(const char *zone, const uint8_t *salt, size_t saltlen, 
         c->iterfast = 20 + saltlen <= FAST_MAX;
         if (c->iterfast) {
                 memcpy(c->iterblk + 20, salt ? salt : (const uint8_t *)"", saltlen);
-                c->iternb = pad(c->iterblk, 20 + saltlen);
+                c->iternb = (int)dg_sha1_pad(c->iterblk, 20 + saltlen);
         }
         c->targets = g_array_new(FALSE, FALSE, 20);
         c->nslots = 16;
@@ -218,19 +179,19 @@ int dg_nsec3_cracker_try(dg_nsec3_cracker_t *c, const char *label, size_t len, u
         memcpy(blk + o, c->suffix, c->suffixlen);
         size_t mlen = o + c->suffixlen;
         uint8_t h[20];
-        if (mlen <= FAST_MAX)
-                compress(&c->iv, blk, pad(blk, mlen), h);
-        else
-                SHA1(blk, mlen, h);
+        sha1_blk(c->f, blk, mlen, h);
         for (unsigned k = 0; k < c->iterations; k++) {
                 if (c->iterfast) {
+                        uint32_t st[5];
                         memcpy(c->iterblk, h, 20);
-                        compress(&c->iv, c->iterblk, c->iternb, h);
+                        dg_sha1_init(st);
+                        c->f(st, c->iterblk, (size_t)c->iternb);
+                        dg_sha1_digest(st, h);
                 } else {
                         uint8_t m[20 + 255];
                         memcpy(m, h, 20);
                         memcpy(m + 20, c->salt, c->saltlen);
-                        SHA1(m, 20 + c->saltlen, h);
+                        dg_sha1(m, 20 + c->saltlen, h);
                 }
         }
         c->tried++;
