@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "json_int.h"
@@ -200,26 +201,40 @@ static size_t candidate(const job_t *j, uint64_t k, char *buf, size_t cap)
         return wl + 1 + pl;
 }
 
+/* Candidates hashed per dg_nsec3_cracker_try_many call. */
+#define BATCH 64
+
 static gpointer worker_main(gpointer p)
 {
         worker_t *wk = p;
         job_t *j = wk->job;
-        char buf[512];
+        char(*buf)[512] = g_malloc(BATCH * 512);
+        const char *labels[BATCH];
+        size_t lens[BATCH];
+        int res[BATCH];
         while (!*j->stop) {
                 uint64_t start = atomic_fetch_add(&j->next, CHUNK);
                 if (start >= j->total)
                         break;
                 uint64_t end = MIN(start + CHUNK, j->total);
-                for (uint64_t k = start; k < end; k++) {
-                        size_t len = candidate(j, k, buf, sizeof buf);
-                        int r = len ? dg_nsec3_cracker_try(wk->c, buf, len, NULL) : DG_ENAME;
-                        if (r == DG_ENAME)
-                                continue; /* not a label: skipped */
-                        wk->tried++;
-                        if (r >= 0)
-                                g_ptr_array_add(wk->hits, g_strndup(buf, len));
+                for (uint64_t k = start; k < end;) {
+                        size_t n = 0;
+                        for (; k < end && n < BATCH; k++) {
+                                lens[n] = candidate(j, k, buf[n], sizeof buf[n]);
+                                labels[n] = buf[n];
+                                n += lens[n] > 0;
+                        }
+                        dg_nsec3_cracker_try_many(wk->c, labels, lens, n, res);
+                        for (size_t i = 0; i < n; i++) {
+                                if (res[i] == DG_ENAME)
+                                        continue; /* not a label: skipped */
+                                wk->tried++;
+                                if (res[i] >= 0)
+                                        g_ptr_array_add(wk->hits, g_strndup(buf[i], lens[i]));
+                        }
                 }
         }
+        g_free(buf);
         return NULL;
 }
 
@@ -267,10 +282,21 @@ static GPtrArray *crack_level(dg_walk_t *w, job_t *j, unsigned threads, dg_crack
         return found;
 }
 
+/* CPU time of the process so far (all threads), in seconds. */
+static double cpu_now(void)
+{
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) != 0)
+                return 0;
+        return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 void dg_crack_run(dg_walk_t *w, const GPtrArray *words, unsigned depth, unsigned threads,
                   dg_crack_stats_t *cs, volatile sig_atomic_t *stop)
 {
         gint64 t0 = g_get_monotonic_time();
+        double c0 = cpu_now();
         cs->ran = true;
         cs->threads = threads = MAX(threads, 1u);
         GPtrArray *parents = g_ptr_array_new_with_free_func(g_free);
@@ -286,4 +312,5 @@ void dg_crack_run(dg_walk_t *w, const GPtrArray *words, unsigned depth, unsigned
         }
         g_ptr_array_free(parents, TRUE);
         cs->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+        cs->cpu_seconds = cpu_now() - c0;
 }

@@ -61,12 +61,14 @@ int dg_nsec3_hash_str(const uint8_t *hash, size_t len, char *buf, size_t cap)
 
 struct dg_nsec3_cracker {
         dg_sha1_compress_fn f;
+        dg_sha1_compress2_fn f2;                /* two messages at once */
         uint8_t suffix[DG_NAME_WIRE_MAX + 255]; /* zone wire (lowercase) + salt */
         size_t zlen, suffixlen;
         uint8_t salt[255];
         size_t saltlen;
         unsigned iterations;
-        uint8_t iterblk[128]; /* [20-octet hash][salt][padding], padded once */
+        uint8_t iterblk[128];  /* [20-octet hash][salt][padding], padded once */
+        uint8_t iterblk2[128]; /* the same for the second message of a pair */
         int iternb;
         bool iterfast;
         /* targets: open addressing on the first 8 octets of the hash */
@@ -87,6 +89,7 @@ int dg_nsec3_cracker_new(const char *zone, const uint8_t *salt, size_t saltlen, 
                 return DG_EINVAL;
         dg_nsec3_cracker_t *c = g_new0(dg_nsec3_cracker_t, 1);
         c->f = dg_sha1_compress();
+        c->f2 = dg_sha1_compress2();
         memcpy(c->suffix, z, (size_t)zl);
         if (saltlen)
                 memcpy(c->suffix + zl, salt, saltlen);
@@ -100,6 +103,7 @@ int dg_nsec3_cracker_new(const char *zone, const uint8_t *salt, size_t saltlen, 
         if (c->iterfast) {
                 memcpy(c->iterblk + 20, salt ? salt : (const uint8_t *)"", saltlen);
                 c->iternb = (int)dg_sha1_pad(c->iterblk, 20 + saltlen);
+                memcpy(c->iterblk2, c->iterblk, sizeof c->iterblk);
         }
         c->targets = g_array_new(FALSE, FALSE, 20);
         c->nslots = 16;
@@ -154,12 +158,12 @@ int dg_nsec3_cracker_add(dg_nsec3_cracker_t *c, const uint8_t hash[20])
         return (int)c->targets->len - 1;
 }
 
-int dg_nsec3_cracker_try(dg_nsec3_cracker_t *c, const char *label, size_t len, uint8_t *out_hash)
+/* Writes the wire form of label(s).zone + salt into blk; returns the
+ * message length or DG_ENAME. Dots separate the labels of a candidate. */
+static int build_msg(const dg_nsec3_cracker_t *c, const char *label, size_t len, uint8_t *blk)
 {
-        uint8_t blk[DG_NAME_WIRE_MAX + 255 + 72];
         if (len == 0 || len > DG_NAME_WIRE_MAX - 2)
                 return DG_ENAME;
-        /* label(s) to wire: dots separate labels of a multi-label candidate */
         size_t o = 0, lstart = 0;
         blk[0] = 0;
         for (size_t i = 0; i <= len; i++) {
@@ -177,9 +181,31 @@ int dg_nsec3_cracker_try(dg_nsec3_cracker_t *c, const char *label, size_t len, u
         if (o + c->zlen > DG_NAME_WIRE_MAX)
                 return DG_ENAME;
         memcpy(blk + o, c->suffix, c->suffixlen);
-        size_t mlen = o + c->suffixlen;
+        return (int)(o + c->suffixlen);
+}
+
+/* Index of the target hash h, or -1. */
+static int lookup(const dg_nsec3_cracker_t *c, const uint8_t *h)
+{
+        uint64_t key = key64(h);
+        size_t i = (size_t)(key * 0x9e3779b97f4a7c15ull >> 20) & (c->nslots - 1);
+        while (c->slots[i] != 0) {
+                uint32_t v = c->slots[i] - 1;
+                if (memcmp((const uint8_t *)c->targets->data + 20 * (size_t)v, h, 20) == 0)
+                        return (int)v;
+                i = (i + 1) & (c->nslots - 1);
+        }
+        return -1;
+}
+
+int dg_nsec3_cracker_try(dg_nsec3_cracker_t *c, const char *label, size_t len, uint8_t *out_hash)
+{
+        uint8_t blk[DG_NAME_WIRE_MAX + 255 + 72];
+        int mlen = build_msg(c, label, len, blk);
+        if (mlen < 0)
+                return mlen;
         uint8_t h[20];
-        sha1_blk(c->f, blk, mlen, h);
+        sha1_blk(c->f, blk, (size_t)mlen, h);
         for (unsigned k = 0; k < c->iterations; k++) {
                 if (c->iterfast) {
                         uint32_t st[5];
@@ -197,15 +223,57 @@ int dg_nsec3_cracker_try(dg_nsec3_cracker_t *c, const char *label, size_t len, u
         c->tried++;
         if (out_hash != NULL)
                 memcpy(out_hash, h, 20);
-        uint64_t key = key64(h);
-        size_t i = (size_t)(key * 0x9e3779b97f4a7c15ull >> 20) & (c->nslots - 1);
-        while (c->slots[i] != 0) {
-                uint32_t v = c->slots[i] - 1;
-                if (memcmp((const uint8_t *)c->targets->data + 20 * (size_t)v, h, 20) == 0)
-                        return (int)v;
-                i = (i + 1) & (c->nslots - 1);
+        return lookup(c, h);
+}
+
+/* Two one-block candidates (messages in a and b, already built) hashed
+ * together, iterations included; their results into ra and rb. */
+static void try_pair(dg_nsec3_cracker_t *c, uint8_t *a, size_t la, uint8_t *b, size_t lb, int *ra,
+                     int *rb)
+{
+        uint32_t ha[5], hb[5];
+        dg_sha1_init(ha);
+        dg_sha1_init(hb);
+        dg_sha1_pad(a, la);
+        dg_sha1_pad(b, lb);
+        c->f2(ha, a, hb, b);
+        for (unsigned k = 0; k < c->iterations; k++) {
+                dg_sha1_digest(ha, c->iterblk);
+                dg_sha1_digest(hb, c->iterblk2);
+                dg_sha1_init(ha);
+                dg_sha1_init(hb);
+                c->f2(ha, c->iterblk, hb, c->iterblk2);
         }
-        return -1;
+        uint8_t h[20];
+        dg_sha1_digest(ha, h);
+        *ra = lookup(c, h);
+        dg_sha1_digest(hb, h);
+        *rb = lookup(c, h);
+        c->tried += 2;
+}
+
+void dg_nsec3_cracker_try_many(dg_nsec3_cracker_t *c, const char *const *labels, const size_t *lens,
+                               size_t n, int *results)
+{
+        /* pairs need one-block messages and (with iterations) a one-block
+         * iteration message: 20 + salt <= 55 */
+        bool pairs = c->iterations == 0 || (c->iterfast && c->iternb == 1);
+        uint8_t a[DG_NAME_WIRE_MAX + 255 + 72], b[DG_NAME_WIRE_MAX + 255 + 72];
+        size_t i = 0;
+        while (i < n) {
+                int la = -1, lb = -1;
+                if (pairs && i + 1 < n) {
+                        la = build_msg(c, labels[i], lens[i], a);
+                        lb = build_msg(c, labels[i + 1], lens[i + 1], b);
+                }
+                if (la >= 0 && lb >= 0 && la <= 55 && lb <= 55) {
+                        try_pair(c, a, (size_t)la, b, (size_t)lb, &results[i], &results[i + 1]);
+                        i += 2;
+                } else {
+                        results[i] = dg_nsec3_cracker_try(c, labels[i], lens[i], NULL);
+                        i++;
+                }
+        }
 }
 
 uint64_t dg_nsec3_cracker_tried(const dg_nsec3_cracker_t *c)

@@ -164,6 +164,79 @@ SHANI static void compress_shani(uint32_t h[5], const uint8_t *blocks, size_t nb
         h[4] = (uint32_t)_mm_extract_epi32(e0, 3);
 }
 
+/* Rounds 4i..4i+3 of two messages. */
+#define RNDS2(fn, wa, wb)                                                                          \
+        do {                                                                                       \
+                ea = _mm_sha1nexte_epu32(preva, wa);                                               \
+                eb = _mm_sha1nexte_epu32(prevb, wb);                                               \
+                preva = abcda;                                                                     \
+                prevb = abcdb;                                                                     \
+                abcda = _mm_sha1rnds4_epu32(abcda, ea, fn);                                        \
+                abcdb = _mm_sha1rnds4_epu32(abcdb, eb, fn);                                        \
+        } while (0)
+/* The next message group of both messages, then its four rounds. */
+#define STEP2(fn, w4, w3, w2, w1)                                                                  \
+        do {                                                                                       \
+                w4##a = NEXT_W(w4##a, w3##a, w2##a, w1##a);                                        \
+                w4##b = NEXT_W(w4##b, w3##b, w2##b, w1##b);                                        \
+                RNDS2(fn, w4##a, w4##b);                                                           \
+        } while (0)
+
+SHANI static inline __m128i load_be(const uint8_t *p, __m128i swap)
+{
+        return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), swap);
+}
+
+SHANI static void store_state(uint32_t h[5], __m128i abcd, __m128i e)
+{
+        h[0] = (uint32_t)_mm_extract_epi32(abcd, 3);
+        h[1] = (uint32_t)_mm_extract_epi32(abcd, 2);
+        h[2] = (uint32_t)_mm_extract_epi32(abcd, 1);
+        h[3] = (uint32_t)_mm_extract_epi32(abcd, 0);
+        h[4] = (uint32_t)_mm_extract_epi32(e, 3);
+}
+
+/* The same rounds as compress_shani, one block of each of two messages. */
+SHANI static void compress2_shani(uint32_t ha[5], const uint8_t *a, uint32_t hb[5],
+                                  const uint8_t *b)
+{
+        const __m128i swap = _mm_set_epi64x(0x0001020304050607ll, 0x08090a0b0c0d0e0fll);
+        __m128i abcda = _mm_set_epi32((int)ha[0], (int)ha[1], (int)ha[2], (int)ha[3]);
+        __m128i abcdb = _mm_set_epi32((int)hb[0], (int)hb[1], (int)hb[2], (int)hb[3]);
+        const __m128i e0a = _mm_set_epi32((int)ha[4], 0, 0, 0);
+        const __m128i e0b = _mm_set_epi32((int)hb[4], 0, 0, 0);
+        const __m128i abcd0a = abcda, abcd0b = abcdb;
+        __m128i w0a = load_be(a, swap), w1a = load_be(a + 16, swap);
+        __m128i w2a = load_be(a + 32, swap), w3a = load_be(a + 48, swap);
+        __m128i w0b = load_be(b, swap), w1b = load_be(b + 16, swap);
+        __m128i w2b = load_be(b + 32, swap), w3b = load_be(b + 48, swap);
+        __m128i ea = _mm_add_epi32(e0a, w0a), eb = _mm_add_epi32(e0b, w0b);
+        __m128i preva = abcda, prevb = abcdb;
+        abcda = _mm_sha1rnds4_epu32(abcda, ea, 0);
+        abcdb = _mm_sha1rnds4_epu32(abcdb, eb, 0);
+        RNDS2(0, w1a, w1b);
+        RNDS2(0, w2a, w2b);
+        RNDS2(0, w3a, w3b);
+        STEP2(0, w0, w1, w2, w3);
+        STEP2(1, w1, w2, w3, w0);
+        STEP2(1, w2, w3, w0, w1);
+        STEP2(1, w3, w0, w1, w2);
+        STEP2(1, w0, w1, w2, w3);
+        STEP2(1, w1, w2, w3, w0);
+        STEP2(2, w2, w3, w0, w1);
+        STEP2(2, w3, w0, w1, w2);
+        STEP2(2, w0, w1, w2, w3);
+        STEP2(2, w1, w2, w3, w0);
+        STEP2(2, w2, w3, w0, w1);
+        STEP2(3, w3, w0, w1, w2);
+        STEP2(3, w0, w1, w2, w3);
+        STEP2(3, w1, w2, w3, w0);
+        STEP2(3, w2, w3, w0, w1);
+        STEP2(3, w3, w0, w1, w2);
+        store_state(ha, _mm_add_epi32(abcda, abcd0a), _mm_sha1nexte_epu32(preva, e0a));
+        store_state(hb, _mm_add_epi32(abcdb, abcd0b), _mm_sha1nexte_epu32(prevb, e0b));
+}
+
 /* cpuid: leaf 1 ECX bit 9 (SSSE3) and 19 (SSE4.1), leaf 7 EBX bit 29 (SHA). */
 static int cpu_has_shani(void)
 {
@@ -185,7 +258,22 @@ dg_sha1_compress_fn dg_sha1_compress_shani(void)
 #endif
 }
 
+static void compress2_portable(uint32_t ha[5], const uint8_t *a, uint32_t hb[5], const uint8_t *b)
+{
+        compress_one(ha, a);
+        compress_one(hb, b);
+}
+
 static _Atomic(dg_sha1_compress_fn) chosen;
+
+dg_sha1_compress2_fn dg_sha1_compress2(void)
+{
+#ifdef DG_SHA1_X86
+        if (dg_sha1_compress() == compress_shani)
+                return compress2_shani;
+#endif
+        return compress2_portable;
+}
 
 dg_sha1_compress_fn dg_sha1_compress(void)
 {

@@ -208,6 +208,54 @@ TEST(Nsec3Hash, CrackerAgreesWithHash)
         }
 }
 
+// Two at a time (dg_nsec3_cracker_try_many) gives what one at a time does,
+// for one-block pairs, long names, bad labels and odd counts, with and
+// without iterations and salts that make the iteration message two blocks.
+TEST(Nsec3Hash, TryManyAgreesWithTry)
+{
+        ImplGuard g;
+        std::vector<std::string> cands;
+        for (int i = 0; i < 41; i++)
+                cands.push_back("w" + std::to_string(i * 7919));
+        cands.insert(cands.begin() + 5, std::string(60, 'l'));  // two blocks
+        cands.insert(cands.begin() + 9, "bad..label");          // DG_ENAME
+        cands.insert(cands.begin() + 12, std::string(64, 'x')); // label too long
+        std::vector<const char *> lp;
+        std::vector<size_t> lens;
+        for (const auto &s : cands) {
+                lp.push_back(s.c_str());
+                lens.push_back(s.size());
+        }
+        for (const auto &impl : impls()) {
+                dg_sha1_select(impl.c_str());
+                for (unsigned iter : {0u, 3u})
+                        for (size_t sl : {0, 8, 40}) {
+                                std::vector<uint8_t> salt(sl, 0x5a);
+                                dg_nsec3_cracker_t *c = nullptr;
+                                ASSERT_EQ(DG_OK, dg_nsec3_cracker_new("z.test", salt.data(), sl,
+                                                                      iter, &c));
+                                // targets: every third candidate's hash
+                                for (size_t i = 0; i < cands.size(); i += 3) {
+                                        uint8_t h[20];
+                                        if (dg_nsec3_cracker_try(c, lp[i], lens[i], h) != DG_ENAME)
+                                                dg_nsec3_cracker_add(c, h);
+                                }
+                                std::vector<int> one, many(cands.size());
+                                for (size_t i = 0; i < cands.size(); i++)
+                                        one.push_back(
+                                            dg_nsec3_cracker_try(c, lp[i], lens[i], nullptr));
+                                dg_nsec3_cracker_try_many(c, lp.data(), lens.data(), lp.size(),
+                                                          many.data());
+                                EXPECT_EQ(one, many) << impl << " iter " << iter << " salt " << sl;
+                                // 15 targets asked for, two of them bad labels
+                                EXPECT_EQ(std::count_if(many.begin(), many.end(),
+                                                        [](int r) { return r >= 0; }),
+                                          13);
+                                dg_nsec3_cracker_free(c);
+                        }
+        }
+}
+
 // ---- the walker against a simulated NSEC3 zone ----------------------------
 
 struct Zone {
