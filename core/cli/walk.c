@@ -82,10 +82,12 @@ static void summary_json(GString *s, const char *zone, const char *server, dg_wa
                         g_string_append_printf(
                             s,
                             ",\"crack\":{\"candidates\":%llu,\"cracked\":%llu,"
-                            "\"threads\":%u,\"seconds\":%.6f,\"hashes_per_second\":%.0f}",
+                            "\"threads\":%u,\"seconds\":%.6f,\"cpu_seconds\":%.3f,"
+                            "\"hashes_per_second\":%.0f,\"hashes_per_cpu_second\":%.0f}",
                             (unsigned long long)cs->candidates, (unsigned long long)cs->cracked,
-                            cs->threads, cs->seconds,
-                            cs->seconds > 0 ? (double)cs->candidates / cs->seconds : 0.0);
+                            cs->threads, cs->seconds, cs->cpu_seconds,
+                            cs->seconds > 0 ? (double)cs->candidates / cs->seconds : 0.0,
+                            cs->cpu_seconds > 0 ? (double)cs->candidates / cs->cpu_seconds : 0.0);
         } else {
                 g_string_append_printf(s, ",\"names\":%zu", nn);
         }

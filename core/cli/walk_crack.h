@@ -10,7 +10,7 @@
 
 typedef struct {
         uint64_t candidates, cracked;
-        double seconds;
+        double seconds, cpu_seconds; /* wall clock; CPU time of all threads */
         unsigned threads;
         bool ran;
 } dg_crack_stats_t;

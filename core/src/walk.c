@@ -807,55 +807,61 @@ static void plan(dg_walk_t *w)
         }
 }
 
+/* The NSEC3PARAM answer at the apex: parameters, or an NSEC at the apex. */
+static void param_feed(dg_walk_t *w, ldns_pkt *pkt)
+{
+        ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
+        ldns_rr_list *an = ldns_pkt_answer(pkt), *au = ldns_pkt_authority(pkt);
+        if (rc != LDNS_RCODE_NOERROR) {
+                char *r = ldns_pkt_rcode2str(rc);
+                finish(w, DG_WALK_FAILED, "the server answered %s for the apex of %s",
+                       r ? r : "an error", w->zone_str);
+                free(r);
+                return;
+        }
+        for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+                const ldns_rr *rr = ldns_rr_list_rr(an, i);
+                if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC3PARAM || ldns_rr_rd_count(rr) < 4)
+                        continue;
+                const uint8_t *alg = ldns_rdf_data(ldns_rr_rdf(rr, 0));
+                const uint8_t *fl = ldns_rdf_data(ldns_rr_rdf(rr, 1));
+                const uint8_t *it = ldns_rdf_data(ldns_rr_rdf(rr, 2));
+                const ldns_rdf *salt = ldns_rr_rdf(rr, 3);
+                const uint8_t *sd = ldns_rdf_data(salt);
+                if (ldns_rdf_size(ldns_rr_rdf(rr, 2)) != 2 || ldns_rdf_size(salt) < 1 ||
+                    (size_t)sd[0] + 1 != ldns_rdf_size(salt))
+                        continue;
+                if (w->resumed &&
+                    (alg[0] != w->p.alg || (uint16_t)(it[0] << 8 | it[1]) != w->p.iterations ||
+                     sd[0] != w->p.saltlen || memcmp(sd + 1, w->p.salt, sd[0]) != 0)) {
+                        finish(w, DG_WALK_FAILED,
+                               "the NSEC3 parameters of %s changed since the state was "
+                               "saved: start a new collection",
+                               w->zone_str);
+                        return;
+                }
+                w->p.alg = alg[0];
+                w->p.flags = fl[0];
+                w->p.iterations = (uint16_t)(it[0] << 8 | it[1]);
+                w->p.saltlen = sd[0];
+                memcpy(w->p.salt, sd + 1, sd[0]);
+                w->have_params = true;
+                w->kind = DG_WALK_KIND_NSEC3;
+                break;
+        }
+        for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++)
+                if (ldns_rr_get_type(ldns_rr_list_rr(au, i)) == LDNS_RR_TYPE_NSEC)
+                        w->apex_nsec = true;
+        w->phase = PH_PROBE;
+}
+
 /* First answers: how is the zone signed? */
 static void probe_feed(dg_walk_t *w, ldns_pkt *pkt)
 {
         ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
-        ldns_rr_list *an = ldns_pkt_answer(pkt), *au = ldns_pkt_authority(pkt);
+        ldns_rr_list *au = ldns_pkt_authority(pkt);
         if (w->phase == PH_PARAM) {
-                if (rc != LDNS_RCODE_NOERROR) {
-                        char *r = ldns_pkt_rcode2str(rc);
-                        finish(w, DG_WALK_FAILED, "the server answered %s for the apex of %s",
-                               r ? r : "an error", w->zone_str);
-                        free(r);
-                        return;
-                }
-                for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
-                        const ldns_rr *rr = ldns_rr_list_rr(an, i);
-                        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC3PARAM ||
-                            ldns_rr_rd_count(rr) < 4)
-                                continue;
-                        const uint8_t *alg = ldns_rdf_data(ldns_rr_rdf(rr, 0));
-                        const uint8_t *fl = ldns_rdf_data(ldns_rr_rdf(rr, 1));
-                        const uint8_t *it = ldns_rdf_data(ldns_rr_rdf(rr, 2));
-                        const ldns_rdf *salt = ldns_rr_rdf(rr, 3);
-                        const uint8_t *sd = ldns_rdf_data(salt);
-                        if (ldns_rdf_size(ldns_rr_rdf(rr, 2)) != 2 || ldns_rdf_size(salt) < 1 ||
-                            (size_t)sd[0] + 1 != ldns_rdf_size(salt))
-                                continue;
-                        if (w->resumed &&
-                            (alg[0] != w->p.alg ||
-                             (uint16_t)(it[0] << 8 | it[1]) != w->p.iterations ||
-                             sd[0] != w->p.saltlen || memcmp(sd + 1, w->p.salt, sd[0]) != 0)) {
-                                finish(w, DG_WALK_FAILED,
-                                       "the NSEC3 parameters of %s changed since the state was "
-                                       "saved: start a new collection",
-                                       w->zone_str);
-                                return;
-                        }
-                        w->p.alg = alg[0];
-                        w->p.flags = fl[0];
-                        w->p.iterations = (uint16_t)(it[0] << 8 | it[1]);
-                        w->p.saltlen = sd[0];
-                        memcpy(w->p.salt, sd + 1, sd[0]);
-                        w->have_params = true;
-                        w->kind = DG_WALK_KIND_NSEC3;
-                        break;
-                }
-                for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++)
-                        if (ldns_rr_get_type(ldns_rr_list_rr(au, i)) == LDNS_RR_TYPE_NSEC)
-                                w->apex_nsec = true;
-                w->phase = PH_PROBE;
+                param_feed(w, pkt);
                 return;
         }
         /* PH_PROBE: the denial of a random name */
