@@ -3,8 +3,11 @@
  *
  * References: RFC 4034 section 4 (NSEC) and 6.1 (canonical order), RFC 5155
  * (NSEC3, hash, opt-out), RFC 4470 (minimally covering NSEC records, "white
- * lies"), and the "black lies" of online signers that answer NODATA with an
- * NSEC owned by the query name whose next name is its immediate successor. */
+ * lies"), the "black lies" of online signers that answer NODATA with an
+ * NSEC owned by the query name whose next name is its immediate successor,
+ * and their standard form, RFC 9824 Compact Denial of Existence (the same
+ * NSEC listing the NXNAME pseudo-type). The NSEC3 size estimate, state file
+ * and crackers are in walk_nsec3.c. */
 #include "dnsglean/walk.h"
 
 #include <glib.h>
@@ -13,60 +16,8 @@
 #include <string.h>
 
 #include "util.h"
+#include "walk_int.h"
 #include "wire_int.h"
-
-#define DEF_MAX_QUERIES 100000u
-#define DEF_MAX_NAMES 1000000u
-#define DEF_RETRIES 3u
-#define DEF_TIMEOUT_MS 2000u
-/* Random names hashed per NSEC3 query to land in a gap. Only the last, tiny
- * gaps need many: with N hashes the walk stops with about N * sqrt(2 / T)
- * gaps left after about N * sqrt(2 * T) hashes in all (T = this bound). */
-#define DEF_HASH_TRIES 2000000ull
-#define MAX_STALE 25u /* NSEC3 answers in a row that taught nothing new */
-
-typedef enum { PH_PARAM, PH_PROBE, PH_NSEC, PH_NSEC3, PH_DONE } phase_t;
-/* How the NSEC record of the current owner is asked for. */
-typedef enum { NQ_NSEC, NQ_SUCC, NQ_SIBLING } nsec_step_t;
-
-struct dg_walk {
-        uint8_t zone[DG_NAME_WIRE_MAX];
-        size_t zlen;
-        char *zone_str;
-        dg_walk_opts_t o;
-        uint64_t rng;
-        phase_t phase;
-        dg_walk_kind_t kind;
-        dg_walk_status_t status;
-        char errmsg[400];
-        uint64_t queries;
-        /* the outstanding query */
-        bool pending, sent, tcp;
-        uint16_t qid, qtype;
-        uint8_t qname[DG_NAME_WIRE_MAX];
-        size_t qlen;
-        unsigned tries;
-        uint64_t deadline;
-        /* NSEC */
-        uint8_t cur[DG_NAME_WIRE_MAX];
-        size_t curlen;
-        nsec_step_t step;
-        GArray *names;    /* dg_walk_name_t, chain order */
-        GHashTable *seen; /* lowercase presentation names of owners */
-        bool apex_nsec;   /* the NSEC3PARAM query showed an NSEC at the apex */
-        /* NSEC3 */
-        bool have_params, params_from_rr;
-        dg_nsec3_params_t p;
-        GPtrArray *hashes; /* dg_walk_hash_t *, sorted by hash (pointers: an
-                              insert moves 8 octets per entry, not the struct) */
-        GArray *snap;      /* contiguous copy for dg_walk_hashes() */
-        bool snap_dirty;
-        GHashTable *pending_next; /* next hashes not (yet) owners: key = g_bytes */
-        dg_nsec3_cracker_t *probe, *crack;
-        unsigned stale;
-        bool narrow;    /* an NSEC3 record covered a single hash */
-        double covered; /* sum of the records' ranges, in units of 2^-64 of the ring */
-};
 
 const char *dg_walk_kind_str(dg_walk_kind_t k)
 {
@@ -126,6 +77,8 @@ int dg_walk_new(const char *zone, const dg_walk_opts_t *opts, dg_walk_t **out)
                 w->o.timeout_ms = DEF_TIMEOUT_MS;
         if (w->o.max_hash_tries == 0)
                 w->o.max_hash_tries = DEF_HASH_TRIES;
+        if (w->o.progress_ms == 0)
+                w->o.progress_ms = 1000;
         w->rng = w->o.seed ? w->o.seed : dg_rng_seed();
         w->names = g_array_new(FALSE, TRUE, sizeof(dg_walk_name_t));
         g_array_set_clear_func(w->names, name_clear);
@@ -352,6 +305,37 @@ static uint16_t *rr_bitmap(const ldns_rr *rr, size_t idx, size_t *count)
         return parse_bitmap(ldns_rdf_data(f), ldns_rdf_size(f), count);
 }
 
+/* RFC 9824 section 3.4 (https://www.rfc-editor.org/rfc/rfc9824): the NXNAME
+ * pseudo-type, listed in the type bitmap of a Compact Denial of Existence
+ * answer (NOERROR/NODATA with an NSEC "qname -> \\000.qname", or one minimal
+ * NSEC3) to say that the name does not exist. */
+#define T_NXNAME 128
+
+/* If rr (type bitmap at rdata field idx) lists NXNAME, ends the walk as an
+ * RFC 9824 Compact Denial of Existence for the name qn and returns true. */
+static bool compact_denial(dg_walk_t *w, const ldns_rr *rr, size_t idx, const char *qn)
+{
+        size_t n;
+        uint16_t *t = rr_bitmap(rr, idx, &n);
+        bool nx = false;
+        for (size_t i = 0; i < n && !nx; i++)
+                nx = t[i] == T_NXNAME;
+        g_free(t);
+        if (!nx)
+                return false;
+        w->compact = true;
+        finish(w, DG_WALK_SYNTHESIZED,
+               "the server answers with RFC 9824 Compact Denial of Existence (a NODATA "
+               "denial for %s listing NXNAME): the zone cannot be walked",
+               qn);
+        return true;
+}
+
+bool dg_walk_compact_denial(const dg_walk_t *w)
+{
+        return w->compact;
+}
+
 /* ---- NSEC ---- */
 
 static void nsec_record(dg_walk_t *w, const uint8_t *owner, const uint8_t *next, const ldns_rr *rr)
@@ -371,10 +355,11 @@ static void nsec_step(dg_walk_t *w, const uint8_t *owner, const uint8_t *next, c
         if (!dg_name_is_under(next, w->zone)) {
                 finish(w, DG_WALK_FAILED, "NSEC of %s points outside the zone, to %s", on, nn);
         } else if (sl > 0 && dg_name_cmp(next, succ) == 0) {
-                finish(w, DG_WALK_SYNTHESIZED,
-                       "the server synthesizes its NSEC records (black lies / RFC 4470: %s -> "
-                       "%s): the zone cannot be walked",
-                       on, nn);
+                if (!compact_denial(w, rr, 1, on))
+                        finish(w, DG_WALK_SYNTHESIZED,
+                               "the server synthesizes its NSEC records (black lies / RFC "
+                               "4470: %s -> %s): the zone cannot be walked",
+                               on, nn);
         } else if (g_hash_table_contains(w->seen, on)) {
                 finish(w, DG_WALK_LOOP, "NSEC chain loops: %s was already visited", on);
         } else {
@@ -438,11 +423,12 @@ static void nsec_feed(dg_walk_t *w, ldns_pkt *pkt)
                         /* a denial for a made-up name just after cur */
                         if (dg_name_cmp(owner, w->qname) == 0) {
                                 char *qn = wname(w->qname);
-                                finish(w, DG_WALK_SYNTHESIZED,
-                                       "the server synthesizes its NSEC records (black lies: an "
-                                       "NSEC owned by the made-up name %s): the zone cannot be "
-                                       "walked",
-                                       qn);
+                                if (!compact_denial(w, rr, 1, qn))
+                                        finish(w, DG_WALK_SYNTHESIZED,
+                                               "the server synthesizes its NSEC records (black "
+                                               "lies: an NSEC owned by the made-up name %s): the "
+                                               "zone cannot be walked",
+                                               qn);
                                 g_free(qn);
                                 return;
                         }
@@ -472,7 +458,7 @@ static int hash_cmp(const uint8_t *a, const uint8_t *b, size_t n)
 }
 
 /* Index of the last record whose hash <= h, or -1. */
-static long hash_floor(const dg_walk_t *w, const uint8_t *h)
+long dg_walk_int_floor(const dg_walk_t *w, const uint8_t *h)
 {
         long lo = 0, hi = (long)w->hashes->len - 1, ans = -1;
         while (lo <= hi) {
@@ -492,7 +478,7 @@ static bool hash_covered(const dg_walk_t *w, const uint8_t *h)
 {
         if (w->hashes->len == 0)
                 return false;
-        long i = hash_floor(w, h);
+        long i = dg_walk_int_floor(w, h);
         if (i < 0)
                 i = (long)w->hashes->len - 1; /* wraps around from the last */
         const dg_walk_hash_t *e = g_ptr_array_index(w->hashes, i);
@@ -512,8 +498,6 @@ static double top64(const uint8_t *h)
                 v = v << 8 | h[i];
         return (double)v;
 }
-
-#define RING 18446744073709551616.0 /* 2^64: ranges are measured on the top 64 bits */
 
 /* Length of the cyclic range [a, b) on the ring (the whole ring if a == b). */
 static double range_len(const dg_walk_hash_t *e)
@@ -586,78 +570,42 @@ static int nsec3_add(dg_walk_t *w, const ldns_rr *rr)
         e.hashlen = (uint8_t)hl;
         memcpy(e.next, nd + 1, (size_t)hl);
         e.flags = flags[0];
-        if (e.flags & 1)
+        e.types = rr_bitmap(rr, 5, &e.ntypes);
+        return dg_walk_int_insert(w, &e);
+}
+
+int dg_walk_int_insert(dg_walk_t *w, dg_walk_hash_t *e)
+{
+        long f = dg_walk_int_floor(w, e->hash);
+        if ((f >= 0 && hash_cmp(((dg_walk_hash_t *)g_ptr_array_index(w->hashes, f))->hash, e->hash,
+                                e->hashlen) == 0) ||
+            w->hashes->len >= w->o.max_names) {
+                g_free(e->types);
+                e->types = NULL;
+                return 0;
+        }
+        if (e->flags & 1)
                 w->p.optout = true;
-        long f = hash_floor(w, e.hash);
-        if (f >= 0 && hash_cmp(((dg_walk_hash_t *)g_ptr_array_index(w->hashes, f))->hash, e.hash,
-                               e.hashlen) == 0)
-                return 0;
-        if (w->hashes->len >= w->o.max_names)
-                return 0;
         /* "narrow" online signing answers with hash -> hash + 1 */
         uint8_t plus1[DG_NSEC3_HASH_MAX];
-        memcpy(plus1, e.hash, e.hashlen);
-        for (int b = e.hashlen - 1; b >= 0 && ++plus1[b] == 0; b--)
+        memcpy(plus1, e->hash, e->hashlen);
+        for (int b = e->hashlen - 1; b >= 0 && ++plus1[b] == 0; b--)
                 ;
-        if (memcmp(plus1, e.next, e.hashlen) == 0)
+        if (memcmp(plus1, e->next, e->hashlen) == 0)
                 w->narrow = true;
-        e.types = rr_bitmap(rr, 5, &e.ntypes);
-        w->covered += range_len(&e);
-        g_ptr_array_insert(w->hashes, (gint)(f + 1), g_memdup2(&e, sizeof e));
+        w->covered += range_len(e);
+        g_ptr_array_insert(w->hashes, (gint)(f + 1), g_memdup2(e, sizeof *e));
         w->snap_dirty = true;
         /* ring bookkeeping: pending = next hashes that are not owners yet */
-        GBytes *own = g_bytes_new(e.hash, e.hashlen);
+        GBytes *own = g_bytes_new(e->hash, e->hashlen);
         g_hash_table_remove(w->pending_next, own);
         g_bytes_unref(own);
-        long nf = hash_floor(w, e.next);
-        if (nf < 0 || hash_cmp(((dg_walk_hash_t *)g_ptr_array_index(w->hashes, nf))->hash, e.next,
-                               e.hashlen) != 0)
-                g_hash_table_add(w->pending_next, g_bytes_new(e.next, e.hashlen));
-        if (w->crack != NULL && e.hashlen == 20)
-                dg_nsec3_cracker_add(w->crack, e.hash);
-        return 1;
-}
-
-/* Re-indexes the cracker's targets after the sorted array changed. */
-static void crack_rebuild(dg_walk_t *w)
-{
-        dg_nsec3_cracker_free(w->crack);
-        w->crack = NULL;
-        if (dg_nsec3_cracker_new(w->zone_str, w->p.salt, w->p.saltlen, w->p.iterations,
-                                 &w->crack) != DG_OK)
-                return;
-        for (guint i = 0; i < w->hashes->len; i++) {
-                const dg_walk_hash_t *e = g_ptr_array_index(w->hashes, i);
-                if (e->hashlen == 20)
-                        dg_nsec3_cracker_add(w->crack, e->hash);
-        }
-}
-
-int dg_walk_crack(dg_walk_t *w, const char *label, size_t len)
-{
-        if (!w->have_params || w->p.alg != 1)
-                return DG_ENOTFOUND;
-        if (w->crack == NULL)
-                crack_rebuild(w);
-        if (w->crack == NULL)
-                return DG_ENOMEM;
-        uint8_t h[20];
-        int idx = dg_nsec3_cracker_try(w->crack, label, len, h);
-        if (idx < 0)
-                return idx == -1 ? 0 : idx;
-        /* the cracker indexes hashes by insertion; find ours in the sorted array */
-        long f = hash_floor(w, h);
-        if (f < 0)
-                return 0;
-        dg_walk_hash_t *e = g_ptr_array_index(w->hashes, f);
-        if (e->name != NULL || memcmp(e->hash, h, 20) != 0)
-                return 0;
-        GString *s = g_string_new_len(label, (gssize)len);
-        g_string_ascii_down(s);
-        g_string_append_c(s, '.');
-        g_string_append(s, strcmp(w->zone_str, ".") == 0 ? "" : w->zone_str);
-        e->name = g_string_free(s, FALSE);
-        w->snap_dirty = true;
+        long nf = dg_walk_int_floor(w, e->next);
+        if (nf < 0 || hash_cmp(((dg_walk_hash_t *)g_ptr_array_index(w->hashes, nf))->hash, e->next,
+                               e->hashlen) != 0)
+                g_hash_table_add(w->pending_next, g_bytes_new(e->next, e->hashlen));
+        if (w->crack != NULL && e->hashlen == 20)
+                dg_nsec3_cracker_add(w->crack, e->hash);
         return 1;
 }
 
@@ -677,6 +625,13 @@ static void nsec3_feed(dg_walk_t *w, ldns_pkt *pkt)
                         continue;
                 int r = nsec3_add(w, rr);
                 added += r;
+                if (r > 0 && w->narrow && !w->compact) {
+                        char *on = wname(w->qname);
+                        bool c = compact_denial(w, rr, 5, on);
+                        g_free(on);
+                        if (c)
+                                return;
+                }
         }
         if (w->narrow) {
                 finish(w, DG_WALK_SYNTHESIZED,
@@ -733,7 +688,7 @@ static GArray *build_gaps(const dg_walk_t *w)
                 const uint8_t *p = g_bytes_get_data(key, &n);
                 if (n != 20 || w->hashes->len == 0)
                         continue;
-                long f = hash_floor(w, p);
+                long f = dg_walk_int_floor(w, p);
                 const dg_walk_hash_t *s =
                     g_ptr_array_index(w->hashes, (guint)((f + 1) % (long)w->hashes->len));
                 gap_t gp;
@@ -852,45 +807,61 @@ static void plan(dg_walk_t *w)
         }
 }
 
+/* The NSEC3PARAM answer at the apex: parameters, or an NSEC at the apex. */
+static void param_feed(dg_walk_t *w, ldns_pkt *pkt)
+{
+        ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
+        ldns_rr_list *an = ldns_pkt_answer(pkt), *au = ldns_pkt_authority(pkt);
+        if (rc != LDNS_RCODE_NOERROR) {
+                char *r = ldns_pkt_rcode2str(rc);
+                finish(w, DG_WALK_FAILED, "the server answered %s for the apex of %s",
+                       r ? r : "an error", w->zone_str);
+                free(r);
+                return;
+        }
+        for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+                const ldns_rr *rr = ldns_rr_list_rr(an, i);
+                if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC3PARAM || ldns_rr_rd_count(rr) < 4)
+                        continue;
+                const uint8_t *alg = ldns_rdf_data(ldns_rr_rdf(rr, 0));
+                const uint8_t *fl = ldns_rdf_data(ldns_rr_rdf(rr, 1));
+                const uint8_t *it = ldns_rdf_data(ldns_rr_rdf(rr, 2));
+                const ldns_rdf *salt = ldns_rr_rdf(rr, 3);
+                const uint8_t *sd = ldns_rdf_data(salt);
+                if (ldns_rdf_size(ldns_rr_rdf(rr, 2)) != 2 || ldns_rdf_size(salt) < 1 ||
+                    (size_t)sd[0] + 1 != ldns_rdf_size(salt))
+                        continue;
+                if (w->resumed &&
+                    (alg[0] != w->p.alg || (uint16_t)(it[0] << 8 | it[1]) != w->p.iterations ||
+                     sd[0] != w->p.saltlen || memcmp(sd + 1, w->p.salt, sd[0]) != 0)) {
+                        finish(w, DG_WALK_FAILED,
+                               "the NSEC3 parameters of %s changed since the state was "
+                               "saved: start a new collection",
+                               w->zone_str);
+                        return;
+                }
+                w->p.alg = alg[0];
+                w->p.flags = fl[0];
+                w->p.iterations = (uint16_t)(it[0] << 8 | it[1]);
+                w->p.saltlen = sd[0];
+                memcpy(w->p.salt, sd + 1, sd[0]);
+                w->have_params = true;
+                w->kind = DG_WALK_KIND_NSEC3;
+                break;
+        }
+        for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++)
+                if (ldns_rr_get_type(ldns_rr_list_rr(au, i)) == LDNS_RR_TYPE_NSEC)
+                        w->apex_nsec = true;
+        w->phase = PH_PROBE;
+}
+
 /* First answers: how is the zone signed? */
 static void probe_feed(dg_walk_t *w, ldns_pkt *pkt)
 {
         ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
-        ldns_rr_list *an = ldns_pkt_answer(pkt), *au = ldns_pkt_authority(pkt);
+        ldns_rr_list *au = ldns_pkt_authority(pkt);
         if (w->phase == PH_PARAM) {
-                if (rc != LDNS_RCODE_NOERROR) {
-                        char *r = ldns_pkt_rcode2str(rc);
-                        finish(w, DG_WALK_FAILED, "the server answered %s for the apex of %s",
-                               r ? r : "an error", w->zone_str);
-                        free(r);
-                        return;
-                }
-                for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
-                        const ldns_rr *rr = ldns_rr_list_rr(an, i);
-                        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC3PARAM ||
-                            ldns_rr_rd_count(rr) < 4)
-                                continue;
-                        const uint8_t *alg = ldns_rdf_data(ldns_rr_rdf(rr, 0));
-                        const uint8_t *fl = ldns_rdf_data(ldns_rr_rdf(rr, 1));
-                        const uint8_t *it = ldns_rdf_data(ldns_rr_rdf(rr, 2));
-                        const ldns_rdf *salt = ldns_rr_rdf(rr, 3);
-                        const uint8_t *sd = ldns_rdf_data(salt);
-                        if (ldns_rdf_size(ldns_rr_rdf(rr, 2)) != 2 || ldns_rdf_size(salt) < 1 ||
-                            (size_t)sd[0] + 1 != ldns_rdf_size(salt))
-                                continue;
-                        w->p.alg = alg[0];
-                        w->p.flags = fl[0];
-                        w->p.iterations = (uint16_t)(it[0] << 8 | it[1]);
-                        w->p.saltlen = sd[0];
-                        memcpy(w->p.salt, sd + 1, sd[0]);
-                        w->have_params = true;
-                        w->kind = DG_WALK_KIND_NSEC3;
-                        break;
-                }
-                for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++)
-                        if (ldns_rr_get_type(ldns_rr_list_rr(au, i)) == LDNS_RR_TYPE_NSEC)
-                                w->apex_nsec = true;
-                w->phase = PH_PROBE;
+                param_feed(w, pkt);
                 return;
         }
         /* PH_PROBE: the denial of a random name */
@@ -905,11 +876,12 @@ static void probe_feed(dg_walk_t *w, ldns_pkt *pkt)
                         if (dg_name_cmp(owner, w->qname) == 0 ||
                             (sl > 0 && dg_name_cmp(next, succ) == 0)) {
                                 char *qn = wname(w->qname);
-                                finish(w, DG_WALK_SYNTHESIZED,
-                                       "the server synthesizes its NSEC records (black lies / "
-                                       "RFC 4470 minimal covering for %s): the zone cannot be "
-                                       "walked",
-                                       qn);
+                                if (!compact_denial(w, rr, 1, qn))
+                                        finish(w, DG_WALK_SYNTHESIZED,
+                                               "the server synthesizes its NSEC records (black "
+                                               "lies / RFC 4470 minimal covering for %s): the "
+                                               "zone cannot be walked",
+                                               qn);
                                 w->kind = DG_WALK_KIND_NSEC;
                                 g_free(qn);
                                 return;
@@ -952,7 +924,6 @@ static void probe_feed(dg_walk_t *w, ldns_pkt *pkt)
 
 int dg_walk_feed(dg_walk_t *w, uint64_t now_ms, const uint8_t *msg, size_t len)
 {
-        (void)now_ms;
         if (w->phase == PH_DONE || !w->pending || !w->sent)
                 return DG_EMISMATCH;
         if (len < 12)
@@ -993,5 +964,9 @@ int dg_walk_feed(dg_walk_t *w, uint64_t now_ms, const uint8_t *msg, size_t len)
                 nsec3_feed(w, pkt);
         }
         ldns_pkt_free(pkt);
+        if (w->o.on_progress != NULL && now_ms - w->last_progress >= w->o.progress_ms) {
+                w->last_progress = now_ms;
+                w->o.on_progress(w->o.progress_ud, w);
+        }
         return DG_OK;
 }

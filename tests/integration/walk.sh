@@ -2,8 +2,10 @@
 # dnsglean walk against real Knot servers on loopback: an NSEC-signed zone
 # (ldns-signzone) walked completely, NSEC3 zones (ldns-signzone with salt and
 # iterations, ldns-signzone with opt-out, Knot's own signing) whose hashes are
-# collected and cracked, an unsigned zone; and hostile UDP servers (an NSEC
-# chain loop, "black lies").
+# collected and cracked (wordlists, names from a sibling zone's AXFR, one and
+# two threads), exported for hashcat and John the Ripper, collected with a
+# size estimate, interrupted (SIGINT) and resumed; an unsigned zone; and
+# hostile UDP servers (an NSEC chain loop, "black lies").
 source "$(dirname "$0")/../lib/testbed.sh"
 tb_need_tools jq ldns-nsec3-hash
 
@@ -195,6 +197,128 @@ jq -r 'select(.hash and .name) | .name' "$D/big3d.jsonl" >"$D/big3d.cracked"
 	--wordlist "$D/big3.words" --depth 2 >"$D/big3d.want"
 tb_assert_sets_eq "big3.test: names cracked three levels deep" "$D/big3d.want" "$D/big3d.cracked"
 echo "ok: $(cat "$D/big3d.err")"
+
+# --- 5. NSEC3 past collection: exports, size estimate, interrupt and resume, threads,
+#        names from other sources -----------------------------------------------------
+# hashcat mode 8300 ("hash:.zone:salt:iterations", as hashcat's example hash
+# 7b5n74kq8r441blc2c5qbbat19baj79r:.lvdsiqfj.net:33164473:1) and John the
+# Ripper's nsec3 format ("$NSEC3$iterations$salt$hexhash$zone."); each line
+# must recompute with ldns-nsec3-hash (not our code)
+export_check() { # ZONE SALT ITER
+	local zone=$1 salt=$2 iter=$3 rc=0 dom s it h
+	ldns-read-zone -E NSEC3 "$D/$zone.signed" 2>/dev/null | awk '{ split(tolower($1), l, "."); print l[1] }' >"$D/$zone.ex.want"
+	"$DG_BIN" walk "$zone" -s "$S" --hashcat "$D/$zone.hc" --john "$D/$zone.john" -f jsonl \
+		>"$D/$zone.ex.jsonl" 2>/dev/null || rc=$?
+	tb_assert_exit "walk $zone with --hashcat and --john" 0 "$rc"
+	if grep -Evx "[0-9a-v]{32}:\.${zone//./\\.}:$salt:$iter" "$D/$zone.hc"; then
+		tb_fail "$zone: lines above are not hashcat mode 8300 lines"
+	fi
+	cut -d: -f1 "$D/$zone.hc" >"$D/$zone.hc.got"
+	tb_assert_sets_eq "$zone: hashcat lines hold every hash" "$D/$zone.ex.want" "$D/$zone.hc.got"
+	IFS=: read -r _ dom s it <"$D/$zone.hc"
+	h=$(ldns-nsec3-hash -t "$it" ${s:+-s "$s"} "www$dom." | tr -d .)
+	grep -qx "$h:$dom:$s:$it" "$D/$zone.hc" || tb_fail "$zone: www$dom ($h) does not recompute from the hashcat line"
+	if grep -Evx "\\\$NSEC3\\\$$iter\\\$$salt\\\$[0-9a-f]{40}\\\$${zone//./\\.}\\." "$D/$zone.john"; then
+		tb_fail "$zone: lines above are not John the Ripper nsec3 lines"
+	fi
+	"$TB_PY" -c 'import base64, sys
+for l in open(sys.argv[1]):
+    print(base64.b32hexencode(bytes.fromhex(l.split("$")[4])).decode().lower())' "$D/$zone.john" >"$D/$zone.john.got"
+	tb_assert_sets_eq "$zone: John lines hold every hash" "$D/$zone.ex.want" "$D/$zone.john.got"
+	echo "ok: $zone exports: $(head -1 "$D/$zone.hc") / $(head -1 "$D/$zone.john")"
+}
+export_check nsec3.test c0ffee42 5
+export_check optout.test "" 0
+
+# names known from elsewhere crack hashes (--crack-from): the AXFR of a sibling
+# zone (auto3.test, same names) as JSON Lines; expected: every label of its
+# names (and of CNAME/NS/MX/SRV targets) whose hash below nsec3.test is one of
+# the zone's, computed with jq and ldns-nsec3-hash
+"$DG_BIN" axfr auto3.test -s "$K" -f jsonl >"$D/auto3.axfr.jsonl" 2>/dev/null
+[[ -s $D/auto3.axfr.jsonl ]] || tb_fail "no AXFR of auto3.test"
+rc=0
+"$DG_BIN" walk nsec3.test -s "$S" --crack-from "$D/auto3.axfr.jsonl" -f jsonl >"$D/from.jsonl" 2>"$D/from.err" || rc=$?
+tb_assert_exit "walk --crack-from" 0 "$rc"
+jq -r 'select(.name) | .name, (select(.type | test("^(CNAME|NS|MX|SRV|PTR|DNAME)$")) | .data[] | split(" ") | last)' \
+	"$D/auto3.axfr.jsonl" | tr 'A-Z' 'a-z' | sed 's/\.$//' | tr . '\n' | sort -u >"$D/from.labels"
+while IFS= read -r l; do
+	h=$(ldns-nsec3-hash -t 5 -s c0ffee42 "$l.nsec3.test." 2>/dev/null | tr -d .) || continue
+	grep -qx "$h" "$D/nsec3.test.ex.want" && echo "$l.nsec3.test"
+done <"$D/from.labels" >"$D/from.want"
+[[ $(wc -l <"$D/from.want") -ge 8 ]] || tb_fail "--crack-from: the sibling zone should crack names"
+jq -r 'select(.hash and .name) | .name' "$D/from.jsonl" >"$D/from.got"
+tb_assert_sets_eq "--crack-from: names cracked from a sibling zone's AXFR" "$D/from.want" "$D/from.got"
+echo "ok: --crack-from: $(wc -l <"$D/from.got") names; $(tail -1 "$D/from.err")"
+# a file that is not JSON Lines: a clear error
+echo 'not json' >"$D/bad.jsonl"
+rc=0
+"$DG_BIN" walk nsec3.test -s "$S" --crack-from "$D/bad.jsonl" >/dev/null 2>"$D/bad.err" || rc=$?
+tb_assert_exit "walk --crack-from with a bad file" 2 "$rc"
+grep -q 'bad.jsonl line 1 is not JSON' "$D/bad.err" || tb_fail "$(cat "$D/bad.err")"
+
+# interrupted and resumed: a double in front of big3 drops every 4th query so
+# that the collection takes long enough to be interrupted (SIGINT) once the
+# progress line shows a fifth of the ring; the resumed walk (straight to the
+# server) must end with the same hashes as the uninterrupted walk above
+TOTAL=$(wc -l <"$D/big3.want")
+tb_double slow 127.0.0.1 "" drop 25 "$(tb_resolver big3)"
+"$DG_BIN" walk big3.test -s "$(tb_resolver slow)" -t 150 --state "$D/big3.state" --progress -f jsonl \
+	>"$D/int.jsonl" 2>"$D/int.err" &
+WPID=$!
+for ((i = 0; i < 900; i++)); do
+	cov=$(grep -oE '[0-9.]+% of the ring' "$D/int.err" | tail -1 | cut -d% -f1) || true
+	[[ -n $cov ]] && awk -v c="$cov" 'BEGIN { exit !(c >= 20) }' && break
+	kill -0 "$WPID" 2>/dev/null || break
+	sleep 0.1
+done
+kill -INT "$WPID" 2>/dev/null || true
+rc=0
+wait "$WPID" || rc=$?
+tb_server_stop slow
+tb_assert_exit "walk interrupted by SIGINT" 130 "$rc"
+grep -q 'interrupted; state saved in' "$D/int.err" || tb_fail "$(tail -3 "$D/int.err")"
+saved=$(grep -c '^hash ' "$D/big3.state")
+q0=$(awk '$1 == "queries" { print $2 }' "$D/big3.state")
+((saved > 0 && saved < TOTAL)) || tb_fail "state file holds $saved of $TOTAL hashes"
+# the size estimate while collecting (known hashes / ring coverage, as n3map):
+# within 40% of the zone's true count once a fifth of the ring is covered
+last=$(grep -E '^walk: nsec3, ' "$D/int.err" | tail -1)
+est=$(sed -E 's/.*about ([0-9]+) names.*/\1/' <<<"$last")
+awk -v e="$est" -v t="$TOTAL" 'BEGIN { exit !(e >= 0.6 * t && e <= 1.4 * t) }' ||
+	tb_fail "estimate $est for $TOTAL hashes: $last"
+echo "ok: interrupted at: $last (true: $TOTAL)"
+rc=0
+timeout 120 "$DG_BIN" walk big3.test -s "$(tb_resolver big3)" --resume "$D/big3.state" -f jsonl \
+	>"$D/res.jsonl" 2>"$D/res.err" || rc=$?
+tb_assert_exit "resumed walk" 0 "$rc"
+jq -r 'select(.hash) | .hash' "$D/res.jsonl" >"$D/res.got"
+tb_assert_sets_eq "resumed walk: the hashes of the uninterrupted walk" "$D/big3.got" "$D/res.got"
+tb_assert_eq "resumed walk: status, estimate = hashes" "complete $TOTAL $TOTAL" \
+	"$(jq -r 'select(.summary) | .summary | "\(.status) \(.estimate) \(.hashes)"' "$D/res.jsonl")"
+q1=$(jq -r 'select(.summary) | .summary.queries' "$D/res.jsonl")
+((q1 > q0)) || tb_fail "the resumed walk's query count ($q1) does not continue the saved one"
+echo "ok: $(cat "$D/res.err")"
+
+# cracking on threads: the complete state resumed (two queries), depth 2 over
+# the generator's labels and 1000 made-up ones; --threads 1 and 2 must crack
+# the same names, the expected ones of the generator
+{ cat "$D/big3/labels.txt" "$D/big3/labels-small.txt"; seq -f 'x%g' 1 1000; } >"$D/big3.tw"
+"$TB_PY" "$TB_ROOT/tests/zones/gen-zone.py" expect --all "$D/big3/all-names.txt" --zone big3.test \
+	--wordlist "$D/big3.tw" --depth 1 >"$D/big3t.want"
+for t in 1 2; do
+	rc=0
+	"$DG_BIN" walk big3.test -s "$(tb_resolver big3)" --resume "$D/big3.state" --crack "$D/big3.tw" \
+		--crack-depth 2 --threads "$t" -f jsonl >"$D/thr$t.jsonl" 2>"$D/thr$t.err" || rc=$?
+	tb_assert_exit "crack with --threads $t" 0 "$rc"
+	jq -r 'select(.hash and .name) | .name' "$D/thr$t.jsonl" >"$D/thr$t.got"
+	tb_assert_sets_eq "--threads $t: cracked names" "$D/big3t.want" "$D/thr$t.got"
+	tb_assert_eq "--threads $t in the summary" "$t" "$(jq -r 'select(.summary) | .summary.crack.threads' "$D/thr$t.jsonl")"
+done
+# the speed ratio is only reported: other work on the machine decides it
+r1=$(jq -r 'select(.summary) | .summary.crack | "\(.hashes_per_second) \(.hashes_per_cpu_second)"' "$D/thr1.jsonl")
+r2=$(jq -r 'select(.summary) | .summary.crack.hashes_per_second' "$D/thr2.jsonl")
+awk -v a="${r1% *}" -v c="${r1#* }" -v b="$r2" -v l="$(cut -d' ' -f1 /proc/loadavg)" -v n="$(nproc)" \
+	'BEGIN { printf "ok: cracking %d hashes/s on 1 thread (%d per CPU second), %d on 2: %.2fx (%d cores, load %s)\n", a, c, b, b / a, n, l }'
 tb_server_stop big3
 
 # --- 3. not signed ------------------------------------------------------------------

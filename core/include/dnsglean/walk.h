@@ -40,6 +40,9 @@ extern "C" {
 
 #define DG_NSEC3_HASH_MAX 64 /* octets of a hash we accept (SHA-1 gives 20) */
 
+typedef struct dg_walk dg_walk_t;
+typedef struct dg_nsec3_cracker dg_nsec3_cracker_t;
+
 /* Bounds and behaviour of a walk; 0 in a field means the default. */
 typedef struct {
         unsigned max_queries;    /* queries sent in all (default 100000) */
@@ -50,6 +53,12 @@ typedef struct {
                                     per query (default 2,000,000); when none lands,
                                     the walk ends with DG_WALK_BUDGET */
         uint64_t seed;           /* randomness of query IDs and names; 0 = system */
+        /* Called from dg_walk_feed after an answer was used, at most every
+         * progress_ms (default 1000) of the now_ms given to it: for a
+         * progress line or saving the state (dg_walk_save). NULL = none. */
+        void (*on_progress)(void *ud, dg_walk_t *w);
+        void *progress_ud;
+        unsigned progress_ms;
 } dg_walk_opts_t;
 
 /* Fills o with zeros (= the defaults above). */
@@ -104,8 +113,6 @@ typedef struct {
         size_t ntypes;
         char *name; /* the cracked name (trailing dot) or NULL */
 } dg_walk_hash_t;
-
-typedef struct dg_walk dg_walk_t;
 
 /* Creates a walker for zone (presentation name). opts may be NULL. Returns
  * DG_OK and *out (free with dg_walk_free), DG_ENAME or DG_ENOMEM. */
@@ -163,6 +170,44 @@ DG_API int dg_walk_nsec3_params(const dg_walk_t *w, dg_nsec3_params_t *out);
 /* NSEC3: fraction of the hash ring covered by the collected records, 0..1. */
 DG_API double dg_walk_coverage(const dg_walk_t *w);
 
+/* NSEC3: estimated number of hashed names (NSEC3 records) in the zone while
+ * collecting, as n3map predicts it from the hash ring: the distinct hashes
+ * known (owners and next hashes) divided by the share of the ring the
+ * collected records cover. Exact once the ring is closed; 0 before any
+ * record. (The records found are size-biased samples of the ring, but the
+ * next hashes they reveal make the ratio an unbiased density estimate.) */
+DG_API double dg_walk_estimate(const dg_walk_t *w);
+
+/* NSEC3: distinct hashes known so far (collected owners + next hashes not
+ * yet collected as owners). */
+DG_API size_t dg_walk_known_hashes(const dg_walk_t *w);
+
+/* True if the server answered with RFC 9824 Compact Denial of Existence
+ * (NOERROR/NODATA with an NSEC "\000.qname" listing NXNAME, type 128); the
+ * walk then ends DG_WALK_SYNTHESIZED. */
+DG_API bool dg_walk_compact_denial(const dg_walk_t *w);
+
+/* NSEC3: writes the collection (zone, parameters, counters, every record)
+ * to path atomically (a temporary file renamed over it). Returns DG_OK,
+ * DG_ENOTFOUND (no NSEC3 parameters yet: nothing to save) or DG_EIO. */
+DG_API int dg_walk_save(const dg_walk_t *w, const char *path);
+
+/* Loads a state written by dg_walk_save into w, which must be new (no
+ * query sent yet) and for the same zone: the walk then asks the zone's
+ * parameters again (a changed salt or iteration count fails the walk) and
+ * goes on collecting where the state ended. Returns DG_OK, DG_EIO (cannot
+ * read), DG_EPARSE (not a state file) or DG_ESTATE (another zone, or w not
+ * new); err (may be NULL) gets a one-line reason. After a failure w may
+ * hold part of the state: free it. */
+DG_API int dg_walk_resume(dg_walk_t *w, const char *path, char *err, size_t errcap);
+
+/* NSEC3: a new cracker (see below) for the zone's parameters loaded with the
+ * collected hashes not yet cracked, for one thread each: feed its matches
+ * (label) back with dg_walk_crack in the thread that owns w. Returns DG_OK
+ * and *out (free with dg_nsec3_cracker_free), DG_ENOTFOUND (no NSEC3
+ * parameters) or DG_ENOMEM. */
+DG_API int dg_walk_cracker_new(const dg_walk_t *w, dg_nsec3_cracker_t **out);
+
 /* NSEC3: hashes label + "." + zone (label is raw octets, 1..63) and, if it is
  * one of the collected hashes not yet cracked, records the name. Returns 1 on
  * a new match, 0 otherwise, DG_ENAME for a bad label, DG_ENOTFOUND when the
@@ -180,8 +225,6 @@ DG_API int dg_nsec3_hash(const uint8_t *name_wire, size_t len, const uint8_t *sa
 /* Hash in base32hex (RFC 4648), lowercase, as it appears as an owner label.
  * Returns the string length or DG_ESPACE. */
 DG_API int dg_nsec3_hash_str(const uint8_t *hash, size_t len, char *buf, size_t cap);
-
-typedef struct dg_nsec3_cracker dg_nsec3_cracker_t;
 
 /* Creates a cracker for names directly below zone with the given salt and
  * iterations. The wire suffix (zone + salt) is built once, so trying a label
@@ -202,6 +245,12 @@ DG_API int dg_nsec3_cracker_add(dg_nsec3_cracker_t *c, const uint8_t hash[20]);
  * -1 for no match, or DG_ENAME (bad label). */
 DG_API int dg_nsec3_cracker_try(dg_nsec3_cracker_t *c, const char *label, size_t len,
                                 uint8_t *out_hash);
+
+/* Tries n candidates as dg_nsec3_cracker_try does (without out_hash) and
+ * stores what each returns in results[i]; hashes two candidates at a time
+ * where the name and salt allow (one SHA-1 block), which is faster. */
+DG_API void dg_nsec3_cracker_try_many(dg_nsec3_cracker_t *c, const char *const *labels,
+                                      const size_t *lens, size_t n, int *results);
 
 /* Labels tried so far. */
 DG_API uint64_t dg_nsec3_cracker_tried(const dg_nsec3_cracker_t *c);
