@@ -17,6 +17,7 @@ static void opts_clear(brute_opts_t *o)
                      o->state, o->resume,  o->format,   o->output,    o->stats};
         for (size_t i = 0; i < G_N_ELEMENTS(s); i++)
                 g_free(s[i]);
+        dg_pdns_http_opts_clear(&o->pdns_http);
 }
 
 static gboolean parse_args(brute_opts_t *o, int *argc, char ***argv)
@@ -25,9 +26,10 @@ static gboolean parse_args(brute_opts_t *o, int *argc, char ***argv)
             {"wordlist", 'w', 0, G_OPTION_ARG_FILENAME, &o->wordlist,
              "Labels to try, one per line (default: the bundled list)", "FILE"},
             {"pdns", 0, 0, G_OPTION_ARG_FILENAME, &o->pdns,
-             "Passive DNS records (COF JSON Lines): check their names under DOMAIN live too "
-             "(only them without -w)",
-             "FILE"},
+             "Passive DNS records (COF JSON Lines) from a file or an https:// service "
+             "(URL/DOMAIN): check their names under DOMAIN live too (only them without -w)",
+             "FILE|URL"},
+            DG_PDNS_HTTP_ENTRIES(&o->pdns_http),
             {"resolvers", 'r', 0, G_OPTION_ARG_STRING, &o->resolvers,
              "Resolvers: a file of addr[:port] lines or a comma list (required)", "RESOLVERS"},
             {"trusted", 0, 0, G_OPTION_ARG_STRING, &o->trusted,
@@ -233,7 +235,7 @@ static int load_pdns(brute_t *B, const brute_opts_t *o)
         char *err = NULL;
         if (o->pdns == NULL)
                 return 0;
-        B->pdns = dg_pdns_load("brute", o->pdns, o->domain, &err);
+        B->pdns = dg_pdns_load("brute", o->pdns, o->domain, &o->pdns_http, &err);
         if (B->pdns == NULL) {
                 dg_cli_error("brute", "%s", err);
                 g_free(err);

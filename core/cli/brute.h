@@ -60,7 +60,8 @@ char *dg_brute_default_wordlist(void);
 typedef struct {
         char *pdns, *trusted, *wordlist, *resolvers, *types, *shard, *state, *resume, *format,
             *output, *stats;
-        double trusted_qps; /* -1: not given */
+        dg_pdns_http_opts_t pdns_http; /* --pdns-auth, --cacert, --pdns-timeout */
+        double trusted_qps;            /* -1: not given */
         double qps;
         int retries, timeout, concurrency, per_resolver, recursive, sockets; /* or BRUTE_UNSET */
         gboolean multi_label, show_wild, all, no_validate, no_wildcard, quiet, no_rd, edns;

@@ -11,6 +11,7 @@
 /* The command line of footprint, as given and then derived. */
 typedef struct {
         char *resolvers, *format, *output, *selectors, *pdns;
+        dg_pdns_http_opts_t pdns_http; /* --pdns-auth, --cacert, --pdns-timeout */
         char **fp;
         gint timeout, retries, ns_port;
         gboolean no_lame, no_saas, quiet;
@@ -398,6 +399,7 @@ static void opts_clear(fp_opts_t *o)
         g_free(o->output);
         g_free(o->selectors);
         g_free(o->pdns);
+        dg_pdns_http_opts_clear(&o->pdns_http);
         g_strfreev(o->fp);
 }
 
@@ -424,9 +426,10 @@ static gboolean parse_args(fp_opts_t *o, int *argc, char ***argv)
             {"no-saas-names", 0, 0, G_OPTION_ARG_NONE, &o->no_saas,
              "Do not look up the well-known SaaS host names", NULL},
             {"pdns", 0, 0, G_OPTION_ARG_FILENAME, &o->pdns,
-             "Passive DNS records (COF JSON Lines): check their names under DOMAIN live and "
-             "classify them",
-             "FILE"},
+             "Passive DNS records (COF JSON Lines) from a file or an https:// service "
+             "(URL/DOMAIN): check their names under DOMAIN live and classify them",
+             "FILE|URL"},
+            DG_PDNS_HTTP_ENTRIES(&o->pdns_http),
             {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No warnings on stderr", NULL},
             {NULL, 0, 0, 0, NULL, NULL, NULL}};
         return dg_cli_parse_options(
@@ -498,7 +501,8 @@ static int setup(fp_run_t *F, const fp_opts_t *o)
                 return 2;
         if ((F->db = dg_cli_load_fpdb(cmd, o->fp)) == NULL)
                 return 2;
-        if (o->pdns && (F->pdns = dg_pdns_load(cmd, o->pdns, o->domain, &err)) == NULL) {
+        if (o->pdns &&
+            (F->pdns = dg_pdns_load(cmd, o->pdns, o->domain, &o->pdns_http, &err)) == NULL) {
                 dg_cli_error(cmd, "%s", err);
                 g_free(err);
                 return 2;

@@ -101,15 +101,8 @@ static gint cmp_str(gconstpointer a, gconstpointer b)
         return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-dg_pdns_t *dg_pdns_load(const char *cmd, const char *path, const char *domain, char **err)
+static dg_pdns_t *pdns_new(const char *domain)
 {
-        *err = NULL;
-        dg_cof_reader_t *rd = NULL;
-        if (dg_cof_reader_open(path, &rd) != DG_OK) {
-                *err =
-                    g_strdup_printf("cannot read passive DNS file %s: %s", path, g_strerror(errno));
-                return NULL;
-        }
         dg_pdns_t *p = g_new0(dg_pdns_t, 1);
         p->domain = g_ascii_strdown(domain, -1);
         size_t dl = strlen(p->domain);
@@ -118,50 +111,48 @@ dg_pdns_t *dg_pdns_load(const char *cmd, const char *path, const char *domain, c
         p->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, entry_free);
         p->rel_set = g_hash_table_new(g_str_hash, g_str_equal);
         p->rel = g_ptr_array_new_with_free_func(g_free);
-        for (;;) {
-                dg_cof_record_t *r = NULL;
-                uint64_t line = 0;
-                char *why = NULL;
-                int rc = dg_cof_reader_next(rd, &r, &line, &why);
-                if (rc == 0)
-                        break;
-                if (rc == DG_EIO) {
-                        *err = g_strdup_printf("reading %s: %s", path, g_strerror(errno));
-                        dg_cof_reader_close(rd);
-                        dg_pdns_free(p);
-                        return NULL;
-                }
-                p->lines = line;
-                if (rc == DG_EPARSE) {
-                        p->malformed++;
-                        if (p->malformed <= MAX_REPORTED)
-                                dg_cli_error(cmd, "%s:%llu: %s (skipped)", path,
-                                             (unsigned long long)line, why ? why : "malformed");
-                        else if (p->malformed == MAX_REPORTED + 1)
-                                dg_cli_error(cmd,
-                                             "%s: more malformed lines, not reported one "
-                                             "by one",
-                                             path);
-                        g_free(why);
-                        continue;
-                }
-                p->records++;
-                note(p, r->rrname, r, dg_rrtype_str(r->rrtype));
-                for (size_t i = 0; i < r->nrdata; i++) {
-                        char *h = rdata_host(r->rrtype, r->rdata[i]);
-                        if (h) {
-                                /* a name seen as the target of a record */
-                                char *seen = g_strdup_printf("%s-target", dg_rrtype_str(r->rrtype));
-                                note(p, h, r, seen);
-                                g_free(seen);
-                                g_free(h);
-                        }
-                }
-                dg_cof_record_free(r);
+        return p;
+}
+
+/* Takes one parsed line (rc: 1 with r, or DG_EPARSE with why) of the source
+ * named label: a record's names become candidates, a malformed line is
+ * counted and reported (the first MAX_REPORTED). Frees r and why. */
+static void take(dg_pdns_t *p, const char *cmd, const char *label, int rc, dg_cof_record_t *r,
+                 uint64_t line, char *why)
+{
+        p->lines = line;
+        if (rc == DG_EPARSE) {
+                p->malformed++;
+                if (p->malformed <= MAX_REPORTED)
+                        dg_cli_error(cmd, "%s:%llu: %s (skipped)", label, (unsigned long long)line,
+                                     why ? why : "malformed");
+                else if (p->malformed == MAX_REPORTED + 1)
+                        dg_cli_error(cmd, "%s: more malformed lines, not reported one by one",
+                                     label);
+                g_free(why);
+                return;
         }
-        dg_cof_reader_close(rd);
+        p->records++;
+        note(p, r->rrname, r, dg_rrtype_str(r->rrtype));
+        for (size_t i = 0; i < r->nrdata; i++) {
+                char *h = rdata_host(r->rrtype, r->rdata[i]);
+                if (h) {
+                        /* a name seen as the target of a record */
+                        char *seen = g_strdup_printf("%s-target", dg_rrtype_str(r->rrtype));
+                        note(p, h, r, seen);
+                        g_free(seen);
+                        g_free(h);
+                }
+        }
+        dg_cof_record_free(r);
+}
+
+/* After the last line: fails (NULL, *err) when no record was read, else
+ * sorts the candidates and writes each name's type list. */
+static dg_pdns_t *finish(dg_pdns_t *p, const char *label, char **err)
+{
         if (p->records == 0) {
-                *err = g_strdup_printf("no passive DNS record in %s (%llu malformed lines)", path,
+                *err = g_strdup_printf("no passive DNS record in %s (%llu malformed lines)", label,
                                        (unsigned long long)p->malformed);
                 dg_pdns_free(p);
                 return NULL;
@@ -181,6 +172,92 @@ dg_pdns_t *dg_pdns_load(const char *cmd, const char *path, const char *domain, c
                 e->info.rrtypes = g_string_free(s, FALSE);
         }
         return p;
+}
+
+static dg_pdns_t *load_file(const char *cmd, const char *path, const char *domain, char **err)
+{
+        dg_cof_reader_t *rd = NULL;
+        if (dg_cof_reader_open(path, &rd) != DG_OK) {
+                *err =
+                    g_strdup_printf("cannot read passive DNS file %s: %s", path, g_strerror(errno));
+                return NULL;
+        }
+        dg_pdns_t *p = pdns_new(domain);
+        for (;;) {
+                dg_cof_record_t *r = NULL;
+                uint64_t line = 0;
+                char *why = NULL;
+                int rc = dg_cof_reader_next(rd, &r, &line, &why);
+                if (rc == 0)
+                        break;
+                if (rc == DG_EIO) {
+                        *err = g_strdup_printf("reading %s: %s", path, g_strerror(errno));
+                        dg_cof_reader_close(rd);
+                        dg_pdns_free(p);
+                        return NULL;
+                }
+                take(p, cmd, path, rc, r, line, why);
+        }
+        dg_cof_reader_close(rd);
+        return finish(p, path, err);
+}
+
+typedef struct {
+        dg_pdns_t *p;
+        const char *cmd, *label;
+        uint64_t line;
+} feed_t;
+
+/* One line of an HTTPS body (without its newline), as the file reader
+ * takes a line of a file. */
+static void feed_line(void *ud, const char *s, size_t len)
+{
+        feed_t *f = ud;
+        f->line++;
+        while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+                len--;
+        while (len > 0 && (*s == ' ' || *s == '\t')) {
+                s++;
+                len--;
+        }
+        if (len == 0)
+                return;
+        dg_cof_record_t *r = NULL;
+        char *why = NULL;
+        int rc = DG_EPARSE;
+        if (memchr(s, 0, len) != NULL)
+                why = g_strdup("NUL octet in the line (binary data?)");
+        else
+                rc = dg_cof_parse(s, len, &r, &why) == DG_OK ? 1 : DG_EPARSE;
+        take(f->p, f->cmd, f->label, rc, r, f->line, why);
+}
+
+static dg_pdns_t *load_url(const char *cmd, const char *url, const char *domain,
+                           const dg_pdns_http_opts_t *http, char **err)
+{
+        dg_pdns_t *p = pdns_new(domain);
+        size_t ul = strlen(url);
+        /* messages name the URL asked, as pdns_http.c builds it */
+        char *label =
+            g_strdup_printf("%s%s%s", url, ul && url[ul - 1] == '/' ? "" : "/", p->domain);
+        feed_t f = {p, cmd, label, 0};
+        if (dg_pdns_http_get(cmd, url, p->domain, http, feed_line, &f, err) != 0) {
+                dg_pdns_free(p);
+                g_free(label);
+                return NULL;
+        }
+        p = finish(p, label, err);
+        g_free(label);
+        return p;
+}
+
+dg_pdns_t *dg_pdns_load(const char *cmd, const char *src, const char *domain,
+                        const dg_pdns_http_opts_t *http, char **err)
+{
+        *err = NULL;
+        if (dg_pdns_is_url(src))
+                return load_url(cmd, src, domain, http, err);
+        return load_file(cmd, src, domain, err);
 }
 
 void dg_pdns_free(dg_pdns_t *p)

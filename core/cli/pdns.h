@@ -20,12 +20,58 @@ typedef struct {
 
 typedef struct dg_pdns dg_pdns_t;
 
-/* Reads COF records from path: rrnames under domain (and, for CNAME, NS, MX,
- * SRV and PTR records, targets under it) become candidates. Malformed lines
- * are reported on stderr as "dnsglean: CMD: PATH:LINE: reason" and skipped.
- * Returns NULL with *err (g_malloc'd) when the file cannot be read or holds
- * no record at all. */
-dg_pdns_t *dg_pdns_load(const char *cmd, const char *path, const char *domain, char **err);
+/* Options of the https:// form of --pdns (the file form ignores them). */
+typedef struct {
+        char *auth;   /* --pdns-auth FILE holding "user:password", or NULL */
+        char *cacert; /* --cacert FILE: CA certificates (PEM) to trust, or NULL */
+        gint timeout; /* --pdns-timeout: seconds without data before giving up; 0: 30 */
+} dg_pdns_http_opts_t;
+
+/* The GOptionEntry lines of the options above, for brute and footprint. */
+#define DG_PDNS_AUTH_ENTRY(h)                                                                      \
+        {                                                                                          \
+                "pdns-auth", 0, 0, G_OPTION_ARG_FILENAME, &(h)->auth,                              \
+                    "File holding user:password for --pdns URL (else $DNSGLEAN_PDNS_AUTH)", "FILE" \
+        }
+#define DG_PDNS_CACERT_ENTRY(h)                                                                    \
+        {                                                                                          \
+                "cacert", 0, 0, G_OPTION_ARG_FILENAME, &(h)->cacert,                               \
+                    "CA certificates (PEM) to trust for --pdns URL instead of the system's",       \
+                    "FILE"                                                                         \
+        }
+#define DG_PDNS_TIMEOUT_ENTRY(h)                                                                   \
+        {                                                                                          \
+                "pdns-timeout", 0, 0, G_OPTION_ARG_INT, &(h)->timeout,                             \
+                    "Give up --pdns URL after SEC seconds without data (default 30)", "SEC"        \
+        }
+#define DG_PDNS_HTTP_ENTRIES(h)                                                                    \
+        DG_PDNS_AUTH_ENTRY(h), DG_PDNS_CACERT_ENTRY(h), DG_PDNS_TIMEOUT_ENTRY(h)
+
+/* Frees the strings of h (not h itself). */
+void dg_pdns_http_opts_clear(dg_pdns_http_opts_t *h);
+
+/* Reads COF records from src, a file ("-": stdin) or an https:// URL (a
+ * CIRCL-style service: GET URL/DOMAIN with the credentials of http):
+ * rrnames under domain (and, for CNAME, NS, MX, SRV and PTR records,
+ * targets under it) become candidates. Malformed lines are reported on
+ * stderr as "dnsglean: CMD: SRC:LINE: reason" and skipped. Returns NULL with
+ * *err (g_malloc'd) when the source cannot be read whole (an HTTP error, a
+ * cut body) or holds no record at all. */
+dg_pdns_t *dg_pdns_load(const char *cmd, const char *src, const char *domain,
+                        const dg_pdns_http_opts_t *http, char **err);
+
+/* True when src is a URL (it has a "scheme://" prefix), not a file name. */
+bool dg_pdns_is_url(const char *src);
+
+/* Fetches URL/domain over HTTPS (pdns_http.c; messages that do not stop it
+ * go to stderr prefixed with cmd) and calls line for each line
+ * of a 200 answer's body, without its newline. Returns 0 once the whole
+ * body was read, or -1 with *err (g_malloc'd): not https, bad credentials
+ * file, HTTP status other than 200 (429 and 503 are retried twice when the
+ * server asks to wait 30 s or less), timeout, TLS failure, cut body. */
+int dg_pdns_http_get(const char *cmd, const char *url, const char *domain,
+                     const dg_pdns_http_opts_t *http,
+                     void (*line)(void *ud, const char *s, size_t len), void *ud, char **err);
 
 /* Frees the set. NULL is fine. */
 void dg_pdns_free(dg_pdns_t *p);
