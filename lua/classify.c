@@ -68,6 +68,8 @@ static void push_match(lua_State *L, const dg_fp_match_t *m)
         if (m->sig) {
                 ldg_set_bool(L, "verification", m->sig->verification);
                 ldg_set_bool(L, "takeover", m->sig->takeover);
+                ldg_set_str(L, "strength", dg_fp_strength_str(m->sig->strength));
+                ldg_set_str(L, "takeover_status", m->sig->takeover_status);
         }
 }
 
@@ -76,7 +78,7 @@ static void push_match(lua_State *L, const dg_fp_match_t *m)
 static const char *const classify_opts[] = {"owner", "type", "rdata", NULL};
 
 /* dg.classify(rr) with rr = {owner=, type=, rdata=} or a zone-file line
- * -> providers, takeover, takeover_condition | nil, message */
+ * -> providers, takeover, takeover_condition, takeover_status | nil, message */
 static int l_classify(lua_State *L)
 {
         const char *owner, *rdata;
@@ -128,8 +130,12 @@ static int l_classify(lua_State *L)
                 lua_pushstring(L, res.takeover_condition);
         else
                 lua_pushnil(L);
+        if (res.takeover_status)
+                lua_pushstring(L, res.takeover_status);
+        else
+                lua_pushnil(L);
         dg_classify_res_clear(&res);
-        return 3;
+        return 4;
 }
 
 /* ---- fingerprints ---- */
@@ -150,6 +156,9 @@ static int l_fingerprints(lua_State *L)
                 ldg_set_bool(L, "verification", s->verification);
                 ldg_set_bool(L, "takeover", s->takeover);
                 ldg_set_str(L, "takeover_condition", s->takeover_condition);
+                ldg_set_str(L, "takeover_status", s->takeover_status);
+                ldg_set_str(L, "takeover_checked", s->takeover_checked);
+                ldg_set_str(L, "strength", dg_fp_strength_str(s->strength));
                 ldg_set_str(L, "reference", s->reference);
                 ldg_set_str(L, "source", s->source);
                 ldg_set_int(L, "line", s->line);

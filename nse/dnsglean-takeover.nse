@@ -54,6 +54,7 @@ library <code>dnsglean_nse</code> is installed into Nmap's <code>nselib</code>
 -- |       name: legacy.example.com
 -- |       target: gone-app.azurewebsites.net
 -- |       provider: Azure App Service
+-- |       takeover_status: vulnerable
 -- |       condition: nxdomain
 -- |_      verdict: candidate
 --
@@ -65,6 +66,7 @@ library <code>dnsglean_nse</code> is installed into Nmap's <code>nselib</code>
 --     <elem key="name">legacy.example.com</elem>
 --     <elem key="target">gone-app.azurewebsites.net</elem>
 --     <elem key="provider">Azure App Service</elem>
+--     <elem key="takeover_status">vulnerable</elem>
 --     <elem key="condition">nxdomain</elem>
 --     <elem key="verdict">candidate</elem>
 --   </table>
@@ -223,12 +225,13 @@ action = function()
     local tr = t and (second[t] or first[t])
     local gone = (r and r.status == "nxdomain") or (tr and tr.status == "nxdomain")
     if t and gone then
-      local providers, takeover, condition = dg.classify{owner = n, type = "CNAME",
-                                                         rdata = t .. "."}
+      local providers, takeover, condition, status = dg.classify{owner = n, type = "CNAME",
+                                                                 rdata = t .. "."}
       local row = stdnse.output_table()
       row.name = n
       row.target = t
       if providers and #providers > 0 then row.provider = providers[1].name end
+      row.takeover_status = status -- vulnerable / not-vulnerable / edge-case, or nil
       if takeover then
         row.condition = condition
         row.verdict = "candidate"

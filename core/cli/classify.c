@@ -24,6 +24,22 @@ typedef struct {
         bool only_matches; /* print only records that reveal something */
 } emit_t;
 
+/* "providers":[{"name","category","evidence","strength"}...] */
+static void json_providers(GString *s, const dg_classify_res_t *res)
+{
+        g_string_append(s, "\"providers\":[");
+        for (size_t i = 0; i < res->nmatches; i++) {
+                const dg_fp_match_t *m = &res->matches[i];
+                g_string_append(s, i ? ",{\"name\":" : "{\"name\":");
+                dg_json_str(s, m->name);
+                dg_json_field(s, "category", m->category);
+                dg_json_field(s, "evidence", m->evidence);
+                dg_json_field(s, "strength", dg_fp_strength_str(m->sig->strength));
+                g_string_append_c(s, '}');
+        }
+        g_string_append_c(s, ']');
+}
+
 static void emit_json_obj(GString *s, const char *owner, const char *type, const char *rdata,
                           const dg_classify_res_t *res)
 {
@@ -32,11 +48,30 @@ static void emit_json_obj(GString *s, const char *owner, const char *type, const
         dg_json_field(s, "type", type);
         dg_json_field(s, "rdata", rdata);
         g_string_append_c(s, ',');
-        dg_cli_json_providers(s, res->matches, res->nmatches);
+        json_providers(s, res);
         g_string_append_printf(s, ",\"takeover\":%s", res->takeover ? "true" : "false");
         if (res->takeover)
                 dg_json_field(s, "takeover_condition", res->takeover_condition);
+        if (res->takeover_status)
+                dg_json_field(s, "takeover_status", res->takeover_status);
         g_string_append_c(s, '}');
+}
+
+/* The text lines of one classified record. */
+static void emit_text(GString *s, const char *owner, const char *type, const char *rdata,
+                      const dg_classify_res_t *res)
+{
+        g_string_append_printf(s, "%s %s %s\n", owner, type, rdata);
+        for (size_t i = 0; i < res->nmatches; i++) {
+                const dg_fp_match_t *m = &res->matches[i];
+                g_string_append_printf(s, "    %-28s %-16s %-6s %s\n", m->name, m->category,
+                                       dg_fp_strength_str(m->sig->strength), m->evidence);
+        }
+        if (res->takeover)
+                g_string_append_printf(s, "    TAKEOVER-PRONE (%s, when %s)\n",
+                                       res->takeover_provider, res->takeover_condition);
+        else if (res->takeover_status)
+                g_string_append_printf(s, "    takeover: %s\n", res->takeover_status);
 }
 
 static void emit(emit_t *e, const char *owner, const char *type, const char *rdata,
@@ -65,17 +100,14 @@ static void emit(emit_t *e, const char *owner, const char *type, const char *rda
                         dg_csv_field(s, m ? m->category : "");
                         g_string_append_c(s, ',');
                         dg_csv_field(s, m ? m->evidence : "");
-                        g_string_append(s, res->takeover ? ",true\n" : ",false\n");
+                        g_string_append(s, res->takeover ? ",true," : ",false,");
+                        g_string_append_printf(s, "%s,%s\n",
+                                               m ? dg_fp_strength_str(m->sig->strength) : "",
+                                               res->takeover_status ? res->takeover_status : "");
                 }
                 break;
         case DG_FMT_TEXT:
-                g_string_append_printf(s, "%s %s %s\n", owner, type, rdata);
-                for (size_t i = 0; i < res->nmatches; i++)
-                        g_string_append_printf(s, "    %-28s %-16s %s\n", res->matches[i].name,
-                                               res->matches[i].category, res->matches[i].evidence);
-                if (res->takeover)
-                        g_string_append_printf(s, "    TAKEOVER-PRONE (%s, when %s)\n",
-                                               res->takeover_provider, res->takeover_condition);
+                emit_text(s, owner, type, rdata, res);
                 break;
         default:
                 emit_json_obj(s, owner, type, rdata, res);
@@ -83,6 +115,54 @@ static void emit(emit_t *e, const char *owner, const char *type, const char *rda
         }
         e->first = false;
         fwrite(s->str, 1, s->len, e->out);
+}
+
+/* One signature as a text (TAB) or CSV row: kind, pattern, provider,
+ * category, verify, strength, takeover entry, reference. */
+static void sig_row(GString *s, const dg_fp_sig_t *sg, bool csv)
+{
+        const char *sep = csv ? "," : "\t";
+        const char *f[] = {dg_fp_kind_str(sg->kind), sg->pattern, sg->provider, sg->category};
+        for (size_t j = 0; j < G_N_ELEMENTS(f); j++) {
+                if (csv)
+                        dg_csv_field(s, f[j]);
+                else
+                        g_string_append(s, f[j]);
+                g_string_append(s, sep);
+        }
+        g_string_append_printf(s, "%s%s%s%s", sg->verification ? "verify" : "-", sep,
+                               dg_fp_strength_str(sg->strength), sep);
+        if (sg->takeover_status)
+                g_string_append_printf(s, "%s:%s:%s", sg->takeover_condition, sg->takeover_status,
+                                       sg->takeover_checked);
+        else
+                g_string_append_c(s, '-');
+        g_string_append_printf(s, "%s%s\n", sep, sg->reference);
+}
+
+/* One signature as a JSON object. */
+static void sig_json(GString *s, const dg_fp_sig_t *sg)
+{
+        g_string_append(s, "{\"kind\":");
+        dg_json_str(s, dg_fp_kind_str(sg->kind));
+        dg_json_field(s, "pattern", sg->pattern);
+        dg_json_field(s, "provider", sg->provider);
+        dg_json_field(s, "category", sg->category);
+        g_string_append_printf(
+            s, ",\"verification\":%s,\"takeover\":", sg->verification ? "true" : "false");
+        if (sg->takeover)
+                dg_json_str(s, sg->takeover_condition);
+        else
+                g_string_append(s, "false");
+        dg_json_field(s, "strength", dg_fp_strength_str(sg->strength));
+        if (sg->takeover_status) {
+                dg_json_field(s, "takeover_condition", sg->takeover_condition);
+                dg_json_field(s, "takeover_status", sg->takeover_status);
+                dg_json_field(s, "takeover_checked", sg->takeover_checked);
+        }
+        dg_json_field(s, "reference", sg->reference);
+        dg_json_field(s, "source", sg->source);
+        g_string_append_c(s, '}');
 }
 
 static int list_fingerprints(const dg_fpdb_t *db, dg_fmt_t fmt, FILE *out)
@@ -93,8 +173,11 @@ static int list_fingerprints(const dg_fpdb_t *db, dg_fmt_t fmt, FILE *out)
                 dg_fpdb_stats(db, &st);
                 fprintf(out,
                         "# %zu signatures, %zu providers, %zu domain-verification services, "
-                        "%zu takeover-prone\n",
-                        st.signatures, st.providers, st.verification, st.takeover);
+                        "%zu takeover-prone (%zu takeover entries); strength: %zu token, "
+                        "%zu host, %zu range\n",
+                        st.signatures, st.providers, st.verification, st.takeover,
+                        st.takeover_entries, st.by_strength[DG_FP_STRENGTH_TOKEN],
+                        st.by_strength[DG_FP_STRENGTH_HOST], st.by_strength[DG_FP_STRENGTH_RANGE]);
         }
         if (fmt == DG_FMT_JSON)
                 fputs("[", out);
@@ -102,36 +185,11 @@ static int list_fingerprints(const dg_fpdb_t *db, dg_fmt_t fmt, FILE *out)
                 const dg_fp_sig_t *sg = dg_fpdb_get(db, i);
                 g_string_truncate(s, 0);
                 if (fmt == DG_FMT_TEXT || fmt == DG_FMT_CSV) {
-                        const char *sep = fmt == DG_FMT_TEXT ? "\t" : ",";
-                        const char *f[] = {dg_fp_kind_str(sg->kind), sg->pattern, sg->provider,
-                                           sg->category};
-                        for (size_t j = 0; j < G_N_ELEMENTS(f); j++) {
-                                if (fmt == DG_FMT_CSV)
-                                        dg_csv_field(s, f[j]);
-                                else
-                                        g_string_append(s, f[j]);
-                                g_string_append(s, sep);
-                        }
-                        g_string_append_printf(s, "%s%s%s%s%s\n", sg->verification ? "verify" : "-",
-                                               sep, sg->takeover ? sg->takeover_condition : "-",
-                                               sep, sg->reference);
+                        sig_row(s, sg, fmt == DG_FMT_CSV);
                 } else {
                         if (fmt == DG_FMT_JSON)
                                 g_string_append(s, i ? ",\n  " : "\n  ");
-                        g_string_append(s, "{\"kind\":");
-                        dg_json_str(s, dg_fp_kind_str(sg->kind));
-                        dg_json_field(s, "pattern", sg->pattern);
-                        dg_json_field(s, "provider", sg->provider);
-                        dg_json_field(s, "category", sg->category);
-                        g_string_append_printf(s, ",\"verification\":%s,\"takeover\":",
-                                               sg->verification ? "true" : "false");
-                        if (sg->takeover)
-                                dg_json_str(s, sg->takeover_condition);
-                        else
-                                g_string_append(s, "false");
-                        dg_json_field(s, "reference", sg->reference);
-                        dg_json_field(s, "source", sg->source);
-                        g_string_append_c(s, '}');
+                        sig_json(s, sg);
                         if (fmt != DG_FMT_JSON)
                                 g_string_append_c(s, '\n');
                 }
@@ -261,7 +319,9 @@ static int classify_input(const classify_opts_t *o, const dg_fpdb_t *db, FILE *o
         if (o->fmt == DG_FMT_JSON)
                 fputs("[", out);
         else if (o->fmt == DG_FMT_CSV)
-                fputs("owner,type,rdata,provider,category,evidence,takeover\n", out);
+                fputs("owner,type,rdata,provider,category,evidence,takeover,strength,"
+                      "takeover_status\n",
+                      out);
         int status = classify_all(zr, db, &e, label);
         if (o->fmt == DG_FMT_JSON)
                 fputs(e.first ? "]\n" : "\n]\n", out);

@@ -29,6 +29,7 @@ static void res_reset(dg_classify_res_t *r)
         r->takeover = false;
         r->takeover_condition = NULL;
         r->takeover_provider = NULL;
+        r->takeover_status = NULL;
 }
 
 /* Adds a match unless the provider is already there. Returns 1 if added. */
@@ -39,6 +40,9 @@ static int res_add(dg_classify_res_t *r, const dg_fp_sig_t *s, const char *kind,
                 r->takeover = true;
                 r->takeover_condition = s->takeover_condition;
                 r->takeover_provider = s->provider;
+                r->takeover_status = s->takeover_status;
+        } else if (s->takeover_status && r->takeover_status == NULL) {
+                r->takeover_status = s->takeover_status; /* not vulnerable, edge case */
         }
         for (size_t i = 0; i < r->nmatches; i++)
                 if (r->matches[i].name == s->provider) /* interned by the database */
@@ -193,12 +197,60 @@ int dg_txt_concat(const char *rdata, char *buf, size_t cap)
 
 /* ---- TXT flavours ---- */
 
-static int classify_spf(const dg_fpdb_t *db, const char *txt, size_t len, dg_classify_res_t *r)
+/* The literal domain after the last macro of an SPF domain-spec (RFC 7208
+ * 7.1): "%{i}._ip.%{h}._ehlo.%{d}._spf.vendor.example" -> "_spf.vendor.example".
+ * Sets *len to 0 when nothing literal follows the last macro. */
+static const char *spf_literal_tail(const char *v, size_t *len)
+{
+        size_t start = 0;
+        for (size_t i = 0; i < *len; i++) {
+                if (v[i] != '%' || i + 1 >= *len)
+                        continue;
+                if (v[i + 1] == '{') {
+                        const char *close = memchr(v + i, '}', *len - i);
+                        i = close ? (size_t)(close - v) : *len - 1;
+                } else {
+                        i++; /* "%%", "%_", "%-" */
+                }
+                start = i + 1;
+        }
+        while (start < *len && v[start] == '.')
+                start++;
+        *len -= start;
+        return v + start;
+}
+
+/* A domain of an SPF term: the SPF signatures, and for a:/mx:/ptr: (hosts
+ * that send the mail) also the mail hosts of the MX signatures. */
+static int spf_domain(const dg_fpdb_t *db, const dg_spf_tok_t *t, dg_classify_res_t *r)
+{
+        size_t len = t->valuelen;
+        const char *d = t->has_macro ? spf_literal_tail(t->value, &len) : t->value;
+        if (len == 0)
+                return 0;
+        const dg_fp_sig_t *s = dg_fpdb_match_host(db, DG_FP_SPF, d, len);
+        bool host = t->kind == DG_SPF_A || t->kind == DG_SPF_MX || t->kind == DG_SPF_PTR;
+        if (s == NULL && host)
+                s = dg_fpdb_match_host(db, DG_FP_MX, d, len);
+        return s ? res_add(r, s, "spf", t->value, t->valuelen) : 0;
+}
+
+/* The terms of an SPF record (or a Sender ID "spf2.0/..." record, RFC 4406,
+ * whose terms have the same syntax): domains and ip4:/ip6: networks. */
+static int classify_spf(const dg_fpdb_t *db, const char *txt, size_t len, bool sender_id,
+                        dg_classify_res_t *r)
 {
         int n = 0;
         dg_spf_scan_t sc;
         dg_spf_tok_t t;
         dg_spf_scan_init(&sc, txt, len);
+        if (sender_id) { /* skip the version token, "spf2.0/pra" or "spf2.0/mfrom,pra" */
+                const char *b = txt, *end = txt + len;
+                while (b < end && *b == ' ')
+                        b++;
+                const char *sp = memchr(b, ' ', (size_t)(end - b));
+                sc.p = sp ? sp : end;
+        }
         while (dg_spf_scan_next(&sc, &t) == 1) {
                 if (t.value == NULL || t.valuelen == 0)
                         continue;
@@ -208,13 +260,9 @@ static int classify_spf(const dg_fpdb_t *db, const char *txt, size_t len, dg_cla
                 case DG_SPF_A:
                 case DG_SPF_MX:
                 case DG_SPF_PTR:
-                case DG_SPF_EXISTS: {
-                        const dg_fp_sig_t *s =
-                            dg_fpdb_match_host(db, DG_FP_SPF, t.value, t.valuelen);
-                        if (s)
-                                n += res_add(r, s, "spf", t.value, t.valuelen);
+                case DG_SPF_EXISTS:
+                        n += spf_domain(db, &t, r);
                         break;
-                }
                 case DG_SPF_IP4:
                 case DG_SPF_IP6: {
                         const dg_fp_sig_t *s = dg_fpdb_match_addr(db, t.value, t.valuelen);
@@ -227,6 +275,16 @@ static int classify_spf(const dg_fpdb_t *db, const char *txt, size_t len, dg_cla
                 }
         }
         return n;
+}
+
+/* "spf2.0/pra", "spf2.0/mfrom", "spf2.0/mfrom,pra" (RFC 4406 3.1) */
+static bool is_sender_id(const char *t, size_t len)
+{
+        while (len > 0 && *t == ' ') {
+                t++;
+                len--;
+        }
+        return len > 7 && g_ascii_strncasecmp(t, "spf2.0/", 7) == 0;
 }
 
 /* rua=/ruf= of DMARC (RFC 7489) and rua= of TLS-RPT (RFC 8460): the mailto
@@ -301,8 +359,8 @@ static int classify_txt(const dg_fpdb_t *db, const char *owner, const char *rdat
         }
         int n;
         const char *t = buf;
-        if (dg_spf_is_spf(t))
-                n = classify_spf(db, t, (size_t)len, r);
+        if (dg_spf_is_spf(t) || is_sender_id(t, (size_t)len))
+                n = classify_spf(db, t, (size_t)len, !dg_spf_is_spf(t), r);
         else if (owner_is_dmarc(owner) || dg_dmarc_is_dmarc(t) ||
                  g_ascii_strncasecmp(t, "v=TLSRPTv1", 10) == 0)
                 n = classify_reports(db, t, (size_t)len, r);
@@ -456,7 +514,10 @@ int dg_classify_rr(const dg_fpdb_t *db, const char *owner, uint16_t type, const 
         dg_fpdb_match_owner(db, owner, olen, &os, &ds);
         while (olen > 1 && owner[olen - 1] == '.')
                 olen--;
-        if (ds) {
+        /* a selector name is a guess; what the record points at outranks it
+         * ("s1._domainkey CNAME s1._domainkey.atlassian.net" is not SendGrid),
+         * and a CNAME that points at no known vendor contradicts it */
+        if (ds && n == 0 && type != DG_T_CNAME) {
                 const char *dot = memchr(owner, '.', olen);
                 n += res_add(res, ds, "dkim", owner, dot ? (size_t)(dot - owner) : olen);
         }

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -710,32 +711,108 @@ static const char *check_pattern(dg_fp_kind_t k, const char *p)
 typedef struct {
         dg_fp_sig_t sig;
         char *fields[6];
+        char *checked; /* the takeover entry's date, until interned */
 } pending_t;
 
-/* Reads the flags field ("-" or a comma list) into sig; NULL or a reason. */
-static const char *parse_flags(const char *flags, dg_fp_sig_t *sig)
+static const char *const strength_names[DG_FP_STRENGTH_COUNT_] = {"token", "host", "range"};
+
+const char *dg_fp_strength_str(dg_fp_strength_t s)
 {
-        if (strcmp(flags, "-") == 0)
-                return NULL;
-        const char *why = NULL;
-        char **fl = g_strsplit(flags, ",", -1);
-        for (char **q = fl; *q && why == NULL; q++) {
-                char *w = g_strstrip(*q);
-                if (strcmp(w, "verify") == 0) {
-                        sig->verification = true;
-                } else if (strncmp(w, "takeover:", 9) == 0 &&
-                           (strcmp(w + 9, "nxdomain") == 0 || strcmp(w + 9, "unclaimed") == 0 ||
-                            strcmp(w + 9, "lame") == 0)) {
-                        sig->takeover = true;
-                        /* static strings: the flag text is freed */
-                        sig->takeover_condition = w[9] == 'n'   ? "nxdomain"
-                                                  : w[9] == 'u' ? "unclaimed"
-                                                                : "lame";
-                } else if (*w) {
-                        why = "unknown flag (verify, takeover:nxdomain|unclaimed|lame)";
+        if ((unsigned)s >= DG_FP_STRENGTH_COUNT_)
+                return "unknown";
+        return strength_names[s];
+}
+
+/* "strength:token|host|range"; NULL or a reason. */
+static const char *parse_strength(const char *v, dg_fp_sig_t *sig, bool *explicit_)
+{
+        for (int i = 0; i < DG_FP_STRENGTH_COUNT_; i++)
+                if (strcmp(v, strength_names[i]) == 0) {
+                        sig->strength = (dg_fp_strength_t)i;
+                        *explicit_ = true;
+                        return NULL;
                 }
+        return "unknown strength (strength:token|host|range)";
+}
+
+/* A date "YYYY-MM-DD" that exists in the calendar. */
+static bool valid_date(const char *d)
+{
+        if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+                return false;
+        for (int i = 0; i < 10; i++)
+                if (i != 4 && i != 7 && !g_ascii_isdigit(d[i]))
+                        return false;
+        int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
+        return y >= 1990 && g_date_valid_dmy((GDateDay)day, (GDateMonth)m, (GDateYear)y);
+}
+
+/* "takeover:CONDITION:STATUS:YYYY-MM-DD" (the text after "takeover:");
+ * NULL or a reason. */
+static const char *parse_takeover(const char *v, pending_t *pe)
+{
+        static const char *const conds[] = {"nxdomain", "unclaimed", "lame"};
+        static const char *const stats[] = {"vulnerable", "not-vulnerable", "edge-case"};
+        char **f = g_strsplit(v, ":", 4);
+        const char *why = NULL;
+        if (g_strv_length(f) != 3)
+                why = "takeover needs takeover:CONDITION:STATUS:YYYY-MM-DD (STATUS vulnerable, "
+                      "not-vulnerable or edge-case; the old takeover:CONDITION form is gone)";
+        const char *cond = NULL, *status = NULL;
+        for (size_t i = 0; why == NULL && i < G_N_ELEMENTS(conds); i++)
+                if (strcmp(f[0], conds[i]) == 0)
+                        cond = conds[i];
+        for (size_t i = 0; why == NULL && i < G_N_ELEMENTS(stats); i++)
+                if (strcmp(f[1], stats[i]) == 0)
+                        status = stats[i];
+        if (why == NULL && cond == NULL)
+                why = "unknown takeover condition (nxdomain, unclaimed, lame)";
+        else if (why == NULL && status == NULL)
+                why = "unknown takeover status (vulnerable, not-vulnerable, edge-case)";
+        else if (why == NULL && !valid_date(f[2]))
+                why = "takeover date is not a valid YYYY-MM-DD";
+        else if (why == NULL && pe->checked)
+                why = "more than one takeover entry";
+        if (why == NULL) {
+                /* static strings: the flag text is freed */
+                pe->sig.takeover_condition = cond;
+                pe->sig.takeover_status = status;
+                pe->sig.takeover = status == stats[0];
+                pe->checked = g_strdup(f[2]);
+        }
+        g_strfreev(f);
+        return why;
+}
+
+/* Reads the flags field ("-" or a comma list) into pe; NULL or a reason.
+ * Without a strength flag the kind decides: a verification token (txt,
+ * owner) is a token, an address range a range, anything else a host. */
+static const char *parse_flags(const char *flags, pending_t *pe)
+{
+        dg_fp_sig_t *sig = &pe->sig;
+        const char *why = NULL;
+        bool explicit_ = false;
+        char **fl = g_strsplit(flags, ",", -1);
+        for (char **q = fl; strcmp(flags, "-") != 0 && *q && why == NULL; q++) {
+                char *w = g_strstrip(*q);
+                if (strcmp(w, "verify") == 0)
+                        sig->verification = true;
+                else if (strncmp(w, "strength:", 9) == 0)
+                        why = parse_strength(w + 9, sig, &explicit_);
+                else if (strncmp(w, "takeover:", 9) == 0)
+                        why = parse_takeover(w + 9, pe);
+                else if (*w)
+                        why = "unknown flag (verify, strength:token|host|range, "
+                              "takeover:CONDITION:STATUS:YYYY-MM-DD)";
         }
         g_strfreev(fl);
+        if (!explicit_) {
+                bool tok =
+                    sig->verification && (sig->kind == DG_FP_TXT || sig->kind == DG_FP_OWNER);
+                sig->strength = sig->kind == DG_FP_ADDR ? DG_FP_STRENGTH_RANGE
+                                : tok                   ? DG_FP_STRENGTH_TOKEN
+                                                        : DG_FP_STRENGTH_HOST;
+        }
         return why;
 }
 
@@ -778,10 +855,12 @@ static const char *parse_sig_line(const char *line, unsigned lineno, pending_t *
         if (why == NULL) {
                 pe->sig.kind = (dg_fp_kind_t)kind;
                 pe->sig.line = lineno;
-                why = parse_flags(f[4], &pe->sig);
+                why = parse_flags(f[4], pe);
         }
         if (why) {
                 g_strfreev(f);
+                g_free(pe->checked);
+                pe->checked = NULL;
                 return why;
         }
         for (int i = 0; i < 6; i++)
@@ -804,11 +883,14 @@ static void add_pending(dg_fpdb_t *db, GArray *pend, const char *source, bool ok
                         s->category = g_string_chunk_insert_const(db->strs, pe->fields[3]);
                         s->reference = g_string_chunk_insert_const(db->strs, pe->fields[5]);
                         s->source = src;
+                        s->takeover_checked =
+                            pe->checked ? g_string_chunk_insert_const(db->strs, pe->checked) : NULL;
                         g_ptr_array_add(db->sigs, s);
                         index_sig(db, s);
                 }
                 for (int j = 0; j < 6; j++)
                         g_free(pe->fields[j]);
+                g_free(pe->checked);
         }
 }
 
@@ -911,6 +993,9 @@ void dg_fpdb_stats(const dg_fpdb_t *db, dg_fpdb_stats_t *out)
                 out->by_kind[s->kind]++;
                 if (s->takeover)
                         out->takeover++;
+                if (s->takeover_status)
+                        out->takeover_entries++;
+                out->by_strength[s->strength]++;
                 g_hash_table_add(prov, (gpointer)s->provider); /* interned: pointer = name */
                 if (s->verification)
                         g_hash_table_add(ver, (gpointer)s->provider);

@@ -47,15 +47,15 @@ ok "jsonl output"
 grep -v BOGUS "$T/in.zone" | grep -v ' ten ' | "$DG_BIN" classify - -f json >"$T/out.json"
 [[ $(jq 'length' "$T/out.json") == 7 ]] || fail "json array"
 grep -v BOGUS "$T/in.zone" | grep -v ' ten ' | "$DG_BIN" classify -f csv >"$T/out.csv"
-head -1 "$T/out.csv" | grep -qx 'owner,type,rdata,provider,category,evidence,takeover' || fail "csv header"
-grep -q '^www,CNAME,example.azurewebsites.net.,Azure App Service,hosting,cname:example.azurewebsites.net,true$' "$T/out.csv" || fail "csv row"
+head -1 "$T/out.csv" | grep -qx 'owner,type,rdata,provider,category,evidence,takeover,strength,takeover_status' || fail "csv header"
+grep -q '^www,CNAME,example.azurewebsites.net.,Azure App Service,hosting,cname:example.azurewebsites.net,true,host,vulnerable$' "$T/out.csv" || fail "csv row"
 grep -v BOGUS "$T/in.zone" | grep -v ' ten ' | "$DG_BIN" classify -f text -m >"$T/out.txt"
 grep -q 'TAKEOVER-PRONE (Azure App Service, when nxdomain)' "$T/out.txt" || fail "text takeover"
 grep -q '^evil' "$T/out.txt" && fail "--matches-only printed a record without providers"
 ok "stdin, json, csv, text, --matches-only"
 
 # --fingerprints: extends the database; a bad file is a clear error
-printf 'cname\tapps.corp-cloud.test\tCorp Cloud\thosting\ttakeover:nxdomain\thttps://corp-cloud.test/docs\n' >"$T/fp.tsv"
+printf 'cname\tapps.corp-cloud.test\tCorp Cloud\thosting\ttakeover:nxdomain:vulnerable:2026-01-31\thttps://corp-cloud.test/docs\n' >"$T/fp.tsv"
 echo 'x CNAME a.apps.corp-cloud.test.' | "$DG_BIN" classify --fingerprints "$T/fp.tsv" >"$T/o"
 [[ $(jq -r '.providers[0].name' "$T/o") == "Corp Cloud" ]] || fail "--fingerprints"
 printf 'mx\tgood.test\tGood\tmail\t-\thttps://r/\ncname\tbad..test\tX\thosting\t-\thttps://r/\n' >"$T/bad.tsv"
@@ -70,12 +70,38 @@ set -e
 [[ $rc == 2 ]] || fail "bad fingerprints file: exit $rc"
 grep -q "bad.tsv:2: empty label in pattern" "$T/err" || fail "message: $(cat "$T/err")"
 [[ $rc2 == 2 && $rc3 == 2 ]] || fail "missing file / bad format exit $rc2 $rc3"
+# the old takeover:CONDITION form is rejected with its line
+printf 'mx\tgood.test\tGood\tmail\t-\thttps://r/\ncname\tx.test\tX\thosting\ttakeover:unclaimed\thttps://r/\n' >"$T/old.tsv"
+set +e
+echo 'x CNAME a.x.test.' | "$DG_BIN" classify --fingerprints "$T/old.tsv" >/dev/null 2>"$T/err"
+rc=$?
+set -e
+[[ $rc == 2 ]] || fail "old takeover form: exit $rc"
+grep -q "old.tsv:2: takeover needs takeover:CONDITION:STATUS:YYYY-MM-DD" "$T/err" || fail "old form message: $(cat "$T/err")"
 ok "--fingerprints and errors"
+
+# evidence strength and takeover status: only "vulnerable" raises takeover
+printf '%s\n' 'docs CNAME corp.gitlab.io.' 'www CNAME corp.github.io.' \
+  'example.com. TXT "v=spf1 ip4:40.92.0.0/15 include:%{i}._ip.%{h}._ehlo.%{d}._spf.vali.email -all"' \
+  'example.com. TXT "atlassian-domain-verification=abc"' |
+  "$DG_BIN" classify >"$T/st"
+sq() { jq -r "$1" "$T/st"; }
+[[ $(sq 'select(.owner=="docs") | [.takeover, .takeover_status] | join(",")') == "false,not-vulnerable" ]] || fail "gitlab status"
+[[ $(sq 'select(.owner=="www") | [.takeover, .takeover_status, .providers[0].strength] | join(",")') == "true,vulnerable,host" ]] || fail "github status"
+[[ $(sq 'select(.rdata|test("spf1")) | [.providers[] | .name + "=" + .strength] | join(",")') == "Microsoft 365=range,Valimail=host" ]] || fail "spf strength: $(cat "$T/st")"
+[[ $(sq 'select(.rdata|test("atlassian")) | .providers[0].strength') == token ]] || fail "token strength"
+printf 'docs CNAME corp.gitlab.io.\n' | "$DG_BIN" classify -f text >"$T/st.txt"
+grep -q 'takeover: not-vulnerable' "$T/st.txt" || fail "text status: $(cat "$T/st.txt")"
+grep -Eq 'GitLab Pages +hosting +host +cname:corp.gitlab.io' "$T/st.txt" || fail "text strength: $(cat "$T/st.txt")"
+ok "strength and takeover status (json, text)"
 
 "$DG_BIN" classify --list-fingerprints -f text >"$T/list"
 head -1 "$T/list" | grep -Eq '^# [0-9]+ signatures, [0-9]+ providers, [0-9]+ domain-verification services' || fail "list header"
 n=$("$DG_BIN" classify --list-fingerprints -f jsonl | wc -l)
-((n >= 250)) || fail "only $n signatures"
+((n >= 500)) || fail "only $n signatures"
+grep -qP '^cname\tgitlab.io\tGitLab Pages\thosting\t-\thost\tunclaimed:not-vulnerable:\d{4}-\d\d-\d\d\t' "$T/list" || fail "list: gitlab.io line: $(grep gitlab.io "$T/list")"
+head -1 "$T/list" | grep -Eq 'strength: [0-9]+ token, [0-9]+ host, [0-9]+ range' || fail "list header strength"
+"$DG_BIN" classify --list-fingerprints -f jsonl | jq -e -s 'all(has("strength")) and any(.takeover_status=="edge-case" and (.takeover_checked|test("^[0-9]{4}-")))' >/dev/null || fail "list json fields"
 ok "--list-fingerprints ($(head -1 "$T/list" | sed 's/^# //'))"
 # a real zone file: $ORIGIN, $TTL, a multi-line SOA, '@', relative and blank
 # owners; every record is classified under its full owner name, exit 0

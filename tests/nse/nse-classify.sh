@@ -25,6 +25,7 @@ run_nmap "$TB_TMP/t1.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-takeover.nse" \
 check "takeover flags the dangling CNAME only" <(echo legacy.example.test) "$TB_TMP/t1.names"
 ok "takeover: provider and condition" grep -q '<elem key="condition">nxdomain</elem>' "$TB_TMP/t1.xml"
 ok "takeover: verdict candidate" grep -q '<elem key="verdict">candidate</elem>' "$TB_TMP/t1.xml"
+ok "takeover: status of the signature" grep -q '<elem key="takeover_status">vulnerable</elem>' "$TB_TMP/t1.xml"
 run_nmap "$TB_TMP/t2.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse,$NSE/dnsglean-takeover.nse" \
 	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-takeover.domain=example.test"
 "$X" "$TB_TMP/t2.xml" names dnsglean-takeover >"$TB_TMP/t2.names"

@@ -367,11 +367,16 @@ TEST_F(Classify, ClassifyHost)
         dg_classify_res_init(&r);
         EXPECT_EQ(dg_classify_host(db, DG_FP_NS, "ns1.nsone.net", &r), 1);
         EXPECT_EQ(dg_classify_host(db, DG_FP_CNAME, "x.fastly.net.", &r), 1);
+        EXPECT_FALSE(r.takeover); // Fastly: edge case, no flag
+        EXPECT_STREQ(r.takeover_status, "edge-case");
+        EXPECT_EQ(dg_classify_host(db, DG_FP_CNAME, "x.github.io.", &r), 1);
         EXPECT_EQ(dg_classify_host(db, DG_FP_CNAME, "x.example.", &r), 0);
-        ASSERT_EQ(r.nmatches, 2u); // appends
+        ASSERT_EQ(r.nmatches, 3u); // appends
         EXPECT_STREQ(r.matches[0].name, "NS1");
         EXPECT_STREQ(r.matches[1].name, "Fastly");
+        EXPECT_STREQ(r.matches[2].name, "GitHub Pages");
         EXPECT_TRUE(r.takeover);
+        EXPECT_STREQ(r.takeover_status, "vulnerable");
         dg_classify_res_clear(&r);
 }
 
@@ -392,7 +397,8 @@ TEST_F(Classify, LoadFileAddsAndOverrides)
 {
         std::string p =
             write_tmp("# mine\n"
-                      "cname\tapps.corp-cloud.test\tCorp Cloud\thosting\ttakeover:nxdomain\t"
+                      "cname\tapps.corp-cloud.test\tCorp Cloud\thosting\t"
+                      "takeover:nxdomain:vulnerable:2026-01-31\t"
                       "https://corp-cloud.test/docs\n"
                       "\n"
                       "txt\tcorp-verify=\tCorp Verify\tsecurity\tverify\thttps://x.test/\n"
@@ -421,8 +427,13 @@ TEST_F(Classify, LoadFileRejectsBadLinesAtomically)
             "cname\tx.te*st\tX\thosting\t-\thttps://r/\n",                 // '*' inside
             "addr\t300.1.1.1/8\tX\tcdn\t-\thttps://r/\n",                  // address
             "cname\tx.test\tX\thosting\ttakeover:sometimes\thttps://r/\n", // flag
-            "txt\tM\tX\tmail\t-\thttps://r/\n",                            // prefix too short
-            "cname\tx.test\t\thosting\t-\thttps://r/\n",                   // empty provider
+            "cname\tx.test\tX\thosting\ttakeover:nxdomain\thttps://r/\n",  // old form
+            "cname\tx.test\tX\thosting\ttakeover:nxdomain:maybe:2026-01-01\thttps://r/\n",
+            "cname\tx.test\tX\thosting\ttakeover:nxdomain:vulnerable:2026-02-30\thttps://r/\n",
+            "cname\tx.test\tX\thosting\ttakeover:nxdomain:vulnerable\thttps://r/\n",
+            "cname\tx.test\tX\thosting\tstrength:strong\thttps://r/\n",
+            "txt\tM\tX\tmail\t-\thttps://r/\n",          // prefix too short
+            "cname\tx.test\t\thosting\t-\thttps://r/\n", // empty provider
         };
         for (const char *b : bad) {
                 std::string p =
@@ -442,6 +453,125 @@ TEST_F(Classify, LoadFileRejectsBadLinesAtomically)
         EXPECT_NE(msg, nullptr);
         g_free(msg);
         EXPECT_EQ(dg_fpdb_load_file(nullptr, "x", nullptr), DG_EINVAL);
+}
+
+TEST_F(Classify, OldTakeoverFormNamesTheLine)
+{
+        std::string p = write_tmp("mx\tgood.test\tGood\tmail\t-\thttps://r/\n"
+                                  "cname\tx.test\tX\thosting\ttakeover:unclaimed\thttps://r/\n");
+        char *msg = nullptr;
+        EXPECT_EQ(dg_fpdb_load_file(db, p.c_str(), &msg), DG_EPARSE);
+        ASSERT_NE(msg, nullptr);
+        EXPECT_NE(std::string(msg).find(p + ":2: takeover needs takeover:CONDITION:STATUS:"),
+                  std::string::npos)
+            << msg;
+        g_free(msg);
+        remove(p.c_str());
+}
+
+TEST_F(Classify, StrengthByKindAndFlag)
+{
+        std::string p = write_tmp(
+            "txt\tcorp-verify=\tCorp\tsecurity\tverify\thttps://r/\n"
+            "txt\tcorp-note=\tCorp Note\tsecurity\t-\thttps://r/\n"
+            "owner\t_corp-challenge\tCorp\tsecurity\tverify\thttps://r/\n"
+            "addr\t192.0.2.0/24\tCorp Net\tcdn\t-\thttps://r/\n"
+            "cname\tcorp-cdn.test\tCorp CDN\tcdn\t-\thttps://r/\n"
+            "cname\tshared.test\tShared\tcdn\tstrength:range,takeover:unclaimed:edge-case:"
+            "2026-03-01\thttps://r/\n");
+        size_t before = dg_fpdb_count(db);
+        ASSERT_EQ(dg_fpdb_load_file(db, p.c_str(), nullptr), DG_OK);
+        const dg_fp_strength_t want[] = {DG_FP_STRENGTH_TOKEN, DG_FP_STRENGTH_HOST,
+                                         DG_FP_STRENGTH_TOKEN, DG_FP_STRENGTH_RANGE,
+                                         DG_FP_STRENGTH_HOST,  DG_FP_STRENGTH_RANGE};
+        for (size_t i = 0; i < 6; i++)
+                EXPECT_EQ(dg_fpdb_get(db, before + i)->strength, want[i]) << i;
+        const dg_fp_sig_t *sh = dg_fpdb_get(db, before + 5);
+        EXPECT_FALSE(sh->takeover);
+        EXPECT_STREQ(sh->takeover_status, "edge-case");
+        EXPECT_STREQ(sh->takeover_checked, "2026-03-01");
+        EXPECT_STREQ(sh->takeover_condition, "unclaimed");
+        EXPECT_STREQ(dg_fp_strength_str(DG_FP_STRENGTH_RANGE), "range");
+        EXPECT_STREQ(dg_fp_strength_str((dg_fp_strength_t)7), "unknown");
+        // an SPF ip4: network and an A record are a shared range, not a token
+        EXPECT_EQ(one("x.test", DG_T_TXT, "\"v=spf1 ip4:40.92.0.0/15 -all\""), "Microsoft 365");
+        EXPECT_EQ(res.matches[0].sig->strength, DG_FP_STRENGTH_RANGE);
+        EXPECT_EQ(one("x.test", DG_T_TXT, "\"MS=ms1234\""), "Microsoft 365");
+        EXPECT_EQ(res.matches[0].sig->strength, DG_FP_STRENGTH_TOKEN);
+        remove(p.c_str());
+}
+
+TEST_F(Classify, TakeoverStatusOnlyVulnerableFlags)
+{
+        // GitLab Pages verifies ownership of a custom domain
+        EXPECT_EQ(one("docs.x.test", DG_T_CNAME, "corp.gitlab.io."), "GitLab Pages");
+        EXPECT_FALSE(res.takeover);
+        EXPECT_STREQ(res.takeover_status, "not-vulnerable");
+        EXPECT_EQ(res.takeover_condition, nullptr);
+        EXPECT_EQ(one("www.x.test", DG_T_CNAME, "corp-app.herokuapp.com."), "Heroku");
+        EXPECT_FALSE(res.takeover);
+        EXPECT_STREQ(res.takeover_status, "edge-case");
+        EXPECT_EQ(one("www.x.test", DG_T_CNAME, "corp.github.io."), "GitHub Pages");
+        EXPECT_TRUE(res.takeover);
+        EXPECT_STREQ(res.takeover_status, "vulnerable");
+        EXPECT_EQ(one("www.x.test", DG_T_CNAME, "corp.example."), "");
+        EXPECT_EQ(res.takeover_status, nullptr);
+        // every takeover entry of the built-in data has a status and a date
+        dg_fpdb_stats_t st;
+        dg_fpdb_stats(db, &st);
+        EXPECT_GT(st.takeover_entries, st.takeover);
+        for (size_t i = 0; i < dg_fpdb_count(db); i++) {
+                const dg_fp_sig_t *s = dg_fpdb_get(db, i);
+                EXPECT_EQ(s->takeover_status != nullptr, s->takeover_checked != nullptr);
+                EXPECT_EQ(s->takeover_status != nullptr, s->takeover_condition != nullptr);
+                if (s->takeover) {
+                        EXPECT_STREQ(s->takeover_status, "vulnerable") << s->pattern;
+                }
+        }
+}
+
+TEST_F(Classify, SpfMacrosSenderIdAndHosts)
+{
+        // the literal domain after the last macro
+        EXPECT_EQ(one("x.test", DG_T_TXT,
+                      "\"v=spf1 include:%{i}._ip.%{h}._ehlo.%{d}._spf.vali.email ~all\""),
+                  "Valimail");
+        EXPECT_STREQ(res.matches[0].evidence, "spf:%{i}._ip.%{h}._ehlo.%{d}._spf.vali.email");
+        EXPECT_EQ(one("x.test", DG_T_TXT,
+                      "\"v=spf1 exists:%{ir}.%{l1r+-}._spf.mta.salesforce.com -all\""),
+                  "Salesforce");
+        EXPECT_EQ(one("x.test", DG_T_TXT, "\"v=spf1 redirect=%{d1r}.spf.protection.outlook.com\""),
+                  "Microsoft 365");
+        // nothing literal after the last macro, or a look-alike after it
+        EXPECT_EQ(providers("x.test", DG_T_TXT, "\"v=spf1 exists:%{i}.%{d} -all\""), V{});
+        EXPECT_EQ(providers("x.test", DG_T_TXT, "\"v=spf1 exists:%{i}.spf.iphmx.com.evil.test\""),
+                  V{});
+        // Sender ID (RFC 4406)
+        EXPECT_EQ(one("x.test", DG_T_TXT, "\"spf2.0/pra include:spf.protection.outlook.com -all\""),
+                  "Microsoft 365");
+        EXPECT_EQ(one("x.test", DG_T_TXT, "\" spf2.0/mfrom,pra include:_spf.google.com\""),
+                  "Google Workspace");
+        EXPECT_EQ(providers("x.test", DG_T_TXT, "\"spf2.0/pra mx -all\""), V{});
+        // a:/mx: into a vendor's mail hosts
+        EXPECT_EQ(one("x.test", DG_T_TXT, "\"v=spf1 mx:aspmx.l.google.com -all\""),
+                  "Google Workspace");
+        EXPECT_EQ(one("x.test", DG_T_TXT, "\"v=spf1 a:mxa.mailgun.org/24 -all\""), "Mailgun");
+}
+
+TEST_F(Classify, DkimSelectorYieldsToTheTarget)
+{
+        EXPECT_EQ(providers("s1._domainkey.x.test", DG_T_CNAME, "s1._domainkey.atlassian.net."),
+                  V{"Atlassian"});
+        EXPECT_EQ(
+            providers("s1._domainkey.x.test", DG_T_CNAME, "s1.domainkey.u1234.wl068.sendgrid.net."),
+            V{"SendGrid"});
+        // a CNAME to no known vendor contradicts the selector guess
+        EXPECT_EQ(providers("selector1._domainkey.x.test", DG_T_CNAME,
+                            "selector1._domainkey.relay.x.test."),
+                  V{});
+        // a key published in place: the selector is all there is
+        EXPECT_EQ(providers("selector1._domainkey.x.test", DG_T_TXT, "\"v=DKIM1; p=MIGf\""),
+                  V{"Microsoft 365"});
 }
 
 TEST(FpdbEmpty, MatchesNothing)

@@ -51,20 +51,37 @@ DG_API const char *dg_fp_kind_str(dg_fp_kind_t k);
 /* Kind from its TSV name (case-insensitive). Returns the kind (>= 0) or DG_EINVAL. */
 DG_API int dg_fp_kind_parse(const char *s);
 
+/* How much a match proves (flag "strength:" in the TSV files). */
+typedef enum {
+        DG_FP_STRENGTH_TOKEN = 0, /* a unique verification token / per-customer TXT */
+        DG_FP_STRENGTH_HOST = 1,  /* a customer-specific host name at the provider */
+        DG_FP_STRENGTH_RANGE = 2, /* an address range shared by the provider's customers */
+        DG_FP_STRENGTH_COUNT_ = 3
+} dg_fp_strength_t;
+
+/* Name of a strength: "token", "host", "range". Static. */
+DG_API const char *dg_fp_strength_str(dg_fp_strength_t s);
+
 /* One signature. All strings belong to the database and live as long as it. */
 typedef struct {
         dg_fp_kind_t kind;
-        const char *pattern;  /* as written in the file, lowercased, no trailing dot */
-        const char *provider; /* "Microsoft 365" */
-        const char *category; /* "mail", "identity", "cdn", ... (core/data/README.md) */
-        bool verification;    /* a domain-verification token (proves a subscription) */
-        bool takeover;        /* a dangling record of this kind can be claimed by others */
-        const char *takeover_condition; /* when takeover: "nxdomain" (the target does not
-                                           resolve), "unclaimed" (resolves, resource gone),
-                                           "lame" (NS: zone not hosted); else NULL */
+        const char *pattern;            /* as written in the file, lowercased, no trailing dot */
+        const char *provider;           /* "Microsoft 365" */
+        const char *category;           /* "mail", "identity", "cdn", ... (core/data/README.md) */
+        bool verification;              /* a domain-verification token (proves a subscription) */
+        bool takeover;                  /* a dangling record of this kind can be claimed by others:
+                                           the takeover entry's status is "vulnerable" */
+        const char *takeover_condition; /* the takeover entry's condition: "nxdomain" (the
+                                           target does not resolve), "unclaimed" (resolves,
+                                           resource gone), "lame" (NS: zone not hosted);
+                                           NULL without a takeover entry */
         const char *reference;          /* public documentation the signature comes from */
         const char *source;             /* "builtin" or the file it was loaded from */
         unsigned line;                  /* line in that file */
+        dg_fp_strength_t strength;      /* evidence strength (explicit or by kind) */
+        const char *takeover_status;    /* "vulnerable", "not-vulnerable", "edge-case";
+                                           NULL without a takeover entry */
+        const char *takeover_checked;   /* "YYYY-MM-DD" the status was last checked, or NULL */
 } dg_fp_sig_t;
 
 /* ---- the database ---- */
@@ -109,9 +126,11 @@ DG_API const dg_fp_sig_t *dg_fpdb_get(const dg_fpdb_t *db, size_t i);
 /* Figures of a database. */
 typedef struct {
         size_t signatures;
-        size_t providers;    /* distinct provider names */
-        size_t verification; /* distinct providers with a verification token */
-        size_t takeover;     /* takeover-prone signatures */
+        size_t providers;        /* distinct provider names */
+        size_t verification;     /* distinct providers with a verification token */
+        size_t takeover;         /* takeover-prone signatures (status "vulnerable") */
+        size_t takeover_entries; /* signatures with a takeover entry, any status */
+        size_t by_strength[DG_FP_STRENGTH_COUNT_];
         size_t by_kind[DG_FP_KIND_COUNT_];
 } dg_fpdb_stats_t;
 
@@ -141,6 +160,10 @@ typedef struct {
         bool takeover;                  /* a matched signature is takeover-prone */
         const char *takeover_condition; /* that signature's condition (database-owned) */
         const char *takeover_provider;  /* that signature's provider (database-owned) */
+        const char *takeover_status;    /* status of the takeover entry of the signature
+                                           that raised takeover, else of the first matched
+                                           one with an entry ("not-vulnerable", ...); NULL
+                                           when no matched signature has one */
         size_t cap_;                    /* private */
 } dg_classify_res_t;
 
@@ -154,8 +177,10 @@ DG_API void dg_classify_res_clear(dg_classify_res_t *r);
  * optional), RR type (DG_T_*), rdata as in a zone file ("10 mx1.example.com.",
  * "\"v=spf1 include:_spf.google.com ~all\"", several quoted TXT strings are
  * concatenated; unquoted TXT text is taken as is). Types without signatures
- * give no match. TXT text starting with "v=spf1" is parsed as SPF (its
- * domains and ip4:/ip6: networks are classified); a DMARC record (or any TXT
+ * give no match. TXT text starting with "v=spf1" (or a Sender ID
+ * "spf2.0/pra" record) is parsed as SPF (its domains — the literal part
+ * after the last macro — and ip4:/ip6: networks are classified; a:/mx: hosts
+ * are also matched against the MX signatures); a DMARC record (or any TXT
  * at "_dmarc.*") and a TLS-RPT record give their report domains; any other
  * TXT is matched against the token prefixes. The owner kinds (owner, dkim)
  * apply to every type. Fills res (cleared first). Returns the number of
