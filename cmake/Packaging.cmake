@@ -151,7 +151,7 @@ parsers and the passive reconnaissance detector.")
 set(CPACK_DEBIAN_PKG_DEV_PACKAGE_NAME libdnsglean-dev)
 set(CPACK_DEBIAN_PKG_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_PKG_DEV_PACKAGE_DEPENDS
-  "libdnsglean0 (= ${DG_DEB_FULLVERSION}), libglib2.0-dev, libldns-dev, libssl-dev")
+  "libdnsglean0 (= ${DG_DEB_FULLVERSION}), libglib2.0-dev, libldns-dev")
 set(CPACK_COMPONENT_PKG_DEV_DESCRIPTION "DNS reconnaissance library (development files)\n\
 Headers, the static library and the pkg-config file (dnsglean.pc) of\n\
 libdnsglean.")
