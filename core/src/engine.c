@@ -311,6 +311,7 @@ void dg_engine_free(dg_engine_t *e)
         g_free(e->idmap);
         g_free(e->timers);
         eng_late_free(e);
+        g_free(e->ref_soa);
         g_free(e->domain_str);
         g_free(e->fatal_msg);
         g_free(e);
@@ -829,6 +830,7 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
 void dg_engine_tick(dg_engine_t *e, uint64_t now_ms)
 {
         eng_late_expire(e, now_ms);
+        eng_validation_tick(e, now_ms);
         while (e->ntimers > 0 && e->timers[0].deadline <= now_ms) {
                 cand_t *c = &e->pool[e->timers[0].slot];
                 eng_unmap(e, c);
@@ -885,6 +887,9 @@ int64_t dg_engine_next_timeout(dg_engine_t *e, uint64_t now_ms)
         int64_t tl = e->stopped ? -1 : eng_late_next(e, now_ms);
         if (tl >= 0 && (t < 0 || tl < t))
                 t = tl;
+        int64_t tv = e->stopped ? -1 : eng_validation_tick(e, now_ms);
+        if (tv >= 0 && (t < 0 || tv < t))
+                t = tv;
         /* results waiting to be taken, or anything else unfinished: the
          * driver must come back now, not sleep */
         if (t < 0 && !dg_engine_done(e))

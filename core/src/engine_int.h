@@ -36,12 +36,14 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define VALIDATE_NX_PROBES 3   /* random labels asked of each resolver */
-#define VALIDATE_WAVE 4096     /* resolvers validated at once */
-#define REJECT_LINES 20        /* rejections told one by one; then a summary */
-#define WILDCARD_PROBES 4      /* random-label probes per zone level */
-#define TRUNCATES_ALL_AFTER 32 /* truncated UDP answers, none whole: no limiter */
-#define WILDCARD_REPROBES 64   /* extra probes per zone to learn rotating wildcards */
+#define VALIDATE_NX_PROBES 3     /* random labels asked of each resolver */
+#define VALIDATE_WAVE 4096       /* resolvers validated at once */
+#define VALIDATE_QUORUM_MIN 3    /* resolvers for validation to end before them all */
+#define VALIDATE_GRACE_MIN_MS 50 /* ... and at least this long after two thirds were done */
+#define REJECT_LINES 20          /* rejections told one by one; then a summary */
+#define WILDCARD_PROBES 4        /* random-label probes per zone level */
+#define TRUNCATES_ALL_AFTER 32   /* truncated UDP answers, none whole: no limiter */
+#define WILDCARD_REPROBES 64     /* extra probes per zone to learn rotating wildcards */
 #define RESULTS_HIGH_WATER 4096
 #define CANARY_EVERY 2000   /* queries between two lie-detecting canaries */
 #define DROP_CONSECUTIVE 50 /* failures in a row that drop a resolver */
@@ -133,6 +135,8 @@ typedef struct {
         int nx_rcode[VALIDATE_NX_PROBES];
         char *nx_sig[VALIDATE_NX_PROBES];
         unsigned nx_done;
+        uint8_t vpending; /* its validation probes without a final answer */
+        bool validating;  /* not judged yet: takes no ordinary questions */
 } res_t;
 
 /* engine_pool.c: the pool's loss over the last second, and its cap. */
@@ -199,6 +203,11 @@ struct dg_engine {
         uint32_t cand_gen;
         struct late_table *late; /* engine_late.c: hedged queries, created on first use */
         pool_t pool_guard;       /* engine_pool.c */
+        char *ref_soa;           /* validation's reference: the majority SOA ... */
+        bool ref_expect_nx;      /* ... whether random names are NXDOMAIN ... */
+        bool ref_trusted_soa;    /* ... and whether the trusted resolvers set it */
+        unsigned ref_soa_votes;
+        uint64_t vstart_ms, vquorum_ms, vcheck_ms; /* validation's early end */
 
         cq_t ready;           /* due to be sent */
         cq_t inflight;        /* sent, in send-time order */
@@ -268,6 +277,10 @@ void eng_canary_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
 void eng_trusted_enqueue(dg_engine_t *e, cand_t *c);
 void eng_trusted_release(dg_engine_t *e, uint64_t now_ms);
 int64_t eng_trusted_wait(dg_engine_t *e, uint64_t now_ms);
+/* Ends validation early once two thirds of the pool are done and the others
+ * had as long again (they are judged when their answers come). Returns the
+ * ms until it wants to look again, -1 for not by the clock. */
+int64_t eng_validation_tick(dg_engine_t *e, uint64_t now_ms);
 
 /* engine_wildcard.c */
 int eng_zone_add(dg_engine_t *e, const uint8_t *name, unsigned depth);

@@ -68,7 +68,7 @@ int eng_pick_resolver(dg_engine_t *e, int avoid, uint64_t now_ms)
         for (size_t k = 0; k < e->nres; k++) {
                 size_t i = (e->rr_next + k) % e->nres;
                 res_t *r = &e->res[i];
-                if (!r->live || r->trusted || !eng_can_send(e, r, now_ms))
+                if (!r->live || r->trusted || r->validating || !eng_can_send(e, r, now_ms))
                         continue;
                 if ((int)i == avoid && e->live > 1) {
                         fallback = (int)i;
@@ -87,8 +87,8 @@ int64_t eng_pace_wait(dg_engine_t *e, uint64_t now_ms)
         int64_t best = -1;
         for (size_t i = 0; i < e->nres; i++) {
                 res_t *r = &e->res[i];
-                if (!r->live)
-                        continue;
+                if (!r->live || (r->validating && e->validated))
+                        continue; /* a straggler's probes go first, without waiting */
                 int64_t w = dg_pace_wait(&r->pace, now_ms, r->inflight);
                 if (w >= 0 && (best < 0 || w < best))
                         best = w;
@@ -170,11 +170,14 @@ size_t eng_start_validation(dg_engine_t *e)
         size_t end = first + VALIDATE_WAVE < e->nres ? first + VALIDATE_WAVE : e->nres;
         e->validate_next = end;
         for (size_t i = first; i < end; i++) {
+                res_t *r = &e->res[i];
                 if (eng_probe_new(e, K_VALIDATE_SOA, e->domain, DG_T_SOA, (int)i, false))
-                        e->validate_pending++;
+                        r->vpending++;
                 for (int k = 0; k < VALIDATE_NX_PROBES; k++)
                         if (eng_probe_new(e, K_VALIDATE_NX, e->domain, e->types[0], (int)i, false))
-                                e->validate_pending++;
+                                r->vpending++;
+                e->validate_pending += r->vpending;
+                r->validating = true;
         }
         return end - first;
 }
@@ -206,13 +209,13 @@ static bool soa_ok(const res_t *r, const char *best)
  * one resolver that says NXDOMAIN to every random label outweighs any number
  * that answer them. The trusted resolvers decide when any passed the SOA
  * check. Ties and no answers at all go to NXDOMAIN. */
-static bool expect_nxdomain(dg_engine_t *e, const char *best)
+static bool expect_nxdomain(dg_engine_t *e, const char *best, bool warn)
 {
         unsigned ok[2] = {0, 0}, always[2] = {0, 0}, data[2] = {0, 0};
         unsigned nxv[2] = {0, 0}, datav[2] = {0, 0};
         for (size_t i = 0; i < e->nres; i++) {
                 res_t *r = &e->res[i];
-                if (!soa_ok(r, best))
+                if (r->vpending > 0 || !soa_ok(r, best))
                         continue;
                 int t = r->trusted ? 1 : 0, kind = nx_kind(r);
                 ok[t]++;
@@ -225,7 +228,7 @@ static bool expect_nxdomain(dg_engine_t *e, const char *best)
         }
         int d = ok[1] > 0 ? 1 : 0; /* who decides */
         bool expect_nx = always[d] > 0 || nxv[d] >= datav[d];
-        if (expect_nx && datav[0] > nxv[0] && data[0] > 0)
+        if (warn && expect_nx && datav[0] > nxv[0] && data[0] > 0)
                 eng_logf(e, DG_LOG_WARN,
                          "%u of %u resolvers answer random names that others say do not exist: "
                          "NXDOMAIN hijacking by a majority of the pool; trusting the %u that say "
@@ -234,18 +237,21 @@ static bool expect_nxdomain(dg_engine_t *e, const char *best)
         return expect_nx;
 }
 
-static void finish_validation(dg_engine_t *e)
+/* The reference answers every resolver is judged against: the majority SOA
+ * signature (among the trusted resolvers when any of them gave one) and
+ * whether random names should be NXDOMAIN, from the resolvers whose probes
+ * are all done. */
+static void validation_reference(dg_engine_t *e, bool warn)
 {
-        /* Majority SOA signature: among the trusted resolvers when any of
-         * them gave one, else among all. */
         GHashTable *soa_votes = g_hash_table_new(g_str_hash, g_str_equal);
         bool trusted_soa = false;
         for (size_t i = 0; i < e->nres; i++)
-                trusted_soa |= e->res[i].trusted && e->res[i].soa_rcode == DG_RCODE_NOERROR &&
-                               e->res[i].soa_sig && *e->res[i].soa_sig;
+                trusted_soa |= e->res[i].trusted && e->res[i].vpending == 0 &&
+                               e->res[i].soa_rcode == DG_RCODE_NOERROR && e->res[i].soa_sig &&
+                               *e->res[i].soa_sig;
         for (size_t i = 0; i < e->nres; i++) {
                 res_t *r = &e->res[i];
-                if (trusted_soa && !r->trusted)
+                if ((trusted_soa && !r->trusted) || r->vpending > 0)
                         continue;
                 if (r->soa_rcode == DG_RCODE_NOERROR && r->soa_sig && *r->soa_sig) {
                         guint v = GPOINTER_TO_UINT(g_hash_table_lookup(soa_votes, r->soa_sig));
@@ -264,66 +270,129 @@ static void finish_validation(dg_engine_t *e)
                         best_v = GPOINTER_TO_UINT(v);
                 }
         }
-        bool expect_nx = expect_nxdomain(e, best);
+        g_free(e->ref_soa);
+        e->ref_soa = g_strdup(best);
+        e->ref_trusted_soa = trusted_soa;
+        e->ref_soa_votes = best_v;
+        g_hash_table_destroy(soa_votes); /* best pointed into it */
+        e->ref_expect_nx = expect_nxdomain(e, e->ref_soa, warn);
+}
+
+/* The reference cannot change with the resolvers still to come: the SOA
+ * has a majority of the whole pool (or the trusted resolvers set it), and
+ * random names are NXDOMAIN by the word of a trusted resolver or of one
+ * that said NXDOMAIN to every one (which no number of others outweighs, see
+ * expect_nxdomain). */
+static bool validation_reference_final(const dg_engine_t *e)
+{
+        size_t npool = e->nres - e->ntrusted;
+        if (!e->ref_expect_nx || (!e->ref_trusted_soa && e->ref_soa_votes * 2 <= npool))
+                return false;
+        for (size_t i = 0; i < e->nres; i++) {
+                const res_t *r = &e->res[i];
+                if (r->vpending == 0 && soa_ok(r, e->ref_soa) &&
+                    (r->trusted || nx_kind(r) == NX_ALWAYS))
+                        return true;
+        }
+        return false;
+}
+
+/* Why resolver r fails validation against the reference, or NULL. */
+static const char *validation_why(const dg_engine_t *e, const res_t *r)
+{
+        const char *best = e->ref_soa;
+        if (r->soa_rcode < 0)
+                return "no answer to validation queries";
+        if (r->soa_rcode != DG_RCODE_NOERROR)
+                return r->soa_rcode == DG_RCODE_REFUSED    ? "refuses queries for the domain"
+                       : r->soa_rcode == DG_RCODE_NXDOMAIN ? "says the domain does not exist"
+                                                           : "fails the SOA query";
+        if (!soa_ok(r, best))
+                return !e->ref_trusted_soa ? "gives a different SOA than the other resolvers"
+                       : r->trusted ? "gives a different SOA than the other trusted resolvers"
+                                    : "gives a different SOA than the trusted resolvers";
+        /* on a lossy path some probes go unanswered: one answer is enough,
+         * and every answer must be right */
+        int answered = 0;
+        for (int q = 0; q < VALIDATE_NX_PROBES; q++)
+                answered += r->nx_rcode[q] >= 0;
+        if (answered == 0)
+                return "does not answer random names";
+        for (int q = 0; q < VALIDATE_NX_PROBES; q++) {
+                if (r->nx_rcode[q] < 0)
+                        continue;
+                if (e->ref_expect_nx && r->nx_rcode[q] == DG_RCODE_NOERROR)
+                        return "answers random names that do not exist (NXDOMAIN hijacking)";
+                if (e->ref_expect_nx && r->nx_rcode[q] != DG_RCODE_NXDOMAIN)
+                        return "fails queries for random names";
+        }
+        return NULL;
+}
+
+/* Judges resolver i (its probes all done) against the reference: it joins
+ * the pool, or is rejected. Returns true when rejected. */
+static bool validation_judge(dg_engine_t *e, size_t i, unsigned *rejected)
+{
+        res_t *r = &e->res[i];
+        r->validating = false;
+        const char *why = validation_why(e, r);
+        if (why == NULL || !r->live)
+                return false;
+        r->live = false;
+        r->rejected = true;
+        g_free(r->why);
+        r->why = g_strdup(why);
+        if (r->trusted) {
+                e->tlive--;
+                eng_logf(e, DG_LOG_WARN, "trusted resolver %s rejected: %s", r->addr.text, why);
+        } else {
+                e->live--;
+                if (++*rejected <= REJECT_LINES)
+                        eng_logf(e, DG_LOG_WARN, "resolver %s rejected: %s", r->addr.text, why);
+        }
+        e->st.resolvers_live = e->live;
+        e->st.trusted_live = e->tlive;
+        return true;
+}
+
+/* Ends validation once every probe is done, or early (a quorum is done):
+ * the resolvers still waiting for answers (dead, black holes, far away)
+ * are judged against the same reference when theirs come, and take work
+ * only then. An early end is not taken when none of those done passed. */
+static bool finish_validation(dg_engine_t *e, bool early)
+{
+        validation_reference(e, false);
+        if (early && !validation_reference_final(e))
+                return false;
+        validation_reference(e, true); /* once more, to say what it found */
+        if (early) {
+                unsigned pass = 0;
+                bool tpass = e->ntrusted == 0;
+                for (size_t i = 0; i < e->nres; i++) {
+                        const res_t *r = &e->res[i];
+                        if (r->vpending == 0 && r->live && validation_why(e, r) == NULL) {
+                                pass += !r->trusted;
+                                tpass |= r->trusted;
+                        }
+                }
+                if (pass == 0 || !tpass)
+                        return false;
+        }
         unsigned rejected = 0;
-        const char *trusted_why = NULL;
         const res_t *trusted_first = NULL;
+        const char *trusted_why = NULL;
         for (size_t i = 0; i < e->nres; i++) {
                 res_t *r = &e->res[i];
-                const char *why = NULL;
-                if (r->soa_rcode < 0)
-                        why = "no answer to validation queries";
-                else if (r->soa_rcode != DG_RCODE_NOERROR)
-                        why = r->soa_rcode == DG_RCODE_REFUSED    ? "refuses queries for the domain"
-                              : r->soa_rcode == DG_RCODE_NXDOMAIN ? "says the domain does not exist"
-                                                                  : "fails the SOA query";
-                else if (!soa_ok(r, best))
-                        why = !trusted_soa ? "gives a different SOA than the other resolvers"
-                              : r->trusted
-                                  ? "gives a different SOA than the other trusted resolvers"
-                                  : "gives a different SOA than the trusted resolvers";
-                else {
-                        /* on a lossy path some probes go unanswered: one
-                         * answer is enough, and every answer must be right */
-                        int answered = 0;
-                        for (int q = 0; q < VALIDATE_NX_PROBES; q++)
-                                answered += r->nx_rcode[q] >= 0;
-                        if (answered == 0)
-                                why = "does not answer random names";
-                        for (int q = 0; q < VALIDATE_NX_PROBES && why == NULL; q++) {
-                                if (r->nx_rcode[q] < 0)
-                                        continue;
-                                else if (expect_nx && r->nx_rcode[q] == DG_RCODE_NOERROR)
-                                        why = "answers random names that do not exist "
-                                              "(NXDOMAIN hijacking)";
-                                else if (expect_nx && r->nx_rcode[q] != DG_RCODE_NXDOMAIN)
-                                        why = "fails queries for random names";
-                        }
-                }
-                if (why == NULL || !r->live)
+                if (r->vpending > 0)
                         continue;
-                r->live = false;
-                r->rejected = true;
-                g_free(r->why);
-                r->why = g_strdup(why);
-                if (r->trusted) {
-                        e->tlive--;
-                        if (trusted_why == NULL) {
-                                trusted_why = why;
-                                trusted_first = r;
-                        }
-                        eng_logf(e, DG_LOG_WARN, "trusted resolver %s rejected: %s", r->addr.text,
-                                 why);
-                        continue;
+                if (validation_judge(e, i, &rejected) && r->trusted && trusted_why == NULL) {
+                        trusted_why = r->why;
+                        trusted_first = r;
                 }
-                e->live--;
-                if (++rejected <= REJECT_LINES)
-                        eng_logf(e, DG_LOG_WARN, "resolver %s rejected: %s", r->addr.text, why);
         }
         if (rejected > REJECT_LINES)
                 eng_logf(e, DG_LOG_WARN, "... and %u more resolvers rejected (%u rejected in all)",
                          rejected - REJECT_LINES, rejected);
-        g_hash_table_destroy(soa_votes); /* best pointed into it */
         e->st.resolvers_live = e->live;
         e->st.trusted_live = e->tlive;
         e->validated = true;
@@ -338,21 +407,21 @@ static void finish_validation(dg_engine_t *e)
                                g_strdup_printf("%s does not exist (NXDOMAIN from %u of %zu "
                                                "resolvers)",
                                                e->domain_str, nx_soa, npool));
-                return;
+                return true;
         }
         if (e->live == 0 && refused * 2 > npool) {
                 eng_fail_fatal(e, DG_EREFUSED,
                                g_strdup_printf("the resolvers refuse queries for %s (%u of %zu): "
                                                "not their zone, or recursion not offered",
                                                e->domain_str, refused, npool));
-                return;
+                return true;
         }
         if (e->live == 0) {
                 eng_fail_fatal(e, DG_ENORESOLVER,
                                g_strdup_printf("no resolver passed validation for %s (each must "
                                                "answer its SOA and NXDOMAIN for random names)",
                                                e->domain_str));
-                return;
+                return true;
         }
         if (e->ntrusted > 0 && e->tlive == 0) {
                 eng_fail_fatal(e, DG_ENORESOLVER,
@@ -360,14 +429,41 @@ static void finish_validation(dg_engine_t *e)
                                                "%s%s)",
                                                e->domain_str, trusted_first->addr.text, trusted_why,
                                                e->ntrusted > 1 ? ", and the others too" : ""));
-                return;
+                return true;
         }
-        if (e->ntrusted > 0)
+        unsigned waiting = 0;
+        for (size_t i = 0; i < e->nres; i++)
+                waiting += e->res[i].validating && !e->res[i].trusted;
+        if (waiting > 0)
+                eng_logf(e, DG_LOG_INFO,
+                         "%u of %zu resolvers passed validation; %u more are judged when their "
+                         "answers come",
+                         e->live - waiting, e->nres - e->ntrusted, waiting);
+        else if (e->ntrusted > 0)
                 eng_logf(e, DG_LOG_INFO,
                          "%u of %zu resolvers and %u of %zu trusted resolvers passed validation",
                          e->live, npool, e->tlive, e->ntrusted);
         else
                 eng_logf(e, DG_LOG_INFO, "%u of %zu resolvers passed validation", e->live, npool);
+        return true;
+}
+
+/* Enough of the pool is done to judge it: every trusted resolver and two
+ * thirds of the others (at least three). */
+static bool validation_quorum(const dg_engine_t *e)
+{
+        size_t done = 0, npool = 0;
+        for (size_t i = 0; i < e->nres; i++) {
+                const res_t *r = &e->res[i];
+                if (r->trusted) {
+                        if (r->vpending > 0)
+                                return false;
+                        continue;
+                }
+                npool++;
+                done += r->vpending == 0;
+        }
+        return npool >= VALIDATE_QUORUM_MIN && done * 3 >= npool * 2;
 }
 
 /* A validation probe's question has its final answer (or none: rcode < 0). */
@@ -410,13 +506,50 @@ void eng_validation_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
         default:
                 break;
         }
-        if (e->validate_pending == 0 && !e->validated &&
-            (c->kind == K_VALIDATE_SOA || c->kind == K_VALIDATE_NX)) {
+        if (r == NULL || (c->kind != K_VALIDATE_SOA && c->kind != K_VALIDATE_NX))
+                return;
+        if (r->vpending > 0 && --r->vpending == 0 && e->validated && r->validating) {
+                /* a straggler of an early end: judged as the others were */
+                unsigned rejected = 0;
+                if (!validation_judge(e, (size_t)c->fixed_resolver, &rejected))
+                        eng_logf(e, DG_LOG_INFO, "resolver %s passed validation (late)",
+                                 r->addr.text);
+                return;
+        }
+        if (e->validated)
+                return;
+        if (e->validate_pending == 0) {
                 if (e->validate_next < e->nres)
                         eng_start_validation(e);
                 else
-                        finish_validation(e);
+                        finish_validation(e, false);
         }
+}
+
+int64_t eng_validation_tick(dg_engine_t *e, uint64_t now_ms)
+{
+        if (e->validated || e->fatal || e->validate_next < e->nres || e->validate_pending == 0)
+                return -1;
+        if (e->vstart_ms == 0)
+                e->vstart_ms = now_ms;
+        if (e->vquorum_ms == 0) {
+                if (!validation_quorum(e))
+                        return -1; /* an answer changes that, not the time */
+                e->vquorum_ms = now_ms;
+        }
+        /* the stragglers get as long again as the quorum took */
+        uint64_t grace = e->vquorum_ms - e->vstart_ms;
+        if (grace < VALIDATE_GRACE_MIN_MS)
+                grace = VALIDATE_GRACE_MIN_MS;
+        uint64_t due = e->vquorum_ms + grace;
+        if (now_ms < due)
+                return (int64_t)(due - now_ms);
+        if (now_ms < e->vcheck_ms + VALIDATE_GRACE_MIN_MS)
+                return (int64_t)(e->vcheck_ms + VALIDATE_GRACE_MIN_MS - now_ms);
+        e->vcheck_ms = now_ms;
+        if (finish_validation(e, true))
+                return -1;
+        return VALIDATE_GRACE_MIN_MS; /* not yet final: look again */
 }
 
 /* A canary's question has its final answer (or none: rcode < 0). */

@@ -1622,6 +1622,14 @@ static double shared_bottleneck_run(size_t nres, double per_ms, size_t nwords, d
         EXPECT_EQ(out.st.status[DG_STATUS_FAILED], 0u);
         *secs = (double)(net.now - start) / 1000.0;
         *st = out.st;
+        if (getenv("POOL_TRACE")) {
+                std::map<uint64_t, size_t> per_s;
+                for (const Sent &x : net.sent)
+                        per_s[(x.at - start) / 1000]++;
+                for (auto &kv : per_s)
+                        fprintf(stderr, "  t=%llu s: %zu sent\n", (unsigned long long)kv.first,
+                                kv.second);
+        }
         return total ? (double)dropped / (double)total : 0.0;
 }
 
@@ -1649,4 +1657,54 @@ TEST(Pool, HeldUnderABottleneckAllResolversShare)
                 EXPECT_LT((double)st.queries / (double)st.candidates, 1.25) << k.nres;
                 EXPECT_LT(secs, best * 1.8) << k.nres; /* not throttled far below it */
         }
+}
+
+/* Validation ends once two thirds of the pool are done and the others had
+ * as long again: dead resolvers (three tries each) and far ones do not hold
+ * up the start; those that answer later are judged as the others were. */
+TEST(Validation, StragglersDoNotHoldUpTheStart)
+{
+        Zone z = example();
+        Net net;
+        auto slow = [](Behaviour b, uint64_t ms) {
+                return [b, ms](const Question &q, dg_transport_t t, size_t n) {
+                        std::vector<Reply> v = b(q, t, n);
+                        for (Reply &r : v)
+                                r.delay = ms;
+                        return v;
+                };
+        };
+        for (int i = 0; i < 8; i++)
+                net.res.push_back(slow(honest(z), 20));
+        net.res.push_back(silent()); /* 8, 9: dead */
+        net.res.push_back(silent());
+        net.res.push_back(slow(honest(z), 300));   /* 10: far */
+        net.res.push_back(slow(hijacker(z), 300)); /* 11: far, and lies */
+        std::vector<std::string> w;
+        for (int i = 0; i < 20000; i++)
+                w.push_back("w" + std::to_string(i));
+        w.push_back("www");
+        EngineRun run(net, "example.com", w);
+        run.o.no_wildcard = true;
+        run.o.qps = 10000; /* two seconds of words */
+        Outcome out;
+        uint64_t start = net.now;
+        net.run(run.make(), out);
+        ASSERT_EQ(out.error, DG_OK) << out.error_msg;
+        expect_complete(out, fqdns(w, "example.com"));
+        EXPECT_EQ(out.status["www.example.com"], DG_STATUS_FOUND);
+        EXPECT_EQ(out.st.status[DG_STATUS_FOUND], 1u); /* no hijacked "finds" */
+        EXPECT_EQ(out.st.resolvers_live, 9u);
+        uint64_t first_word = UINT64_MAX;
+        size_t words_to[12] = {0};
+        for (const Sent &s : net.sent) {
+                if (s.q.qname[0] != 'w' || s.q.qname == "www.example.com")
+                        continue;
+                first_word = std::min(first_word, s.at - start);
+                words_to[s.resolver]++;
+        }
+        EXPECT_LT(first_word, 300u); /* before the far ones even answered */
+        EXPECT_EQ(words_to[8] + words_to[9], 0u);
+        EXPECT_GT(words_to[10], 0u); /* admitted when its answers came */
+        EXPECT_EQ(words_to[11], 0u); /* rejected then */
 }
