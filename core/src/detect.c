@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "detect_int.h"
 #include "util.h"
 
 static const char *const tag_names[DG_TAG_COUNT_] = {
@@ -23,6 +24,8 @@ static const char *const tag_names[DG_TAG_COUNT_] = {
     [DG_TAG_PROVIDER_DISCLOSURE] = "provider-disclosure",
     [DG_TAG_TAKEOVER_CANDIDATE] = "takeover-candidate",
     [DG_TAG_ZONE_LEAK] = "zone-leak",
+    [DG_TAG_NSEC3_WALK] = "nsec3-walk",
+    [DG_TAG_TLD_SWEEP] = "tld-sweep",
 };
 
 /* What one tagged message adds to its source's score (capped at 100): a
@@ -31,10 +34,13 @@ static const uint8_t tag_weight[DG_TAG_COUNT_] = {
     [DG_TAG_AXFR] = 30,          [DG_TAG_IXFR] = 15,      [DG_TAG_ANY] = 5,
     [DG_TAG_CHAOS] = 10,         [DG_TAG_BRUTE] = 1,      [DG_TAG_NSEC_WALK] = 2,
     [DG_TAG_SRV_ENUM] = 2,       [DG_TAG_PTR_SWEEP] = 1,  [DG_TAG_CACHE_SNOOP] = 2,
-    [DG_TAG_WILDCARD_PROBE] = 5, [DG_TAG_ZONE_LEAK] = 40,
+    [DG_TAG_WILDCARD_PROBE] = 5, [DG_TAG_ZONE_LEAK] = 40, [DG_TAG_NSEC3_WALK] = 2,
+    [DG_TAG_TLD_SWEEP] = 1,
 };
 
-#define NSEC_HINTS 8
+#define NSEC_HINTS 8 /* fits the used bits of source.hint_used */
+#define N3PARAM_ZONES 4
+#define TLD_RING 16
 #define TKO_HINTS 8
 #define SWEEP_EVERY 4096
 #define MAX_BUCKETS (1u << 20)
@@ -64,8 +70,23 @@ typedef struct source {
         /* nsec-walk: names from NSEC records this source received */
         uint8_t (*hints)[DG_NAME_WIRE_MAX];
         unsigned nhints, hint_pos, nsec_steps;
+        uint8_t hint_used; /* hints already walked from (one bit per slot) */
         double nsec_start, nsec_last;
         bool nsec_flag;
+        /* nsec3-walk: zones it asked NSEC3PARAM of, the zone it walks */
+        uint64_t n3param[N3PARAM_ZONES];
+        double n3param_t[N3PARAM_ZONES];
+        unsigned n3param_pos;
+        uint64_t n3zone;
+        double n3_last;
+        bool n3_flag;
+        /* tld-sweep: recent first labels and the parent each came with;
+         * a label seen under a second parent gets a bucket */
+        struct {
+                uint64_t lh, ph;
+                bool promoted;
+        } tld[TLD_RING];
+        unsigned tld_pos;
         /* an answered zone transfer whose later messages carry no question */
         bool xfr_open;
         dg_detect_addr_t xfr_server;
@@ -99,6 +120,10 @@ struct dg_detector {
         double now;
         const dg_fpdb_t *db;
         struct ccache *cache; /* CCACHE_SIZE entries, direct mapped */
+        /* servers seen answering with RA set (recursive): addr -> itself */
+        GHashTable *recursive;
+        const dg_fpdb_t *providers; /* cname suffixes of cloud/CDN providers */
+        dg_classify_res_t pres;
 };
 
 /* ---- small helpers ---- */
@@ -132,6 +157,8 @@ void dg_detect_opts_default(dg_detect_opts_t *o)
         o->snoop_names = 5;
         o->wildcard_min_len = 10;
         o->max_sources = 100000;
+        o->nsec3_names = 5;
+        o->tld_parents = 20;
         o->classify = true;
 }
 
@@ -202,90 +229,29 @@ static gboolean addr_eq(gconstpointer a, gconstpointer b)
         return addr_equal(a, b);
 }
 
-/* Length of a wire name known to be well formed (parsed by the wire layer). */
 static inline size_t wname_len(const uint8_t *w)
 {
-        return (size_t)dg_name_len(w, DG_NAME_WIRE_MAX);
+        return dg_det_wlen(w);
 }
 
 /* Key of a bucket: source address, kind letter, zone (lowercased wire). */
-static uint64_t bucket_key(const dg_detect_addr_t *a, char kind, const uint8_t *zone)
+static uint64_t bucket_key_raw(const dg_detect_addr_t *a, char kind, const void *p, size_t n)
 {
         uint64_t h = dg_fnv(DG_FNV_INIT, (const uint8_t *)&kind, 1);
         h = dg_fnv(h, &a->family, 1);
         h = dg_fnv(h, a->addr, addr_len(a));
-        return dg_fnv(h, zone, wname_len(zone));
+        return dg_fnv(h, p, n);
+}
+
+static uint64_t bucket_key(const dg_detect_addr_t *a, char kind, const uint8_t *zone)
+{
+        return bucket_key_raw(a, kind, zone, wname_len(zone));
 }
 
 static uint64_t name_hash(const uint8_t *w)
 {
         uint64_t h = dg_fnv(DG_FNV_INIT, w, wname_len(w));
         return h ? h : 1;
-}
-
-static bool under_reverse(const uint8_t *w)
-{
-        static const uint8_t v4[] = "\x07in-addr\x04"
-                                    "arpa";
-        static const uint8_t v6[] = "\x03ip6\x04"
-                                    "arpa";
-        return dg_name_is_under(w, v4) || dg_name_is_under(w, v6);
-}
-
-static bool any_underscore_label(const uint8_t *w)
-{
-        for (size_t p = 0; w[p] != 0; p += 1u + w[p])
-                if (w[p + 1] == '_')
-                        return true;
-        return false;
-}
-
-bool dg_detect_label_random(const uint8_t *label, size_t len, unsigned min_len)
-{
-        if (len < min_len || len < 4)
-                return false;
-        unsigned digits = 0, letters = 0, vowels = 0, run = 0, maxrun = 0, switches = 0;
-        int prev = -1; /* 0 letter, 1 digit */
-        for (size_t i = 0; i < len; i++) {
-                uint8_t c = dg_lower(label[i]);
-                int cls;
-                if (c >= '0' && c <= '9') {
-                        digits++;
-                        cls = 1;
-                        run = 0;
-                } else if (c >= 'a' && c <= 'z') {
-                        letters++;
-                        cls = 0;
-                        if (strchr("aeiou", c)) {
-                                vowels++;
-                                run = 0;
-                        } else if (++run > maxrun)
-                                maxrun = run;
-                } else
-                        return false; /* hyphens, underscores: made by people */
-                if (prev >= 0 && prev != cls)
-                        switches++;
-                prev = cls;
-        }
-        if (letters == 0)
-                return digits >= 10;
-        /* Words have about 40% vowels and short consonant runs; uniform random
-         * letters have 5/26 vowels and long runs; random alphanumerics also
-         * switch between letters and digits often. Two signals must agree. */
-        unsigned score = 0;
-        if (vowels * 100 < letters * 25)
-                score += 2;
-        if (vowels * 100 < letters * 12)
-                score++;
-        if (maxrun >= 5)
-                score += 2;
-        else if (maxrun >= 4)
-                score++;
-        if (digits > 0 && switches >= 3)
-                score += 2;
-        if (len >= 16)
-                score++;
-        return score >= 3;
 }
 
 /* ---- detector ---- */
@@ -308,7 +274,8 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
         else
                 dg_detect_opts_default(&o);
         if (!(o.window > 0) || o.brute_names == 0 || o.srv_names == 0 || o.ptr_names == 0 ||
-            o.nsec_steps == 0 || o.snoop_names == 0 || o.max_sources == 0 ||
+            o.nsec_steps == 0 || o.snoop_names == 0 || o.max_sources == 0 || o.nsec3_names == 0 ||
+            o.tld_parents == 0 || o.nsec3_names > 100000 || o.tld_parents > 100000 ||
             !(o.brute_nx_ratio >= 0 && o.brute_nx_ratio <= 1) || o.brute_names > 100000 ||
             o.srv_names > 100000 || o.ptr_names > 100000 || o.snoop_names > 100000)
                 return DG_EINVAL;
@@ -318,6 +285,11 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
         d->order = g_ptr_array_new_with_free_func(source_free);
         d->bcap = 1024;
         d->bslots = g_new0(bslot_t, d->bcap);
+        d->recursive = g_hash_table_new_full(addr_hash, addr_eq, g_free, NULL);
+        dg_classify_res_init(&d->pres);
+        /* the provider suffixes keep wildcard-probe off CDN host names, with
+         * or without classification of records */
+        d->providers = dg_fpdb_default();
         if (o.classify) {
                 d->db = dg_fpdb_default();
                 d->cache = g_new0(struct ccache, CCACHE_SIZE);
@@ -335,6 +307,9 @@ void dg_detect_free(dg_detector_t *det)
         if (det == NULL)
                 return;
         g_free(det->cache);
+        if (det->recursive)
+                g_hash_table_destroy(det->recursive);
+        dg_classify_res_clear(&det->pres);
         g_hash_table_destroy(det->sources);
         g_ptr_array_free(det->order, TRUE);
         for (size_t i = 0; i < det->bcap; i++)
@@ -504,53 +479,44 @@ static void sweep(dg_detector_t *d)
         buckets_rebuild(d, cap, true);
 }
 
-/* A name queried after an NSEC record names it, a name just below it, or a
- * sibling one character past it (how walkers step: RFC 4470 section 2 gives
- * the "next name" arithmetic they use). */
-static bool nsec_derived(const uint8_t *q, const uint8_t *h)
-{
-        if (memcmp(q, h, wname_len(h)) == 0 && wname_len(q) == wname_len(h))
-                return true;
-        const uint8_t *qp = q + 1 + q[0];
-        if (q[0] != 0 && wname_len(qp) == wname_len(h) && memcmp(qp, h, wname_len(h)) == 0)
-                return true;
-        if (q[0] == 0 || h[0] == 0)
-                return false;
-        const uint8_t *hp = h + 1 + h[0];
-        if (wname_len(qp) != wname_len(hp) || memcmp(qp, hp, wname_len(hp)) != 0)
-                return false;
-        /* siblings: q's label extends h's by one octet or differs in the last one */
-        if (q[0] == h[0] + 1 && memcmp(q + 1, h + 1, h[0]) == 0)
-                return true;
-        return q[0] == h[0] && memcmp(q + 1, h + 1, (size_t)h[0] - 1) == 0;
-}
-
+/* Remembers an NSEC owner or next name (lowercased) the source received;
+ * a name already held keeps its slot (and whether it was walked from). */
 static void nsec_hint_add(source_t *s, const uint8_t *name)
 {
         if (s->hints == NULL)
                 s->hints = g_malloc0(NSEC_HINTS * sizeof *s->hints);
-        memcpy(s->hints[s->hint_pos], name, wname_len(name));
-        dg_name_lower(s->hints[s->hint_pos]);
+        uint8_t low[DG_NAME_WIRE_MAX];
+        size_t n = wname_len(name);
+        memcpy(low, name, n);
+        dg_name_lower(low);
+        for (unsigned i = 0; i < s->nhints; i++)
+                if (wname_len(s->hints[i]) == n && memcmp(s->hints[i], low, n) == 0)
+                        return;
+        memcpy(s->hints[s->hint_pos], low, n);
+        s->hint_used &= (uint8_t) ~(1u << s->hint_pos);
         s->hint_pos = (s->hint_pos + 1) % NSEC_HINTS;
         if (s->nhints < NSEC_HINTS)
                 s->nhints++;
 }
 
-static bool nsec_step(const source_t *s, const uint8_t *q, uint16_t qtype)
+/* Which received NSEC names the question steps past (bits by slot). */
+static unsigned nsec_steps_from(const source_t *s, const uint8_t *q, uint16_t qtype)
 {
-        if (qtype == DG_T_NSEC)
-                return true;
+        unsigned bits = 0;
         for (unsigned i = 0; i < s->nhints; i++)
-                if (nsec_derived(q, s->hints[i]))
-                        return true;
-        return false;
+                if (dg_det_nsec_successor(q, qtype, s->hints[i]))
+                        bits |= 1u << i;
+        return bits;
 }
 
 /* What one scan over a response's records found. */
 typedef struct {
-        bool referral; /* NS records in authority and no answer */
-        uint64_t sig;  /* answer and authority records, TTLs left out (0: none) */
-        unsigned nsec; /* NSEC records */
+        bool referral;  /* NS records in authority and no answer */
+        uint64_t sig;   /* answer and authority records, TTLs left out (0: none) */
+        unsigned nsec;  /* NSEC records */
+        unsigned nsec3; /* NSEC3 records */
+        bool wild;      /* an answer RRSIG shows a wildcard expansion */
+        uint8_t n3zone[DG_NAME_WIRE_MAX]; /* zone of the first NSEC3 (lowercased) */
         unsigned nnames;
         uint8_t names[2 * 4][DG_NAME_WIRE_MAX]; /* NSEC owners and next names (first 4 NSEC) */
 } scan_t;
@@ -575,6 +541,15 @@ static void scan_records(const uint8_t *msg, size_t len, const dg_wire_msg_t *m,
                 h = dg_fnv(h, msg + rr.rdata_off, rr.rdlen);
                 if (rr.section == DG_SEC_AUTHORITY && rr.type == DG_T_NS)
                         ns_auth = true;
+                /* RFC 4034 section 3.1.3: fewer labels than the owner's */
+                if (rr.section == DG_SEC_ANSWER && rr.type == DG_T_RRSIG && rr.rdlen >= 4 &&
+                    msg[rr.rdata_off + 3] < dg_det_labels(rr.owner))
+                        sc->wild = true;
+                if (rr.type == DG_T_NSEC3 && sc->nsec3++ == 0 && rr.owner[0] > 0) {
+                        const uint8_t *z = rr.owner + 1 + rr.owner[0];
+                        memcpy(sc->n3zone, z, wname_len(z));
+                        dg_name_lower(sc->n3zone);
+                }
                 if (rr.type == DG_T_NSEC) {
                         sc->nsec++;
                         if (sc->nnames + 2 > G_N_ELEMENTS(sc->names))
@@ -704,14 +679,14 @@ static bool transfer_answered(const dg_wire_msg_t *m)
         return m->rcode == DG_RCODE_NOERROR && m->ancount >= 2;
 }
 
-static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
-                     const uint8_t *q, const scan_t *scp, dg_detect_result_t *out)
+/* srv-enum, ptr-sweep, brute: distinct names under one zone. */
+static void rule_counts(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
+                        const uint8_t *q, bool resp, dg_detect_result_t *out)
 {
         const dg_detect_addr_t *a = &s->s.addr;
-        bool resp = out->response;
         uint16_t qt = m->qtype;
 
-        if (m->qclass == DG_CLASS_IN && qt != DG_T_AXFR && qt != DG_T_IXFR) {
+        {
                 int labels = 0;
                 for (size_t p = 0; q[p] != 0 && labels < 3; p += 1u + q[p])
                         labels++;
@@ -726,7 +701,7 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
                                 bucket_flag(b);
                         if (b && b->flagged)
                                 out->tags |= DG_TAG_BIT(DG_TAG_SRV_ENUM);
-                } else if (qt == DG_T_PTR && under_reverse(q)) {
+                } else if (qt == DG_T_PTR && dg_det_under_reverse(q)) {
                         b = bucket_get(d, s, bucket_key(a, 'P', q + 1 + q[0]), d->o.ptr_names, t,
                                        true);
                         if (b)
@@ -745,7 +720,7 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
                         if (!resp || nx) {
                                 b = bucket_get(d, s, key, d->o.brute_names, t, true);
                                 if (b == NULL)
-                                        goto snoop;
+                                        return;
                                 bucket_add(b, name_hash(q), t);
                                 if (nx)
                                         b->nx++;
@@ -767,49 +742,235 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
                         if (b && b->flagged)
                                 out->tags |= DG_TAG_BIT(DG_TAG_BRUTE);
                 }
-
-        snoop:;
-                /* cache snooping: RD=0, answered without authority, not a referral */
-                bool rd = (m->flags & DG_FLAG_RD) != 0;
-                if (!rd) {
-                        uint8_t root = 0;
-                        uint64_t key = bucket_key(a, 'C', &root);
-                        if (resp && !(m->flags & DG_FLAG_AA) && !scp->referral) {
-                                bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, true);
-                                if (c)
-                                        bucket_add(c, name_hash(q), t);
-                                if (c && c->distinct >= d->o.snoop_names)
-                                        bucket_flag(c);
-                                if (c && c->flagged)
-                                        out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
-                        } else if (!resp) {
-                                bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, false);
-                                if (c && c->flagged && t - c->last <= d->o.window)
-                                        out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
-                        }
-                }
         }
+}
 
-        /* NSEC walking: each query derived from the NSEC records just received */
+/* cache-snoop: RD=0 questions to one server that answers them without
+ * authority: from its cache or with RA set (it recurses for others), or
+ * refuses or fails them (not its zones). An authoritative answer or a plain
+ * referral (how authoritative servers answer resolvers) does not count. */
+static void rule_snoop(dg_detector_t *d, source_t *s, const dg_detect_addr_t *server, double t,
+                       const dg_wire_msg_t *m, bool resp, const scan_t *sc, dg_detect_result_t *out)
+{
+        if (m->flags & DG_FLAG_RD)
+                return;
+        uint64_t key = bucket_key_raw(&s->s.addr, 'C', server->addr, addr_len(server));
+        bool ra = (m->flags & DG_FLAG_RA) != 0;
+        if (resp && ra && g_hash_table_size(d->recursive) < d->o.max_sources &&
+            !g_hash_table_contains(d->recursive, server))
+                g_hash_table_add(d->recursive, g_memdup2(server, sizeof *server));
+        if (!resp) {
+                bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, false);
+                if (c && c->flagged && t - c->last <= d->o.window)
+                        out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
+                return;
+        }
+        if (m->flags & DG_FLAG_AA)
+                return;
+        bool refused = m->rcode == DG_RCODE_REFUSED || m->rcode == DG_RCODE_SERVFAIL ||
+                       m->rcode == DG_RCODE_NOTIMP;
+        if (!(ra || refused || (m->ancount > 0 && !sc->referral)))
+                return;
+        bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, true);
+        if (c == NULL)
+                return;
+        bucket_add(c, name_hash(m->qname), t);
+        if (c->distinct >= d->o.snoop_names)
+                bucket_flag(c);
+        if (c->flagged)
+                out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
+}
+
+/* nsec-walk: questions for names constructed from received NSEC names,
+ * stepping from nsec_steps distinct ones within a window. */
+static void rule_nsec(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
+                      const uint8_t *q, bool resp, const scan_t *sc, dg_detect_result_t *out)
+{
         if (s->nsec_flag && t - s->nsec_last > d->o.window)
                 s->nsec_flag = false;
-        if (m->qdcount > 0 && (s->nhints > 0 || qt == DG_T_NSEC) && nsec_step(s, q, qt)) {
-                if (!resp) {
+        if (!resp && s->nhints > 0) {
+                unsigned bits = nsec_steps_from(s, q, m->qtype);
+                if (bits != 0) {
                         if (t - s->nsec_start > d->o.window) {
                                 s->nsec_start = t;
                                 s->nsec_steps = 0;
                         }
-                        if (++s->nsec_steps >= d->o.nsec_steps)
+                        if (bits & ~s->hint_used)
+                                s->nsec_steps++;
+                        s->hint_used |= (uint8_t)bits;
+                        if (s->nsec_steps >= d->o.nsec_steps)
                                 s->nsec_flag = true;
                         s->nsec_last = t;
+                        if (s->nsec_flag)
+                                out->tags |= DG_TAG_BIT(DG_TAG_NSEC_WALK);
                 }
-                if (s->nsec_flag)
-                        out->tags |= DG_TAG_BIT(DG_TAG_NSEC_WALK);
-        } else if (resp && scp->nsec > 0 && s->nsec_flag) {
+        } else if (resp && s->nsec_flag && (sc->nsec > 0 || nsec_steps_from(s, q, m->qtype))) {
                 out->tags |= DG_TAG_BIT(DG_TAG_NSEC_WALK);
         }
-        for (unsigned i = 0; i < scp->nnames; i++)
-                nsec_hint_add(s, scp->names[i]);
+        for (unsigned i = 0; i < sc->nnames; i++)
+                nsec_hint_add(s, sc->names[i]);
+}
+
+static bool n3_primed(const source_t *s, uint64_t zh, double t, double window)
+{
+        for (unsigned i = 0; i < N3PARAM_ZONES; i++)
+                if (s->n3param[i] == zh && t - s->n3param_t[i] <= window)
+                        return true;
+        return false;
+}
+
+/* True if a suffix of q hashes to zh. */
+static bool under_hashed(const uint8_t *q, uint64_t zh)
+{
+        for (size_t p = 0;; p += 1u + q[p]) {
+                if (name_hash(q + p) == zh)
+                        return true;
+                if (q[p] == 0)
+                        return false;
+        }
+}
+
+/* nsec3-walk: NXDOMAIN/NODATA answers proved by NSEC3 for names a walker
+ * makes (type NSEC3 asked, random labels, or after an NSEC3PARAM query),
+ * nsec3_names distinct ones into one zone. Returns true when this message
+ * is such a walker's question or answer (wildcard-probe then stays off). */
+static bool rule_nsec3(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
+                       const uint8_t *q, bool resp, const scan_t *sc, dg_detect_result_t *out)
+{
+        if (!resp) {
+                if (m->qtype == DG_T_NSEC3PARAM) {
+                        s->n3param[s->n3param_pos] = name_hash(q);
+                        s->n3param_t[s->n3param_pos] = t;
+                        s->n3param_pos = (s->n3param_pos + 1) % N3PARAM_ZONES;
+                }
+                if (s->n3_flag && t - s->n3_last <= d->o.window &&
+                    (m->qtype == DG_T_NSEC3 || dg_detect_label_random(q + 1, q[0], 8)) &&
+                    under_hashed(q, s->n3zone))
+                        out->tags |= DG_TAG_BIT(DG_TAG_NSEC3_WALK);
+                return false;
+        }
+        if (sc->nsec3 == 0 || q[0] == 0 || !dg_name_is_under(q, sc->n3zone))
+                return false;
+        if (m->rcode != DG_RCODE_NXDOMAIN && !(m->rcode == DG_RCODE_NOERROR && m->ancount == 0))
+                return false;
+        uint64_t zh = name_hash(sc->n3zone);
+        bool walker = m->qtype == DG_T_NSEC3 || n3_primed(s, zh, t, d->o.window);
+        if (!walker && !dg_detect_label_random(q + 1, q[0], 8))
+                return false;
+        bucket_t *b =
+            bucket_get(d, s, bucket_key(&s->s.addr, 'N', sc->n3zone), d->o.nsec3_names, t, true);
+        if (b == NULL)
+                return walker;
+        bucket_add(b, name_hash(q), t);
+        if (b->distinct >= d->o.nsec3_names)
+                bucket_flag(b);
+        if (b->flagged) {
+                s->n3_flag = true;
+                s->n3zone = zh;
+                s->n3_last = t;
+                out->tags |= DG_TAG_BIT(DG_TAG_NSEC3_WALK);
+        }
+        return walker || b->flagged;
+}
+
+static uint64_t label_hash(const uint8_t *w)
+{
+        uint64_t h = dg_fnv(DG_FNV_INIT, w, 1u + w[0]);
+        return h ? h : 1;
+}
+
+/* tld-sweep: one first label under tld_parents distinct parents, mostly
+ * NXDOMAIN (or no answers captured). */
+static void rule_tld(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
+                     const uint8_t *q, bool resp, dg_detect_result_t *out)
+{
+        uint16_t qt = m->qtype;
+        if (m->qclass != DG_CLASS_IN || q[0] == 0 || q[1 + q[0]] == 0 || q[1] == '_' ||
+            qt == DG_T_PTR || qt == DG_T_SRV || qt == DG_T_AXFR || qt == DG_T_IXFR)
+                return;
+        uint64_t lh = label_hash(q), ph = name_hash(q + 1 + q[0]);
+        unsigned i = 0;
+        while (i < TLD_RING && s->tld[i].lh != lh)
+                i++;
+        if (i == TLD_RING) {
+                if (!resp) {
+                        s->tld[s->tld_pos].lh = lh;
+                        s->tld[s->tld_pos].ph = ph;
+                        s->tld[s->tld_pos].promoted = false;
+                        s->tld_pos = (s->tld_pos + 1) % TLD_RING;
+                }
+                return;
+        }
+        if (!s->tld[i].promoted && (resp || s->tld[i].ph == ph))
+                return;
+        bucket_t *b = bucket_get(d, s, bucket_key_raw(&s->s.addr, 'T', q, 1u + q[0]),
+                                 d->o.tld_parents, t, !resp);
+        if (b == NULL)
+                return;
+        if (!s->tld[i].promoted) {
+                bucket_add(b, s->tld[i].ph, t);
+                b->queries++;
+                s->tld[i].promoted = true;
+        }
+        if (!resp) {
+                bucket_add(b, ph, t);
+                b->queries++;
+        } else if (m->rcode == DG_RCODE_NXDOMAIN) {
+                b->nx++;
+        }
+        unsigned asked = MAX(b->queries, b->distinct);
+        if (b->distinct >= d->o.tld_parents &&
+            (s->s.responses < 4 || (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
+                bucket_flag(b);
+        if (b->flagged)
+                out->tags |= DG_TAG_BIT(DG_TAG_TLD_SWEEP);
+}
+
+static void stateful(dg_detector_t *d, source_t *s, const dg_detect_addr_t *server, double t,
+                     const dg_wire_msg_t *m, const uint8_t *q, const scan_t *sc,
+                     dg_detect_result_t *out, bool *n3walker)
+{
+        bool resp = out->response;
+        if (m->qclass == DG_CLASS_IN && m->qtype != DG_T_AXFR && m->qtype != DG_T_IXFR) {
+                rule_counts(d, s, t, m, q, resp, out);
+                rule_snoop(d, s, server, t, m, resp, sc, out);
+                rule_tld(d, s, t, m, q, resp, out);
+                *n3walker = rule_nsec3(d, s, t, m, q, resp, sc, out);
+        }
+        rule_nsec(d, s, t, m, q, resp, sc, out);
+}
+
+/* True if the name is a host of a cloud or CDN provider (the fingerprint
+ * database's CNAME target suffixes: cloudfront.net, s3.amazonaws.com, ...). */
+static bool provider_host(dg_detector_t *d, const uint8_t *q)
+{
+        char str[DG_NAME_STR_MAX];
+        if (d->providers == NULL || dg_name_to_str(q, str, sizeof str) <= 0)
+                return false;
+        d->pres.nmatches = 0;
+        return dg_classify_host(d->providers, DG_FP_CNAME, str, &d->pres) > 0;
+}
+
+/* wildcard-probe: a generated first label under a zone that is not a
+ * provider's; a UUID on its question, others on their NXDOMAIN or
+ * wildcard-expanded answer (a random label answered with data is a real
+ * host as often as a probe: CDN and storage names). */
+static void rule_wildcard(dg_detector_t *d, const dg_wire_msg_t *m, const uint8_t *q, bool resp,
+                          const scan_t *sc, dg_detect_result_t *out)
+{
+        if (m->qclass != DG_CLASS_IN || q[0] == 0 || dg_det_under_reverse(q) ||
+            dg_det_any_underscore(q))
+                return;
+        bool uuid = dg_detect_label_uuid(q + 1, q[0]);
+        if (!uuid && !dg_detect_label_random(q + 1, q[0], d->o.wildcard_min_len))
+                return;
+        if (resp && !uuid && m->rcode != DG_RCODE_NXDOMAIN &&
+            !(m->rcode == DG_RCODE_NOERROR && m->ancount > 0 && sc->wild))
+                return;
+        if (!resp && !uuid)
+                return;
+        if (!provider_host(d, q))
+                out->tags |= DG_TAG_BIT(DG_TAG_WILDCARD_PROBE);
 }
 
 int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
@@ -860,7 +1021,9 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
         scan_t sc;
         sc.referral = false;
         sc.sig = 0;
-        sc.nsec = sc.nnames = 0;
+        sc.nsec = sc.nsec3 = sc.nnames = 0;
+        sc.wild = false;
+        sc.n3zone[0] = 0;
         if (resp && m.qdcount > 0)
                 scan_records(msg, len, &m, &sc);
 
@@ -888,12 +1051,11 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
                         out->tags |= DG_TAG_BIT(DG_TAG_ANY);
                 if (m.qclass == DG_CLASS_CH)
                         out->tags |= DG_TAG_BIT(DG_TAG_CHAOS);
-                if (m.qclass == DG_CLASS_IN && q[0] > 0 && !under_reverse(q) &&
-                    !any_underscore_label(q) &&
-                    dg_detect_label_random(q + 1, q[0], det->o.wildcard_min_len))
-                        out->tags |= DG_TAG_BIT(DG_TAG_WILDCARD_PROBE);
+                bool n3walker = false;
                 if (s)
-                        stateful(det, s, t, &m, q, &sc, out);
+                        stateful(det, s, server, t, &m, q, &sc, out, &n3walker);
+                if (!n3walker)
+                        rule_wildcard(det, &m, q, resp, &sc, out);
         }
         if (resp && det->o.classify)
                 classify(det, s, msg, len, &m, q, &sc, out);
