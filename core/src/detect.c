@@ -10,24 +10,6 @@
 #include "detect_int.h"
 #include "util.h"
 
-static const char *const tag_names[DG_TAG_COUNT_] = {
-    [DG_TAG_AXFR] = "axfr",
-    [DG_TAG_IXFR] = "ixfr",
-    [DG_TAG_ANY] = "any",
-    [DG_TAG_CHAOS] = "chaos",
-    [DG_TAG_BRUTE] = "brute",
-    [DG_TAG_NSEC_WALK] = "nsec-walk",
-    [DG_TAG_SRV_ENUM] = "srv-enum",
-    [DG_TAG_PTR_SWEEP] = "ptr-sweep",
-    [DG_TAG_CACHE_SNOOP] = "cache-snoop",
-    [DG_TAG_WILDCARD_PROBE] = "wildcard-probe",
-    [DG_TAG_PROVIDER_DISCLOSURE] = "provider-disclosure",
-    [DG_TAG_TAKEOVER_CANDIDATE] = "takeover-candidate",
-    [DG_TAG_ZONE_LEAK] = "zone-leak",
-    [DG_TAG_NSEC3_WALK] = "nsec3-walk",
-    [DG_TAG_TLD_SWEEP] = "tld-sweep",
-};
-
 /* What one tagged message adds to its source's score (capped at 100): a
  * transfer or its leak weighs more than one step of a brute force. */
 static const uint8_t tag_weight[DG_TAG_COUNT_] = {
@@ -119,31 +101,12 @@ struct dg_detector {
         unsigned since_sweep;
         double now;
         const dg_fpdb_t *db;
-        struct ccache *cache; /* CCACHE_SIZE entries, direct mapped */
-        /* servers seen answering with RA set (recursive): addr -> itself */
-        GHashTable *recursive;
+        struct ccache *cache;       /* CCACHE_SIZE entries, direct mapped */
         const dg_fpdb_t *providers; /* cname suffixes of cloud/CDN providers */
         dg_classify_res_t pres;
 };
 
 /* ---- small helpers ---- */
-
-const char *dg_detect_tag_name(dg_tag_t t)
-{
-        if ((unsigned)t >= DG_TAG_COUNT_)
-                return NULL;
-        return tag_names[t];
-}
-
-int dg_detect_tag_parse(const char *word)
-{
-        if (word == NULL)
-                return DG_EINVAL;
-        for (int i = 0; i < DG_TAG_COUNT_; i++)
-                if (strcmp(word, tag_names[i]) == 0)
-                        return i;
-        return DG_EINVAL;
-}
 
 void dg_detect_opts_default(dg_detect_opts_t *o)
 {
@@ -160,49 +123,6 @@ void dg_detect_opts_default(dg_detect_opts_t *o)
         o->nsec3_names = 5;
         o->tld_parents = 20;
         o->classify = true;
-}
-
-int dg_detect_addr_str(const dg_detect_addr_t *a, char *buf, size_t cap)
-{
-        int n;
-        if (a->family == 4)
-                n = snprintf(buf, cap, "%u.%u.%u.%u", a->addr[0], a->addr[1], a->addr[2],
-                             a->addr[3]);
-        else if (a->family == 6) {
-                /* RFC 5952: lowercase, longest run of two or more zero groups as "::" */
-                uint16_t g[8];
-                for (int i = 0; i < 8; i++)
-                        g[i] = (uint16_t)(a->addr[2 * i] << 8 | a->addr[2 * i + 1]);
-                int best = -1, bestlen = 1;
-                for (int i = 0; i < 8;) {
-                        int j = i;
-                        while (j < 8 && g[j] == 0)
-                                j++;
-                        if (j - i > bestlen) {
-                                best = i;
-                                bestlen = j - i;
-                        }
-                        i = j > i ? j : i + 1;
-                }
-                char tmp[48];
-                size_t o = 0;
-                for (int i = 0; i < 8; i++) {
-                        if (i == best) {
-                                o += (size_t)snprintf(tmp + o, sizeof tmp - o, "::");
-                                i += bestlen - 1;
-                                continue;
-                        }
-                        if (o > 0 && tmp[o - 1] != ':')
-                                tmp[o++] = ':';
-                        o += (size_t)snprintf(tmp + o, sizeof tmp - o, "%x", g[i]);
-                }
-                tmp[o] = '\0';
-                n = snprintf(buf, cap, "%s", tmp);
-        } else
-                n = snprintf(buf, cap, "?");
-        if (n < 0 || (size_t)n >= cap)
-                return DG_ESPACE;
-        return n;
 }
 
 static size_t addr_len(const dg_detect_addr_t *a)
@@ -285,7 +205,6 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
         d->order = g_ptr_array_new_with_free_func(source_free);
         d->bcap = 1024;
         d->bslots = g_new0(bslot_t, d->bcap);
-        d->recursive = g_hash_table_new_full(addr_hash, addr_eq, g_free, NULL);
         dg_classify_res_init(&d->pres);
         /* the provider suffixes keep wildcard-probe off CDN host names, with
          * or without classification of records */
@@ -307,8 +226,6 @@ void dg_detect_free(dg_detector_t *det)
         if (det == NULL)
                 return;
         g_free(det->cache);
-        if (det->recursive)
-                g_hash_table_destroy(det->recursive);
         dg_classify_res_clear(&det->pres);
         g_hash_table_destroy(det->sources);
         g_ptr_array_free(det->order, TRUE);
@@ -750,15 +667,13 @@ static void rule_counts(dg_detector_t *d, source_t *s, double t, const dg_wire_m
  * refuses or fails them (not its zones). An authoritative answer or a plain
  * referral (how authoritative servers answer resolvers) does not count. */
 static void rule_snoop(dg_detector_t *d, source_t *s, const dg_detect_addr_t *server, double t,
-                       const dg_wire_msg_t *m, bool resp, const scan_t *sc, dg_detect_result_t *out)
+                       const dg_wire_msg_t *m, const uint8_t *q, bool resp, const scan_t *sc,
+                       dg_detect_result_t *out)
 {
         if (m->flags & DG_FLAG_RD)
                 return;
         uint64_t key = bucket_key_raw(&s->s.addr, 'C', server->addr, addr_len(server));
         bool ra = (m->flags & DG_FLAG_RA) != 0;
-        if (resp && ra && g_hash_table_size(d->recursive) < d->o.max_sources &&
-            !g_hash_table_contains(d->recursive, server))
-                g_hash_table_add(d->recursive, g_memdup2(server, sizeof *server));
         if (!resp) {
                 bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, false);
                 if (c && c->flagged && t - c->last <= d->o.window)
@@ -774,7 +689,7 @@ static void rule_snoop(dg_detector_t *d, source_t *s, const dg_detect_addr_t *se
         bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, true);
         if (c == NULL)
                 return;
-        bucket_add(c, name_hash(m->qname), t);
+        bucket_add(c, name_hash(q), t);
         if (c->distinct >= d->o.snoop_names)
                 bucket_flag(c);
         if (c->flagged)
@@ -933,7 +848,7 @@ static void stateful(dg_detector_t *d, source_t *s, const dg_detect_addr_t *serv
         bool resp = out->response;
         if (m->qclass == DG_CLASS_IN && m->qtype != DG_T_AXFR && m->qtype != DG_T_IXFR) {
                 rule_counts(d, s, t, m, q, resp, out);
-                rule_snoop(d, s, server, t, m, resp, sc, out);
+                rule_snoop(d, s, server, t, m, q, resp, sc, out);
                 rule_tld(d, s, t, m, q, resp, out);
                 *n3walker = rule_nsec3(d, s, t, m, q, resp, sc, out);
         }

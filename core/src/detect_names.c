@@ -1,9 +1,89 @@
-/* dnsglean — detect: what names look like (see detect_int.h, detect.h). */
+/* dnsglean — detect: tag words, addresses and what names look like (see
+ * detect_int.h, detect.h). */
 #include "detect_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
+
+static const char *const tag_names[DG_TAG_COUNT_] = {
+    [DG_TAG_AXFR] = "axfr",
+    [DG_TAG_IXFR] = "ixfr",
+    [DG_TAG_ANY] = "any",
+    [DG_TAG_CHAOS] = "chaos",
+    [DG_TAG_BRUTE] = "brute",
+    [DG_TAG_NSEC_WALK] = "nsec-walk",
+    [DG_TAG_SRV_ENUM] = "srv-enum",
+    [DG_TAG_PTR_SWEEP] = "ptr-sweep",
+    [DG_TAG_CACHE_SNOOP] = "cache-snoop",
+    [DG_TAG_WILDCARD_PROBE] = "wildcard-probe",
+    [DG_TAG_PROVIDER_DISCLOSURE] = "provider-disclosure",
+    [DG_TAG_TAKEOVER_CANDIDATE] = "takeover-candidate",
+    [DG_TAG_ZONE_LEAK] = "zone-leak",
+    [DG_TAG_NSEC3_WALK] = "nsec3-walk",
+    [DG_TAG_TLD_SWEEP] = "tld-sweep",
+};
+
+const char *dg_detect_tag_name(dg_tag_t t)
+{
+        if ((unsigned)t >= DG_TAG_COUNT_)
+                return NULL;
+        return tag_names[t];
+}
+
+int dg_detect_tag_parse(const char *word)
+{
+        if (word == NULL)
+                return DG_EINVAL;
+        for (int i = 0; i < DG_TAG_COUNT_; i++)
+                if (strcmp(word, tag_names[i]) == 0)
+                        return i;
+        return DG_EINVAL;
+}
+
+int dg_detect_addr_str(const dg_detect_addr_t *a, char *buf, size_t cap)
+{
+        int n;
+        if (a->family == 4)
+                n = snprintf(buf, cap, "%u.%u.%u.%u", a->addr[0], a->addr[1], a->addr[2],
+                             a->addr[3]);
+        else if (a->family == 6) {
+                /* RFC 5952: lowercase, longest run of two or more zero groups as "::" */
+                uint16_t g[8];
+                for (int i = 0; i < 8; i++)
+                        g[i] = (uint16_t)(a->addr[2 * i] << 8 | a->addr[2 * i + 1]);
+                int best = -1, bestlen = 1;
+                for (int i = 0; i < 8;) {
+                        int j = i;
+                        while (j < 8 && g[j] == 0)
+                                j++;
+                        if (j - i > bestlen) {
+                                best = i;
+                                bestlen = j - i;
+                        }
+                        i = j > i ? j : i + 1;
+                }
+                char tmp[48];
+                size_t o = 0;
+                for (int i = 0; i < 8; i++) {
+                        if (i == best) {
+                                o += (size_t)snprintf(tmp + o, sizeof tmp - o, "::");
+                                i += bestlen - 1;
+                                continue;
+                        }
+                        if (o > 0 && tmp[o - 1] != ':')
+                                tmp[o++] = ':';
+                        o += (size_t)snprintf(tmp + o, sizeof tmp - o, "%x", g[i]);
+                }
+                tmp[o] = '\0';
+                n = snprintf(buf, cap, "%s", tmp);
+        } else
+                n = snprintf(buf, cap, "?");
+        if (n < 0 || (size_t)n >= cap)
+                return DG_ESPACE;
+        return n;
+}
 
 bool dg_det_under_reverse(const uint8_t *w)
 {
