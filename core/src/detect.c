@@ -23,6 +23,7 @@ static const uint8_t tag_weight[DG_TAG_COUNT_] = {
 #define NSEC_HINTS 8 /* fits the used bits of source.hint_used */
 #define N3PARAM_ZONES 4
 #define TLD_RING 16
+#define TLD_INLINE 4 /* parents a ring entry holds before it gets a bucket */
 #define TKO_HINTS 8
 #define SWEEP_EVERY 4096
 #define MAX_BUCKETS (1u << 20)
@@ -62,10 +63,14 @@ typedef struct source {
         uint64_t n3zone;
         double n3_last;
         bool n3_flag;
-        /* tld-sweep: recent first labels and the parent each came with;
-         * a label seen under a second parent gets a bucket */
+        /* tld-sweep: recent first labels, the first parents each came
+         * with and the NXDOMAIN answers they got; a label seen under several
+         * parents and mostly denied gets a bucket */
         struct {
-                uint64_t lh, ph;
+                uint64_t lh;
+                uint64_t ph[TLD_INLINE];
+                uint16_t nq, nx; /* its questions and their NXDOMAIN answers */
+                uint8_t nph;
                 bool promoted;
         } tld[TLD_RING];
         unsigned tld_pos;
@@ -675,7 +680,8 @@ static void rule_snoop(dg_detector_t *d, source_t *s, const dg_detect_addr_t *se
         uint64_t key = bucket_key_raw(&s->s.addr, 'C', server->addr, addr_len(server));
         bool ra = (m->flags & DG_FLAG_RA) != 0;
         if (!resp) {
-                bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, false);
+                bucket_t *c =
+                    s->nflagged ? bucket_get(d, s, key, d->o.snoop_names, t, false) : NULL;
                 if (c && c->flagged && t - c->last <= d->o.window)
                         out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
                 return;
@@ -794,8 +800,37 @@ static uint64_t label_hash(const uint8_t *w)
         return h ? h : 1;
 }
 
+/* The ring entry of label hash lh; a query makes one (evicting in turn). */
+static int tld_entry(source_t *s, uint64_t lh, bool create)
+{
+        for (int i = 0; i < TLD_RING; i++)
+                if (s->tld[i].lh == lh)
+                        return i;
+        if (!create)
+                return -1;
+        int i = (int)s->tld_pos;
+        memset(&s->tld[i], 0, sizeof s->tld[i]);
+        s->tld[i].lh = lh;
+        s->tld_pos = (s->tld_pos + 1) % TLD_RING;
+        return i;
+}
+
+/* Adds parent ph to a ring entry; true when the entry is full with new parents. */
+static bool tld_inline_add(source_t *s, int i, uint64_t ph)
+{
+        for (unsigned k = 0; k < s->tld[i].nph; k++)
+                if (s->tld[i].ph[k] == ph)
+                        return false;
+        if (s->tld[i].nph == TLD_INLINE)
+                return true;
+        s->tld[i].ph[s->tld[i].nph++] = ph;
+        return false;
+}
+
 /* tld-sweep: one first label under tld_parents distinct parents, mostly
- * NXDOMAIN (or no answers captured). */
+ * NXDOMAIN (or no answers captured). A per-source ring of recent labels
+ * keeps the common case (a label under a few parents, or answered) off the
+ * bucket table. */
 static void rule_tld(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
                      const uint8_t *q, bool resp, dg_detect_result_t *out)
 {
@@ -803,34 +838,40 @@ static void rule_tld(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
         if (m->qclass != DG_CLASS_IN || q[0] == 0 || q[1 + q[0]] == 0 || q[1] == '_' ||
             qt == DG_T_PTR || qt == DG_T_SRV || qt == DG_T_AXFR || qt == DG_T_IXFR)
                 return;
-        uint64_t lh = label_hash(q), ph = name_hash(q + 1 + q[0]);
-        unsigned i = 0;
-        while (i < TLD_RING && s->tld[i].lh != lh)
-                i++;
-        if (i == TLD_RING) {
-                if (!resp) {
-                        s->tld[s->tld_pos].lh = lh;
-                        s->tld[s->tld_pos].ph = ph;
-                        s->tld[s->tld_pos].promoted = false;
-                        s->tld_pos = (s->tld_pos + 1) % TLD_RING;
-                }
+        int i = tld_entry(s, label_hash(q), !resp);
+        if (i < 0)
+                return;
+        bool nx = resp && m->rcode == DG_RCODE_NXDOMAIN;
+        if (nx && s->tld[i].nx < UINT16_MAX)
+                s->tld[i].nx++;
+        if (!resp && s->tld[i].nq < UINT16_MAX)
+                s->tld[i].nq++;
+        uint64_t ph = name_hash(q + 1 + q[0]);
+        bool full = !resp && tld_inline_add(s, i, ph);
+        if (!s->tld[i].promoted) {
+                bool denied = 2u * s->tld[i].nx + 1u >= s->tld[i].nq || s->s.responses < 4;
+                if (resp || s->tld[i].nph < 2 || !denied)
+                        return;
+        } else if (resp && !nx && s->nflagged == 0) {
                 return;
         }
-        if (!s->tld[i].promoted && (resp || s->tld[i].ph == ph))
-                return;
         bucket_t *b = bucket_get(d, s, bucket_key_raw(&s->s.addr, 'T', q, 1u + q[0]),
                                  d->o.tld_parents, t, !resp);
         if (b == NULL)
                 return;
-        if (!s->tld[i].promoted) {
-                bucket_add(b, s->tld[i].ph, t);
-                b->queries++;
+        bool was = s->tld[i].promoted;
+        if (!was) {
+                for (unsigned k = 0; k < s->tld[i].nph; k++)
+                        bucket_add(b, s->tld[i].ph[k], t);
+                b->queries += s->tld[i].nph - 1u;
+                b->nx += s->tld[i].nx;
                 s->tld[i].promoted = true;
         }
         if (!resp) {
-                bucket_add(b, ph, t);
+                if (was || full)
+                        bucket_add(b, ph, t);
                 b->queries++;
-        } else if (m->rcode == DG_RCODE_NXDOMAIN) {
+        } else if (nx) {
                 b->nx++;
         }
         unsigned asked = MAX(b->queries, b->distinct);
