@@ -740,21 +740,11 @@ static bool n3_primed(const source_t *s, uint64_t zh, double t, double window)
         return false;
 }
 
-/* True if a suffix of q hashes to zh. */
-static bool under_hashed(const uint8_t *q, uint64_t zh)
-{
-        for (size_t p = 0;; p += 1u + q[p]) {
-                if (name_hash(q + p) == zh)
-                        return true;
-                if (q[p] == 0)
-                        return false;
-        }
-}
-
 /* nsec3-walk: NXDOMAIN/NODATA answers proved by NSEC3 for names a walker
  * makes (type NSEC3 asked, random labels, or after an NSEC3PARAM query),
  * nsec3_names distinct ones into one zone. Returns true when this message
- * is such a walker's question or answer (wildcard-probe then stays off). */
+ * is such a walker's question or answer (brute and wildcard-probe then
+ * leave it alone: the walk is the technique). */
 static bool rule_nsec3(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
                        const uint8_t *q, bool resp, const scan_t *sc, dg_detect_result_t *out)
 {
@@ -764,11 +754,15 @@ static bool rule_nsec3(dg_detector_t *d, source_t *s, double t, const dg_wire_ms
                         s->n3param_t[s->n3param_pos] = t;
                         s->n3param_pos = (s->n3param_pos + 1) % N3PARAM_ZONES;
                 }
-                if (s->n3_flag && t - s->n3_last <= d->o.window &&
-                    (m->qtype == DG_T_NSEC3 || dg_detect_label_random(q + 1, q[0], 8)) &&
-                    under_hashed(q, s->n3zone))
+                if (q[0] == 0)
+                        return false;
+                /* a walker's name sits right under the zone it walks */
+                uint64_t ph = name_hash(q + 1 + q[0]);
+                bool flagged = s->n3_flag && t - s->n3_last <= d->o.window && ph == s->n3zone;
+                bool walker = m->qtype == DG_T_NSEC3 || n3_primed(s, ph, t, d->o.window);
+                if (flagged && (walker || dg_detect_label_random(q + 1, q[0], 8)))
                         out->tags |= DG_TAG_BIT(DG_TAG_NSEC3_WALK);
-                return false;
+                return walker || flagged;
         }
         if (sc->nsec3 == 0 || q[0] == 0 || !dg_name_is_under(q, sc->n3zone))
                 return false;
@@ -888,10 +882,11 @@ static void stateful(dg_detector_t *d, source_t *s, const dg_detect_addr_t *serv
 {
         bool resp = out->response;
         if (m->qclass == DG_CLASS_IN && m->qtype != DG_T_AXFR && m->qtype != DG_T_IXFR) {
-                rule_counts(d, s, t, m, q, resp, out);
+                *n3walker = rule_nsec3(d, s, t, m, q, resp, sc, out);
+                if (!*n3walker)
+                        rule_counts(d, s, t, m, q, resp, out);
                 rule_snoop(d, s, server, t, m, q, resp, sc, out);
                 rule_tld(d, s, t, m, q, resp, out);
-                *n3walker = rule_nsec3(d, s, t, m, q, resp, sc, out);
         }
         rule_nsec(d, s, t, m, q, resp, sc, out);
 }

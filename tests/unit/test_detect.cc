@@ -608,9 +608,9 @@ TEST_F(Detect, AskingForNextNamesIsNoWalk)
                         std::string q = std::string(nx[i]) + ".corp.test";
                         std::string nn = std::string(next[i]) + ".corp.test";
                         EXPECT_EQ(0u, query(msg(QUERY, q, DG_T_A)));
-                        EXPECT_EQ(0u,
-                                  answer(msg(DG_FLAG_QR | DG_FLAG_RD | DG_FLAG_RA | DG_RCODE_NXDOMAIN, q, DG_T_A,
-                                             DG_CLASS_IN, {nsec_rr("ftp.corp.test", nn)})));
+                        EXPECT_EQ(0u, answer(msg(
+                                          DG_FLAG_QR | DG_FLAG_RD | DG_FLAG_RA | DG_RCODE_NXDOMAIN,
+                                          q, DG_T_A, DG_CLASS_IN, {nsec_rr("ftp.corp.test", nn)})));
                         EXPECT_EQ(0u, query(msg(QUERY, nn, DG_T_A)));
                         EXPECT_EQ(0u, query(msg(QUERY, nn, DG_T_AAAA)));
                         EXPECT_EQ(0u,
@@ -656,6 +656,14 @@ TEST_F(Detect, Nsec3WalkLikeNmap)
         }
         EXPECT_EQ(bit(DG_TAG_NSEC3_WALK), qt);
         EXPECT_EQ(bit(DG_TAG_NSEC3_WALK), at);
+        // a long walk is the walk, not also a brute force of the zone
+        for (unsigned i = 100; i < 130; i++) {
+                std::string q = nmap_label(i) + ".corp.test";
+                EXPECT_EQ(bit(DG_TAG_NSEC3_WALK), query(msg(QUERY, q, DG_T_NSEC3)));
+                EXPECT_EQ(bit(DG_TAG_NSEC3_WALK),
+                          answer(msg(DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN, q, DG_T_NSEC3,
+                                     DG_CLASS_IN, {nsec3_rr(b32hex(i), "corp.test", uint8_t(i))})));
+        }
         // another zone of the same source is not tainted
         EXPECT_EQ(0u, query(msg(QUERY, nmap_label(99) + ".other.test", DG_T_NSEC3)));
 }
@@ -705,7 +713,8 @@ TEST_F(Detect, TldSweep)
         for (unsigned i = 1; i <= o.tld_parents + 5; i++) {
                 std::string q = "corp.tld" + std::to_string(i);
                 uint32_t qt = query(msg(QUERY, q, DG_T_A));
-                uint32_t at = answer(msg(DG_FLAG_QR | DG_FLAG_RD | DG_FLAG_RA | DG_RCODE_NXDOMAIN, q, DG_T_A));
+                uint32_t at = answer(
+                    msg(DG_FLAG_QR | DG_FLAG_RD | DG_FLAG_RA | DG_RCODE_NXDOMAIN, q, DG_T_A));
                 EXPECT_EQ(qt & bit(DG_TAG_TLD_SWEEP), at & bit(DG_TAG_TLD_SWEEP)) << i;
                 EXPECT_EQ(0u, qt & bit(DG_TAG_BRUTE)) << i;
                 if ((qt & bit(DG_TAG_TLD_SWEEP)) && first == 0)
@@ -730,8 +739,9 @@ TEST_F(Detect, ResolverRelayingASweepIsSweeping)
                 rt = send(resolver, tldsrv, msg(0, q, DG_T_A));
                 rt |= send(tldsrv, resolver,
                            msg(DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN, q, DG_T_A));
-                ct |= send(resolver, client,
-                           msg(DG_FLAG_QR | DG_FLAG_RD | DG_FLAG_RA | DG_RCODE_NXDOMAIN, q, DG_T_A));
+                ct |=
+                    send(resolver, client,
+                         msg(DG_FLAG_QR | DG_FLAG_RD | DG_FLAG_RA | DG_RCODE_NXDOMAIN, q, DG_T_A));
         }
         EXPECT_EQ(bit(DG_TAG_TLD_SWEEP), ct);
         EXPECT_EQ(bit(DG_TAG_TLD_SWEEP), rt);
