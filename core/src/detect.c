@@ -68,8 +68,8 @@ typedef struct source {
          * parents and mostly denied gets a bucket */
         struct {
                 uint64_t lh;
-                uint64_t ph[TLD_INLINE];
-                uint16_t nq, nx; /* its questions and their NXDOMAIN answers */
+                uint32_t ph[TLD_INLINE]; /* folded as bucket_add folds */
+                uint16_t nq, nx;         /* its questions and their NXDOMAIN answers */
                 uint8_t nph;
                 bool promoted;
         } tld[TLD_RING];
@@ -810,8 +810,9 @@ static int tld_entry(source_t *s, uint64_t lh, bool create)
 }
 
 /* Adds parent ph to a ring entry; true when the entry is full with new parents. */
-static bool tld_inline_add(source_t *s, int i, uint64_t ph)
+static bool tld_inline_add(source_t *s, int i, uint64_t ph64)
 {
+        uint32_t ph = (uint32_t)(ph64 ^ (ph64 >> 32));
         for (unsigned k = 0; k < s->tld[i].nph; k++)
                 if (s->tld[i].ph[k] == ph)
                         return false;
@@ -903,9 +904,9 @@ static bool provider_host(dg_detector_t *d, const uint8_t *q)
 }
 
 /* wildcard-probe: a generated first label under a zone that is not a
- * provider's; a UUID on its question, others on their NXDOMAIN or
- * wildcard-expanded answer (a random label answered with data is a real
- * host as often as a probe: CDN and storage names). */
+ * provider's; a UUID on its question, others on their answer unless it is a
+ * NOERROR one that no wildcard made (a random label answered with data is a
+ * real host as often as a probe: CDN and storage names). */
 static void rule_wildcard(dg_detector_t *d, const dg_wire_msg_t *m, const uint8_t *q, bool resp,
                           const scan_t *sc, dg_detect_result_t *out)
 {
@@ -915,8 +916,7 @@ static void rule_wildcard(dg_detector_t *d, const dg_wire_msg_t *m, const uint8_
         bool uuid = dg_detect_label_uuid(q + 1, q[0]);
         if (!uuid && !dg_detect_label_random(q + 1, q[0], d->o.wildcard_min_len))
                 return;
-        if (resp && !uuid && m->rcode != DG_RCODE_NXDOMAIN &&
-            !(m->rcode == DG_RCODE_NOERROR && m->ancount > 0 && sc->wild))
+        if (resp && !uuid && m->rcode == DG_RCODE_NOERROR && !(m->ancount > 0 && sc->wild))
                 return;
         if (!resp && !uuid)
                 return;

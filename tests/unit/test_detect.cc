@@ -364,6 +364,13 @@ TEST_F(Detect, WildcardProbe)
         std::string r = "qzxwvkrtplmn.corp.test";
         EXPECT_EQ(0u, query(msg(QUERY, r, DG_T_A)));
         EXPECT_EQ(bit(DG_TAG_WILDCARD_PROBE), answer(msg(NX, r, DG_T_A)));
+        // a server refusing it (dnsrecon's check of the TLD) answers the probe too
+        std::string tr = "vpqihm81saypzsx7k4fy.com";
+        EXPECT_EQ(0u, query(msg(QUERY, tr, DG_T_A)));
+        EXPECT_EQ(bit(DG_TAG_WILDCARD_PROBE),
+                  answer(msg(DG_FLAG_QR | DG_RCODE_REFUSED, tr, DG_T_A)));
+        // NODATA: the name exists
+        EXPECT_EQ(0u, answer(msg(RESP, r, DG_T_TXT)));
         // or an answer a wildcard made (its RRSIG has fewer labels than the name)
         std::string w = "hgtkpqzrwxyvbnmc.corp.test";
         EXPECT_EQ(bit(DG_TAG_WILDCARD_PROBE),
