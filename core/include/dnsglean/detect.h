@@ -10,23 +10,23 @@
  * Per-message facts come from one message: axfr, ixfr, zone-leak (a transfer
  * answered with records), any, chaos (CH-class queries such as version.bind).
  * Judgements look at a querier's behaviour: wildcard-probe (a UUID-shaped,
- * long hex/base32 or otherwise random-looking first label under a zone that
- * is no cloud/CDN provider's, on the query when UUID-shaped, else on its
- * NXDOMAIN or wildcard answer). Stateful judgements are kept per querying
- * address (a resolver is the querier of its own questions to authoritative
- * servers, so a sweep it relays is its sweep) over a window of time: brute
- * (many distinct first labels under one parent, mostly NXDOMAIN), srv-enum
- * (many distinct _service._proto names), ptr-sweep (many PTR names under one
- * reverse zone), nsec-walk (questions for names constructed from the NSEC
- * records just received: "\000." or "0." before an owner or next name, "\000"
- * or "-" appended to its first label, its last octet incremented, or the name
- * itself asked for type NSEC, chained over several distinct records),
- * nsec3-walk (a burst of NXDOMAIN/NODATA questions answered with NSEC3 into one
- * zone, asked for type NSEC3, with random-looking labels or after an
- * NSEC3PARAM query), cache-snoop (several distinct RD=0 questions to one
- * server that recurses or is not authoritative for them, whatever the answer),
- * tld-sweep (one first label under many parents, mostly NXDOMAIN). With a
- * classifier (classify.h) responses also get provider-disclosure, the
+ * long hex/base32 or otherwise random-looking first label under a zone that is
+ * no cloud/CDN provider's, on the query when UUID-shaped, else on its answer
+ * unless a NOERROR one that no wildcard made). Stateful judgements are kept
+ * per querying address (a resolver is the querier of its own questions to
+ * authoritative servers, so a sweep it relays is its sweep) over a window of
+ * time: brute (many distinct first labels under one parent, mostly NXDOMAIN),
+ * srv-enum (many distinct _service._proto names), ptr-sweep (many PTR names
+ * under one reverse zone), nsec-walk (questions for names constructed from the
+ * NSEC records just received: "\000." or "0." before an owner or next name,
+ * "\000" or "-" appended to its first label, the last octet of a full label
+ * raised, or the name itself asked for type NSEC, chained over several
+ * distinct records), nsec3-walk (a burst of NXDOMAIN/NODATA questions answered
+ * with NSEC3 into one zone, asked for type NSEC3, with random-looking labels
+ * or after an NSEC3PARAM query), cache-snoop (several distinct RD=0 questions
+ * to one server that recurses or is not authoritative for them, whatever the
+ * answer), tld-sweep (one first label under many parents, mostly NXDOMAIN).
+ * With a classifier (classify.h) responses also get provider-disclosure, the
  * providers and categories, and takeover-candidate.
  *
  * Memory is bounded: per-zone state is dropped after two idle windows and at
