@@ -64,6 +64,8 @@ static guint pref_ptr_names = 16;
 static guint pref_nsec_steps = 3;
 static guint pref_snoop_names = 5;
 static guint pref_wildcard_len = 10;
+static guint pref_nsec3_names = 5;
+static guint pref_tld_parents = 20;
 static gboolean pref_classify = TRUE;
 static range_t *pref_ports;
 static gboolean pref_dissection = FALSE;
@@ -100,6 +102,8 @@ static void dnsglean_init(void)
         o.nsec_steps = MAX(pref_nsec_steps, 1u);
         o.snoop_names = MAX(pref_snoop_names, 1u);
         o.wildcard_min_len = pref_wildcard_len;
+        o.nsec3_names = CLAMP(pref_nsec3_names, 1u, 100000u);
+        o.tld_parents = CLAMP(pref_tld_parents, 1u, 100000u);
         o.classify = pref_classify;
         if (dg_detect_new(&o, &detector) != DG_OK)
                 detector = NULL;
@@ -439,7 +443,8 @@ static void proto_register_dnsglean(void)
         static hf_register_info hf[] = {
             {&hf_tag,
              {"Tag", "dnsglean.tag", FT_STRING, BASE_NONE, NULL, 0x0,
-              "What this DNS message reveals (axfr, brute, nsec-walk, ...)", HFILL}},
+              "What this DNS message reveals (axfr, brute, nsec-walk, nsec3-walk, tld-sweep, ...)",
+              HFILL}},
             {&hf_provider,
              {"Provider", "dnsglean.provider", FT_STRING, BASE_NONE, NULL, 0x0,
               "Third-party service the records disclose", HFILL}},
@@ -495,14 +500,21 @@ static void proto_register_dnsglean(void)
                                        "Distinct PTR names under one reverse zone", 10,
                                        &pref_ptr_names);
         prefs_register_uint_preference(mod, "nsec_steps", "nsec-walk: steps",
-                                       "Queries derived from received NSEC records", 10,
+                                       "Distinct received NSEC names the querier stepped past", 10,
                                        &pref_nsec_steps);
         prefs_register_uint_preference(mod, "snoop_names", "cache-snoop: names",
-                                       "Distinct RD=0 names answered without authority", 10,
-                                       &pref_snoop_names);
+                                       "Distinct RD=0 names to one server that does not answer "
+                                       "them with authority",
+                                       10, &pref_snoop_names);
         prefs_register_uint_preference(mod, "wildcard_len", "wildcard-probe: label length",
                                        "Shortest first label judged random-looking", 10,
                                        &pref_wildcard_len);
+        prefs_register_uint_preference(mod, "nsec3_names", "nsec3-walk: names",
+                                       "Distinct walker names denied with NSEC3 in one zone", 10,
+                                       &pref_nsec3_names);
+        prefs_register_uint_preference(mod, "tld_parents", "tld-sweep: parents",
+                                       "Distinct parents (TLDs, sibling zones) of one first label",
+                                       10, &pref_tld_parents);
         prefs_register_bool_preference(mod, "classify", "Classify records",
                                        "Look up providers in the records of responses "
                                        "(provider-disclosure, takeover-candidate)",

@@ -7,23 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "detect_int.h"
 #include "util.h"
-
-static const char *const tag_names[DG_TAG_COUNT_] = {
-    [DG_TAG_AXFR] = "axfr",
-    [DG_TAG_IXFR] = "ixfr",
-    [DG_TAG_ANY] = "any",
-    [DG_TAG_CHAOS] = "chaos",
-    [DG_TAG_BRUTE] = "brute",
-    [DG_TAG_NSEC_WALK] = "nsec-walk",
-    [DG_TAG_SRV_ENUM] = "srv-enum",
-    [DG_TAG_PTR_SWEEP] = "ptr-sweep",
-    [DG_TAG_CACHE_SNOOP] = "cache-snoop",
-    [DG_TAG_WILDCARD_PROBE] = "wildcard-probe",
-    [DG_TAG_PROVIDER_DISCLOSURE] = "provider-disclosure",
-    [DG_TAG_TAKEOVER_CANDIDATE] = "takeover-candidate",
-    [DG_TAG_ZONE_LEAK] = "zone-leak",
-};
 
 /* What one tagged message adds to its source's score (capped at 100): a
  * transfer or its leak weighs more than one step of a brute force. */
@@ -31,10 +16,14 @@ static const uint8_t tag_weight[DG_TAG_COUNT_] = {
     [DG_TAG_AXFR] = 30,          [DG_TAG_IXFR] = 15,      [DG_TAG_ANY] = 5,
     [DG_TAG_CHAOS] = 10,         [DG_TAG_BRUTE] = 1,      [DG_TAG_NSEC_WALK] = 2,
     [DG_TAG_SRV_ENUM] = 2,       [DG_TAG_PTR_SWEEP] = 1,  [DG_TAG_CACHE_SNOOP] = 2,
-    [DG_TAG_WILDCARD_PROBE] = 5, [DG_TAG_ZONE_LEAK] = 40,
+    [DG_TAG_WILDCARD_PROBE] = 5, [DG_TAG_ZONE_LEAK] = 40, [DG_TAG_NSEC3_WALK] = 2,
+    [DG_TAG_TLD_SWEEP] = 1,
 };
 
-#define NSEC_HINTS 8
+#define NSEC_HINTS 8 /* fits the used bits of source.hint_used */
+#define N3PARAM_ZONES 4
+#define TLD_RING 16
+#define TLD_INLINE 4 /* parents a ring entry holds before it gets a bucket */
 #define TKO_HINTS 8
 #define SWEEP_EVERY 4096
 #define MAX_BUCKETS (1u << 20)
@@ -64,8 +53,27 @@ typedef struct source {
         /* nsec-walk: names from NSEC records this source received */
         uint8_t (*hints)[DG_NAME_WIRE_MAX];
         unsigned nhints, hint_pos, nsec_steps;
+        uint8_t hint_used; /* hints already walked from (one bit per slot) */
         double nsec_start, nsec_last;
         bool nsec_flag;
+        /* nsec3-walk: zones it asked NSEC3PARAM of, the zone it walks */
+        uint64_t n3param[N3PARAM_ZONES];
+        double n3param_t[N3PARAM_ZONES];
+        unsigned n3param_pos;
+        uint64_t n3zone;
+        double n3_last;
+        bool n3_flag;
+        /* tld-sweep: recent first labels, the first parents each came
+         * with and the NXDOMAIN answers they got; a label seen under several
+         * parents and mostly denied gets a bucket */
+        struct {
+                uint64_t lh;
+                uint32_t ph[TLD_INLINE]; /* folded as bucket_add folds */
+                uint16_t nq, nx;         /* its questions and their NXDOMAIN answers */
+                uint8_t nph;
+                bool promoted;
+        } tld[TLD_RING];
+        unsigned tld_pos;
         /* an answered zone transfer whose later messages carry no question */
         bool xfr_open;
         dg_detect_addr_t xfr_server;
@@ -98,27 +106,12 @@ struct dg_detector {
         unsigned since_sweep;
         double now;
         const dg_fpdb_t *db;
-        struct ccache *cache; /* CCACHE_SIZE entries, direct mapped */
+        struct ccache *cache;       /* CCACHE_SIZE entries, direct mapped */
+        const dg_fpdb_t *providers; /* cname suffixes of cloud/CDN providers */
+        dg_classify_res_t pres;
 };
 
 /* ---- small helpers ---- */
-
-const char *dg_detect_tag_name(dg_tag_t t)
-{
-        if ((unsigned)t >= DG_TAG_COUNT_)
-                return NULL;
-        return tag_names[t];
-}
-
-int dg_detect_tag_parse(const char *word)
-{
-        if (word == NULL)
-                return DG_EINVAL;
-        for (int i = 0; i < DG_TAG_COUNT_; i++)
-                if (strcmp(word, tag_names[i]) == 0)
-                        return i;
-        return DG_EINVAL;
-}
 
 void dg_detect_opts_default(dg_detect_opts_t *o)
 {
@@ -132,50 +125,9 @@ void dg_detect_opts_default(dg_detect_opts_t *o)
         o->snoop_names = 5;
         o->wildcard_min_len = 10;
         o->max_sources = 100000;
+        o->nsec3_names = 5;
+        o->tld_parents = 20;
         o->classify = true;
-}
-
-int dg_detect_addr_str(const dg_detect_addr_t *a, char *buf, size_t cap)
-{
-        int n;
-        if (a->family == 4)
-                n = snprintf(buf, cap, "%u.%u.%u.%u", a->addr[0], a->addr[1], a->addr[2],
-                             a->addr[3]);
-        else if (a->family == 6) {
-                /* RFC 5952: lowercase, longest run of two or more zero groups as "::" */
-                uint16_t g[8];
-                for (int i = 0; i < 8; i++)
-                        g[i] = (uint16_t)(a->addr[2 * i] << 8 | a->addr[2 * i + 1]);
-                int best = -1, bestlen = 1;
-                for (int i = 0; i < 8;) {
-                        int j = i;
-                        while (j < 8 && g[j] == 0)
-                                j++;
-                        if (j - i > bestlen) {
-                                best = i;
-                                bestlen = j - i;
-                        }
-                        i = j > i ? j : i + 1;
-                }
-                char tmp[48];
-                size_t o = 0;
-                for (int i = 0; i < 8; i++) {
-                        if (i == best) {
-                                o += (size_t)snprintf(tmp + o, sizeof tmp - o, "::");
-                                i += bestlen - 1;
-                                continue;
-                        }
-                        if (o > 0 && tmp[o - 1] != ':')
-                                tmp[o++] = ':';
-                        o += (size_t)snprintf(tmp + o, sizeof tmp - o, "%x", g[i]);
-                }
-                tmp[o] = '\0';
-                n = snprintf(buf, cap, "%s", tmp);
-        } else
-                n = snprintf(buf, cap, "?");
-        if (n < 0 || (size_t)n >= cap)
-                return DG_ESPACE;
-        return n;
 }
 
 static size_t addr_len(const dg_detect_addr_t *a)
@@ -202,90 +154,29 @@ static gboolean addr_eq(gconstpointer a, gconstpointer b)
         return addr_equal(a, b);
 }
 
-/* Length of a wire name known to be well formed (parsed by the wire layer). */
 static inline size_t wname_len(const uint8_t *w)
 {
-        return (size_t)dg_name_len(w, DG_NAME_WIRE_MAX);
+        return dg_det_wlen(w);
 }
 
 /* Key of a bucket: source address, kind letter, zone (lowercased wire). */
-static uint64_t bucket_key(const dg_detect_addr_t *a, char kind, const uint8_t *zone)
+static uint64_t bucket_key_raw(const dg_detect_addr_t *a, char kind, const void *p, size_t n)
 {
         uint64_t h = dg_fnv(DG_FNV_INIT, (const uint8_t *)&kind, 1);
         h = dg_fnv(h, &a->family, 1);
         h = dg_fnv(h, a->addr, addr_len(a));
-        return dg_fnv(h, zone, wname_len(zone));
+        return dg_fnv(h, p, n);
+}
+
+static uint64_t bucket_key(const dg_detect_addr_t *a, char kind, const uint8_t *zone)
+{
+        return bucket_key_raw(a, kind, zone, wname_len(zone));
 }
 
 static uint64_t name_hash(const uint8_t *w)
 {
         uint64_t h = dg_fnv(DG_FNV_INIT, w, wname_len(w));
         return h ? h : 1;
-}
-
-static bool under_reverse(const uint8_t *w)
-{
-        static const uint8_t v4[] = "\x07in-addr\x04"
-                                    "arpa";
-        static const uint8_t v6[] = "\x03ip6\x04"
-                                    "arpa";
-        return dg_name_is_under(w, v4) || dg_name_is_under(w, v6);
-}
-
-static bool any_underscore_label(const uint8_t *w)
-{
-        for (size_t p = 0; w[p] != 0; p += 1u + w[p])
-                if (w[p + 1] == '_')
-                        return true;
-        return false;
-}
-
-bool dg_detect_label_random(const uint8_t *label, size_t len, unsigned min_len)
-{
-        if (len < min_len || len < 4)
-                return false;
-        unsigned digits = 0, letters = 0, vowels = 0, run = 0, maxrun = 0, switches = 0;
-        int prev = -1; /* 0 letter, 1 digit */
-        for (size_t i = 0; i < len; i++) {
-                uint8_t c = dg_lower(label[i]);
-                int cls;
-                if (c >= '0' && c <= '9') {
-                        digits++;
-                        cls = 1;
-                        run = 0;
-                } else if (c >= 'a' && c <= 'z') {
-                        letters++;
-                        cls = 0;
-                        if (strchr("aeiou", c)) {
-                                vowels++;
-                                run = 0;
-                        } else if (++run > maxrun)
-                                maxrun = run;
-                } else
-                        return false; /* hyphens, underscores: made by people */
-                if (prev >= 0 && prev != cls)
-                        switches++;
-                prev = cls;
-        }
-        if (letters == 0)
-                return digits >= 10;
-        /* Words have about 40% vowels and short consonant runs; uniform random
-         * letters have 5/26 vowels and long runs; random alphanumerics also
-         * switch between letters and digits often. Two signals must agree. */
-        unsigned score = 0;
-        if (vowels * 100 < letters * 25)
-                score += 2;
-        if (vowels * 100 < letters * 12)
-                score++;
-        if (maxrun >= 5)
-                score += 2;
-        else if (maxrun >= 4)
-                score++;
-        if (digits > 0 && switches >= 3)
-                score += 2;
-        if (len >= 16)
-                score++;
-        return score >= 3;
 }
 
 /* ---- detector ---- */
@@ -308,7 +199,8 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
         else
                 dg_detect_opts_default(&o);
         if (!(o.window > 0) || o.brute_names == 0 || o.srv_names == 0 || o.ptr_names == 0 ||
-            o.nsec_steps == 0 || o.snoop_names == 0 || o.max_sources == 0 ||
+            o.nsec_steps == 0 || o.snoop_names == 0 || o.max_sources == 0 || o.nsec3_names == 0 ||
+            o.tld_parents == 0 || o.nsec3_names > 100000 || o.tld_parents > 100000 ||
             !(o.brute_nx_ratio >= 0 && o.brute_nx_ratio <= 1) || o.brute_names > 100000 ||
             o.srv_names > 100000 || o.ptr_names > 100000 || o.snoop_names > 100000)
                 return DG_EINVAL;
@@ -318,6 +210,10 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
         d->order = g_ptr_array_new_with_free_func(source_free);
         d->bcap = 1024;
         d->bslots = g_new0(bslot_t, d->bcap);
+        dg_classify_res_init(&d->pres);
+        /* the provider suffixes keep wildcard-probe off CDN host names, with
+         * or without classification of records */
+        d->providers = dg_fpdb_default();
         if (o.classify) {
                 d->db = dg_fpdb_default();
                 d->cache = g_new0(struct ccache, CCACHE_SIZE);
@@ -335,6 +231,7 @@ void dg_detect_free(dg_detector_t *det)
         if (det == NULL)
                 return;
         g_free(det->cache);
+        dg_classify_res_clear(&det->pres);
         g_hash_table_destroy(det->sources);
         g_ptr_array_free(det->order, TRUE);
         for (size_t i = 0; i < det->bcap; i++)
@@ -504,53 +401,44 @@ static void sweep(dg_detector_t *d)
         buckets_rebuild(d, cap, true);
 }
 
-/* A name queried after an NSEC record names it, a name just below it, or a
- * sibling one character past it (how walkers step: RFC 4470 section 2 gives
- * the "next name" arithmetic they use). */
-static bool nsec_derived(const uint8_t *q, const uint8_t *h)
-{
-        if (memcmp(q, h, wname_len(h)) == 0 && wname_len(q) == wname_len(h))
-                return true;
-        const uint8_t *qp = q + 1 + q[0];
-        if (q[0] != 0 && wname_len(qp) == wname_len(h) && memcmp(qp, h, wname_len(h)) == 0)
-                return true;
-        if (q[0] == 0 || h[0] == 0)
-                return false;
-        const uint8_t *hp = h + 1 + h[0];
-        if (wname_len(qp) != wname_len(hp) || memcmp(qp, hp, wname_len(hp)) != 0)
-                return false;
-        /* siblings: q's label extends h's by one octet or differs in the last one */
-        if (q[0] == h[0] + 1 && memcmp(q + 1, h + 1, h[0]) == 0)
-                return true;
-        return q[0] == h[0] && memcmp(q + 1, h + 1, (size_t)h[0] - 1) == 0;
-}
-
+/* Remembers an NSEC owner or next name (lowercased) the source received;
+ * a name already held keeps its slot (and whether it was walked from). */
 static void nsec_hint_add(source_t *s, const uint8_t *name)
 {
         if (s->hints == NULL)
                 s->hints = g_malloc0(NSEC_HINTS * sizeof *s->hints);
-        memcpy(s->hints[s->hint_pos], name, wname_len(name));
-        dg_name_lower(s->hints[s->hint_pos]);
+        uint8_t low[DG_NAME_WIRE_MAX];
+        size_t n = wname_len(name);
+        memcpy(low, name, n);
+        dg_name_lower(low);
+        for (unsigned i = 0; i < s->nhints; i++)
+                if (wname_len(s->hints[i]) == n && memcmp(s->hints[i], low, n) == 0)
+                        return;
+        memcpy(s->hints[s->hint_pos], low, n);
+        s->hint_used &= (uint8_t) ~(1u << s->hint_pos);
         s->hint_pos = (s->hint_pos + 1) % NSEC_HINTS;
         if (s->nhints < NSEC_HINTS)
                 s->nhints++;
 }
 
-static bool nsec_step(const source_t *s, const uint8_t *q, uint16_t qtype)
+/* Which received NSEC names the question steps past (bits by slot). */
+static unsigned nsec_steps_from(const source_t *s, const uint8_t *q, uint16_t qtype)
 {
-        if (qtype == DG_T_NSEC)
-                return true;
+        unsigned bits = 0;
         for (unsigned i = 0; i < s->nhints; i++)
-                if (nsec_derived(q, s->hints[i]))
-                        return true;
-        return false;
+                if (dg_det_nsec_successor(q, qtype, s->hints[i]))
+                        bits |= 1u << i;
+        return bits;
 }
 
 /* What one scan over a response's records found. */
 typedef struct {
-        bool referral; /* NS records in authority and no answer */
-        uint64_t sig;  /* answer and authority records, TTLs left out (0: none) */
-        unsigned nsec; /* NSEC records */
+        bool referral;  /* NS records in authority and no answer */
+        uint64_t sig;   /* answer and authority records, TTLs left out (0: none) */
+        unsigned nsec;  /* NSEC records */
+        unsigned nsec3; /* NSEC3 records */
+        bool wild;      /* an answer RRSIG shows a wildcard expansion */
+        uint8_t n3zone[DG_NAME_WIRE_MAX]; /* zone of the first NSEC3 (lowercased) */
         unsigned nnames;
         uint8_t names[2 * 4][DG_NAME_WIRE_MAX]; /* NSEC owners and next names (first 4 NSEC) */
 } scan_t;
@@ -575,6 +463,15 @@ static void scan_records(const uint8_t *msg, size_t len, const dg_wire_msg_t *m,
                 h = dg_fnv(h, msg + rr.rdata_off, rr.rdlen);
                 if (rr.section == DG_SEC_AUTHORITY && rr.type == DG_T_NS)
                         ns_auth = true;
+                /* RFC 4034 section 3.1.3: fewer labels than the owner's */
+                if (rr.section == DG_SEC_ANSWER && rr.type == DG_T_RRSIG && rr.rdlen >= 4 &&
+                    msg[rr.rdata_off + 3] < dg_det_labels(rr.owner))
+                        sc->wild = true;
+                if (rr.type == DG_T_NSEC3 && sc->nsec3++ == 0 && rr.owner[0] > 0) {
+                        const uint8_t *z = rr.owner + 1 + rr.owner[0];
+                        memcpy(sc->n3zone, z, wname_len(z));
+                        dg_name_lower(sc->n3zone);
+                }
                 if (rr.type == DG_T_NSEC) {
                         sc->nsec++;
                         if (sc->nnames + 2 > G_N_ELEMENTS(sc->names))
@@ -704,14 +601,14 @@ static bool transfer_answered(const dg_wire_msg_t *m)
         return m->rcode == DG_RCODE_NOERROR && m->ancount >= 2;
 }
 
-static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
-                     const uint8_t *q, const scan_t *scp, dg_detect_result_t *out)
+/* srv-enum, ptr-sweep, brute: distinct names under one zone. */
+static void rule_counts(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
+                        const uint8_t *q, bool resp, dg_detect_result_t *out)
 {
         const dg_detect_addr_t *a = &s->s.addr;
-        bool resp = out->response;
         uint16_t qt = m->qtype;
 
-        if (m->qclass == DG_CLASS_IN && qt != DG_T_AXFR && qt != DG_T_IXFR) {
+        {
                 int labels = 0;
                 for (size_t p = 0; q[p] != 0 && labels < 3; p += 1u + q[p])
                         labels++;
@@ -726,7 +623,7 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
                                 bucket_flag(b);
                         if (b && b->flagged)
                                 out->tags |= DG_TAG_BIT(DG_TAG_SRV_ENUM);
-                } else if (qt == DG_T_PTR && under_reverse(q)) {
+                } else if (qt == DG_T_PTR && dg_det_under_reverse(q)) {
                         b = bucket_get(d, s, bucket_key(a, 'P', q + 1 + q[0]), d->o.ptr_names, t,
                                        true);
                         if (b)
@@ -745,7 +642,7 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
                         if (!resp || nx) {
                                 b = bucket_get(d, s, key, d->o.brute_names, t, true);
                                 if (b == NULL)
-                                        goto snoop;
+                                        return;
                                 bucket_add(b, name_hash(q), t);
                                 if (nx)
                                         b->nx++;
@@ -767,49 +664,264 @@ static void stateful(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
                         if (b && b->flagged)
                                 out->tags |= DG_TAG_BIT(DG_TAG_BRUTE);
                 }
-
-        snoop:;
-                /* cache snooping: RD=0, answered without authority, not a referral */
-                bool rd = (m->flags & DG_FLAG_RD) != 0;
-                if (!rd) {
-                        uint8_t root = 0;
-                        uint64_t key = bucket_key(a, 'C', &root);
-                        if (resp && !(m->flags & DG_FLAG_AA) && !scp->referral) {
-                                bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, true);
-                                if (c)
-                                        bucket_add(c, name_hash(q), t);
-                                if (c && c->distinct >= d->o.snoop_names)
-                                        bucket_flag(c);
-                                if (c && c->flagged)
-                                        out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
-                        } else if (!resp) {
-                                bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, false);
-                                if (c && c->flagged && t - c->last <= d->o.window)
-                                        out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
-                        }
-                }
         }
+}
 
-        /* NSEC walking: each query derived from the NSEC records just received */
+/* cache-snoop: RD=0 questions to one server that answers them without
+ * authority: from its cache or with RA set (it recurses for others), or
+ * refuses or fails them (not its zones). An authoritative answer or a plain
+ * referral (how authoritative servers answer resolvers) does not count. */
+static void rule_snoop(dg_detector_t *d, source_t *s, const dg_detect_addr_t *server, double t,
+                       const dg_wire_msg_t *m, const uint8_t *q, bool resp, const scan_t *sc,
+                       dg_detect_result_t *out)
+{
+        if (m->flags & DG_FLAG_RD)
+                return;
+        uint64_t key = bucket_key_raw(&s->s.addr, 'C', server->addr, addr_len(server));
+        bool ra = (m->flags & DG_FLAG_RA) != 0;
+        if (!resp) {
+                bucket_t *c =
+                    s->nflagged ? bucket_get(d, s, key, d->o.snoop_names, t, false) : NULL;
+                if (c && c->flagged && t - c->last <= d->o.window)
+                        out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
+                return;
+        }
+        if (m->flags & DG_FLAG_AA)
+                return;
+        bool refused = m->rcode == DG_RCODE_REFUSED || m->rcode == DG_RCODE_SERVFAIL ||
+                       m->rcode == DG_RCODE_NOTIMP;
+        if (!(ra || refused || (m->ancount > 0 && !sc->referral)))
+                return;
+        bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, true);
+        if (c == NULL)
+                return;
+        bucket_add(c, name_hash(q), t);
+        if (c->distinct >= d->o.snoop_names)
+                bucket_flag(c);
+        if (c->flagged)
+                out->tags |= DG_TAG_BIT(DG_TAG_CACHE_SNOOP);
+}
+
+/* nsec-walk: questions for names constructed from received NSEC names,
+ * stepping from nsec_steps distinct ones within a window. */
+static void rule_nsec(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
+                      const uint8_t *q, bool resp, const scan_t *sc, dg_detect_result_t *out)
+{
         if (s->nsec_flag && t - s->nsec_last > d->o.window)
                 s->nsec_flag = false;
-        if (m->qdcount > 0 && (s->nhints > 0 || qt == DG_T_NSEC) && nsec_step(s, q, qt)) {
-                if (!resp) {
+        if (!resp && s->nhints > 0) {
+                unsigned bits = nsec_steps_from(s, q, m->qtype);
+                if (bits != 0) {
                         if (t - s->nsec_start > d->o.window) {
                                 s->nsec_start = t;
                                 s->nsec_steps = 0;
                         }
-                        if (++s->nsec_steps >= d->o.nsec_steps)
+                        if (bits & ~s->hint_used)
+                                s->nsec_steps++;
+                        s->hint_used |= (uint8_t)bits;
+                        if (s->nsec_steps >= d->o.nsec_steps)
                                 s->nsec_flag = true;
                         s->nsec_last = t;
+                        if (s->nsec_flag)
+                                out->tags |= DG_TAG_BIT(DG_TAG_NSEC_WALK);
                 }
-                if (s->nsec_flag)
-                        out->tags |= DG_TAG_BIT(DG_TAG_NSEC_WALK);
-        } else if (resp && scp->nsec > 0 && s->nsec_flag) {
+        } else if (resp && s->nsec_flag && (sc->nsec > 0 || nsec_steps_from(s, q, m->qtype))) {
                 out->tags |= DG_TAG_BIT(DG_TAG_NSEC_WALK);
         }
-        for (unsigned i = 0; i < scp->nnames; i++)
-                nsec_hint_add(s, scp->names[i]);
+        for (unsigned i = 0; i < sc->nnames; i++)
+                nsec_hint_add(s, sc->names[i]);
+}
+
+static bool n3_primed(const source_t *s, uint64_t zh, double t, double window)
+{
+        for (unsigned i = 0; i < N3PARAM_ZONES; i++)
+                if (s->n3param[i] == zh && t - s->n3param_t[i] <= window)
+                        return true;
+        return false;
+}
+
+/* nsec3-walk: NXDOMAIN/NODATA answers proved by NSEC3 for names a walker
+ * makes (type NSEC3 asked, random labels, or after an NSEC3PARAM query),
+ * nsec3_names distinct ones into one zone. Returns true when this message
+ * is such a walker's question or answer (brute and wildcard-probe then
+ * leave it alone: the walk is the technique). */
+static bool rule_nsec3(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
+                       const uint8_t *q, bool resp, const scan_t *sc, dg_detect_result_t *out)
+{
+        if (!resp) {
+                if (m->qtype == DG_T_NSEC3PARAM) {
+                        s->n3param[s->n3param_pos] = name_hash(q);
+                        s->n3param_t[s->n3param_pos] = t;
+                        s->n3param_pos = (s->n3param_pos + 1) % N3PARAM_ZONES;
+                }
+                if (q[0] == 0)
+                        return false;
+                /* a walker's name sits right under the zone it walks */
+                uint64_t ph = name_hash(q + 1 + q[0]);
+                bool flagged = s->n3_flag && t - s->n3_last <= d->o.window && ph == s->n3zone;
+                bool walker = m->qtype == DG_T_NSEC3 || n3_primed(s, ph, t, d->o.window);
+                if (flagged && (walker || dg_detect_label_random(q + 1, q[0], 8)))
+                        out->tags |= DG_TAG_BIT(DG_TAG_NSEC3_WALK);
+                return walker || flagged;
+        }
+        if (sc->nsec3 == 0 || q[0] == 0 || !dg_name_is_under(q, sc->n3zone))
+                return false;
+        if (m->rcode != DG_RCODE_NXDOMAIN && !(m->rcode == DG_RCODE_NOERROR && m->ancount == 0))
+                return false;
+        uint64_t zh = name_hash(sc->n3zone);
+        bool walker = m->qtype == DG_T_NSEC3 || n3_primed(s, zh, t, d->o.window);
+        if (!walker && !dg_detect_label_random(q + 1, q[0], 8))
+                return false;
+        bucket_t *b =
+            bucket_get(d, s, bucket_key(&s->s.addr, 'N', sc->n3zone), d->o.nsec3_names, t, true);
+        if (b == NULL)
+                return walker;
+        bucket_add(b, name_hash(q), t);
+        if (b->distinct >= d->o.nsec3_names)
+                bucket_flag(b);
+        if (b->flagged) {
+                s->n3_flag = true;
+                s->n3zone = zh;
+                s->n3_last = t;
+                out->tags |= DG_TAG_BIT(DG_TAG_NSEC3_WALK);
+        }
+        return walker || b->flagged;
+}
+
+static uint64_t label_hash(const uint8_t *w)
+{
+        uint64_t h = dg_fnv(DG_FNV_INIT, w, 1u + w[0]);
+        return h ? h : 1;
+}
+
+/* The ring entry of label hash lh; a query makes one (evicting in turn). */
+static int tld_entry(source_t *s, uint64_t lh, bool create)
+{
+        for (int i = 0; i < TLD_RING; i++)
+                if (s->tld[i].lh == lh)
+                        return i;
+        if (!create)
+                return -1;
+        int i = (int)s->tld_pos;
+        memset(&s->tld[i], 0, sizeof s->tld[i]);
+        s->tld[i].lh = lh;
+        s->tld_pos = (s->tld_pos + 1) % TLD_RING;
+        return i;
+}
+
+/* Adds parent ph to a ring entry; true when the entry is full with new parents. */
+static bool tld_inline_add(source_t *s, int i, uint64_t ph64)
+{
+        uint32_t ph = (uint32_t)(ph64 ^ (ph64 >> 32));
+        for (unsigned k = 0; k < s->tld[i].nph; k++)
+                if (s->tld[i].ph[k] == ph)
+                        return false;
+        if (s->tld[i].nph == TLD_INLINE)
+                return true;
+        s->tld[i].ph[s->tld[i].nph++] = ph;
+        return false;
+}
+
+/* tld-sweep: one first label under tld_parents distinct parents, mostly
+ * NXDOMAIN (or no answers captured). A per-source ring of recent labels
+ * keeps the common case (a label under a few parents, or answered) off the
+ * bucket table. */
+static void rule_tld(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
+                     const uint8_t *q, bool resp, dg_detect_result_t *out)
+{
+        uint16_t qt = m->qtype;
+        if (m->qclass != DG_CLASS_IN || q[0] == 0 || q[1 + q[0]] == 0 || q[1] == '_' ||
+            qt == DG_T_PTR || qt == DG_T_SRV || qt == DG_T_AXFR || qt == DG_T_IXFR)
+                return;
+        int i = tld_entry(s, label_hash(q), !resp);
+        if (i < 0)
+                return;
+        bool nx = resp && m->rcode == DG_RCODE_NXDOMAIN;
+        if (nx && s->tld[i].nx < UINT16_MAX)
+                s->tld[i].nx++;
+        if (!resp && s->tld[i].nq < UINT16_MAX)
+                s->tld[i].nq++;
+        uint64_t ph = name_hash(q + 1 + q[0]);
+        bool full = !resp && tld_inline_add(s, i, ph);
+        if (!s->tld[i].promoted) {
+                bool denied = 2u * s->tld[i].nx + 1u >= s->tld[i].nq || s->s.responses < 4;
+                if (resp || s->tld[i].nph < 2 || !denied)
+                        return;
+        } else if (resp && !nx && s->nflagged == 0) {
+                return;
+        }
+        bucket_t *b = bucket_get(d, s, bucket_key_raw(&s->s.addr, 'T', q, 1u + q[0]),
+                                 d->o.tld_parents, t, !resp);
+        if (b == NULL)
+                return;
+        bool was = s->tld[i].promoted;
+        if (!was) {
+                for (unsigned k = 0; k < s->tld[i].nph; k++)
+                        bucket_add(b, s->tld[i].ph[k], t);
+                b->queries += s->tld[i].nph - 1u;
+                b->nx += s->tld[i].nx;
+                s->tld[i].promoted = true;
+        }
+        if (!resp) {
+                if (was || full)
+                        bucket_add(b, ph, t);
+                b->queries++;
+        } else if (nx) {
+                b->nx++;
+        }
+        unsigned asked = MAX(b->queries, b->distinct);
+        if (b->distinct >= d->o.tld_parents &&
+            (s->s.responses < 4 || (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
+                bucket_flag(b);
+        if (b->flagged)
+                out->tags |= DG_TAG_BIT(DG_TAG_TLD_SWEEP);
+}
+
+static void stateful(dg_detector_t *d, source_t *s, const dg_detect_addr_t *server, double t,
+                     const dg_wire_msg_t *m, const uint8_t *q, const scan_t *sc,
+                     dg_detect_result_t *out, bool *n3walker)
+{
+        bool resp = out->response;
+        if (m->qclass == DG_CLASS_IN && m->qtype != DG_T_AXFR && m->qtype != DG_T_IXFR) {
+                *n3walker = rule_nsec3(d, s, t, m, q, resp, sc, out);
+                if (!*n3walker)
+                        rule_counts(d, s, t, m, q, resp, out);
+                rule_snoop(d, s, server, t, m, q, resp, sc, out);
+                rule_tld(d, s, t, m, q, resp, out);
+        }
+        rule_nsec(d, s, t, m, q, resp, sc, out);
+}
+
+/* True if the name is a host of a cloud or CDN provider (the fingerprint
+ * database's CNAME target suffixes: cloudfront.net, s3.amazonaws.com, ...). */
+static bool provider_host(dg_detector_t *d, const uint8_t *q)
+{
+        char str[DG_NAME_STR_MAX];
+        if (d->providers == NULL || dg_name_to_str(q, str, sizeof str) <= 0)
+                return false;
+        d->pres.nmatches = 0;
+        return dg_classify_host(d->providers, DG_FP_CNAME, str, &d->pres) > 0;
+}
+
+/* wildcard-probe: a generated first label under a zone that is not a
+ * provider's; a UUID on its question, others on their answer unless it is a
+ * NOERROR one that no wildcard made (a random label answered with data is a
+ * real host as often as a probe: CDN and storage names). */
+static void rule_wildcard(dg_detector_t *d, const dg_wire_msg_t *m, const uint8_t *q, bool resp,
+                          const scan_t *sc, dg_detect_result_t *out)
+{
+        if (m->qclass != DG_CLASS_IN || q[0] == 0 || dg_det_under_reverse(q) ||
+            dg_det_any_underscore(q))
+                return;
+        bool uuid = dg_detect_label_uuid(q + 1, q[0]);
+        if (!uuid && !dg_detect_label_random(q + 1, q[0], d->o.wildcard_min_len))
+                return;
+        if (resp && !uuid && m->rcode == DG_RCODE_NOERROR && !(m->ancount > 0 && sc->wild))
+                return;
+        if (!resp && !uuid)
+                return;
+        if (!provider_host(d, q))
+                out->tags |= DG_TAG_BIT(DG_TAG_WILDCARD_PROBE);
 }
 
 int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
@@ -860,7 +972,9 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
         scan_t sc;
         sc.referral = false;
         sc.sig = 0;
-        sc.nsec = sc.nnames = 0;
+        sc.nsec = sc.nsec3 = sc.nnames = 0;
+        sc.wild = false;
+        sc.n3zone[0] = 0;
         if (resp && m.qdcount > 0)
                 scan_records(msg, len, &m, &sc);
 
@@ -888,12 +1002,11 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
                         out->tags |= DG_TAG_BIT(DG_TAG_ANY);
                 if (m.qclass == DG_CLASS_CH)
                         out->tags |= DG_TAG_BIT(DG_TAG_CHAOS);
-                if (m.qclass == DG_CLASS_IN && q[0] > 0 && !under_reverse(q) &&
-                    !any_underscore_label(q) &&
-                    dg_detect_label_random(q + 1, q[0], det->o.wildcard_min_len))
-                        out->tags |= DG_TAG_BIT(DG_TAG_WILDCARD_PROBE);
+                bool n3walker = false;
                 if (s)
-                        stateful(det, s, t, &m, q, &sc, out);
+                        stateful(det, s, server, t, &m, q, &sc, out, &n3walker);
+                if (!n3walker)
+                        rule_wildcard(det, &m, q, resp, &sc, out);
         }
         if (resp && det->o.classify)
                 classify(det, s, msg, len, &m, q, &sc, out);

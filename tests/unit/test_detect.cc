@@ -108,6 +108,43 @@ Rr nsec_rr(const std::string &owner, const std::string &next)
         return Rr{owner, DG_T_NSEC, rd, 1};
 }
 
+// NSEC3 (RFC 5155 section 3.2): SHA-1, no flags, 0 iterations, no salt, a
+// 20-octet next hash, bitmap A. The owner is HASH.zone.
+Rr nsec3_rr(const std::string &hash, const std::string &zone, uint8_t next)
+{
+        Bytes rd{1, 0, 0, 0, 0, 20};
+        for (int i = 0; i < 20; i++)
+                rd.push_back(uint8_t(next + i));
+        rd.insert(rd.end(), {0, 1, 0x40});
+        return Rr{hash + "." + zone, DG_T_NSEC3, rd, 1};
+}
+
+// RRSIG over an A record (RFC 4034 section 3.1) whose labels field says
+// how many labels the signed owner had: fewer than the owner's means a
+// wildcard expansion.
+Rr rrsig_rr(uint8_t labels)
+{
+        Bytes rd{0, 1, 13, labels};
+        rd.resize(18, 0);
+        Bytes signer = wname("corp.test");
+        rd.insert(rd.end(), signer.begin(), signer.end());
+        rd.resize(rd.size() + 64, 0x5a);
+        return Rr{"", DG_T_RRSIG, rd, 0};
+}
+
+// A 32-character base32hex label made from n, as an NSEC3 owner has.
+std::string b32hex(unsigned n)
+{
+        const char *alpha = "0123456789abcdefghijklmnopqrstuv";
+        std::string s;
+        uint64_t x = 0x9e3779b97f4a7c15ull * (n + 1);
+        for (int i = 0; i < 32; i++) {
+                s.push_back(alpha[x % 32]);
+                x = x * 6364136223846793005ull + 1442695040888963407ull;
+        }
+        return s;
+}
+
 class Detect : public ::testing::Test
 {
       protected:
@@ -149,6 +186,14 @@ class Detect : public ::testing::Test
                 EXPECT_FALSE(r.response);
                 return r.tags;
         }
+        // any message from `from` to `to`, returns its tags
+        uint32_t send(const dg_detect_addr_t &from, const dg_detect_addr_t &to, const Bytes &m)
+        {
+                dg_detect_result_t r;
+                now += 0.01;
+                EXPECT_EQ(DG_OK, dg_detect_observe(det, now, &from, &to, m.data(), m.size(), &r));
+                return r.tags;
+        }
         uint32_t answer(const Bytes &m, const dg_detect_addr_t *to = nullptr)
         {
                 dg_detect_result_t r;
@@ -180,7 +225,9 @@ TEST(DetectNames, TagWordsRoundTrip)
                                "wildcard-probe",
                                "provider-disclosure",
                                "takeover-candidate",
-                               "zone-leak"};
+                               "zone-leak",
+                               "nsec3-walk",
+                               "tld-sweep"};
         ASSERT_EQ(size_t(DG_TAG_COUNT_), sizeof words / sizeof words[0]);
         for (int i = 0; i < DG_TAG_COUNT_; i++) {
                 EXPECT_STREQ(words[i], dg_detect_tag_name(dg_tag_t(i)));
@@ -203,6 +250,12 @@ TEST(DetectOpts, RejectsZeroThresholds)
         EXPECT_EQ(DG_EINVAL, dg_detect_new(&o, &d));
         dg_detect_opts_default(&o);
         o.brute_nx_ratio = 1.5;
+        EXPECT_EQ(DG_EINVAL, dg_detect_new(&o, &d));
+        dg_detect_opts_default(&o);
+        o.nsec3_names = 0;
+        EXPECT_EQ(DG_EINVAL, dg_detect_new(&o, &d));
+        dg_detect_opts_default(&o);
+        o.tld_parents = 0;
         EXPECT_EQ(DG_EINVAL, dg_detect_new(&o, &d));
         EXPECT_EQ(nullptr, d);
         ASSERT_EQ(DG_OK, dg_detect_new(nullptr, &d));
@@ -285,15 +338,70 @@ TEST(DetectRandom, LabelsThatLookGenerated)
         EXPECT_FALSE(rnd("mail-server-01"));
         EXPECT_FALSE(rnd("20240612")); // a date-like selector: shorter than the bound
         EXPECT_FALSE(rnd("123456789"));
+        // UUIDs (gobuster), hex and base32 of random bytes
+        EXPECT_TRUE(rnd("3f2b8c1e-9a4d-4e7b-b2c5-7d1e0f9a6b3c"));
+        EXPECT_TRUE(rnd("9f86d081884c7d65"));
+        EXPECT_TRUE(rnd("mfrgg2lt3dn5xq4k"));
+        EXPECT_TRUE(rnd("1uumjsv0i8ctc6pbs3gtb4kslrj8do2k")); // an NSEC3 hash label
+        EXPECT_FALSE(rnd("mailserver012345"));
+        EXPECT_FALSE(rnd("3f2b8c1e-9a4d-4e7b-b2c5")); // not the 8-4-4-4-12 shape
+        auto uuid = [](const char *s) {
+                return dg_detect_label_uuid(reinterpret_cast<const uint8_t *>(s), strlen(s));
+        };
+        EXPECT_TRUE(uuid("3F2B8C1E-9A4D-4E7B-B2C5-7D1E0F9A6B3C"));
+        EXPECT_FALSE(uuid("3f2b8c1e-9a4d-4e7b-b2c5-7d1e0f9a6b3g"));
+        EXPECT_FALSE(uuid("3f2b8c1e9a4d-4e7b-b2c5-7d1e0f9a6b3c-"));
 }
 
 TEST_F(Detect, WildcardProbe)
 {
-        EXPECT_EQ(bit(DG_TAG_WILDCARD_PROBE), query(msg(QUERY, "qzxwvkrtplmn.corp.test", DG_T_A)));
+        const uint16_t NX = DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN;
+        // gobuster's UUID: its question already is the probe
+        std::string u = "3f2b8c1e-9a4d-4e7b-b2c5-7d1e0f9a6b3c.corp.test";
+        EXPECT_EQ(bit(DG_TAG_WILDCARD_PROBE), query(msg(QUERY, u, DG_T_A)));
+        EXPECT_EQ(bit(DG_TAG_WILDCARD_PROBE), answer(msg(NX, u, DG_T_A)));
+        // other random labels: the NXDOMAIN answer makes the probe
+        std::string r = "qzxwvkrtplmn.corp.test";
+        EXPECT_EQ(0u, query(msg(QUERY, r, DG_T_A)));
+        EXPECT_EQ(bit(DG_TAG_WILDCARD_PROBE), answer(msg(NX, r, DG_T_A)));
+        // a server refusing it (dnsrecon's check of the TLD) answers the probe too
+        std::string tr = "vpqihm81saypzsx7k4fy.com";
+        EXPECT_EQ(0u, query(msg(QUERY, tr, DG_T_A)));
+        EXPECT_EQ(bit(DG_TAG_WILDCARD_PROBE),
+                  answer(msg(DG_FLAG_QR | DG_RCODE_REFUSED, tr, DG_T_A)));
+        // NODATA: the name exists
+        EXPECT_EQ(0u, answer(msg(RESP, r, DG_T_TXT)));
+        // or an answer a wildcard made (its RRSIG has fewer labels than the name)
+        std::string w = "hgtkpqzrwxyvbnmc.corp.test";
+        EXPECT_EQ(bit(DG_TAG_WILDCARD_PROBE),
+                  answer(msg(RESP, w, DG_T_A, DG_CLASS_IN, {a_rr(), rrsig_rr(2)})));
+        EXPECT_EQ(0u, answer(msg(RESP, w, DG_T_A, DG_CLASS_IN, {a_rr(), rrsig_rr(3)})));
         // underscore names (DKIM selectors, service names) are never probes
-        EXPECT_EQ(0u, query(msg(QUERY, "qzxwvkrtplmn._domainkey.corp.test", DG_T_TXT)));
+        EXPECT_EQ(0u, answer(msg(NX, "qzxwvkrtplmn._domainkey.corp.test", DG_T_TXT)));
         // nor reverse names
-        EXPECT_EQ(0u, query(msg(QUERY, "1.2.0.192.in-addr.arpa", DG_T_PTR)));
+        EXPECT_EQ(0u, answer(msg(NX, "1.2.0.192.in-addr.arpa", DG_T_PTR)));
+}
+
+TEST_F(Detect, GeneratedHostNamesAreNoProbes)
+{
+        // a browser's CDN, storage and load balancer names: random labels
+        // under providers' zones, answered with data
+        const char *hosts[] = {"d1a2b3c4e5f6g7.cloudfront.net",
+                               "k3j9x2qz7rmt.s3.amazonaws.com",
+                               "app-7f3a9c2e1b.elb.amazonaws.com",
+                               "qzxwvkrtplmnbv.azureedge.net",
+                               "e8721.dscx.akamaiedge.net",
+                               "9f86d081884c7d65.cloudfront.net",
+                               "3f2b8c1e-9a4d-4e7b-b2c5-7d1e0f9a6b3c.cloudfront.net"};
+        for (const char *h : hosts) {
+                EXPECT_EQ(0u, query(msg(QUERY, h, DG_T_A))) << h;
+                EXPECT_EQ(0u, answer(msg(RESP, h, DG_T_A, DG_CLASS_IN, {a_rr()}))) << h;
+                EXPECT_EQ(0u, answer(msg(RESP | DG_RCODE_NXDOMAIN, h, DG_T_A))) << h;
+        }
+        // a random-looking host of some other zone that exists is no probe either
+        EXPECT_EQ(0u, query(msg(QUERY, "k3j9x2qz7rmt.saas.example", DG_T_A)));
+        EXPECT_EQ(0u,
+                  answer(msg(RESP, "k3j9x2qz7rmt.saas.example", DG_T_A, DG_CLASS_IN, {a_rr()})));
 }
 
 TEST_F(Detect, BruteNeedsManyNamesMostlyNxdomain)
@@ -379,6 +487,56 @@ TEST_F(Detect, CacheSnooping)
         EXPECT_EQ(0u, query(msg(QUERY, "next.example.com", DG_T_A)));
 }
 
+TEST_F(Detect, SnoopingAttemptsWhateverTheAnswer)
+{
+        const char *names[] = {"www.example.com", "login.example.net", "mail.example.org",
+                               "cdn.example.com", "api.example.net",   "chat.example.org"};
+        // an authoritative server refusing names outside its zones (Knot, no RA)
+        uint32_t t = 0;
+        for (size_t i = 0; i < 6; i++) {
+                query(msg(0, names[i], DG_T_A));
+                t = answer(msg(DG_FLAG_QR | DG_RCODE_REFUSED, names[i], DG_T_A));
+        }
+        EXPECT_EQ(bit(DG_TAG_CACHE_SNOOP), t);
+        // a resolver with a cold cache: referrals to the root, RA set
+        dg_detect_addr_t resolver = addr4(192, 0, 2, 54);
+        for (size_t i = 0; i < 6; i++) {
+                Rr ns{".", DG_T_NS, wname("a.root-servers.net"), 1};
+                send(other, resolver, msg(0, names[i], DG_T_A));
+                t = send(resolver, other,
+                         msg(DG_FLAG_QR | DG_FLAG_RA, names[i], DG_T_A, DG_CLASS_IN, {ns}));
+        }
+        EXPECT_EQ(bit(DG_TAG_CACHE_SNOOP), t);
+        EXPECT_EQ(bit(DG_TAG_CACHE_SNOOP), send(other, resolver, msg(0, "x.example.com", DG_T_A)));
+        // the flag is per server: the same source's RD=0 question elsewhere is not
+        EXPECT_EQ(0u, send(other, server, msg(0, "x.example.com", DG_T_A)));
+}
+
+TEST_F(Detect, ResolversAskingAuthoritativeServersAreNotSnooping)
+{
+        // the resolver -> authoritative leg: every question has RD=0; the
+        // answers are authoritative, referrals (no RA) or authoritative NXDOMAIN
+        dg_detect_addr_t resolver = addr4(192, 0, 2, 54), root = addr4(192, 0, 2, 1);
+        for (int i = 0; i < 15; i++) { // under the brute threshold of NXDOMAIN names
+                std::string z = "zone" + std::to_string(i) + ".test";
+                std::string n = "www." + z;
+                Rr ns{z, DG_T_NS, wname("ns." + z), 1};
+                EXPECT_EQ(0u, send(resolver, root, msg(0, n, DG_T_A)));
+                EXPECT_EQ(0u, send(root, resolver, msg(DG_FLAG_QR, n, DG_T_A, DG_CLASS_IN, {ns})));
+                EXPECT_EQ(0u, send(resolver, server, msg(0, n, DG_T_A)));
+                EXPECT_EQ(0u, send(server, resolver,
+                                   msg(DG_FLAG_QR | DG_FLAG_AA, n, DG_T_A, DG_CLASS_IN, {a_rr()})));
+                std::string nx = "nosuch" + std::to_string(i) + ".corp.test";
+                EXPECT_EQ(0u, send(resolver, server, msg(0, nx, DG_T_A)));
+                EXPECT_EQ(0u, send(server, resolver,
+                                   msg(DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN, nx, DG_T_A)));
+        }
+        // an admin's single `dig +norec` at a resolver is no snooping either
+        EXPECT_EQ(0u, query(msg(0, "www.example.com", DG_T_A)));
+        EXPECT_EQ(0u, answer(msg(DG_FLAG_QR | DG_FLAG_RA, "www.example.com", DG_T_A, DG_CLASS_IN,
+                                 {a_rr()})));
+}
+
 TEST_F(Detect, ReferralsAreNotSnooping)
 {
         for (int i = 0; i < 10; i++) {
@@ -388,9 +546,44 @@ TEST_F(Detect, ReferralsAreNotSnooping)
         }
 }
 
-TEST_F(Detect, NsecWalk)
+// "\000." before a name, as a std::string
+std::string z0(const std::string &rest)
 {
-        // answers carry NSEC records; each next query is derived from one
+        return std::string(1, '\0') + "." + rest;
+}
+
+// name with "\000" appended to its first label
+std::string plus0(const std::string &name)
+{
+        std::string s = name;
+        s.insert(s.find('.'), 1, '\0');
+        return s;
+}
+
+TEST_F(Detect, NsecWalkLikeLdnsWalk)
+{
+        // "\000.zone" first, then each next name with "\000" appended to its
+        // first label (RFC 4034 section 6.1 successor), asked for type DS
+        const char *names[] = {"corp.test",     "api.corp.test",  "dc1.corp.test",
+                               "dev.corp.test", "mail.corp.test", "vpn.corp.test"};
+        uint32_t qt = 0, at = 0;
+        for (int i = 0; i < 5; i++) {
+                std::string q = i == 0 ? z0(names[0]) : plus0(names[i]);
+                qt = query(msg(QUERY, q, DG_T_DS));
+                at = answer(msg(DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN, q, DG_T_DS,
+                                DG_CLASS_IN, {nsec_rr(names[i], names[i + 1])}));
+                if (i < 3) {
+                        EXPECT_EQ(0u, qt) << i;
+                }
+        }
+        EXPECT_TRUE(qt & bit(DG_TAG_NSEC_WALK));
+        EXPECT_TRUE(at & bit(DG_TAG_NSEC_WALK));
+}
+
+TEST_F(Detect, NsecWalkLikeNmap)
+{
+        // Nmap dns-nsec-enum: "0.next" below each new name, "name-" to leave
+        // a subtree (nselib's DNS_CHARS order)
         std::string cur = "corp.test";
         const char *nexts[] = {"api.corp.test", "dc1.corp.test", "dev.corp.test", "mail.corp.test",
                                "vpn.corp.test"};
@@ -407,8 +600,168 @@ TEST_F(Detect, NsecWalk)
         }
         EXPECT_TRUE(qt & bit(DG_TAG_NSEC_WALK));
         EXPECT_TRUE(at & bit(DG_TAG_NSEC_WALK));
-        // a sibling one character past a seen name is a step too ("vpn-")
         EXPECT_TRUE(query(msg(QUERY, "vpn-.corp.test", DG_T_A)) & bit(DG_TAG_NSEC_WALK));
+}
+
+TEST_F(Detect, AskingForNextNamesIsNoWalk)
+{
+        // a client behind a validating resolver: its NXDOMAIN answers carry
+        // NSEC records, and it then asks for names that happen to be their
+        // next names (or siblings a brute force tries: mail1, www.mail)
+        const char *nx[] = {"intranet", "wiki", "jira", "git", "ftp", "owa"};
+        const char *next[] = {"mail", "www", "mail", "mail", "mail", "vpn"};
+        for (int round = 0; round < 3; round++)
+                for (int i = 0; i < 6; i++) {
+                        std::string q = std::string(nx[i]) + ".corp.test";
+                        std::string nn = std::string(next[i]) + ".corp.test";
+                        EXPECT_EQ(0u, query(msg(QUERY, q, DG_T_A)));
+                        EXPECT_EQ(0u, answer(msg(
+                                          DG_FLAG_QR | DG_FLAG_RD | DG_FLAG_RA | DG_RCODE_NXDOMAIN,
+                                          q, DG_T_A, DG_CLASS_IN, {nsec_rr("ftp.corp.test", nn)})));
+                        EXPECT_EQ(0u, query(msg(QUERY, nn, DG_T_A)));
+                        EXPECT_EQ(0u, query(msg(QUERY, nn, DG_T_AAAA)));
+                        EXPECT_EQ(0u,
+                                  query(msg(QUERY, std::string(next[i]) + "1.corp.test", DG_T_A)));
+                        EXPECT_EQ(0u, query(msg(QUERY, "www." + nn, DG_T_A)));
+                }
+        // many steps from one record are no chain
+        for (int i = 0; i < 5; i++)
+                EXPECT_EQ(0u, query(msg(QUERY, z0("vpn.corp.test"), DG_T_A)));
+}
+
+const char *const nmap_alpha = "etaoinshrdlucmfw"; // dns-nsec3-enum's label letters
+
+std::string nmap_label(unsigned n)
+{
+        std::string s;
+        for (int i = 0; i < 8; i++) {
+                s.push_back(nmap_alpha[(n * 7 + unsigned(i) * 13 + n / 3) % 16]);
+                n = n * 31 + 17;
+        }
+        return s;
+}
+
+TEST_F(Detect, Nsec3WalkLikeNmap)
+{
+        // dns-nsec3-enum: 8 letters, type NSEC3 with DO, NXDOMAIN with NSEC3
+        uint32_t qt = 0, at = 0;
+        dg_detect_opts_t o;
+        dg_detect_opts_default(&o);
+        for (unsigned i = 0; i < o.nsec3_names + 2; i++) {
+                std::string q = nmap_label(i) + ".corp.test";
+                qt = query(msg(QUERY, q, DG_T_NSEC3));
+                at = answer(msg(DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN, q, DG_T_NSEC3,
+                                DG_CLASS_IN,
+                                {nsec3_rr(b32hex(2 * i), "corp.test", uint8_t(i)),
+                                 nsec3_rr(b32hex(2 * i + 1), "corp.test", uint8_t(i + 1))}));
+                if (i + 1 < o.nsec3_names) {
+                        EXPECT_EQ(0u, at) << i;
+                }
+                if (i + 1 == o.nsec3_names) {
+                        EXPECT_EQ(bit(DG_TAG_NSEC3_WALK), at);
+                }
+        }
+        EXPECT_EQ(bit(DG_TAG_NSEC3_WALK), qt);
+        EXPECT_EQ(bit(DG_TAG_NSEC3_WALK), at);
+        // a long walk is the walk, not also a brute force of the zone
+        for (unsigned i = 100; i < 130; i++) {
+                std::string q = nmap_label(i) + ".corp.test";
+                EXPECT_EQ(bit(DG_TAG_NSEC3_WALK), query(msg(QUERY, q, DG_T_NSEC3)));
+                EXPECT_EQ(bit(DG_TAG_NSEC3_WALK),
+                          answer(msg(DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN, q, DG_T_NSEC3,
+                                     DG_CLASS_IN, {nsec3_rr(b32hex(i), "corp.test", uint8_t(i))})));
+        }
+        // another zone of the same source is not tainted
+        EXPECT_EQ(0u, query(msg(QUERY, nmap_label(99) + ".other.test", DG_T_NSEC3)));
+}
+
+TEST_F(Detect, Nsec3WalkAfterNsec3param)
+{
+        // dnsglean walk / n3map: NSEC3PARAM at the apex, then random labels
+        // asked for type A; no wildcard-probe on them
+        query(msg(QUERY, "corp.test", DG_T_NSEC3PARAM));
+        answer(msg(RESP, "corp.test", DG_T_NSEC3PARAM, DG_CLASS_IN,
+                   {Rr{"", DG_T_NSEC3PARAM, {1, 0, 0, 0, 0}, 0}}));
+        uint32_t at = 0;
+        for (unsigned i = 0; i < 6; i++) {
+                std::string q = "k3j9x2qz7rm" + std::to_string(i) + ".corp.test";
+                EXPECT_EQ(0u, query(msg(QUERY, q, DG_T_A)) & ~bit(DG_TAG_NSEC3_WALK));
+                at = answer(msg(DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN, q, DG_T_A, DG_CLASS_IN,
+                                {nsec3_rr(b32hex(i), "corp.test", uint8_t(i))}));
+                EXPECT_EQ(0u, at & bit(DG_TAG_WILDCARD_PROBE));
+        }
+        EXPECT_EQ(bit(DG_TAG_NSEC3_WALK), at);
+}
+
+TEST_F(Detect, Nsec3DenialsOfOrdinaryNamesAreNoWalk)
+{
+        // a validating resolver asking for names that do not exist in an
+        // NSEC3 zone (typos, a monitoring probe): words, type A, no NSEC3PARAM
+        dg_detect_addr_t resolver = addr4(192, 0, 2, 54);
+        const char *words[] = {"intranet", "wiki",   "jira",    "confluence", "gitlab",
+                               "grafana",  "backup", "staging", "old",        "test"};
+        for (unsigned i = 0; i < 10; i++) {
+                std::string q = std::string(words[i]) + ".corp.test";
+                EXPECT_EQ(0u, send(resolver, server, msg(0, q, DG_T_A)));
+                EXPECT_EQ(0u, send(server, resolver,
+                                   msg(DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN, q, DG_T_A,
+                                       DG_CLASS_IN,
+                                       {nsec3_rr(b32hex(i), "corp.test", uint8_t(i)),
+                                        nsec3_rr(b32hex(i + 50), "corp.test", uint8_t(i))})));
+        }
+}
+
+TEST_F(Detect, TldSweep)
+{
+        // dnsrecon -t tld: one label under every TLD, most of them NXDOMAIN
+        dg_detect_opts_t o;
+        dg_detect_opts_default(&o);
+        unsigned first = 0;
+        for (unsigned i = 1; i <= o.tld_parents + 5; i++) {
+                std::string q = "corp.tld" + std::to_string(i);
+                uint32_t qt = query(msg(QUERY, q, DG_T_A));
+                uint32_t at = answer(
+                    msg(DG_FLAG_QR | DG_FLAG_RD | DG_FLAG_RA | DG_RCODE_NXDOMAIN, q, DG_T_A));
+                EXPECT_EQ(qt & bit(DG_TAG_TLD_SWEEP), at & bit(DG_TAG_TLD_SWEEP)) << i;
+                EXPECT_EQ(0u, qt & bit(DG_TAG_BRUTE)) << i;
+                if ((qt & bit(DG_TAG_TLD_SWEEP)) && first == 0)
+                        first = i;
+        }
+        EXPECT_EQ(o.tld_parents, first);
+        // sibling zones count as well ("acme" under co.uk, com.au, ...)
+        for (unsigned i = 1; i <= o.tld_parents; i++)
+                query(msg(QUERY, "acme.sld" + std::to_string(i) + ".example", DG_T_A), &other);
+        EXPECT_TRUE(query(msg(QUERY, "acme.last.example", DG_T_A), &other) & bit(DG_TAG_TLD_SWEEP));
+}
+
+TEST_F(Detect, ResolverRelayingASweepIsSweeping)
+{
+        // the client -> resolver leg and the resolver -> authoritative leg of
+        // one sweep: each querier is tagged for its own questions
+        dg_detect_addr_t resolver = addr4(192, 0, 2, 54), tldsrv = addr4(192, 0, 2, 2);
+        uint32_t ct = 0, rt = 0;
+        for (unsigned i = 1; i <= 25; i++) {
+                std::string q = "corp.tld" + std::to_string(i);
+                ct = send(client, resolver, msg(QUERY, q, DG_T_A));
+                rt = send(resolver, tldsrv, msg(0, q, DG_T_A));
+                rt |= send(tldsrv, resolver,
+                           msg(DG_FLAG_QR | DG_FLAG_AA | DG_RCODE_NXDOMAIN, q, DG_T_A));
+                ct |=
+                    send(resolver, client,
+                         msg(DG_FLAG_QR | DG_FLAG_RD | DG_FLAG_RA | DG_RCODE_NXDOMAIN, q, DG_T_A));
+        }
+        EXPECT_EQ(bit(DG_TAG_TLD_SWEEP), ct);
+        EXPECT_EQ(bit(DG_TAG_TLD_SWEEP), rt);
+}
+
+TEST_F(Detect, BrowsingManySitesIsNoSweep)
+{
+        // "www" under many sites, all of which exist: a browser, or its resolver
+        for (unsigned i = 1; i <= 60; i++) {
+                std::string q = "www.site" + std::to_string(i) + ".example";
+                EXPECT_EQ(0u, query(msg(QUERY, q, DG_T_A)));
+                EXPECT_EQ(0u, answer(msg(RESP, q, DG_T_A, DG_CLASS_IN, {a_rr()})));
+        }
 }
 
 TEST_F(Detect, MalformedNeverCrashes)

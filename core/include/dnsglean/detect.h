@@ -7,15 +7,26 @@
  * retroactively), so one pass over a capture always gives the same answer. The
  * Wireshark plugin and `dnsglean pcap` share this code.
  *
- * Stateless tags come from one message: axfr, ixfr, zone-leak (a transfer
- * answered with records), any, chaos (CH-class queries such as version.bind),
- * wildcard-probe (a random-looking first label). Stateful tags are kept per
- * querying source and per zone over a window of time: brute (many distinct
- * first labels under one parent, mostly NXDOMAIN), srv-enum (many distinct
- * _service._proto names), ptr-sweep (many PTR names under one reverse zone),
- * nsec-walk (queries derived from the NSEC records just received),
- * cache-snoop (RD=0 queries answered without authority, in bulk). With a
- * classifier (classify.h) responses also get provider-disclosure, the
+ * Per-message facts come from one message: axfr, ixfr, zone-leak (a transfer
+ * answered with records), any, chaos (CH-class queries such as version.bind).
+ * Judgements look at a querier's behaviour: wildcard-probe (a UUID-shaped,
+ * long hex/base32 or otherwise random-looking first label under a zone that is
+ * no cloud/CDN provider's, on the query when UUID-shaped, else on its answer
+ * unless a NOERROR one that no wildcard made). Stateful judgements are kept
+ * per querying address (a resolver is the querier of its own questions to
+ * authoritative servers, so a sweep it relays is its sweep) over a window of
+ * time: brute (many distinct first labels under one parent, mostly NXDOMAIN),
+ * srv-enum (many distinct _service._proto names), ptr-sweep (many PTR names
+ * under one reverse zone), nsec-walk (questions for names constructed from the
+ * NSEC records just received: "\000." or "0." before an owner or next name,
+ * "\000" or "-" appended to its first label, the last octet of a full label
+ * raised, or the name itself asked for type NSEC, chained over several
+ * distinct records), nsec3-walk (a burst of NXDOMAIN/NODATA questions answered
+ * with NSEC3 into one zone, asked for type NSEC3, with random-looking labels
+ * or after an NSEC3PARAM query), cache-snoop (several distinct RD=0 questions
+ * to one server that recurses or is not authoritative for them, whatever the
+ * answer), tld-sweep (one first label under many parents, mostly NXDOMAIN).
+ * With a classifier (classify.h) responses also get provider-disclosure, the
  * providers and categories, and takeover-candidate.
  *
  * Memory is bounded: per-zone state is dropped after two idle windows and at
@@ -46,6 +57,8 @@ typedef enum {
         DG_TAG_PROVIDER_DISCLOSURE,
         DG_TAG_TAKEOVER_CANDIDATE,
         DG_TAG_ZONE_LEAK,
+        DG_TAG_NSEC3_WALK,
+        DG_TAG_TLD_SWEEP,
         DG_TAG_COUNT_
 } dg_tag_t;
 
@@ -54,6 +67,10 @@ typedef enum {
 #define DG_TAGS_RECON                                                                              \
         (((1u << DG_TAG_COUNT_) - 1u) &                                                            \
          ~(DG_TAG_BIT(DG_TAG_PROVIDER_DISCLOSURE) | DG_TAG_BIT(DG_TAG_TAKEOVER_CANDIDATE)))
+/* Per-message facts; the other tags of DG_TAGS_RECON are judgements about a querier. */
+#define DG_TAGS_FACTS                                                                              \
+        (DG_TAG_BIT(DG_TAG_AXFR) | DG_TAG_BIT(DG_TAG_IXFR) | DG_TAG_BIT(DG_TAG_ANY) |              \
+         DG_TAG_BIT(DG_TAG_CHAOS) | DG_TAG_BIT(DG_TAG_ZONE_LEAK))
 
 /* Tag word of t ("axfr", "nsec-walk", ...), or NULL when t is out of range. Static. */
 DG_API const char *dg_detect_tag_name(dg_tag_t t);
@@ -68,10 +85,12 @@ typedef struct {
         double brute_nx_ratio;     /* and at least this share of NXDOMAIN answers (0.5) */
         unsigned srv_names;        /* distinct _service._proto names under one zone (8) */
         unsigned ptr_names;        /* distinct PTR names under one reverse zone (16) */
-        unsigned nsec_steps;       /* queries derived from received NSEC records (3) */
-        unsigned snoop_names;      /* distinct RD=0 names answered without AA (5) */
+        unsigned nsec_steps;       /* distinct NSEC records walked from (3) */
+        unsigned snoop_names;      /* distinct RD=0 names to one non-authoritative server (5) */
         unsigned wildcard_min_len; /* shortest first label judged random-looking (10) */
         unsigned max_sources;      /* sources tracked at most (100000) */
+        unsigned nsec3_names;      /* distinct NSEC3-denied walking names in one zone (5) */
+        unsigned tld_parents;      /* distinct parents of one first label (20) */
         bool classify;             /* run the classifier on responses (true) */
 } dg_detect_opts_t;
 
@@ -145,10 +164,16 @@ DG_API void dg_detect_foreach_source(const dg_detector_t *det, dg_detect_source_
 DG_API uint64_t dg_detect_messages(const dg_detector_t *det);
 DG_API uint64_t dg_detect_untracked(const dg_detector_t *det);
 
-/* True if the first label of the wire name looks machine-generated (the
- * wildcard-probe test): at least min_len octets of letters and digits that do
- * not read like a word, or ten or more digits. Exposed for tests and tools. */
+/* True if the label (len octets, no length prefix) looks machine-generated
+ * (the wildcard-probe test): a UUID (8-4-4-4-12 hex digits), 16 or more hex
+ * digits or base32 characters with letters and digits mixed, at least min_len
+ * letters and digits that do not read like a word, or ten or more digits.
+ * Exposed for tests and tools. */
 DG_API bool dg_detect_label_random(const uint8_t *label, size_t len, unsigned min_len);
+
+/* True if the label is a UUID in text form (8-4-4-4-12 hex digits, as
+ * gobuster's wildcard check sends). */
+DG_API bool dg_detect_label_uuid(const uint8_t *label, size_t len);
 
 #ifdef __cplusplus
 }
