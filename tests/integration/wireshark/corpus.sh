@@ -217,7 +217,7 @@ via nmap_nsec unbound recon nsec-walk "" nsec-walk cold $NMAP -sT -p 53 --script
 	--script-args dns-nsec-enum.domains=.sec.test $UNBOUND
 # (-sU: Nmap's UDP probe of port 53 is a CHAOS query; the NSEC3 walker's
 # random names make it a brute force and wildcard probe too)
-NSEC3_ARGS="dns-nsec3-enum.domains=.hash.test,dns-nsec3-enum.timelimit=20s"
+NSEC3_ARGS="dns-nsec3-enum.domains=.hash.test,dns-nsec3-enum.timelimit=3s"
 direct nmap_nsec3 recon nsec3-walk "chaos brute wildcard-probe" $NMAP -sU -p 53 --script dns-nsec3-enum \
 	--script-args "$NSEC3_ARGS" $NSEC3
 via nmap_nsec3 bind recon nsec3-walk "" "nsec3-walk chaos brute wildcard-probe" cold $NMAP -sU -p 53 \
