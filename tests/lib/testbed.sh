@@ -62,6 +62,10 @@
 #       Pre-signs a zone with ldns-signzone (fresh ECDSA keys) and writes OUT
 #       (default FILE.signed); serve it with tb_server_start NAME ZONE=OUT.
 #
+# Recursive resolvers (BIND, Unbound; documented at their definitions below):
+#   tb_resolver_start NAME bind|unbound ADDR ROOT_ADDR [ANCHORS_FILE]
+#   tb_resolver_flush NAME, tb_trust_anchors NAME ZONE..., tb_lo_addr ADDR
+#
 # Other processes:
 #   tb_bg NAME CMD...            starts CMD in the background, killed on exit;
 #                                its pid is in TB_PID[NAME], output in
@@ -139,7 +143,7 @@ if [[ -z ${DG_BIN-} ]]; then
 fi
 export DG_BIN
 
-declare -A TB_PID=() TB_ADDR=() TB_PORT=() TB_DIR=()
+declare -A TB_PID=() TB_ADDR=() TB_PORT=() TB_DIR=() TB_KIND=()
 TB_NEXT_ADDR=2
 TB_CAPTURE_PID=
 
@@ -557,4 +561,139 @@ tb_need_brute() {
 	local out
 	out=$("$DG_BIN" brute --help 2>&1 || true)
 	[[ $out == *-r* ]] || tb_fail "'dnsglean brute' is not available in $DG_BIN: $out"
+}
+
+# --- recursive resolvers: BIND and Unbound on loopback ------------------------
+#   tb_resolver_start NAME bind|unbound ADDR ROOT_ADDR [ANCHORS_FILE]
+#       Starts a validating recursive resolver listening on ADDR port 53 (the
+#       namespace is required: tb_need_netns), sending its own queries from
+#       ADDR, with one root server, ROOT_ADDR (a Knot the test started that
+#       serves "." and delegates the test zones), as its root hints: no other
+#       server is ever asked. ANCHORS_FILE: DNSKEY records ("zone. 257 3 13
+#       KEY", one a line, e.g. from tb_trust_anchors) trusted as the anchors of
+#       those zones; DNSSEC validation is on either way. Recursion is allowed
+#       for 127.0.0.0/8; BIND answers RD=0 questions from its cache, Unbound
+#       refuses them (its "allow" access control). Waits until it answers.
+#   tb_resolver_flush NAME       empties its cache (rndc flush / unbound-control reload).
+#   tb_trust_anchors NAME ZONE... prints the KSKs (flags 257) of ZONEs served by
+#                                Knot server NAME, in the format above.
+tb_trust_anchors() {
+	local n=$1 z
+	shift
+	for z in "$@"; do
+		tb_dig "$n" +short "$z" DNSKEY | awk -v z="${z%.}." '$1 == 257 { k = ""; for (i = 4; i <= NF; i++) k = k $i; print z, $1, $2, $3, k }'
+	done
+}
+
+tb_resolver_start() {
+	local name=$1 kind=$2 addr=$3 root=$4 anchors=${5-}
+	((TB_NETNS)) || tb_fail "tb_resolver_start: needs the private network namespace (port 53)"
+	local dir=$TB_TMP/res-$name
+	mkdir -p "$dir"
+	printf '. 3600000 NS a.root.test.\na.root.test. 3600000 A %s\n' "$root" >"$dir/root.hint"
+	case $kind in
+	bind) tb_need_tools named rndc; tb_lo_addr "$addr"; tb_bind_conf "$dir" "$addr" "$anchors" >"$dir/named.conf"
+		tb_bg "$name" named -g -4 -c "$dir/named.conf" ;;
+	unbound) tb_need_tools unbound unbound-control; tb_unbound_conf "$dir" "$addr" "$anchors" >"$dir/unbound.conf"
+		tb_bg "$name" unbound -d -c "$dir/unbound.conf" ;;
+	*) tb_fail "tb_resolver_start: bind|unbound" ;;
+	esac
+	TB_ADDR[$name]=$addr
+	TB_PORT[$name]=53
+	TB_DIR[$name]=$dir
+	TB_KIND[$name]=$kind
+	local i
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "${TB_PID[$name]}" 2>/dev/null || { cat "$TB_TMP/$name.log" >&2; tb_fail "resolver '$name' ($kind) died on start"; }
+		kdig @"$addr" +time=1 +retry=0 . SOA 2>/dev/null | grep -q 'status: NOERROR' && break
+		((i < 299)) || { cat "$TB_TMP/$name.log" >&2; tb_fail "resolver '$name' ($kind) does not resolve on $addr"; }
+		sleep 0.1
+	done
+	tb_resolver_flush "$name"
+	tb_log_info "$kind '$name' recursing on $addr (root $root)"
+}
+
+# tb_lo_addr ADDR: gives lo the address ADDR too (BIND listens only on
+# interface addresses), keeping 127.0.0.1 as the source of what is sent to
+# it, so that clients stay 127.0.0.1 on the wire.
+tb_lo_addr() {
+	ip -o addr show dev lo | grep -q " $1/" && return 0
+	ip addr add "$1/32" dev lo && ip route replace local "$1" dev lo table local proto kernel scope host src 127.0.0.1 ||
+		tb_fail "tb_lo_addr: cannot add $1 to lo"
+}
+
+# named.conf for tb_resolver_start: DIR ADDR ANCHORS_FILE
+tb_bind_conf() {
+	local dir=$1 addr=$2 anchors=$3 secret
+	secret=$(head -c 32 /dev/urandom | base64)
+	cat <<CONF
+key "rndc" { algorithm hmac-sha256; secret "$secret"; };
+controls { inet $addr port 953 allow { 127.0.0.0/8; } keys { "rndc"; }; };
+options {
+	directory "$dir";
+	pid-file "$dir/named.pid";
+	session-keyfile "$dir/session.key";
+	managed-keys-directory "$dir";
+	listen-on port 53 { $addr; };
+	listen-on-v6 { none; };
+	query-source address $addr;
+	recursion yes;
+	allow-recursion { 127.0.0.0/8; };
+	allow-query-cache { 127.0.0.0/8; };
+	dnssec-validation yes;
+	max-cache-size 32m;
+	empty-zones-enable no;
+	notify no;
+};
+zone "." { type hint; file "$dir/root.hint"; };
+CONF
+	if [[ -s $anchors ]]; then
+		echo "trust-anchors {"
+		awk '{ printf "\t\"%s\" static-key %s %s %s \"%s\";\n", $1, $2, $3, $4, $5 }' "$anchors"
+		echo "};"
+	fi
+	printf 'key "rndc" { algorithm hmac-sha256; secret "%s"; };\noptions { default-key "rndc"; default-server %s; default-port 953; };\n' \
+		"$secret" "$addr" >"$dir/rndc.conf"
+}
+
+# unbound.conf for tb_resolver_start: DIR ADDR ANCHORS_FILE
+tb_unbound_conf() {
+	local dir=$1 addr=$2 anchors=$3
+	cat <<CONF
+server:
+	interface: $addr
+	port: 53
+	outgoing-interface: $addr
+	do-ip6: no
+	do-not-query-localhost: no
+	access-control: 127.0.0.0/8 allow
+	username: ""
+	chroot: ""
+	directory: "$dir"
+	pidfile: "$dir/unbound.pid"
+	use-syslog: no
+	logfile: ""
+	verbosity: 0
+	num-threads: 1
+	root-hints: "$dir/root.hint"
+	module-config: "validator iterator"
+	# served locally by default (RFC 6761, loopback): resolve them instead
+	local-zone: "test." nodefault
+	local-zone: "127.in-addr.arpa." nodefault
+CONF
+	[[ ! -s $anchors ]] || awk '{ printf "\ttrust-anchor: \"%s DNSKEY %s %s %s %s\"\n", $1, $2, $3, $4, $5 }' "$anchors"
+	cat <<CONF
+remote-control:
+	control-enable: yes
+	control-interface: "$dir/control.sock"
+	control-use-cert: no
+CONF
+}
+
+tb_resolver_flush() {
+	local n=$1 dir=${TB_DIR[$1]}
+	case ${TB_KIND[$n]} in
+	bind) rndc -c "$dir/rndc.conf" flush >/dev/null ;;
+	unbound) unbound-control -c "$dir/unbound.conf" reload >/dev/null ;;
+	esac || tb_fail "tb_resolver_flush: cannot flush '$n'"
 }
