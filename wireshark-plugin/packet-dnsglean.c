@@ -64,9 +64,9 @@ static guint pref_ptr_names = 16;
 static guint pref_nsec_steps = 3;
 static guint pref_snoop_names = 5;
 static guint pref_wildcard_len = 10;
-static gboolean pref_classify = TRUE;
+static dg_ws_pref_bool pref_classify = TRUE;
 static range_t *pref_ports;
-static gboolean pref_dissection = FALSE;
+static dg_ws_pref_bool pref_dissection = FALSE;
 
 static dg_detector_t *detector; /* per capture file: init/cleanup routines */
 static dg_frame_t *extractor;   /* DNS messages from raw frames, likewise */
