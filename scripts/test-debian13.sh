@@ -94,18 +94,20 @@ inside() {
 		"$(tshark -v 2>/dev/null | head -1), $(knotd -V)"
 	inside_build
 	# the package step runs even when a test failed: both are reported
-	local rc=0
+	local rc=0 prc
 	set +e
 	(
 		set -e
 		inside_tests
 	)
 	rc=$?
+	# (not in an if or || list: those would switch set -e off inside)
 	(
 		set -e
 		inside_packages
 	)
-	(($? == 0)) || rc=1
+	prc=$?
+	((prc == 0)) || rc=1
 	set -e
 	((rc == 0)) || die "inside: FAILED"
 	log "inside: all passed"

@@ -13,14 +13,12 @@ source "$(dirname "$0")/../lib/testbed.sh"
 tb_need_tools kubectl
 K8S=$TB_ROOT/core/deploy/k8s
 
-"$TB_PY" "$TB_ROOT/tests/deploy/kube-discovery.py" "$TB_TMP/port" "$TB_TMP/requests" \
-	>"$TB_TMP/api.log" 2>&1 &
-TB_PID[api]=$!
+tb_bg api "$TB_PY" "$TB_ROOT/tests/deploy/kube-discovery.py" "$TB_TMP/port" "$TB_TMP/requests"
 for ((i = 0; i < 100; i++)); do
 	[[ -s $TB_TMP/port ]] && break
 	sleep 0.1
 done
-[[ -s $TB_TMP/port ]] || tb_fail "discovery double did not start: $(cat "$TB_TMP/api.log")"
+[[ -s $TB_TMP/port ]] || tb_fail "discovery double did not start: $(cat "$(tb_log api)")"
 cat >"$TB_TMP/kubeconfig" <<EOF
 apiVersion: v1
 kind: Config

@@ -100,7 +100,7 @@ job_state() {
 
 # Waits (bounded) until job $1 has ended; prints its final state.
 wait_job() {
-	local id=$1 s= i
+	local id=$1 s='' i
 	for ((i = 0; i < SLURM_TIMEOUT * 5; i++)); do
 		s=$(job_state "$id")
 		case $s in
@@ -131,7 +131,7 @@ tb_assert_sets_eq "single run finds the zone" "$Z/names.txt" <(tb_json_names "$T
 # --- submit.sh as a user runs it -------------------------------------------
 OUT=$TB_TMP/out
 mkdir -p "$TB_TMP/work"
-cd "$TB_TMP/work"
+cd "$TB_TMP/work" || tb_fail "no $TB_TMP/work"
 merge_id=$(DG=$DG_BIN bash "$TB_ROOT/core/deploy/slurm/submit.sh" "$SLURM_N" gen.test "$W" \
 	"$TB_TMP/resolvers.txt" "$OUT" 2>"$TB_TMP/submit.err") ||
 	tb_fail "submit.sh: $(cat "$TB_TMP/submit.err")"
