@@ -11,13 +11,16 @@
 #     stays as debootstrap and apt left it), with /proc, /sys, /dev and
 #     /dev/pts mounted and a copy of the source in /src; everything is
 #     unmounted on exit, failure included.
-#  3. Inside: builds dnsglean (the Lua 5.4 and 5.3 modules, the plugin against
-#     Wireshark 4.4) and runs the Lua tests, the NSE tests under nmap 7.95
-#     (Lua 5.4), the plugin tests under tshark 4.4, the tshark Lua tap and the
-#     Knot integration tests (Knot 3.4); then builds the Debian packages
-#     (scripts/build-debs.sh), installs them with apt and runs lua5.4, nmap and
-#     tshark from their system paths with no LUA_CPATH / WIRESHARK_PLUGIN_DIR.
+#  3. Inside: builds dnsglean and its Debian packages (scripts/build-debs.sh:
+#     the Lua 5.4 and 5.3 modules, the plugin against Wireshark 4.4), then in
+#     the same tree the Lua tests, the NSE tests under nmap 7.95 (Lua 5.4),
+#     the plugin tests under tshark 4.4, the tshark Lua tap and the Knot
+#     integration tests (Knot 3.4) run; then the packages are installed with
+#     apt and lua5.4, nmap and tshark run from their system paths with no
+#     LUA_CPATH / WIRESHARK_PLUGIN_DIR (tests/deploy/system-paths.sh).
 # Needs root (debootstrap, chroot, mounts). Exit status 0 only when all passed.
+# Environment: DG_TRIXIE_ROOT, DG_TRIXIE_MIRROR (above), DG_JOBS (build jobs,
+# default 2), DG_CTEST_JOBS (tests run at once, default 2).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -74,7 +77,10 @@ inside_tests() {
 	n=$(ctest --test-dir "$B" -N -R "$CTEST_SELECTION" | sed -n 's/^Total Tests: //p')
 	log "running $n ctest tests: $CTEST_SELECTION"
 	((n >= 10)) || die "only $n tests match the selection (expected the Lua, NSE, plugin and Knot tests)"
-	CI=true ctest --test-dir "$B" --output-on-failure --timeout 600 -R "$CTEST_SELECTION" </dev/null
+	# two at a time: the plugin test (~5 min, mostly tools waiting on their
+	# timeouts) runs beside the others (each test has its own network namespace)
+	CI=true ctest --test-dir "$B" --output-on-failure --timeout 600 -j"${DG_CTEST_JOBS:-2}" \
+		-R "$CTEST_SELECTION" </dev/null
 }
 
 inside_packages() {
@@ -210,7 +216,8 @@ run_overlay() {
 	# started inside dies with it (and the mounts can go)
 	unshare --pid --fork --kill-child chroot "$m" /usr/bin/env -i \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		CI="${CI-}" DG_JOBS="${DG_JOBS:-2}" bash /src/scripts/test-debian13.sh --inside &
+		CI="${CI-}" DG_JOBS="${DG_JOBS:-2}" DG_CTEST_JOBS="${DG_CTEST_JOBS:-2}" \
+		bash /src/scripts/test-debian13.sh --inside &
 	inner=$!
 	wait "$inner" || rc=$?
 	inner=
