@@ -8,10 +8,20 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mapfile -t pkgs < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$here/packages.txt")
 
+# A line "a|b" is satisfied by either package; the first one is installed.
+installed() {
+	local st
+	st=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)
+	[[ $st == "install ok installed" ]]
+}
 missing=()
 for p in "${pkgs[@]}"; do
-	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	[[ $st == "install ok installed" ]] || missing+=("$p")
+	IFS='|' read -ra alts <<<"$p"
+	ok=0
+	for a in "${alts[@]}"; do
+		installed "$a" && ok=1
+	done
+	((ok)) || missing+=("${alts[0]}")
 done
 
 if ((${#missing[@]} == 0)); then

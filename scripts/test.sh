@@ -8,9 +8,12 @@
 #     build-asan/ and runs the whole suite there (scripts/test-sanitize.sh;
 #     leaks count as failures). DG_TEST_SANITIZE=0 skips this pass;
 #  4. a bounded libFuzzer pass over every fuzz target (scripts/fuzz.sh,
-#     FUZZ_TOTAL_SECONDS shared by them, default 360). DG_TEST_FUZZ=0 skips it.
-# Extra arguments go to both ctest runs (e.g. -R brute). Exit status: 0 only
-# when every pass succeeded.
+#     FUZZ_TOTAL_SECONDS shared by them, default 360). DG_TEST_FUZZ=0 skips it;
+#  5. the Debian 13 pass (scripts/test-debian13.sh: a cached trixie chroot,
+#     Nmap 7.95, Wireshark 4.4, Knot 3.4, the Debian packages installed and
+#     run from their system paths). DG_TEST_DEBIAN13=0 skips it.
+# Extra arguments go to both Debian 12 ctest runs (e.g. -R brute). Exit
+# status: 0 only when every pass succeeded.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${DG_BUILD_DIR:-$root/build}
@@ -29,6 +32,10 @@ fi
 if [[ ${DG_TEST_FUZZ:-1} != 0 ]]; then
 	echo "test: bounded fuzzing pass (build-fuzz: ${FUZZ_TOTAL_SECONDS:-360} s shared by the targets)"
 	FUZZ_TOTAL_SECONDS=${FUZZ_TOTAL_SECONDS:-360} bash "$root/scripts/fuzz.sh" </dev/null || rc=1
+fi
+if [[ ${DG_TEST_DEBIAN13:-1} != 0 ]]; then
+	echo "test: Debian 13 pass (trixie chroot: Nmap 7.95, Wireshark 4.4, Knot 3.4, the packages)"
+	bash "$root/scripts/test-debian13.sh" </dev/null || rc=1
 fi
 if ((rc)); then
 	echo "test: FAILED" >&2

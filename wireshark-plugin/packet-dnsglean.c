@@ -66,9 +66,9 @@ static guint pref_snoop_names = 5;
 static guint pref_wildcard_len = 10;
 static guint pref_nsec3_names = 5;
 static guint pref_tld_parents = 20;
-static gboolean pref_classify = TRUE;
+static dg_ws_pref_bool pref_classify = TRUE;
 static range_t *pref_ports;
-static gboolean pref_dissection = FALSE;
+static dg_ws_pref_bool pref_dissection = FALSE;
 
 static dg_detector_t *detector; /* per capture file: init/cleanup routines */
 static dg_frame_t *extractor;   /* DNS messages from raw frames, likewise */

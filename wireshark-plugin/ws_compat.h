@@ -7,11 +7,16 @@
  * field_info.value becomes a pointer (we never read it: the plugin works on
  * the bytes of the DNS item, fi->ds_tvb / start / length, which 4.0 to 4.4
  * all keep).
- * 4.4: prefs and tap signatures used here are unchanged.
+ * 4.2: epan's prefs API moves from gboolean to C99 bool:
+ * prefs_register_bool_preference() takes a bool * (int * on 4.0).
+ * 4.4: the tap and uint/range prefs signatures used here are unchanged.
  */
 #ifndef DG_WS_COMPAT_H
 #define DG_WS_COMPAT_H
 
+#include <stdbool.h>
+
+#include <glib.h>
 #include <ws_version.h>
 
 #define DG_WS_VERSION (WIRESHARK_VERSION_MAJOR * 100 + WIRESHARK_VERSION_MINOR)
@@ -25,8 +30,11 @@
         {                                                                                          \
                 return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;                     \
         }
+/* The variable type behind a boolean preference. */
+typedef bool dg_ws_pref_bool;
 #else
 #define DG_WS_PLUGIN_DESCRIBE
+typedef gboolean dg_ws_pref_bool;
 #endif
 
 /* The time of a packet in seconds, computed exactly as `dnsglean pcap` does

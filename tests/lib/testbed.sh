@@ -433,11 +433,11 @@ tb_capture_start() {
 	TB_CAPTURE_PID=$!
 	TB_PID[capture]=$TB_CAPTURE_PID
 	local i
-	# "Capture started" comes once dumpcap runs; the filter is attached just
-	# before or after it: give it a moment (a packet sent at once can be
-	# missed otherwise)
+	# "Capture started" (tshark 4.0; 4.4 no longer prints it) or the file's
+	# header comes once dumpcap runs; the filter is attached just before or
+	# after it: give it a moment (a packet sent at once can be missed otherwise)
 	for ((i = 0; i < 150; i++)); do
-		if grep -q 'Capture started' "$TB_TMP/capture.log"; then
+		if grep -q 'Capture started' "$TB_TMP/capture.log" || [[ -s $file ]]; then
 			sleep 0.7
 			return 0
 		fi
