@@ -761,7 +761,7 @@ int dg_engine_feed(dg_engine_t *e, uint64_t now_ms, size_t resolver, unsigned so
                           : useful ? DG_PACE_USEFUL
                                    : DG_PACE_REFUSED);
         if (useful && !r->trusted)
-                eng_pool_outcome(e, now_ms, true);
+                eng_pool_outcome(e, now_ms, now_ms - (uint64_t)rtt, true);
         if (c == NULL) {
                 /* late, and its candidate moved on: the answer still tells
                  * that the resolver lives */
@@ -848,7 +848,7 @@ void dg_engine_tick(dg_engine_t *e, uint64_t now_ms)
                  * it at its maximum (tests/hostile, 30% loss) */
                 dg_pace_on_timeout(&r->pace, now_ms, c->pace_round);
                 if (!r->trusted)
-                        eng_pool_outcome(e, now_ms, false);
+                        eng_pool_outcome(e, now_ms, c->sent_ms, false);
                 eng_resolver_score(e, c->resolver, false, "timeout", now_ms);
                 eng_cand_failed(e, c, "timeout", -1);
         }

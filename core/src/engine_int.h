@@ -139,20 +139,18 @@ typedef struct {
         bool validating;  /* not judged yet: takes no ordinary questions */
 } res_t;
 
-/* engine_pool.c: the pool's loss over the last second, and its cap. */
-#define POOL_BINS 10
+/* engine_pool.c: the pool's outcomes by send time, and its cap. */
+#define POOL_RING 40 /* bins of 100 ms */
 typedef struct {
-        uint32_t sent[POOL_BINS], useful[POOL_BINS], lost[POOL_BINS];
-        unsigned bin;
-        uint64_t bin_start;
-        unsigned ms; /* time the bins cover, up to 1000 */
-        bool started;
-        double base; /* the lowest loss of a judged second: the paths' own */
+        uint64_t id[POOL_RING]; /* which 100 ms a bin holds */
+        uint32_t sent[POOL_RING], useful[POOL_RING], lost[POOL_RING];
+        uint64_t cur; /* the current bin */
+        double base;  /* the lowest loss of a judged second: the paths' own */
         bool base_known;
         double cap; /* queries per ms at most; 0: none */
         double tokens;
         uint64_t tokens_ms;
-        uint64_t cut_ms;
+        uint64_t cut_bin; /* the bin of the last cut */
         uint64_t cuts;
 } pool_t;
 
@@ -329,9 +327,9 @@ void eng_late_free(dg_engine_t *e);
  * only; trusted ones have their own rate) */
 /* A query left now. */
 void eng_pool_sent(dg_engine_t *e, uint64_t now_ms);
-/* A query's outcome: a useful answer, or lost (its timeout and late wait
- * passed). */
-void eng_pool_outcome(dg_engine_t *e, uint64_t now_ms, bool useful);
+/* The outcome of a query sent at sent_ms: a useful answer, or lost (its
+ * timeout and late wait passed). */
+void eng_pool_outcome(dg_engine_t *e, uint64_t now_ms, uint64_t sent_ms, bool useful);
 /* 0 when the pool's cap lets a query leave now, else the ms to wait. */
 int64_t eng_pool_wait(dg_engine_t *e, uint64_t now_ms);
 /* The pool's cap in queries per second, 0 for none. */

@@ -174,11 +174,12 @@ void eng_late_expire(dg_engine_t *e, uint64_t now_ms)
                 if (l->serial != x.serial)
                         continue; /* answered meanwhile */
                 uint32_t ri = l->resolver, round = l->pace_round;
+                uint64_t sent = l->sent_ms;
                 late_drop(e, x.idx);
                 res_t *r = &e->res[ri];
                 dg_pace_on_timeout(&r->pace, now_ms, round);
                 if (!r->trusted)
-                        eng_pool_outcome(e, now_ms, false);
+                        eng_pool_outcome(e, now_ms, sent, false);
                 eng_resolver_score(e, ri, false, "timeout", now_ms);
         }
 }

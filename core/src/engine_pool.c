@@ -7,12 +7,13 @@
  * (or the link out): each resolver carries a small part of the load, so
  * none sees its loss move with its own rate, and every one of them makes up
  * for the shared server's drops by sending faster into it (congestion
- * collapse). The pool sees it: its loss over the last second rises clearly
- * above the lowest it has shown (the paths' own). Then the pool's rate is
- * capped at 0.9 of the useful answers it got (with the paths' own loss made
- * up for), at most halved at once and once a second (losses show a timeout
- * late); the cap grows 10% a second while the loss is back near the paths'
- * own, and goes once it is twice what is sent. Runs with fewer than
+ * collapse). The pool sees it: the loss of a second's queries (judged once
+ * all their outcomes are in, 2 to 3 s later) rises clearly above the lowest
+ * it has shown (the paths' own). Then the pool's rate is capped at 0.9 of
+ * the useful answers that second got (the paths' own loss made up for), at
+ * most halved at once, and judged again only on queries sent after the cut;
+ * the cap grows 10% a second while the loss is back near the paths' own, and
+ * goes once it is twice what is sent. Runs with fewer than
  * POOL_MIN_LIVE resolvers leave it to each resolver's model.
  */
 #include "engine_int.h"
@@ -20,23 +21,39 @@
 #include <math.h>
 
 #define POOL_BIN_MS 100
+#define POOL_JUDGE_AGO 20     /* bins: the judged second was sent 2 to 3 s ago, */
+#define POOL_JUDGE_BINS 10    /* ... when every outcome of it is in (late wait) */
 #define POOL_MIN_LIVE 4       /* live resolvers for the pool to judge */
-#define POOL_MIN_OUTCOMES 200 /* answers and losses in the last second */
-#define POOL_HOLD_MS 1000     /* between two cuts */
+#define POOL_MIN_OUTCOMES 200 /* answers and losses of the judged second */
 #define POOL_EXCESS 0.05      /* loss above the paths' own that means a limit */
 #define POOL_MIN_QPS 50.0     /* the cap never goes under this */
 
+/* Judges the second of queries sent POOL_JUDGE_AGO bins ago: losses are
+ * booked at twice the timeout, answers at once, so a second counted by
+ * outcome time would show too little loss at first (and a base too low). */
 static void pool_judge(dg_engine_t *e, uint64_t now)
 {
         pool_t *p = &e->pool_guard;
-        uint32_t sent = 0, useful = 0, lost = 0;
-        for (int i = 0; i < POOL_BINS; i++) {
+        if (p->cur < POOL_JUDGE_AGO + POOL_JUDGE_BINS)
+                return;
+        uint64_t first = p->cur - POOL_JUDGE_AGO - POOL_JUDGE_BINS + 1;
+        if (p->cut_bin && first <= p->cut_bin)
+                return; /* sent before the last cut: says nothing of the cap */
+        uint32_t sent = 0, useful = 0, lost = 0, recent = 0;
+        for (uint64_t b = first; b < first + POOL_JUDGE_BINS; b++) {
+                unsigned i = (unsigned)(b % POOL_RING);
+                if (p->id[i] != b)
+                        return; /* a gap: nothing was sent then */
                 sent += p->sent[i];
                 useful += p->useful[i];
                 lost += p->lost[i];
         }
+        for (uint64_t b = p->cur - POOL_JUDGE_BINS + 1; b <= p->cur; b++) {
+                unsigned i = (unsigned)(b % POOL_RING);
+                recent += p->id[i] == b ? p->sent[i] : 0;
+        }
         uint32_t n = useful + lost;
-        if (!e->validated || e->live < POOL_MIN_LIVE || n < POOL_MIN_OUTCOMES || p->ms < 1000)
+        if (!e->validated || e->live < POOL_MIN_LIVE || n < POOL_MIN_OUTCOMES)
                 return;
         double loss = (double)lost / n;
         if (!p->base_known || loss < p->base) {
@@ -44,10 +61,9 @@ static void pool_judge(dg_engine_t *e, uint64_t now)
                 p->base_known = true;
         }
         double excess = p->base > POOL_EXCESS ? p->base : POOL_EXCESS;
-        double sent_rate = sent / 1000.0, got = useful / 1000.0; /* per ms */
+        double ms = POOL_JUDGE_BINS * POOL_BIN_MS;
+        double sent_rate = sent / ms, got = useful / ms, recent_rate = recent / ms;
         if (loss > p->base + excess) {
-                if (now < p->cut_ms + POOL_HOLD_MS)
-                        return;
                 double cur = p->cap > 0 ? p->cap : sent_rate;
                 double target = 0.9 * got / (1.0 - p->base);
                 if (target < cur / 2)
@@ -61,15 +77,15 @@ static void pool_judge(dg_engine_t *e, uint64_t now)
                         p->tokens_ms = now;
                 }
                 p->cap = target;
-                p->cut_ms = now;
+                p->cut_bin = p->cur;
                 p->cuts++;
                 eng_logf(e, DG_LOG_INFO,
-                         "pool: %.0f%% lost in the last second, the paths' own %.0f%%: a "
+                         "pool: %.0f%% of a second's queries lost, the paths' own %.0f%%: a "
                          "bottleneck the resolvers share; held at %.0f q/s",
                          loss * 100, p->base * 100, p->cap * 1000);
         } else if (p->cap > 0 && loss <= p->base + excess / 2) {
                 p->cap *= 1.0 + 0.1 * POOL_BIN_MS / 1000.0;
-                if (p->cap > 2.0 * sent_rate && now >= p->cut_ms + POOL_HOLD_MS)
+                if (p->cap > 2.0 * recent_rate)
                         p->cap = 0; /* far above what is sent: lifted */
         }
 }
@@ -77,44 +93,37 @@ static void pool_judge(dg_engine_t *e, uint64_t now)
 static void pool_advance(dg_engine_t *e, uint64_t now)
 {
         pool_t *p = &e->pool_guard;
-        if (!p->started) {
-                p->started = true;
-                p->bin_start = now;
-                return;
-        }
-        if (now >= p->bin_start + POOL_BINS * POOL_BIN_MS) { /* a silent second */
-                memset(p->sent, 0, sizeof p->sent);
-                memset(p->useful, 0, sizeof p->useful);
-                memset(p->lost, 0, sizeof p->lost);
-                p->bin_start = now;
-                p->ms = 0;
-                return;
-        }
-        while (now >= p->bin_start + POOL_BIN_MS) {
-                p->bin_start += POOL_BIN_MS;
-                if (p->ms < 1000)
-                        p->ms += POOL_BIN_MS;
+        uint64_t b = now / POOL_BIN_MS;
+        while (p->cur < b) {
+                p->cur = p->cur == 0 || b - p->cur > POOL_RING ? b : p->cur + 1;
+                unsigned i = (unsigned)(p->cur % POOL_RING);
+                p->id[i] = p->cur;
+                p->sent[i] = p->useful[i] = p->lost[i] = 0;
                 pool_judge(e, now);
-                p->bin = (p->bin + 1) % POOL_BINS;
-                p->sent[p->bin] = p->useful[p->bin] = p->lost[p->bin] = 0;
         }
 }
 
 void eng_pool_sent(dg_engine_t *e, uint64_t now_ms)
 {
+        pool_t *p = &e->pool_guard;
         pool_advance(e, now_ms);
-        e->pool_guard.sent[e->pool_guard.bin]++;
-        if (e->pool_guard.cap > 0)
-                e->pool_guard.tokens -= 1.0;
+        p->sent[p->cur % POOL_RING]++;
+        if (p->cap > 0)
+                p->tokens -= 1.0;
 }
 
-void eng_pool_outcome(dg_engine_t *e, uint64_t now_ms, bool useful)
+void eng_pool_outcome(dg_engine_t *e, uint64_t now_ms, uint64_t sent_ms, bool useful)
 {
+        pool_t *p = &e->pool_guard;
         pool_advance(e, now_ms);
+        uint64_t b = sent_ms / POOL_BIN_MS;
+        unsigned i = (unsigned)(b % POOL_RING);
+        if (p->id[i] != b)
+                return; /* sent too long ago */
         if (useful)
-                e->pool_guard.useful[e->pool_guard.bin]++;
+                p->useful[i]++;
         else
-                e->pool_guard.lost[e->pool_guard.bin]++;
+                p->lost[i]++;
 }
 
 int64_t eng_pool_wait(dg_engine_t *e, uint64_t now_ms)
