@@ -3,7 +3,7 @@
 #  1. installs the packages (scripts/setup.sh), builds into build/;
 #  2. runs the whole ctest suite: unit tests and the integration tests
 #     against real Knot DNS servers on loopback (private network namespace
-#     when root);
+#     when root), two at a time, then the timing-sensitive ones alone;
 #  3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer into
 #     build-asan/ and runs the whole suite there (scripts/test-sanitize.sh;
 #     leaks count as failures). DG_TEST_SANITIZE=0 skips this pass;
@@ -22,7 +22,16 @@ bash "$root/scripts/setup.sh"
 bash "$root/scripts/build.sh"
 
 rc=0
-ctest --test-dir "$build" --output-on-failure --timeout 900 "$@" </dev/null || rc=1
+# Two at a time, except the tests that measure rates, loss, timing or memory
+# (the hostile network, the path simulator, RRL, peak RSS, benchmarks):
+# those run one at a time, alone, afterwards.
+SERIAL='^(hostile\.|sim\.|bench\.|integration\.(brute_memory|brute_rrl)$)'
+if (($# == 0)); then
+	ctest --test-dir "$build" --output-on-failure --timeout 900 -j2 -E "$SERIAL" </dev/null || rc=1
+	ctest --test-dir "$build" --output-on-failure --timeout 900 -R "$SERIAL" </dev/null || rc=1
+else
+	ctest --test-dir "$build" --output-on-failure --timeout 900 "$@" </dev/null || rc=1
+fi
 
 if [[ ${DG_TEST_SANITIZE:-1} != 0 ]]; then
 	echo "test: sanitizer pass (build-asan: the whole suite under ASan + UBSan)"

@@ -72,7 +72,7 @@ static void summary_json(GString *s, const char *zone, const char *server, dg_wa
         if (dg_walk_kind(w) == DG_WALK_KIND_NSEC3 && dg_walk_nsec3_params(w, &p) == DG_OK) {
                 g_string_append_printf(
                     s,
-                    ",\"hashes\":%zu,\"known_hashes\":%zu,\"coverage\":%.6f,\"estimate\":%.0f,"
+                    ",\"hashes\":%zu,\"known_hashes\":%zu,\"coverage\":%.6g,\"estimate\":%.0f,"
                     "\"nsec3\":{\"algorithm\":%u,\"iterations\":%u,\"salt\":\"",
                     nh, dg_walk_known_hashes(w), dg_walk_coverage(w), dg_walk_estimate(w), p.alg,
                     p.iterations);

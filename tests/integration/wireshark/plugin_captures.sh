@@ -58,7 +58,7 @@ tb_server_start closed -a 127.0.0.3 corp.test="$TB_TMP/closed.zone" $REV="$HERE/
 tb_server_start signed -a 127.0.0.4 --sign nsec corp.test="$TB_TMP/signed.zone"
 OPEN=127.0.0.2 CLOSED=127.0.0.3 SIGNED=127.0.0.4
 
-RECON="axfr ixfr any chaos brute nsec-walk srv-enum ptr-sweep cache-snoop wildcard-probe zone-leak"
+RECON="axfr ixfr any chaos brute nsec-walk nsec3-walk tld-sweep srv-enum ptr-sweep cache-snoop wildcard-probe zone-leak"
 
 want() { [[ -z ${DG_WS_ONLY-} || " $DG_WS_ONLY " == *" $1 "* ]]; }
 
