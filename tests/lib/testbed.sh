@@ -425,6 +425,23 @@ tb_hostile() {
 	tb_fail "hostile server $2 did not start"
 }
 
+# tb_nmap_domain SCRIPT DOMAIN: the domain argument for Nmap's dns-nsec-enum
+# or dns-nsec3-enum (SCRIPT). Before Nmap 7.95 their join() hands "." to
+# remove_empty() instead of table.concat(), so the names they ask lose their
+# dots; a leading dot on the domain makes them right. Told from the
+# installed script itself, not from a version number.
+tb_nmap_domain() {
+	local f d
+	for d in /usr/share/nmap /usr/local/share/nmap; do
+		[[ -r $d/scripts/$1.nse ]] && f=$d/scripts/$1.nse && break
+	done
+	if [[ -n ${f-} ]] && grep -q 'remove_empty(components, "\.")' "$f"; then
+		echo ".$2"
+	else
+		echo "$2"
+	fi
+}
+
 tb_capture_start() {
 	tb_need_tools tshark
 	local file=$1 filter=${2:-udp or tcp}

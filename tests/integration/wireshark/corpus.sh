@@ -212,12 +212,12 @@ via nmap_srv unbound recon srv-enum srv-enum "" cold $NMAP -sn --dns-servers $UN
 	--script dns-srv-enum --script-args dns-srv-enum.domain=corp.test
 direct nmap_axfr recon "axfr zone-leak" "" $NMAP -sT -p 53 --dns-servers $OPEN --script dns-zone-transfer \
 	--script-args dns-zone-transfer.domain=example.com $OPEN
-# (Nmap 7.93's dns-nsec-enum needs a leading dot on the domain: plugin_captures.sh)
+# (Nmap 7.93's dns-nsec-enum needs a leading dot on the domain: tb_nmap_domain)
 via nmap_nsec unbound recon nsec-walk "" nsec-walk cold $NMAP -sT -p 53 --script dns-nsec-enum \
-	--script-args dns-nsec-enum.domains=.sec.test $UNBOUND
+	--script-args dns-nsec-enum.domains="$(tb_nmap_domain dns-nsec-enum sec.test)" $UNBOUND
 # (-sU: Nmap's UDP probe of port 53 is a CHAOS query; the NSEC3 walker's
 # random names make it a brute force and wildcard probe too)
-NSEC3_ARGS="dns-nsec3-enum.domains=.hash.test,dns-nsec3-enum.timelimit=3s"
+NSEC3_ARGS="dns-nsec3-enum.domains=$(tb_nmap_domain dns-nsec3-enum hash.test),dns-nsec3-enum.timelimit=3s"
 direct nmap_nsec3 recon nsec3-walk "chaos brute wildcard-probe" $NMAP -sU -p 53 --script dns-nsec3-enum \
 	--script-args "$NSEC3_ARGS" $NSEC3
 via nmap_nsec3 bind recon nsec3-walk "" "nsec3-walk chaos brute wildcard-probe" cold $NMAP -sU -p 53 \

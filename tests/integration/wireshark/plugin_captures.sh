@@ -159,11 +159,9 @@ if want nmap_axfr; then
 	expect_tag nmap_axfr axfr zone-leak
 fi
 if want nmap_nsec; then
-	# Nmap 7.93's dns-nsec-enum joins labels without dots (its join() hands
-	# the "." to remove_empty, not to table.concat): a leading dot on the
-	# domain makes its names come out right for the walk.
+	# Nmap 7.93's dns-nsec-enum joins labels without dots (tb_nmap_domain)
 	capture nmap_nsec "${NMAP[@]}" -sT -p 53 --dns-servers $SIGNED --script dns-nsec-enum \
-		--script-args dns-nsec-enum.domains=.corp.test $SIGNED
+		--script-args dns-nsec-enum.domains="$(tb_nmap_domain dns-nsec-enum corp.test)" $SIGNED
 	check nmap_nsec
 	expect_tag nmap_nsec nsec-walk
 fi
