@@ -425,6 +425,27 @@ tb_hostile() {
 	tb_fail "hostile server $2 did not start"
 }
 
+# tb_ws_plugin SO: puts the Wireshark plugin SO where tb_ws's tshark loads
+# it, and fails when tshark does not. tb_ws ARGS: tshark as nobody (as root
+# tshark ignores WIRESHARK_PLUGIN_DIR), with that plugin folder.
+tb_ws_plugin() {
+	local v
+	v=$(tshark --version | sed -n '1s/.* \([0-9]*\.[0-9]*\)\..*/\1/p')
+	mkdir -p "$TB_TMP/plugins/$v/epan" "$TB_TMP/home"
+	cp "$1" "$TB_TMP/plugins/$v/epan/dnsglean.so"
+	chmod -R a+rX "$TB_TMP/plugins"
+	chown 65534:65534 "$TB_TMP/home" 2>/dev/null || chmod 777 "$TB_TMP/home"
+	tb_ws -G plugins | grep -q 'dnsglean\.so' || tb_fail "tshark does not load the plugin"
+}
+tb_ws() {
+	if ((EUID == 0)); then
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env -i HOME="$TB_TMP/home" PATH="$PATH" WIRESHARK_PLUGIN_DIR="$TB_TMP/plugins" tshark "$@"
+	else
+		env HOME="$TB_TMP/home" WIRESHARK_PLUGIN_DIR="$TB_TMP/plugins" tshark "$@"
+	fi
+}
+
 # tb_nmap_domain SCRIPT DOMAIN: the domain argument for Nmap's dns-nsec-enum
 # or dns-nsec3-enum (SCRIPT). Before Nmap 7.95 their join() hands "." to
 # remove_empty() instead of table.concat(), so the names they ask lose their

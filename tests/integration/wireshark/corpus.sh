@@ -45,21 +45,9 @@ JUDGEMENTS="brute nsec-walk nsec3-walk srv-enum ptr-sweep cache-snoop wildcard-p
 FACTS="axfr ixfr any chaos zone-leak"
 TABLE_TAGS="$JUDGEMENTS $FACTS"
 
-# --- tshark as nobody, with the plugin in a folder it can read -------------
-WSV=$(tshark --version | sed -n '1s/.* \([0-9]*\.[0-9]*\)\..*/\1/p')
-mkdir -p "$TB_TMP/plugins/$WSV/epan" "$TB_TMP/home"
-cp "$DG_WS_PLUGIN" "$TB_TMP/plugins/$WSV/epan/dnsglean.so"
-chmod -R a+rX "$TB_TMP/plugins"
-chown 65534:65534 "$TB_TMP/home" 2>/dev/null || chmod 777 "$TB_TMP/home"
-ws() {
-	if ((EUID == 0)); then
-		setpriv --reuid=65534 --regid=65534 --clear-groups \
-			env -i HOME="$TB_TMP/home" PATH="$PATH" WIRESHARK_PLUGIN_DIR="$TB_TMP/plugins" tshark "$@"
-	else
-		env HOME="$TB_TMP/home" WIRESHARK_PLUGIN_DIR="$TB_TMP/plugins" tshark "$@"
-	fi
-}
-ws -G plugins | grep -q 'dnsglean\.so' || tb_fail "tshark does not load the plugin"
+# tshark as nobody, with the plugin in a folder it can read (testbed.sh)
+tb_ws_plugin "$DG_WS_PLUGIN"
+ws() { tb_ws "$@"; }
 
 # --- zones ----------------------------------------------------------------
 ROOT=127.0.0.2 AUTH=127.0.0.3 NSEC=127.0.0.4 NSEC3=127.0.0.5 OPEN=127.0.0.6

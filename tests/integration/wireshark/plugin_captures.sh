@@ -17,21 +17,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 tb_need_netns
 tb_need_tools tshark dig nmap setpriv
 
-# --- tshark as nobody, with the plugin in a folder it can read -------------
-WSV=$(tshark --version | sed -n '1s/.* \([0-9]*\.[0-9]*\)\..*/\1/p')
-mkdir -p "$TB_TMP/plugins/$WSV/epan" "$TB_TMP/home"
-cp "$DG_WS_PLUGIN" "$TB_TMP/plugins/$WSV/epan/dnsglean.so"
-chmod -R a+rX "$TB_TMP/plugins"
-chown 65534:65534 "$TB_TMP/home" 2>/dev/null || chmod 777 "$TB_TMP/home"
-ws() {
-	if ((EUID == 0)); then
-		setpriv --reuid=65534 --regid=65534 --clear-groups \
-			env -i HOME="$TB_TMP/home" PATH="$PATH" WIRESHARK_PLUGIN_DIR="$TB_TMP/plugins" tshark "$@"
-	else
-		env HOME="$TB_TMP/home" WIRESHARK_PLUGIN_DIR="$TB_TMP/plugins" tshark "$@"
-	fi
-}
-ws -G plugins | grep -q 'dnsglean\.so' || tb_fail "tshark does not load the plugin"
+# tshark as nobody, with the plugin in a folder it can read (testbed.sh)
+tb_ws_plugin "$DG_WS_PLUGIN"
+ws() { tb_ws "$@"; }
 echo "ok: tshark loads dnsglean.so"
 
 # --- three servers: transfers allowed / refused / a signed zone -------------
