@@ -153,6 +153,20 @@ uint32_t eng_probe_reserve(const dg_engine_t *e)
 
 /* ---------------------------------------------------------------- setup */
 
+/* Each resolver's window before anything was measured: the pool starts with
+ * about POOL_INITIAL_INFLIGHT queries out (massdns keeps 10,000 out from
+ * the start, dnsperf 100 a client), spread over its resolvers, between
+ * PACE_INITIAL_WINDOW and RES_INITIAL_MAX each. */
+#define POOL_INITIAL_INFLIGHT 512
+#define RES_INITIAL_MAX 256
+static unsigned initial_window(size_t nresolvers)
+{
+        size_t w = nresolvers ? POOL_INITIAL_INFLIGHT / nresolvers : RES_INITIAL_MAX;
+        return w < PACE_INITIAL_WINDOW ? PACE_INITIAL_WINDOW
+               : w > RES_INITIAL_MAX   ? RES_INITIAL_MAX
+                                       : (unsigned)w;
+}
+
 int eng_fail_fatal(dg_engine_t *e, int err, char *msg)
 {
         if (e->fatal == 0) {
@@ -232,6 +246,7 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
                         e->res[i].nx_rcode[k] = -1;
                 e->res[i].next_canary = CANARY_EVERY;
                 dg_pace_init(&e->res[i].pace, e->o.timeout_ms, e->o.per_resolver, 0);
+                dg_pace_set_initial_window(&e->res[i].pace, initial_window(opts->nresolvers));
         }
         e->live = (unsigned)opts->nresolvers;
         e->tlive = (unsigned)e->ntrusted;
@@ -833,6 +848,16 @@ void dg_engine_tick(dg_engine_t *e, uint64_t now_ms)
         eng_validation_tick(e, now_ms);
         while (e->ntimers > 0 && e->timers[0].deadline <= now_ms) {
                 cand_t *c = &e->pool[e->timers[0].slot];
+                /* the measured RTO grew since it left (a queue shows in the
+                 * RTTs of the answers meanwhile): it waits for that one, as
+                 * TCP's timer restarts with each acknowledgement (RFC 6298
+                 * 5.3); a back-off for losses since does not count */
+                uint64_t due = c->sent_ms + e->res[c->resolver].pace.rto;
+                if (c->transport == DG_TRANSPORT_UDP && due > now_ms && due > c->deadline) {
+                        c->deadline = due;
+                        timer_sift_down(e, 0, (timer_t_){due, c->slot});
+                        continue;
+                }
                 eng_unmap(e, c);
                 e->st.timeouts++;
                 res_t *r = &e->res[c->resolver];

@@ -7,17 +7,22 @@
 #include <stdio.h>
 #endif
 
+#ifndef STARTUP_GAIN
 #define STARTUP_GAIN 2.0
+#endif
 #define PROBE_CYCLE 8
-#define MAX_LOSS 0.6          /* the rate is never inflated past 1 / (1 - 0.6) */
-#define JUDGE_OUTCOMES 24     /* outcomes before a loss is judged */
-#define FIRST_LOSS_MAX 0.3    /* the first estimate of L, at most */
-#define JUDGE_DOWN 64         /* ... sent slower than the rate */
-#define LOSS_EWMA 32.0        /* outcomes the path's loss averages over */
-#define ROUND_MIN_ANSWERS 32  /* answers a round lasts for at the measured rate */
-#define LIMIT_MIN_LOST 4      /* losses a probe round needs to call it a limit */
-#define BACKOFF_MAX 2         /* 2^2 = at most 3x after the cap below */
-#define RTO_MULT_MAX 3        /* back-off never past 3x the measured RTO */
+#define MAX_LOSS 0.6         /* the rate is never inflated past 1 / (1 - 0.6) */
+#define JUDGE_OUTCOMES 24    /* outcomes before a loss is judged */
+#define FIRST_LOSS_MAX 0.3   /* the first estimate of L, at most */
+#define JUDGE_DOWN 64        /* ... sent slower than the rate */
+#define LOSS_EWMA 32.0       /* outcomes the path's loss averages over */
+#define ROUND_MIN_ANSWERS 32 /* answers a round lasts for at the measured rate */
+#define LIMIT_MIN_LOST 4     /* losses a probe round needs to call it a limit */
+#define BACKOFF_MAX 2        /* 2^2 = at most 3x after the cap below */
+#define RTO_MULT_MAX 3       /* back-off never past 3x the measured RTO */
+#ifndef RTO_QUEUE_SHARE
+#define RTO_QUEUE_SHARE 0.25
+#endif
 #define RTT_SETTLE 4          /* samples before the measured RTO replaces the cap */
 #define SMOOTH_ROUNDS 2       /* rounds a rate sample spans after startup */
 #define LIMITED_GAIN 0.95     /* a limit found: the cap, times what was delivered */
@@ -30,6 +35,8 @@
 #define SLIP_SHARE_MAX 0.6    /* ... and at most this: a limiter far overrun slips most */
 #define SLIP_HOLD_MS 100      /* the least time between two cuts for slips */
 #define SLIP_GROW 0.05        /* the cap's growth per second at it without slips */
+#define HYSTART_MIN_MS 4.0    /* a queue: the least RTT up by base/8, at least this */
+#define HYSTART_MAX_MS 16.0   /* ... and at most this (RFC 9406's clamp) */
 
 static const double probe_gains[PROBE_CYCLE] = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
 
@@ -80,10 +87,18 @@ void dg_pace_init(dg_pace_t *p, unsigned timeout_ms, unsigned max_inflight, uint
         p->timeout_cap = timeout_ms ? timeout_ms : 1500;
         p->max_inflight = max_inflight;
         p->rto = p->timeout_cap;
+        p->initial_window = PACE_INITIAL_WINDOW;
         p->cwnd = PACE_INITIAL_WINDOW;
         p->mode = DG_PACE_STARTUP;
         p->tokens_ms = now_ms;
         round_open(p, 1, now_ms);
+}
+
+void dg_pace_set_initial_window(dg_pace_t *p, unsigned w)
+{
+        p->initial_window = w ? w : 1;
+        if (p->sent == 0)
+                p->cwnd = p->initial_window;
 }
 
 unsigned dg_pace_rto(const dg_pace_t *p)
@@ -156,8 +171,8 @@ static void update_model(dg_pace_t *p)
                 p->rate = gain_now(p) * p->cap / (1.0 - l);
         }
         double rtt = p->srtt > 1.0 ? p->srtt : 1.0;
-        if (p->mode == DG_PACE_STARTUP && p->rate < PACE_INITIAL_WINDOW / rtt)
-                p->rate = PACE_INITIAL_WINDOW / rtt; /* a thin first sample */
+        if (p->mode == DG_PACE_STARTUP && p->rate < p->initial_window / rtt)
+                p->rate = p->initial_window / rtt; /* a thin first sample */
         /* twice what the path delivers in a round trip (BBR's cwnd gain),
          * with room for jitter; after startup from the delivered rate, not
          * the probing one, so a burst never outruns a short path's queue */
@@ -257,7 +272,7 @@ static void judge_probe(dg_pace_t *p)
                          * it may have been chance (heavy random loss) */
                         p->limited = false;
                         p->cap = 0;
-                        if (p->amax >= 1.15 * p->amax_judged) {
+                        if (p->amax >= 1.15 * p->amax_judged && !p->queue_full) {
                                 p->mode = DG_PACE_STARTUP; /* and there is room */
                                 p->full_bw = p->amax;
                                 p->full_rounds = 0;
@@ -273,7 +288,7 @@ static void judge_probe(dg_pace_t *p)
                                 p->limited = p->slip_limited = false;
                                 p->cap = 0;
                         }
-                } else if (p->amax >= 1.15 * p->amax_judged) {
+                } else if (p->amax >= 1.15 * p->amax_judged && !p->queue_full) {
                         /* and the path delivered clearly more: there is room
                          * to grow, faster than a probe a cycle */
                         p->mode = DG_PACE_STARTUP;
@@ -396,6 +411,9 @@ static void round_open(dg_pace_t *p, uint32_t id, uint64_t now)
         p->round_slips = 0;
         p->round_sent = 0;
         p->round_len = round_len(p);
+        p->round_min_rtt = 0;
+        p->round_rtt_n = 0;
+        p->round_srtt = p->srtt;
 }
 
 /* Useful answers over the last second, in PACE_SEC_BINS bins. */
@@ -519,6 +537,47 @@ static void slip_round(dg_pace_t *p, uint64_t now, uint64_t elapsed)
         }
 }
 
+/* Startup: is a queue building? The least of the last PACE_RECENT_RTT RTT
+ * samples against the least of the earlier rounds' (HyStart++, RFC 9406,
+ * with its threshold widened to four times the RTT's mean deviation (the
+ * RTO's margin) and to the spread of the RTTs (twice the smoothed RTT's
+ * lead over the least one) so that jitter alone does not trip it, and checked at every answer: a
+ * round's own least RTT only rises a round after the queue). */
+static bool queue_seen(const dg_pace_t *p)
+{
+        if (p->recent_n < PACE_RECENT_RTT || p->base_rtt <= 0)
+                return false;
+        double now = p->recent_rtt[0];
+        for (int i = 1; i < PACE_RECENT_RTT; i++)
+                if (p->recent_rtt[i] < now)
+                        now = p->recent_rtt[i];
+        double base = p->base_rtt, thr = base / 8.0;
+        thr = thr < HYSTART_MIN_MS ? HYSTART_MIN_MS : thr > HYSTART_MAX_MS ? HYSTART_MAX_MS : thr;
+        if (thr < 4.0 * p->rttvar)
+                thr = 4.0 * p->rttvar;
+        /* jitter: after a pause the last answers of a burst are its slow
+         * ones; the spread is about twice the mean over the least */
+        if (thr < 2.0 * (p->round_srtt - base))
+                thr = 2.0 * (p->round_srtt - base);
+        return now >= base + thr;
+}
+
+/* Startup found the path full by its queue: drain it, and never grow
+ * faster than a probe a cycle again (the outcomes of what startup sent are
+ * not a probe's: a cut marks them, as a limit's cut does). */
+static void leave_startup_for_queue(dg_pace_t *p, uint64_t now)
+{
+        p->mode = DG_PACE_PROBE;
+        p->cycle = 1; /* drain */
+        p->queue_full = true;
+        p->cut_round = p->round;
+        p->cut_ms = now;
+        memset(&p->up, 0, sizeof p->up);
+        memset(&p->cruise, 0, sizeof p->cruise);
+        memset(&p->down, 0, sizeof p->down);
+        update_model(p);
+}
+
 /* Ends the current round when its time is up. */
 static void advance(dg_pace_t *p, uint64_t now)
 {
@@ -557,6 +616,8 @@ static void advance(dg_pace_t *p, uint64_t now)
         }
         if (p->rtt_samples)
                 mark_stale(p, now);
+        if (p->round_rtt_n > 0 && (p->base_rtt <= 0 || p->round_min_rtt < p->base_rtt))
+                p->base_rtt = p->round_min_rtt;
         if (p->mode == DG_PACE_STARTUP) {
                 if (p->amax >= p->full_bw * 1.25) {
                         p->full_bw = p->amax;
@@ -621,6 +682,9 @@ uint32_t dg_pace_on_send(dg_pace_t *p, uint64_t now_ms)
 
 static void rtt_sample(dg_pace_t *p, double ms)
 {
+        if (p->round_rtt_n++ == 0 || ms < p->round_min_rtt)
+                p->round_min_rtt = ms;
+        p->recent_rtt[p->recent_n++ % PACE_RECENT_RTT] = ms;
         if (p->rtt_samples++ == 0) {
                 p->srtt = ms;
                 p->rttvar = ms / 2;
@@ -632,7 +696,13 @@ static void rtt_sample(dg_pace_t *p, double ms)
         }
         if (p->rtt_samples < RTT_SETTLE)
                 return; /* keep the configured timeout until the estimate settles */
-        double rto = p->srtt + 4 * p->rttvar;
+        /* RFC 6298's margin, and at least RTO_QUEUE_SHARE of the RTT: a
+         * queue that builds shows in the RTTs of the answers a round trip
+         * late, and what waits in it must not all time out (spurious
+         * retries that the queue's server then has to answer too) */
+        double margin =
+            4 * p->rttvar > p->srtt * RTO_QUEUE_SHARE ? 4 * p->rttvar : p->srtt * RTO_QUEUE_SHARE;
+        double rto = p->srtt + margin;
         if (rto < PACE_MIN_RTO_MS)
                 rto = PACE_MIN_RTO_MS;
         if (rto > p->timeout_cap)
@@ -651,6 +721,8 @@ void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt
         advance(p, now_ms);
         rtt_sample(p, rtt_ms < 0 ? 0 : rtt_ms);
         p->backoff = 0;
+        if (p->mode == DG_PACE_STARTUP && queue_seen(p))
+                leave_startup_for_queue(p, now_ms);
         /* a slip is the limiter's answer, handled at once (advance): not a
          * loss of the path's */
         outcome(p, round, !useful, kind != DG_PACE_SLIP, kind == DG_PACE_REFUSED);

@@ -12,9 +12,14 @@
  *  - Random loss is not congestion: the loss measured while sending at or
  *    below the path's rate (L) is assumed to be the path's own, and the
  *    sending rate is A / (1 - L), so 30% loss does not shrink the rate.
- *  - Startup doubles the rate each round until A stops growing (three rounds
- *    under +25%); then a cycle of rounds at 1.25, 0.75, 1, 1, 1, 1, 1, 1 times
- *    the rate probes for more and drains the queue it made.
+ *  - Startup doubles the window each round trip as TCP's slow start does
+ *    (one more query in flight per useful answer, at most twice the round's
+ *    first window), paced at twice the window a round trip, until A stops
+ *    growing (three rounds under +25%) or a queue shows: the least of the
+ *    last 16 RTTs rises past the least one of the earlier rounds by an eighth
+ *    (4 to 16 ms; at least four times the RTT's mean deviation and the
+ *    RTTs' spread; after HyStart++, RFC 9406, but checked at every answer). Then a cycle of rounds
+ * at 1.25, 0.75, 1, 1, 1, 1, 1, 1 times the rate probes for more and drains the queue it made.
  *  - A limit caps the rate of useful answers at 0.95 of what was delivered
  *    (over the last second once known: limiters such as Knot's mod-rrl and
  *    BIND's rate-limit refill per second), at most a quarter at once, one
@@ -49,9 +54,10 @@ extern "C" {
 #define PACE_ROUND_MIN_MS 10 /* shortest round */
 #define PACE_ROUND_MAX_MS 1000
 #define PACE_MIN_RTO_MS 200    /* floor of the retransmission timeout */
-#define PACE_INITIAL_WINDOW 32 /* in flight before anything was measured */
+#define PACE_INITIAL_WINDOW 32 /* in flight before anything was measured (default) */
 #define PACE_MIN_WINDOW 16     /* floor of the window once measured */
 #define PACE_SEC_BINS 10       /* the last second's answers, in bins */
+#define PACE_RECENT_RTT 16     /* RTT samples a queue must show in (startup) */
 
 typedef enum { DG_PACE_STARTUP = 0, DG_PACE_PROBE = 1 } dg_pace_mode_t;
 
@@ -76,8 +82,9 @@ typedef struct {
 
 typedef struct {
         /* settings */
-        unsigned max_inflight; /* user cap (--per-resolver); 0 = none */
-        unsigned timeout_cap;  /* the RTO never exceeds this (--timeout) */
+        unsigned max_inflight;   /* user cap (--per-resolver); 0 = none */
+        unsigned initial_window; /* in flight before anything was measured */
+        unsigned timeout_cap;    /* the RTO never exceeds this (--timeout) */
         /* round trip */
         double srtt, rttvar; /* ms, RFC 6298 */
         unsigned rtt_samples;
@@ -101,7 +108,14 @@ typedef struct {
         unsigned cycle; /* index into the probe cycle */
         double full_bw;
         unsigned full_rounds;
-        double loss; /* the path's own loss, L */
+        double base_rtt;      /* the least RTT of the rounds before this one (ms; 0: none) */
+        double round_min_rtt; /* this round's least RTT sample (ms) */
+        double round_srtt;    /* srtt when this round opened (ms) */
+        bool queue_full;      /* startup ended on a queue: no startup again */
+        uint32_t round_rtt_n; /* ... and how many samples it has */
+        double recent_rtt[PACE_RECENT_RTT]; /* the last RTT samples (ms) */
+        unsigned recent_n;                  /* samples so far (the ring's next is % size) */
+        double loss;                        /* the path's own loss, L */
         bool loss_known;
         dg_pace_tally_t first;  /* the first outcomes, before L is known */
         dg_pace_tally_t up;     /* outcomes of queries sent faster than the rate */
@@ -145,6 +159,10 @@ typedef struct {
 /* Sets p to its initial state. timeout_ms caps the RTO (and is the RTO until
  * the first measurements); max_inflight is a hard cap, 0 for none. */
 void dg_pace_init(dg_pace_t *p, unsigned timeout_ms, unsigned max_inflight, uint64_t now_ms);
+
+/* Sets the window before anything was measured (default
+ * PACE_INITIAL_WINDOW; at least 1). Call before the first dg_pace_on_send. */
+void dg_pace_set_initial_window(dg_pace_t *p, unsigned w);
 
 /* 0 when a query may leave now with inflight already out; otherwise the ms
  * to wait for a pacing token, or -1 when the window is full (wait for an

@@ -27,6 +27,9 @@ struct Path {
         double refuse_share = 0;    // this share is answered REFUSED at any rate
         double slip_share = 0;      // ... and this one with an empty truncated answer
         double capacity_qps = 0;    // 0: none; a queue drops past it
+        double queue_qps = 0;       // 0: none; a server that serves this many a
+                                    // second in order, behind a queue ...
+        double queue_ms = 0;        // ... that drops what would wait longer
 };
 
 struct Event {
@@ -43,6 +46,8 @@ struct Event {
 
 struct Result {
         uint64_t sent = 0, answered = 0, refused = 0;
+        uint64_t timeouts = 0; // as the engine times out (deadline: sent + current RTO)
+        double max_rtt = 0;    // ms
         std::vector<uint64_t> sent_per_s, answered_per_s;
         unsigned max_rto = 0;
         // queries sent (answers) per second, on average over seconds [from, to)
@@ -75,6 +80,8 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
         std::priority_queue<Due, std::vector<Due>, std::greater<Due>> deadlines;
         std::vector<uint32_t> rounds; // per query id
         std::vector<bool> answered_ids;
+        std::vector<uint64_t> sent_at; // per query id
+        double queue_free = 0;         // when the queued server is next idle (ms)
         // token buckets start full, as a limiter's do
         double lim_tokens = path.limit_qps / 10 + 1, cap_tokens = path.capacity_qps / 100 + 1;
         Result res;
@@ -103,6 +110,8 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                         answered_ids[ev.sent] = true;
                         inflight_n--;
                         dg_pace_on_answer(&p, now, ev.round, (double)(now - ev.sent_at), ev.kind);
+                        if ((double)(now - ev.sent_at) > res.max_rtt)
+                                res.max_rtt = (double)(now - ev.sent_at);
                         if (ev.kind == DG_PACE_USEFUL) {
                                 res.answered++;
                                 res.answered_per_s[now / 1000]++;
@@ -116,7 +125,18 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                         deadlines.pop();
                         if (answered_ids[id])
                                 continue;
+                        // the engine waits for the RTO as measured now
+                        // (a queue that the answers meanwhile show)
+                        uint64_t due = sent_at[id] + p.rto;
+                        if (due > now) {
+                                deadlines.push({due, id});
+                                continue;
+                        }
                         answered_ids[id] = true;
+                        res.timeouts++;
+                        if (getenv("PACE_TRACE"))
+                                fprintf(stderr, "TO %llu sent %llu\n", (unsigned long long)now,
+                                        (unsigned long long)sent_at[id]);
                         inflight_n--;
                         dg_pace_on_timeout(&p, now, rounds[id]);
                 }
@@ -137,6 +157,7 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                         answered_ids.push_back(false);
                         deadlines.push({now + dg_pace_rto(&p), id});
                         rounds.push_back(round);
+                        sent_at.push_back(now);
                         inflight_n++;
                         res.sent++;
                         res.sent_per_s[now / 1000]++;
@@ -166,6 +187,14 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                         if (u(rng) < path.loss_each_way)
                                 continue; // lost on the way back
                         double d = path.rtt_ms + (u(rng) * 2 - 1) * path.jitter_ms;
+                        if (path.queue_qps > 0) {
+                                double at = (double)now + path.rtt_ms / 2;
+                                double start = queue_free > at ? queue_free : at;
+                                if (start - at > path.queue_ms)
+                                        continue; // the queue is full
+                                queue_free = start + 1000.0 / path.queue_qps;
+                                d += queue_free - at;
+                        }
                         if (kind != DG_PACE_USEFUL)
                                 d = path.rtt_ms; // refused at once
                         arrivals.push({now + (uint64_t)(d < 0 ? 0 : d), round, id, now, kind});
@@ -385,4 +414,23 @@ TEST(Pacing, TimeoutCapHoldsBeforeMeasurements)
                 dg_pace_on_timeout(&p, (uint64_t)i * 1000, dg_pace_on_send(&p, (uint64_t)i * 1000));
         EXPECT_EQ(dg_pace_rto(&p), 800u);
         EXPECT_GE(dg_pace_window(&p), (unsigned)PACE_MIN_WINDOW);
+}
+
+// A server 150 ms away that serves 20,000 q/s in order behind a queue of
+// 300 ms: startup fills it, and stops when the queue shows in the RTTs
+// instead of filling the queue until it drops (slow start's overshoot
+// would make most of a window wait past the RTO).
+TEST(Pacing, StartupStopsWhenAQueueShows)
+{
+        Path path;
+        path.rtt_ms = 150;
+        path.queue_qps = 20000;
+        path.queue_ms = 300;
+        FOR_SEEDS
+        {
+                Result r = run(path, 6.0, 0, seed);
+                EXPECT_GE(r.answered_rate(3, 6), 0.85 * 20000) << "seed " << seed;
+                EXPECT_LE(r.max_rtt, 150 + 150) << "seed " << seed << ": the queue's peak";
+                EXPECT_LE((double)r.timeouts, 0.01 * (double)r.sent) << "seed " << seed;
+        }
 }
