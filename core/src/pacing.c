@@ -7,22 +7,19 @@
 #include <stdio.h>
 #endif
 
-#ifndef STARTUP_GAIN
 #define STARTUP_GAIN 2.0
-#endif
 #define PROBE_CYCLE 8
-#define MAX_LOSS 0.6         /* the rate is never inflated past 1 / (1 - 0.6) */
-#define JUDGE_OUTCOMES 24    /* outcomes before a loss is judged */
-#define FIRST_LOSS_MAX 0.3   /* the first estimate of L, at most */
-#define JUDGE_DOWN 64        /* ... sent slower than the rate */
-#define LOSS_EWMA 32.0       /* outcomes the path's loss averages over */
-#define ROUND_MIN_ANSWERS 32 /* answers a round lasts for at the measured rate */
-#define LIMIT_MIN_LOST 4     /* losses a probe round needs to call it a limit */
-#define BACKOFF_MAX 2        /* 2^2 = at most 3x after the cap below */
-#define RTO_MULT_MAX 3       /* back-off never past 3x the measured RTO */
-#ifndef RTO_QUEUE_SHARE
-#define RTO_QUEUE_SHARE 0.25
-#endif
+#define PROBE_ROOM 1.15       /* a probe's rounds delivered this much more: startup again */
+#define MAX_LOSS 0.6          /* the rate is never inflated past 1 / (1 - 0.6) */
+#define JUDGE_OUTCOMES 24     /* outcomes before a loss is judged */
+#define FIRST_LOSS_MAX 0.3    /* the first estimate of L, at most */
+#define JUDGE_DOWN 64         /* ... sent slower than the rate */
+#define LOSS_EWMA 32.0        /* outcomes the path's loss averages over */
+#define ROUND_MIN_ANSWERS 32  /* answers a round lasts for at the measured rate */
+#define LIMIT_MIN_LOST 4      /* losses a probe round needs to call it a limit */
+#define BACKOFF_MAX 2         /* 2^2 = at most 3x after the cap below */
+#define RTO_MULT_MAX 3        /* back-off never past 3x the measured RTO */
+#define RTO_QUEUE_SHARE 0.25  /* the RTO's margin over srtt, at least */
 #define RTT_SETTLE 4          /* samples before the measured RTO replaces the cap */
 #define SMOOTH_ROUNDS 2       /* rounds a rate sample spans after startup */
 #define LIMITED_GAIN 0.95     /* a limit found: the cap, times what was delivered */
@@ -155,7 +152,10 @@ double dg_pace_loss_all(const dg_pace_t *p)
 static void update_model(dg_pace_t *p)
 {
         if (p->amax <= 0) {
-                p->rate = 0; /* nothing measured: the window alone rules */
+                /* no rate measured: the window rules, spread over a round
+                 * trip once one was measured (a burst's own queue would
+                 * look like a full path) */
+                p->rate = p->rtt_samples && p->srtt > 1.0 ? p->cwnd / p->srtt : 0;
                 return;
         }
         double loss = p->loss_known ? p->loss : 0.0;
@@ -272,7 +272,7 @@ static void judge_probe(dg_pace_t *p)
                          * it may have been chance (heavy random loss) */
                         p->limited = false;
                         p->cap = 0;
-                        if (p->amax >= 1.15 * p->amax_judged && !p->queue_full) {
+                        if (p->amax >= PROBE_ROOM * p->amax_judged && !p->queue_exit) {
                                 p->mode = DG_PACE_STARTUP; /* and there is room */
                                 p->full_bw = p->amax;
                                 p->full_rounds = 0;
@@ -288,7 +288,7 @@ static void judge_probe(dg_pace_t *p)
                                 p->limited = p->slip_limited = false;
                                 p->cap = 0;
                         }
-                } else if (p->amax >= 1.15 * p->amax_judged && !p->queue_full) {
+                } else if (p->amax >= PROBE_ROOM * p->amax_judged && !p->queue_exit) {
                         /* and the path delivered clearly more: there is room
                          * to grow, faster than a probe a cycle */
                         p->mode = DG_PACE_STARTUP;
@@ -297,6 +297,7 @@ static void judge_probe(dg_pace_t *p)
                 }
         }
         p->amax_judged = p->amax;
+        p->queue_exit = false;
         p->up.n = p->up.lost = p->up.refused = 0;
 }
 
@@ -562,14 +563,15 @@ static bool queue_seen(const dg_pace_t *p)
         return now >= base + thr;
 }
 
-/* Startup found the path full by its queue: drain it, and never grow
- * faster than a probe a cycle again (the outcomes of what startup sent are
- * not a probe's: a cut marks them, as a limit's cut does). */
+/* Startup found the path full by its queue: drain it. What startup sent is
+ * not a probe's (a cut marks it, as a limit's cut does), and the first
+ * judgement after it only sets the reference: its growth is startup's late
+ * answers, not room. */
 static void leave_startup_for_queue(dg_pace_t *p, uint64_t now)
 {
         p->mode = DG_PACE_PROBE;
         p->cycle = 1; /* drain */
-        p->queue_full = true;
+        p->queue_exit = true;
         p->cut_round = p->round;
         p->cut_ms = now;
         memset(&p->up, 0, sizeof p->up);
@@ -694,6 +696,8 @@ static void rtt_sample(dg_pace_t *p, double ms)
                 p->rttvar = 0.75 * p->rttvar + 0.25 * d;
                 p->srtt = 0.875 * p->srtt + 0.125 * ms;
         }
+        if (p->rtt_samples == 1 && p->amax <= 0)
+                update_model(p); /* the first window is paced from now on */
         if (p->rtt_samples < RTT_SETTLE)
                 return; /* keep the configured timeout until the estimate settles */
         /* RFC 6298's margin, and at least RTO_QUEUE_SHARE of the RTT: a

@@ -12,14 +12,18 @@
  *  - Random loss is not congestion: the loss measured while sending at or
  *    below the path's rate (L) is assumed to be the path's own, and the
  *    sending rate is A / (1 - L), so 30% loss does not shrink the rate.
- *  - Startup doubles the window each round trip as TCP's slow start does
- *    (one more query in flight per useful answer, at most twice the round's
- *    first window), paced at twice the window a round trip, until A stops
- *    growing (three rounds under +25%) or a queue shows: the least of the
- *    last 16 RTTs rises past the least one of the earlier rounds by an eighth
- *    (4 to 16 ms; at least four times the RTT's mean deviation and the
- *    RTTs' spread; after HyStart++, RFC 9406, but checked at every answer). Then a cycle of rounds
- * at 1.25, 0.75, 1, 1, 1, 1, 1, 1 times the rate probes for more and drains the queue it made.
+ *  - Startup sends at twice A (a round's sample is a round late, so the
+ *    rate doubles every other round), from a first window that a resolver
+ *    of a small pool may set larger (dg_pace_set_initial_window) and that
+ *    is spread over a round trip once one was measured. It ends when A
+ *    stops growing (three rounds under +25%) or when a queue shows: the
+ *    least of the last 16 RTTs rises past the least RTT of the earlier
+ *    rounds by an eighth (4 to 16 ms), by four times the RTT's mean
+ *    deviation and by the RTTs' spread (after HyStart++, RFC 9406, but
+ *    checked at every answer). Then a cycle of rounds at 1.25, 0.75, 1, 1,
+ *    1, 1, 1, 1 times the rate probes for more and drains the queue it
+ *    made; a probe that finds clearly more (+15%) starts startup again,
+ *    except the first one after a queue (startup's late answers).
  *  - A limit caps the rate of useful answers at 0.95 of what was delivered
  *    (over the last second once known: limiters such as Knot's mod-rrl and
  *    BIND's rate-limit refill per second), at most a quarter at once, one
@@ -35,9 +39,12 @@
  *    4 rttvar) + a floor. Queries still unanswered well past the round trip
  *    (srtt + 4 rttvar after their round ended) are likely lost and do not
  *    count against it, though they wait for their timeout (as RACK does).
- *  - The retransmission timeout is RFC 6298's srtt + 4 rttvar (floor
- *    PACE_MIN_RTO_MS); timeouts back it off, but never past three times the
- *    measured value, and any answer undoes the back-off.
+ *  - The retransmission timeout is RFC 6298's srtt + 4 rttvar, with a
+ *    margin of at least a quarter of srtt (a queue shows a round trip late)
+ *    and a floor of PACE_MIN_RTO_MS; timeouts back it off, but never past
+ *    three times the measured value, and any answer undoes the back-off.
+ *    (The engine re-reads a query's deadline at expiry against the RTO
+ *    measured then, as TCP restarts its timer with each acknowledgement.)
  */
 #ifndef DG_PACING_H
 #define DG_PACING_H
@@ -110,9 +117,9 @@ typedef struct {
         unsigned full_rounds;
         double base_rtt;      /* the least RTT of the rounds before this one (ms; 0: none) */
         double round_min_rtt; /* this round's least RTT sample (ms) */
-        double round_srtt;    /* srtt when this round opened (ms) */
-        bool queue_full;      /* startup ended on a queue: no startup again */
         uint32_t round_rtt_n; /* ... and how many samples it has */
+        double round_srtt;    /* srtt when this round opened (ms) */
+        bool queue_exit;      /* startup ended on a queue, not judged since */
         double recent_rtt[PACE_RECENT_RTT]; /* the last RTT samples (ms) */
         unsigned recent_n;                  /* samples so far (the ring's next is % size) */
         double loss;                        /* the path's own loss, L */

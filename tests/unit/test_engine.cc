@@ -1708,3 +1708,70 @@ TEST(Validation, StragglersDoNotHoldUpTheStart)
         EXPECT_GT(words_to[10], 0u); /* admitted when its answers came */
         EXPECT_EQ(words_to[11], 0u); /* rejected then */
 }
+
+/* One server far away (the target's own name server, or one resolver):
+ * it serves per_ms queries a millisecond in order, behind a queue of
+ * queue_ms (dropping past it), rtt_ms away, with random loss each way.
+ * Returns the run's length in seconds. */
+static double far_server_run(double rtt_ms, double per_ms, double queue_ms, double loss,
+                             size_t nwords, dg_stats_t *st)
+{
+        Zone z = example();
+        Net net;
+        double free_at = 0;
+        auto server = [&](const Question &q, dg_transport_t, size_t) {
+                double at = (double)net.now + rtt_ms / 2;
+                double start = free_at > at ? free_at : at;
+                if (start - at > queue_ms)
+                        return std::vector<Reply>{};
+                free_at = start + 1.0 / per_ms;
+                Reply r{z.answer(q).encode()};
+                r.delay = (uint64_t)(free_at - (double)net.now + rtt_ms / 2);
+                return std::vector<Reply>{r};
+        };
+        net.res.assign(1, server);
+        net.loss = loss;
+        std::vector<std::string> w;
+        for (size_t i = 0; i < nwords; i++)
+                w.push_back("n" + std::to_string(i));
+        EngineRun run(net, "example.com", w);
+        run.o.no_wildcard = true;
+        Outcome out;
+        uint64_t start = net.now;
+        net.run(run.make(), out, 20000000);
+        expect_complete(out, fqdns(w, "example.com"));
+        EXPECT_EQ(out.st.status[DG_STATUS_FAILED], 0u);
+        *st = out.st;
+        return (double)(net.now - start) / 1000.0;
+}
+
+/* A far server fills quickly: validation, startup's doubling and the queue
+ * it finds cost a few round trips, not seconds; a burst of the first window
+ * into a slow server is not taken for a full path (it is paced over a
+ * round trip). */
+TEST(Paths, FarServerIsFilledQuickly)
+{
+        struct {
+                double rtt, per_ms, queue, loss;
+        } cases[] = {{150, 40, 200, 0},
+                     {40, 40, 100, 0.01},
+                     {10, 40, 50, 0.005},
+                     {10, 5, 50, 0},
+                     {150, 5, 300, 0}};
+        for (auto k : cases) {
+                dg_stats_t st{};
+                size_t n = 100000;
+                double secs = far_server_run(k.rtt, k.per_ms, k.queue, k.loss, n, &st);
+                double best = (double)n / (k.per_ms * 1000);
+                fprintf(stderr,
+                        "%.0f ms, %.0f q/s, %.0f ms queue, %.1f%% loss: %.2f s (at best %.2f), "
+                        "%.3f queries a name\n",
+                        k.rtt, k.per_ms * 1000, k.queue, k.loss * 100, secs, best,
+                        (double)st.queries / (double)st.candidates);
+                /* validation and startup: about ten round trips at most */
+                EXPECT_LE(secs, best * 1.15 + 10 * k.rtt / 1000) << k.rtt << " ms " << k.per_ms;
+                /* no retry storm: the queue's own drops and the path's loss */
+                EXPECT_LE((double)st.queries / (double)st.candidates, 1.02 + 2 * k.loss)
+                    << k.rtt << " ms " << k.per_ms;
+        }
+}
