@@ -17,10 +17,10 @@ scan go on meanwhile; its packets do not follow Nmap's <code>-S</code>,
 <code>dnsglean-brute.driver=nsock</code> the engine's datagrams go through
 Nmap's own sockets instead (<code>nmap.new_socket("udp")</code>; TCP for
 truncated answers): those options apply, but every datagram costs a trip
-through Nmap's scheduler (about 50 us each way on loopback, and up to 50 ms
-per trip while any other script waits on a socket or timer), several times
-slower. Resolvers default to Nmap's <code>--dns-servers</code> (else the
-system's).
+through Nmap's scheduler (20-70 us on loopback; while any other script
+waits on a socket or a timer, each turn of that scheduler lasts up to
+50 ms), several times slower. Resolvers default to Nmap's
+<code>--dns-servers</code> (else the system's).
 
 Needs the dnsglean Lua module built for the Lua version of this Nmap
 (Nmap 7.93 embeds Lua 5.3, later releases Lua 5.4), found through
@@ -65,8 +65,10 @@ library <code>dnsglean_nse</code> is installed into Nmap's <code>nselib</code>
 --       <code>nsock</code>: the datagrams go through Nmap's sockets (follows
 --       <code>-S</code>/<code>-e</code>, several times slower).
 -- @args dnsglean-brute.slice Milliseconds the core's loop runs before it
---       yields to Nmap (default 10; <code>0</code>: the whole enumeration at
---       once, Nmap waits for it). Only with <code>driver=core</code>.
+--       yields to Nmap (default 10; while other scripts keep Nmap's turns
+--       long, a slice lasts as long as the turn before it, up to 5 times
+--       this; <code>0</code>: the whole enumeration at once, Nmap waits for
+--       it). Only with <code>driver=core</code>.
 -- @args dnsglean-brute.timeout Per-try timeout in milliseconds (default 1500).
 -- @args dnsglean-brute.retries Extra tries per query (default 4).
 -- @args newtargets Adds the addresses found to Nmap's targets.

@@ -197,16 +197,24 @@ local function drain(e, on_result)
   end
 end
 
--- The core's loop in slices (e:step), yielding to Nmap between them.
+-- The core's loop in slices (e:step), yielding to Nmap between them. While
+-- another thread waits on a socket or a timer, each turn of NSE's scheduler
+-- lasts up to 50 ms, and answers wait in the core's sockets meanwhile (its
+-- pacing then sees them late): a slice then lasts as long as the pause
+-- before it (at most 5 times slice_ms), so the core runs at least half the
+-- time and Nmap's other threads still get every other turn.
 local function step_slices(e, on_result, slice_ms)
+  local pause = 0
   while true do
-    local done, err = e:step(slice_ms)
+    local done, err = e:step(math.min(math.max(slice_ms, pause), 5 * slice_ms))
     if done == nil then return nil, err end
     drain(e, on_result)
     if done then return true end
     -- resumed in NSE's next turn, once Nmap has run its other threads and
     -- Nsock's due events
+    local t = nmap.clock_ms()
     stdnse.sleep(0)
+    pause = math.floor(nmap.clock_ms() - t)
   end
 end
 
