@@ -209,7 +209,7 @@ end
 
 -- Sockets per resolver when dnsglean-brute.sockets is not given: Nmap's
 -- sockets move one datagram per socket each turn of NSE's scheduler, so the
--- nsock driver takes several (4: about 20% faster than 1 on loopback).
+-- nsock driver takes several (4: about a third less time than 1 on loopback).
 local DEFAULT_SOCKETS = {core = 1, nsock = 4}
 
 -- The driver (dnsglean_nse: the core's loop in slices, or Nmap's sockets),
