@@ -15,6 +15,10 @@ yield to Nmap shows as a gap as long as the enumeration.
 -- @usage
 -- nmap -sn -Pn --script dnsglean-brute,tests/nse/ticker.nse --script-args ...
 -- @args ticker.max Seconds after which it stops waiting (default 60).
+-- @args ticker.hold Milliseconds another thread of it sleeps from the start
+--       (default none): a long timer pending in Nmap's scheduler, as any
+--       script waiting on a socket or a timer makes, so that each turn of
+--       NSE's scheduler lasts up to 50 ms.
 -- @output
 -- Pre-scan script results:
 -- | ticker:
@@ -30,6 +34,8 @@ prerule = function() return true end
 
 action = function()
   local max = tonumber(stdnse.get_script_args("ticker.max")) or 60
+  local hold = tonumber(stdnse.get_script_args("ticker.hold"))
+  if hold then stdnse.new_thread(stdnse.sleep, hold / 1000) end
   local t0 = nmap.clock_ms()
   local prev, started, last, ticks, maxgap = t0, nil, nil, 0, 0
   while nmap.clock_ms() - t0 < max * 1000 do
