@@ -108,7 +108,7 @@ inside_nse_bench() {
 			return 1
 		}
 	cmake --build "$B" -j"${DG_JOBS:-2}" --target dnsglean_cli dnsglean_lua
-	CI=true ctest --test-dir "$B" --output-on-failure --timeout 600 -R '^nse$' </dev/null
+	CI=true ctest --test-dir "$B" -V --timeout 600 -R '^nse$' </dev/null
 	DG_BENCH_ROUNDS=${DG_BENCH_ROUNDS:-5} bash /src/tests/bench/nse-bench.sh "$B"
 }
 
