@@ -2,6 +2,8 @@
  *
  * Two ways to drive one engine object (not both on the same object):
  *   blocking:  for r in e:results() do ... end   (the core's loop.h driver)
+ *   in slices: e:step(ms) then e:next_result()   (the same driver, returning
+ *              after about ms milliseconds so the caller can yield)
  *   sans-I/O:  e:next_query() / e:feed() / e:tick() / e:next_result()
  *              (the caller moves the datagrams: an NSE script through Nmap's
  *              sockets, a custom loop through dg.udp(), ...)
@@ -673,7 +675,8 @@ static void claim_driver(lua_State *L, lengine_t *le, int driver)
 {
         if (le->driver != DRIVER_NONE && le->driver != driver)
                 luaL_error(L, FN ": this engine is already driven by %s",
-                           le->driver == DRIVER_LOOP ? "e:results()" : "next_query()/feed()");
+                           le->driver == DRIVER_LOOP ? "e:results()/run()/step()"
+                                                     : "next_query()/feed()");
         le->driver = driver;
 }
 
@@ -1038,6 +1041,46 @@ static int l_run(lua_State *L)
         return 1;
 }
 
+/* Longest slice e:step() accepts, in milliseconds. */
+#define STEP_MAX_MS 60000
+
+/* e:step([ms]) -> done | nil, message
+ * Runs the core's own loop (its sockets opened on the first call) for about
+ * ms milliseconds (default 0: one pass that does not wait), then returns:
+ * true once the engine is done, false while it is not. The results of the
+ * slice are then taken with e:next_result(). Fails (nil, message) when the
+ * sockets cannot be opened or the run failed as a whole. */
+static int l_step(lua_State *L)
+{
+        lengine_t *le = check_engine(L);
+        lua_Integer ms = luaL_optinteger(L, 2, 0);
+        luaL_argcheck(L, ms >= 0 && ms <= STEP_MAX_MS, 2, "slice must be 0..60000 ms");
+        claim_driver(L, le, DRIVER_LOOP);
+        if (le->loop == NULL) {
+                int rc = dg_loop_new(le->eng, &le->loop);
+                if (rc < 0)
+                        return ldg_fail(L, "step", dg_strerror(rc));
+        }
+        uint64_t end = dg_now_ms() + (uint64_t)ms;
+        for (bool stepped = false; !dg_engine_done(le->eng); stepped = true) {
+                uint64_t now = dg_now_ms();
+                if (stepped && now >= end)
+                        break;
+                int rc = dg_loop_step(le->loop, now < end ? (int)(end - now) : 0);
+                raise_werr(L, le);
+                if (rc < 0)
+                        return ldg_fail(L, "step", dg_strerror(rc));
+        }
+        if (dg_engine_done(le->eng)) {
+                const char *msg = NULL;
+                int rc = dg_engine_error(le->eng, &msg);
+                if (rc < 0)
+                        return ldg_fail(L, "step", msg ? msg : dg_strerror(rc));
+        }
+        lua_pushboolean(L, dg_engine_done(le->eng));
+        return 1;
+}
+
 /* dg.now() -> the engine's monotonic clock, in milliseconds */
 static int l_now(lua_State *L)
 {
@@ -1061,6 +1104,7 @@ static const luaL_Reg engine_methods[] = {
     {"resolvers", l_resolvers},
     {"results", l_results},
     {"run", l_run},
+    {"step", l_step},
     {"close", l_engine_gc},
     {NULL, NULL},
 };

@@ -10,10 +10,16 @@ engine: resolver validation, wildcard detection (names answered only by a
 wildcard are counted, not reported), retries with backoff, optional record
 types and recursion into the names found.
 
-The engine is sans-I/O: it decides what to ask and what an answer means,
-while this script moves its datagrams through Nmap's own UDP sockets
-(<code>nmap.new_socket("udp")</code>; TCP for truncated answers), so the scan
-cooperates with Nmap's scheduler. Resolvers default to Nmap's
+By default the C core's own loop (its own sockets, sendmmsg/recvmmsg) runs
+in slices of 10 ms that yield to Nmap between them, so other scripts and the
+scan go on meanwhile; its packets do not follow Nmap's <code>-S</code>,
+<code>-e</code> or <code>--script-trace</code>. With
+<code>dnsglean-brute.driver=nsock</code> the engine's datagrams go through
+Nmap's own sockets instead (<code>nmap.new_socket("udp")</code>; TCP for
+truncated answers): those options apply, but every datagram costs a trip
+through Nmap's scheduler (20-70 us on loopback; while any other script
+waits on a socket or a timer, each turn of that scheduler lasts up to
+50 ms), several times slower. Resolvers default to Nmap's
 <code>--dns-servers</code> (else the system's).
 
 Needs the dnsglean Lua module built for the Lua version of this Nmap
@@ -52,11 +58,17 @@ library <code>dnsglean_nse</code> is installed into Nmap's <code>nselib</code>
 -- @args dnsglean-brute.concurrency Names in flight at once (default 256).
 -- @args dnsglean-brute.recursive Depth of recursion into found names
 --       (default 0; <code>true</code> means 1).
--- @args dnsglean-brute.sockets UDP sockets per resolver (default 1).
--- @args dnsglean-brute.driver <code>nsock</code> (default): the datagrams go
---       through Nmap's sockets and the scan goes on meanwhile;
---       <code>core</code>: the C core's own epoll loop runs the whole
---       enumeration at once (faster, but Nmap waits for it).
+-- @args dnsglean-brute.sockets UDP sockets per resolver (default 1; 4 with
+--       <code>driver=nsock</code>).
+-- @args dnsglean-brute.driver <code>core</code> (default): the C core's own
+--       loop, in slices that yield to Nmap (see <code>dnsglean-brute.slice</code>);
+--       <code>nsock</code>: the datagrams go through Nmap's sockets (follows
+--       <code>-S</code>/<code>-e</code>, several times slower).
+-- @args dnsglean-brute.slice Milliseconds the core's loop runs before it
+--       yields to Nmap (default 10; while other scripts keep Nmap's turns
+--       long, a slice lasts as long as the turn before it, up to 5 times
+--       this; <code>0</code>: the whole enumeration at once, Nmap waits for
+--       it). Only with <code>driver=core</code>.
 -- @args dnsglean-brute.timeout Per-try timeout in milliseconds (default 1500).
 -- @args dnsglean-brute.retries Extra tries per query (default 4).
 -- @args newtargets Adds the addresses found to Nmap's targets.
@@ -195,9 +207,53 @@ local function rate_arg(name)
   return n
 end
 
+-- Sockets per resolver when dnsglean-brute.sockets is not given: Nmap's
+-- sockets move one datagram per socket each turn of NSE's scheduler, so the
+-- nsock driver takes several (4: about a third less time than 1 on loopback).
+local DEFAULT_SOCKETS = {core = 1, nsock = 4}
+
+-- The driver (dnsglean_nse: the core's loop in slices, or Nmap's sockets),
+-- its name and the slice length; raises a message for bad arguments.
+local function driver_args(glue)
+  local dname = arg("driver") or "core"
+  local drivers = {core = glue.drive_core, nsock = glue.drive}
+  if not drivers[dname] then
+    error(SCRIPT_NAME .. ".driver must be core or nsock", 0)
+  end
+  local slice = number_arg("slice")
+  if slice and slice > 60000 then
+    error(SCRIPT_NAME .. ".slice must be at most 60000", 0)
+  end
+  return drivers[dname], dname, slice
+end
+
+-- A result worth a row (found, nodata) into names; its addresses become
+-- targets with newtargets.
+local function add_row(names, r)
+  if r.status ~= "found" and r.status ~= "nodata" then return end
+  local row = stdnse.output_table()
+  row.name = r.name
+  row.status = r.status -- found, or nodata: exists without data of the asked types
+  for _, a in ipairs(r.answers) do
+    if a.cname and #a.cname > 0 and not row.CNAME then row.CNAME = a.cname end
+    if #a.data > 0 then
+      row[a.type] = a.data
+      if target.ALLOW_NEW_TARGETS and (a.type == "A" or a.type == "AAAA") then
+        for _, addr in ipairs(a.data) do
+          local st, terr = target.add(addr)
+          if not st then stdnse.debug1("target.add(%s): %s", addr, tostring(terr)) end
+        end
+      end
+    end
+  end
+  names[#names + 1] = row
+end
+
 local function run(domain)
   local dg, glue = load_dnsglean()
   if not dg then return fail(glue) end
+  local aok, driver, dname, slice = pcall(driver_args, glue)
+  if not aok then return fail(driver) end
 
   local wordlist = arg("wordlist")
   if wordlist then
@@ -223,7 +279,7 @@ local function run(domain)
       domain = domain, words = wordlist, resolvers = res,
       types = arg("types") or "A",
       concurrency = number_arg("concurrency") or 256,
-      sockets = number_arg("sockets") or 1,
+      sockets = number_arg("sockets") or DEFAULT_SOCKETS[dname],
       timeout = number_arg("timeout"), retries = number_arg("retries"),
       recursive = recursive,
       trusted = arg("trusted"), trusted_qps = rate_arg("trusted_qps"),
@@ -234,35 +290,11 @@ local function run(domain)
   if not cok then return fail(tostring(e)) end
   if not e then return fail(eerr) end
 
-  -- dnsglean_nse: Nmap's sockets, or the core's loop
-  local driver = glue.drive
-  local dname = arg("driver") or "nsock"
-  if dname == "core" then
-    driver = glue.drive_core
-  elseif dname ~= "nsock" then
-    return fail(SCRIPT_NAME .. ".driver must be nsock or core")
-  end
   local started = nmap.clock_ms()
   local names = {}
   local dok, derr = driver(e, opts.sockets, opts.timeout or 1500, function(r)
-    if r.status ~= "found" and r.status ~= "nodata" then return end
-    local row = stdnse.output_table()
-    row.name = r.name
-    row.status = r.status -- found, or nodata: exists without data of the asked types
-    for _, a in ipairs(r.answers) do
-      if a.cname and #a.cname > 0 and not row.CNAME then row.CNAME = a.cname end
-      if #a.data > 0 then
-        row[a.type] = a.data
-        if target.ALLOW_NEW_TARGETS and (a.type == "A" or a.type == "AAAA") then
-          for _, addr in ipairs(a.data) do
-            local st, terr = target.add(addr)
-            if not st then stdnse.debug1("target.add(%s): %s", addr, tostring(terr)) end
-          end
-        end
-      end
-    end
-    names[#names + 1] = row
-  end)
+    add_row(names, r)
+  end, slice)
   local st = e:stats()
   e:close()
   if not dok then return fail(derr) end

@@ -18,6 +18,10 @@
 #     integration tests (Knot 3.4) run; then the packages are installed with
 #     apt and lua5.4, nmap and tshark run from their system paths with no
 #     LUA_CPATH / WIRESHARK_PLUGIN_DIR (tests/deploy/system-paths.sh).
+#
+# `bash scripts/test-debian13.sh --nse-bench` uses the same chroot for the NSE
+# part only: builds the Lua modules, runs the nse ctest test under nmap 7.95,
+# then tests/bench/nse-bench.sh (DG_BENCH_ROUNDS rounds, default 5).
 # Needs root (debootstrap, chroot, mounts). Exit status 0 only when all passed.
 # Environment: DG_TRIXIE_ROOT, DG_TRIXIE_MIRROR (above), DG_JOBS (build jobs,
 # default 2), DG_CTEST_JOBS (tests run at once, default 2).
@@ -91,6 +95,21 @@ inside_packages() {
 	ls /var/tmp/debs/*.deb
 	apt-get install -y --no-install-recommends /var/tmp/debs/*.deb </dev/null
 	CI=true bash /src/tests/deploy/system-paths.sh
+}
+
+# --nse-bench: the Lua modules, the NSE test and the NSE benchmark (Nmap 7.95).
+inside_nse_bench() {
+	export LC_ALL=C.UTF-8 HOME=/root
+	unset LUA_CPATH LUA_PATH LUA_CPATH_5_4 LUA_CPATH_5_3
+	log "inside: $(. /etc/os-release && echo "$PRETTY_NAME"), $(nmap -V | head -1)"
+	cmake -S /src -B "$B" -DDG_BUILD_TESTS=ON -DDG_BUILD_WIRESHARK=OFF -DDG_BUILD_LUA=ON >/var/tmp/cmake.log ||
+		{
+			cat /var/tmp/cmake.log
+			return 1
+		}
+	cmake --build "$B" -j"${DG_JOBS:-2}" --target dnsglean_cli dnsglean_lua
+	CI=true ctest --test-dir "$B" -V --timeout 600 -R '^nse$' </dev/null
+	DG_BENCH_ROUNDS=${DG_BENCH_ROUNDS:-5} bash /src/tests/bench/nse-bench.sh "$B"
 }
 
 inside() {
@@ -201,7 +220,7 @@ copy_source() { # DEST: the work tree without build outputs and .git
 	tar -C "$src" --exclude=./.git --exclude='./build*' -cf - . | tar -C "$1" -xf -
 }
 
-run_overlay() {
+run_overlay() { # INSIDE-MODE (--inside, --inside-nse-bench)
 	local m
 	run=$(mktemp -d /var/tmp/dnsglean-trixie.XXXXXX)
 	mkdir "$run/upper" "$run/work" "$run/root"
@@ -217,7 +236,8 @@ run_overlay() {
 	unshare --pid --fork --kill-child chroot "$m" /usr/bin/env -i \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		CI="${CI-}" DG_JOBS="${DG_JOBS:-2}" DG_CTEST_JOBS="${DG_CTEST_JOBS:-2}" \
-		bash /src/scripts/test-debian13.sh --inside &
+		DG_BENCH_ROUNDS="${DG_BENCH_ROUNDS:-5}" \
+		bash /src/scripts/test-debian13.sh "$1" &
 	inner=$!
 	wait "$inner" || rc=$?
 	inner=
@@ -226,10 +246,16 @@ run_overlay() {
 }
 
 main() {
-	if [[ ${1-} == --inside ]]; then
+	case ${1-} in
+	--inside)
 		inside
 		return
-	fi
+		;;
+	--inside-nse-bench)
+		inside_nse_bench
+		return
+		;;
+	esac
 	((EUID == 0)) || die "needs root (debootstrap, chroot, mounts)"
 	command -v debootstrap >/dev/null || die "debootstrap is missing (scripts/setup.sh installs it)"
 	trap cleanup EXIT
@@ -237,7 +263,12 @@ main() {
 	local t0=$SECONDS
 	ensure_base
 	log "chroot ready after $((SECONDS - t0)) s"
-	run_overlay
+	if [[ ${1-} == --nse-bench ]]; then
+		run_overlay --inside-nse-bench
+		log "Debian 13 NSE test and benchmark done in $((SECONDS - t0)) s"
+		return
+	fi
+	run_overlay --inside
 	log "Debian 13 pass succeeded in $((SECONDS - t0)) s"
 }
 

@@ -169,6 +169,30 @@ test("run() returns every result at once", function()
   T.same_set(H.existing(res), H.zone_names("example.test", 1), "names found")
 end)
 
+test("step() runs the loop in slices that return", function()
+  local e = assert(dg.engine(opts()))
+  local res, steps, done = {}, 0, false
+  repeat
+    local t0 = dg.now()
+    done = e:step(5)
+    T.ok(done ~= nil, "step() result")
+    -- a slice returns (5 ms, plus one pass of the loop) and never runs
+    -- the whole enumeration of a pending engine at once
+    T.ok(dg.now() - t0 < 1000, "slice length")
+    steps = steps + 1
+    for r in e.next_result, e do res[#res + 1] = r end
+  until done or steps > 10000
+  T.ok(done, "done after the slices")
+  T.ok(steps > 1, "more than one slice")
+  T.same_set(H.existing(res), H.zone_names("example.test", 1), "names found")
+  T.eq(#res, #H.lines(H.words), "one result per word")
+  T.eq(e:step(), true, "step() after the end")
+  T.raises("slice must be", e.step, e, -1)
+  local e2 = assert(dg.engine(opts()))
+  e2:next_query()
+  T.raises("already driven by next_query()/feed()", e2.step, e2)
+end)
+
 test("a run with no usable resolver fails as a whole", function()
   local function mk()
     return assert(dg.engine(opts({words = {"www"}, resolvers = "127.0.0.1:9",
@@ -181,6 +205,13 @@ test("a run with no usable resolver fails as a whole", function()
   local res, err = mk():run()
   T.eq(res, nil, "run() result")
   T.eq(err, "run: " .. msg, "run() message")
+  local e3, serr = mk(), nil
+  for _ = 1, 1000 do
+    local done
+    done, serr = e3:step(50)
+    if done ~= false then break end
+  end
+  T.eq(serr, "step: " .. msg, "step() message")
 end)
 
 test("recursion rewinds a words function from its cache", function()

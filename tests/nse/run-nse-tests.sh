@@ -64,6 +64,10 @@ check "dnsglean-brute finds every name of example.test" "$TB_TMP/expect1" "$TB_T
 ok "dnsglean-brute reports its statistics" \
 	grep -q "<elem key=\"words\">$(wc -l <"$WORDS")</elem>" "$TB_TMP/b1.xml"
 
+# 1b. The same through Nmap's own sockets (driver=nsock): the same names.
+brute_expect 1n example.test 1 ",dnsglean-brute.driver=nsock"
+check "driver=nsock finds every name of example.test" "$TB_TMP/expect1" "$TB_TMP/got1n"
+
 # 2. ... and at least what Nmap's own dns-brute finds with the same list.
 run_nmap "$TB_TMP/d1.xml" "" dns-brute "dns-brute.domain=example.test,dns-brute.hostlist=$WORDS"
 "$X" "$TB_TMP/d1.xml" names dns-brute >"$TB_TMP/dns-brute1"
@@ -84,12 +88,15 @@ ok "types={A,AAAA} reports AAAA data" grep -q '<elem>2001:db8::10</elem>' "$TB_T
 "$X" "$TB_TMP/b3.xml" hosts | sort -u >"$TB_TMP/hosts3"
 ok "newtargets adds the addresses found" grep -qx 192.0.2.10 "$TB_TMP/hosts3"
 
-# 4a. Two resolvers given by script argument: one socket and worker each.
+# 4a. Two resolvers given by script argument, with both drivers (nsock: one
+# socket and worker each).
 tb_server_start nse2 example.test="$Z/example.test.zone"
-run_nmap "$TB_TMP/r2.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
-	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.resolvers={$(tb_resolver nse),$(tb_resolver nse2)}"
-"$X" "$TB_TMP/r2.xml" names dnsglean-brute >"$TB_TMP/gotr2"
-check "two resolvers from dnsglean-brute.resolvers" "$TB_TMP/expect1" "$TB_TMP/gotr2"
+for d in core nsock; do
+	run_nmap "$TB_TMP/r2$d.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
+		"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.driver=$d,dnsglean-brute.resolvers={$(tb_resolver nse),$(tb_resolver nse2)}"
+	"$X" "$TB_TMP/r2$d.xml" names dnsglean-brute >"$TB_TMP/gotr2$d"
+	check "two resolvers from dnsglean-brute.resolvers (driver=$d)" "$TB_TMP/expect1" "$TB_TMP/gotr2$d"
+done
 
 # 4c. dnsglean-brute.trusted: the pool is a resolver that starts inventing
 # names after 20 honest answers (validation and wildcard probes), the Knot
@@ -154,6 +161,47 @@ run_nmap "$TB_TMP/l2.xml" "$BUILD/lua/$NVER/?.so" "$TB_TMP/scripts/dnsglean-brut
 	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS"
 "$X" "$TB_TMP/l2.xml" output dnsglean-brute >"$TB_TMP/l2"
 ok "missing library: clear message" grep -q "dnsglean_nse.lua not found" "$TB_TMP/l2"
+
+# 6. Cooperation: the default driver (the core's loop in slices) yields to
+# Nmap while it runs. A ticker script in the same scan (tests/nse/ticker.nse,
+# a 5 ms timer loop) must tick at least once per 50 ms of the enumeration,
+# never waiting more than 150 ms, through a run made long by a lossy resolver
+# (30% of the datagrams dropped, 300 ms timeouts). Negative control:
+# slice=0, the whole run at once, leaves the ticker still.
+tb_double lossy 127.0.0.1 "" drop 30 "$(tb_resolver nse)"
+coop() { # N EXTRA-ARGS: $TB_TMP/coopN.xml; sets ticks, gap, ms (the run's)
+	run_nmap "$TB_TMP/coop$1.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse,$HERE/ticker.nse" \
+		"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.resolvers=$(tb_resolver lossy),dnsglean-brute.timeout=300,dnsglean-brute.retries=4$2"
+	ticks=$("$X" "$TB_TMP/coop$1.xml" elem ticker ticks)
+	gap=$("$X" "$TB_TMP/coop$1.xml" elem ticker maxgap_ms | cut -d. -f1)
+	ms=$("$X" "$TB_TMP/coop$1.xml" elem dnsglean-brute seconds | awk '{ printf "%d", $1 * 1000 }')
+	echo "# $2: run ${ms:-?} ms, ticker: ${ticks:-?} ticks, longest gap ${gap:-?} ms"
+}
+coop 1 ""
+ok "cooperation: the run is long enough to judge (>= 300 ms)" test "${ms:-0}" -ge 300
+ok "cooperation: the ticker ticks while dnsglean-brute runs" test $((${ticks:-0} * 50)) -ge "${ms:-1}"
+ok "cooperation: no gap over 150 ms" test "${gap:-999999}" -le 150
+"$X" "$TB_TMP/coop1.xml" names dnsglean-brute >"$TB_TMP/gotcoop1"
+ok "cooperation: names found through the lossy resolver" test -s "$TB_TMP/gotcoop1"
+coop 2 ",dnsglean-brute.slice=0"
+ok "slice=0 blocks Nmap (the check above can fail)" test $((${ticks:-0} * 50)) -lt "${ms:-1}"
+coop 3 ",dnsglean-brute.driver=nsock"
+ok "driver=nsock: the ticker ticks too" test $((${ticks:-0} * 50)) -ge "${ms:-1}"
+# 6b. Long turns: while another thread of the scan sleeps 4 s, each turn of
+# NSE's scheduler lasts up to 50 ms; the default driver's slices then grow
+# (up to 50 ms) and 3,000 names still take well under 2 s (measured: 10,000
+# in 0.4-1.1 s; through Nmap's sockets 3,000 wait for the sleep's end).
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "w%05d\n", i }' >"$TB_TMP/words3k"
+run_nmap "$TB_TMP/hold.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse,$HERE/ticker.nse" \
+	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$TB_TMP/words3k,ticker.hold=4000"
+ms=$("$X" "$TB_TMP/hold.xml" elem dnsglean-brute seconds | awk '{ printf "%d", $1 * 1000 }')
+echo "# beside a 4 s sleep: 3,000 names in ${ms:-?} ms"
+ok "long turns: all 3,000 names answered" grep -q '<elem key="nxdomain">3000</elem>' "$TB_TMP/hold.xml"
+ok "long turns: done in under 2 s" test "${ms:-999999}" -lt 2000
+run_nmap "$TB_TMP/s1.xml" "$BUILD/lua/$NVER/?.so" "$NSE/dnsglean-brute.nse" \
+	"dnsglean-brute.domain=example.test,dnsglean-brute.wordlist=$WORDS,dnsglean-brute.slice=x"
+"$X" "$TB_TMP/s1.xml" output dnsglean-brute >"$TB_TMP/s1"
+ok "slice=x: clear message" grep -q "dnsglean-brute.slice must be a non-negative integer" "$TB_TMP/s1"
 
 # The scripts that use the classifier: footprint, takeover.
 source "$HERE/nse-classify.sh"
