@@ -47,7 +47,8 @@ typedef struct {
 
 typedef struct {
         uint32_t res;
-        unsigned probes; /* sent through this resolver */
+        unsigned probes;  /* sent through this resolver */
+        unsigned pending; /* ... and not answered yet */
         unsigned answers, cnames;
         bool wildcard, nodata;
         hset_t set;
@@ -343,8 +344,17 @@ static unsigned level_probe(dg_engine_t *e, wlevel_t *l, unsigned n, int resolve
         l->probes_pending += sent;
         if (reprobe)
                 l->reprobes += sent;
-        if (sent > 0)
+        if (resolver >= 0 && !reprobe) {
+                /* one resolver's own view: only what it answers waits for
+                 * it (the level stays ready for the others' answers) */
+                rview_t *v = view_add(l, (uint32_t)resolver);
+                if (v)
+                        v->pending += sent;
+                else if (sent > 0)
+                        l->state = Z_PROBING;
+        } else if (sent > 0) {
                 l->state = Z_PROBING;
+        }
         return sent;
 }
 
@@ -514,6 +524,11 @@ void eng_wildcard_probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p)
                 return;
         bool data = p && p->sig && p->sig->len > 0;
         bool cname = p && p->cname && p->cname->len > 0;
+        if (c->wprobe == W_VIEW) {
+                rview_t *pv = view_of(l, c->resolver);
+                if (pv && pv->pending > 0)
+                        pv->pending--;
+        }
         if (c->wprobe == W_SELF) {
                 l->self_done = true;
                 l->self_rcode = rcode;
@@ -689,6 +704,9 @@ bool eng_wildcard_check(dg_engine_t *e, cand_t *c, zone_t *z, const parsed_t *p)
         }
         if (l->state != Z_READY)
                 return wait_on(l, c);
+        const rview_t *pv = view_of(l, c->resolver);
+        if (pv && pv->pending > 0)
+                return wait_on(l, c); /* its resolver's own view is being probed */
         if (level_match(e, l, c->resolver, p)) {
                 c->wildcard = true;
                 return false;

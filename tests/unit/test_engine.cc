@@ -1775,3 +1775,44 @@ TEST(Paths, FarServerIsFilledQuickly)
                     << k.rtt << " ms " << k.per_ms;
         }
 }
+
+/* A pool of 40 resolvers and no wildcard: while one resolver's own view of
+ * the zone is probed (does it show a wildcard the others do not?), names
+ * that the other resolvers find are judged at once, not held and asked
+ * again (every found name was asked about 15 times in a pool of 220). */
+TEST(Wildcard, ViewProbesOfOneResolverDoNotHoldTheOthers)
+{
+        Zone z("example.com");
+        std::vector<std::string> w, real;
+        for (size_t i = 0; i < 3000; i++) {
+                w.push_back("n" + std::to_string(i));
+                if (i % 10 == 0) {
+                        z.add(w.back(), 1, "192.0.2." + std::to_string(1 + i % 250));
+                        real.push_back(w.back() + ".example.com");
+                }
+        }
+        Net net;
+        std::mt19937_64 rng{5};
+        auto server = [&](const Question &q, dg_transport_t, size_t) {
+                Reply r{z.answer(q).encode()};
+                r.delay = 10 + rng() % 40;
+                return std::vector<Reply>{r};
+        };
+        net.res.assign(40, server);
+        EngineRun run(net, "example.com", w);
+        Outcome out;
+        net.run(run.make(), out);
+        expect_complete(out, fqdns(w, "example.com"));
+        size_t asked = 0, most = 0;
+        for (const std::string &n : real) {
+                size_t k = net.asked(n, 1);
+                asked += k;
+                most = k > most ? k : most;
+        }
+        fprintf(stderr, "%zu real names: asked %.2f times each on average, %zu at most\n",
+                real.size(), (double)asked / (double)real.size(), most);
+        /* once, once more to confirm (a second resolver must agree), and a
+         * wait for the views of the few resolvers that answered first */
+        EXPECT_LE((double)asked / (double)real.size(), 2.5);
+        EXPECT_LE(most, 6u);
+}
