@@ -56,42 +56,49 @@ typedef struct {
         bucket_t *b; /* NULL: free slot */
 } bslot_t;
 
+/* A querier. What every message reads or writes comes first, in three
+ * cache lines; its summary (dg_detect_source_t) is put together when asked. */
 typedef struct source {
-        dg_detect_source_t s;
-        uint64_t seed; /* addr_key(&s.addr): the first part of its bucket keys */
-        uint32_t score_raw;
-        unsigned nflagged; /* its buckets that are flagged */
+        dg_detect_addr_t addr;
+        uint32_t score_raw, score;
+        uint64_t seed; /* addr_key(&addr): the first part of its bucket keys */
+        double last;   /* time of its last message */
+        uint64_t queries, responses;
+        uint64_t tld_lh[TLD_RING]; /* tld-sweep ring: the labels (hashes) */
+        unsigned nflagged;         /* its buckets that are flagged */
+        unsigned nhints, ntko, tld_pos;
+        unsigned n3param_n; /* NSEC3PARAM questions remembered */
+        bool n3_flag, nsec_flag, xfr_open;
+        /* the rest of the summary */
+        uint64_t nxdomain, malformed;
+        uint64_t tag_counts[DG_TAG_COUNT_];
+        double first;
         /* nsec-walk: names from NSEC records this source received */
         uint8_t (*hints)[DG_NAME_WIRE_MAX];
-        unsigned nhints, hint_pos, nsec_steps;
+        unsigned hint_pos, nsec_steps;
         uint8_t hint_used; /* hints already walked from (one bit per slot) */
         double nsec_start, nsec_last;
-        bool nsec_flag;
         /* nsec3-walk: zones it asked NSEC3PARAM of, the zone it walks */
         uint64_t n3param[N3PARAM_ZONES];
         double n3param_t[N3PARAM_ZONES];
         unsigned n3param_pos;
         uint64_t n3zone;
         double n3_last;
-        bool n3_flag;
-        /* tld-sweep: recent first labels, the first parents each came
+        /* tld-sweep: for the labels of tld_lh, the first parents each came
          * with and the NXDOMAIN answers they got; a label seen under several
          * parents and mostly denied gets a bucket */
         struct {
-                uint64_t lh;
                 uint32_t ph[TLD_INLINE]; /* folded as bucket_add folds */
                 uint16_t nq, nx;         /* its questions and their NXDOMAIN answers */
                 uint8_t nph;
                 bool promoted;
         } tld[TLD_RING];
-        unsigned tld_pos;
         /* an answered zone transfer whose later messages carry no question */
-        bool xfr_open;
         dg_detect_addr_t xfr_server;
         double xfr_last;
         /* takeover: CNAME targets into takeover-prone services (hashes) */
         uint64_t tko[TKO_HINTS];
-        unsigned ntko, tko_pos;
+        unsigned tko_pos;
 } source_t;
 
 /* What classifying one response gave: the classifier is a pure function of
@@ -196,7 +203,8 @@ static uint64_t hash_from(uint64_t seed, const uint8_t *p, size_t n)
         }
         if (n > 0) {
                 v = 0;
-                memcpy(&v, p, n);
+                for (size_t i = 0; i < n; i++)
+                        v |= (uint64_t)p[i] << (8 * i);
                 h = (h ^ v) * 0x100000001b3ull;
         }
         h = mix64(h);
@@ -241,28 +249,43 @@ typedef struct {
         uint64_t lh;     /* hash of the first label with its length octet */
 } qinfo_t;
 
+/* Copies n octets, ASCII letters lowercased, eight at a time: length
+ * octets (at most 63) are no letters, so a wire name goes through whole. */
+static void lower_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+        const uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+                uint64_t v;
+                memcpy(&v, src + i, 8);
+                uint64_t low7 = v & ~high;
+                /* high bit of each octet: >= 'A', > 'Z', and ASCII */
+                uint64_t ge_a = low7 + (0x80 - 'A') * ones;
+                uint64_t gt_z = low7 + (0x7f - 'Z') * ones;
+                uint64_t upper = ge_a & ~gt_z & ~v & high;
+                v |= upper >> 2;
+                memcpy(dst + i, &v, 8);
+        }
+        for (; i < n; i++)
+                dst[i] = dg_lower(src[i]);
+}
+
 static void qinfo_make(qinfo_t *qi, const uint8_t *qname)
 {
         static const uint8_t v4[] = "\x07in-addr\x04"
                                     "arpa";
         static const uint8_t v6[] = "\x03ip6\x04"
                                     "arpa";
+        qi->len = wname_len(qname);
+        lower_copy(qi->w, qname, qi->len);
         size_t p = 0, prev = 0, last = 0;
         unsigned n = 0;
         qi->underscore = false;
-        while (qname[p] != 0) {
-                uint8_t l = qname[p];
-                qi->w[p] = l;
-                for (size_t i = 1; i <= l; i++)
-                        qi->w[p + i] = dg_lower(qname[p + i]);
+        for (; qi->w[p] != 0; p += 1u + qi->w[p], n++) {
                 qi->underscore = qi->underscore || qi->w[p + 1] == '_';
                 prev = last;
                 last = p;
-                p += 1u + l;
-                n++;
         }
-        qi->w[p] = 0;
-        qi->len = p + 1;
         qi->labels = n;
         /* the last two labels, when there are two, name the reverse trees */
         const uint8_t *tail = qi->w + prev;
@@ -358,7 +381,17 @@ void dg_detect_foreach_source(const dg_detector_t *det, dg_detect_source_fn fn, 
 {
         for (guint i = 0; i < det->order->len; i++) {
                 const source_t *s = g_ptr_array_index(det->order, i);
-                if (fn(ud, &s->s) != 0)
+                dg_detect_source_t sum;
+                sum.addr = s->addr;
+                sum.queries = s->queries;
+                sum.responses = s->responses;
+                sum.nxdomain = s->nxdomain;
+                sum.malformed = s->malformed;
+                memcpy(sum.tag_counts, s->tag_counts, sizeof sum.tag_counts);
+                sum.score = s->score;
+                sum.first = s->first;
+                sum.last = s->last;
+                if (fn(ud, &sum) != 0)
                         break;
         }
 }
@@ -366,7 +399,7 @@ void dg_detect_foreach_source(const dg_detector_t *det, dg_detect_source_fn fn, 
 static source_t *source_get(dg_detector_t *d, const dg_detect_addr_t *a, double t)
 {
         /* a question and its answer come one after the other */
-        if (d->last_src && addr_equal(&d->last_src->s.addr, a))
+        if (d->last_src && addr_equal(&d->last_src->addr, a))
                 return d->last_src;
         source_t *s = g_hash_table_lookup(d->sources, a);
         if (s)
@@ -374,10 +407,10 @@ static source_t *source_get(dg_detector_t *d, const dg_detect_addr_t *a, double 
         if (g_hash_table_size(d->sources) >= d->o.max_sources)
                 return NULL;
         s = g_new0(source_t, 1);
-        s->s.addr = *a;
-        s->s.first = t;
+        s->addr = *a;
+        s->first = t;
         s->seed = addr_key(a);
-        g_hash_table_insert(d->sources, &s->s.addr, s);
+        g_hash_table_insert(d->sources, &s->addr, s);
         g_ptr_array_add(d->order, s);
         return d->last_src = s;
 }
@@ -603,14 +636,12 @@ static void scan_records(const uint8_t *msg, size_t len, const dg_wire_msg_t *m,
         /* what classification depends on: the question, the rcode and the
          * records (owner, type, rdata) of answer and authority; responses
          * that differ only in ID and TTLs share a signature */
-        uint64_t h = name_hash(m->qname);
-        uint8_t qx[5] = {(uint8_t)(m->qtype >> 8), (uint8_t)m->qtype, m->rcode,
-                         (uint8_t)(m->ancount >> 8), (uint8_t)m->ancount};
-        h = hash_from(h, qx, sizeof qx);
+        const uint64_t golden = 0x9e3779b97f4a7c15ull;
+        uint64_t qx = (uint64_t)m->qtype << 32 | (uint64_t)m->rcode << 16 | m->ancount;
+        uint64_t h = hash_from(golden ^ qx * golden, m->qname, wname_len(m->qname));
         while (dg_wire_iter_next(&it, &rr) == 1 && rr.section != DG_SEC_ADDITIONAL) {
-                uint8_t tx[3] = {(uint8_t)(rr.type >> 8), (uint8_t)rr.type, (uint8_t)rr.section};
-                h = hash_from(h, rr.owner, wname_len(rr.owner));
-                h = hash_from(h, tx, sizeof tx);
+                uint64_t tx = (uint64_t)rr.type << 8 | (uint64_t)rr.section;
+                h = hash_from(h ^ tx * golden, rr.owner, wname_len(rr.owner));
                 h = hash_from(h, msg + rr.rdata_off, rr.rdlen);
                 if (rr.section == DG_SEC_AUTHORITY && rr.type == DG_T_NS)
                         ns_auth = true;
@@ -806,7 +837,7 @@ static void rule_brute(dg_detector_t *d, source_t *s, double t, const dg_wire_ms
                  * were captured at all) */
                 unsigned asked = MAX(b->queries, b->distinct);
                 if (b->distinct >= d->o.brute_names &&
-                    (s->s.responses < 4 || (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
+                    (s->responses < 4 || (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
                         bucket_flag(b);
         } else {
                 b = s->nflagged ? bucket_get(d, s, key, d->o.brute_names, t, false) : NULL;
@@ -901,7 +932,7 @@ static void rule_nsec(dg_detector_t *d, source_t *s, double t, const dg_wire_msg
 
 static bool n3_primed(const source_t *s, uint64_t zh, double t, double window)
 {
-        for (unsigned i = 0; i < N3PARAM_ZONES; i++)
+        for (unsigned i = 0; i < s->n3param_n; i++)
                 if (s->n3param[i] == zh && t - s->n3param_t[i] <= window)
                         return true;
         return false;
@@ -921,6 +952,8 @@ static bool rule_nsec3(dg_detector_t *d, source_t *s, double t, const dg_wire_ms
                         s->n3param[s->n3param_pos] = qi->h;
                         s->n3param_t[s->n3param_pos] = t;
                         s->n3param_pos = (s->n3param_pos + 1) % N3PARAM_ZONES;
+                        if (s->n3param_n < N3PARAM_ZONES)
+                                s->n3param_n++;
                 }
                 if (q[0] == 0)
                         return false;
@@ -959,13 +992,13 @@ static bool rule_nsec3(dg_detector_t *d, source_t *s, double t, const dg_wire_ms
 static int tld_entry(source_t *s, uint64_t lh, bool create)
 {
         for (int i = 0; i < TLD_RING; i++)
-                if (s->tld[i].lh == lh)
+                if (s->tld_lh[i] == lh)
                         return i;
         if (!create)
                 return -1;
         int i = (int)s->tld_pos;
         memset(&s->tld[i], 0, sizeof s->tld[i]);
-        s->tld[i].lh = lh;
+        s->tld_lh[i] = lh;
         s->tld_pos = (s->tld_pos + 1) % TLD_RING;
         return i;
 }
@@ -1006,7 +1039,7 @@ static void rule_tld(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
         uint64_t ph = qi->ph;
         bool full = !resp && tld_inline_add(s, i, ph);
         if (!s->tld[i].promoted) {
-                bool denied = 2u * s->tld[i].nx + 1u >= s->tld[i].nq || s->s.responses < 4;
+                bool denied = 2u * s->tld[i].nx + 1u >= s->tld[i].nq || s->responses < 4;
                 if (resp || s->tld[i].nph < 2 || !denied)
                         return;
         } else if (resp && !nx && s->nflagged == 0) {
@@ -1032,7 +1065,7 @@ static void rule_tld(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
         }
         unsigned asked = MAX(b->queries, b->distinct);
         if (b->distinct >= d->o.tld_parents &&
-            (s->s.responses < 4 || (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
+            (s->responses < 4 || (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
                 bucket_flag(b);
         if (b->flagged)
                 out->tags |= DG_TAG_BIT(DG_TAG_TLD_SWEEP);
@@ -1109,14 +1142,14 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
         if (s == NULL)
                 det->untracked++;
         else {
-                s->s.last = t;
+                s->last = t;
                 if (rc != DG_OK)
-                        s->s.malformed++;
+                        s->malformed++;
                 else if (resp)
-                        s->s.responses++;
+                        s->responses++;
                 else
-                        s->s.queries++;
-                out->source_score = s->s.score;
+                        s->queries++;
+                out->source_score = s->score;
         }
         if (rc != DG_OK)
                 return DG_EMALFORMED;
@@ -1127,7 +1160,7 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
         qinfo_make(&qi, m.qname);
         const uint8_t *q = qi.w;
         if (resp && m.rcode == DG_RCODE_NXDOMAIN && s)
-                s->s.nxdomain++;
+                s->nxdomain++;
 
         /* one pass over a response's records: NSEC names, referral */
         scan_t sc;
@@ -1172,15 +1205,14 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
         if (resp && det->o.classify)
                 classify(det, s, msg, len, &m, q, &sc, out);
         if (s) {
-                for (int i = 0; i < DG_TAG_COUNT_; i++) {
-                        if (!(out->tags & DG_TAG_BIT(i)))
-                                continue;
-                        s->s.tag_counts[i]++;
+                for (uint32_t bits = out->tags; bits != 0; bits &= bits - 1) {
+                        int i = __builtin_ctz(bits);
+                        s->tag_counts[i]++;
                         if (s->score_raw < 100)
                                 s->score_raw += tag_weight[i];
                 }
-                s->s.score = s->score_raw > 100 ? 100 : s->score_raw;
-                out->source_score = s->s.score;
+                s->score = s->score_raw > 100 ? 100 : s->score_raw;
+                out->source_score = s->score;
         }
         return DG_OK;
 }
