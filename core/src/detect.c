@@ -88,6 +88,8 @@ typedef struct source {
          * with and the NXDOMAIN answers they got; a label seen under several
          * parents and mostly denied gets a bucket */
         struct {
+                bucket_t *b; /* its bucket, found when drops was gen (or NULL) */
+                uint32_t gen;
                 uint32_t ph[TLD_INLINE]; /* folded as bucket_add folds */
                 uint16_t nq, nx;         /* its questions and their NXDOMAIN answers */
                 uint8_t nph;
@@ -120,6 +122,7 @@ struct dg_detector {
          * probing, rebuilt by the sweep (no tombstones) */
         bslot_t *bslots;
         size_t bcap, bcount;
+        uint32_t drops; /* sweeps that could free buckets (bucket pointers kept elsewhere) */
         double last_sweep;
         uint64_t messages, untracked;
         unsigned since_sweep;
@@ -151,6 +154,20 @@ void dg_detect_opts_default(dg_detect_opts_t *o)
         o->classify = true;
 }
 
+static inline uint64_t load64(const uint8_t *p)
+{
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+}
+
+static inline uint64_t load32(const uint8_t *p)
+{
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+}
+
 static size_t addr_len(const dg_detect_addr_t *a)
 {
         return a->family == 4 ? 4 : a->family == 6 ? 16 : 0;
@@ -158,7 +175,11 @@ static size_t addr_len(const dg_detect_addr_t *a)
 
 static bool addr_equal(const dg_detect_addr_t *a, const dg_detect_addr_t *b)
 {
-        return a->family == b->family && memcmp(a->addr, b->addr, addr_len(a)) == 0;
+        if (a->family != b->family)
+                return false;
+        if (a->family == 4)
+                return load32(a->addr) == load32(b->addr);
+        return memcmp(a->addr, b->addr, addr_len(a)) == 0;
 }
 
 static guint addr_hash(gconstpointer p)
@@ -195,17 +216,23 @@ static inline uint64_t mix64(uint64_t h)
 
 static uint64_t hash_from(uint64_t seed, const uint8_t *p, size_t n)
 {
-        uint64_t h = seed ^ n, v;
-        for (; n >= 8; p += 8, n -= 8) {
-                memcpy(&v, p, 8);
-                h = (h ^ v) * 0x100000001b3ull;
+        const uint64_t k = 0xff51afd7ed558ccdull;
+        uint64_t h = seed ^ (n * k), v;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+                h = (h ^ load64(p + i)) * k;
                 h ^= h >> 29;
         }
-        if (n > 0) {
-                v = 0;
-                for (size_t i = 0; i < n; i++)
-                        v |= (uint64_t)p[i] << (8 * i);
-                h = (h ^ v) * 0x100000001b3ull;
+        if (i < n) {
+                /* the last octets, by loads that overlap what came before
+                 * (n is in h, so every octet still counts once) */
+                if (n >= 8)
+                        v = load64(p + n - 8);
+                else if (n >= 4)
+                        v = load32(p) << 32 | load32(p + n - 4);
+                else
+                        v = (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
+                h = (h ^ v) * k;
         }
         h = mix64(h);
         return h ? h : 1;
@@ -476,6 +503,8 @@ static void bucket_put(bslot_t *slots, size_t cap, bucket_t *b)
  * when drop_stale is set. */
 static void buckets_rebuild(dg_detector_t *d, size_t cap, bool drop_stale)
 {
+        if (drop_stale)
+                d->drops++;
         bslot_t *slots = g_new0(bslot_t, cap);
         size_t n = 0;
         for (size_t i = 0; i < d->bcap; i++) {
@@ -495,6 +524,21 @@ static void buckets_rebuild(dg_detector_t *d, size_t cap, bool drop_stale)
         d->bslots = slots;
         d->bcap = cap;
         d->bcount = n;
+}
+
+/* The window of b restarts after opts.window seconds; the flag survives while
+ * the bucket stays busy. */
+static void bucket_refresh(dg_detector_t *d, bucket_t *b, double t)
+{
+        if (t - b->win_start > d->o.window) {
+                if (t - b->last > d->o.window && b->flagged) {
+                        b->flagged = false;
+                        b->owner->nflagged--;
+                }
+                b->win_start = t;
+                b->distinct = b->queries = b->nx = 0;
+                bucket_set_clear(b);
+        }
 }
 
 /* Returns the bucket of key, created when create is set; NULL otherwise (or
@@ -527,15 +571,7 @@ static bucket_t *bucket_get(dg_detector_t *d, source_t *owner, uint64_t key, uns
                 d->bcount++;
                 return b;
         }
-        if (t - b->win_start > d->o.window) {
-                if (t - b->last > d->o.window && b->flagged) {
-                        b->flagged = false;
-                        b->owner->nflagged--;
-                }
-                b->win_start = t;
-                b->distinct = b->queries = b->nx = 0;
-                bucket_set_clear(b);
-        }
+        bucket_refresh(d, b, t);
         return b;
 }
 
@@ -1016,6 +1052,22 @@ static bool tld_inline_add(source_t *s, int i, uint64_t ph64)
         return false;
 }
 
+/* The bucket of ring entry i (label hash lh), as bucket_get gives it: the
+ * entry keeps its pointer until a sweep may have freed it. */
+static bucket_t *tld_bucket(dg_detector_t *d, source_t *s, int i, uint64_t lh, double t,
+                            bool create)
+{
+        bucket_t *b = s->tld[i].b;
+        if (b != NULL && s->tld[i].gen == d->drops) {
+                bucket_refresh(d, b, t);
+                return b;
+        }
+        b = bucket_get(d, s, bucket_key(s, 'T', lh), d->o.tld_parents, t, create);
+        s->tld[i].b = b;
+        s->tld[i].gen = d->drops;
+        return b;
+}
+
 /* tld-sweep: one first label under tld_parents distinct parents, mostly
  * NXDOMAIN (or no answers captured). A per-source ring of recent labels
  * keeps the common case (a label under a few parents, or answered) off the
@@ -1045,7 +1097,7 @@ static void rule_tld(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
         } else if (resp && !nx && s->nflagged == 0) {
                 return;
         }
-        bucket_t *b = bucket_get(d, s, bucket_key(s, 'T', qi->lh), d->o.tld_parents, t, !resp);
+        bucket_t *b = tld_bucket(d, s, i, qi->lh, t, !resp);
         if (b == NULL)
                 return;
         bool was = s->tld[i].promoted;
@@ -1124,7 +1176,11 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
 {
         if (det == NULL || src == NULL || dst == NULL || out == NULL || (msg == NULL && len))
                 return DG_EINVAL;
-        memset(out, 0, sizeof *out);
+        /* providers[] is read up to nproviders only */
+        out->tags = 0;
+        out->response = false;
+        out->source_score = 0;
+        out->nproviders = 0;
         det->messages++;
         if (t > det->now)
                 det->now = t;
