@@ -115,9 +115,15 @@ struct ccache {
 
 struct dg_detector {
         dg_detect_opts_t o;
-        GHashTable *sources; /* dg_detect_addr_t* -> source_t* (owned by order) */
-        source_t *last_src;  /* the source of the previous message (a lookup saved) */
-        GPtrArray *order;    /* source_t*, first-seen order */
+        /* address -> source: open addressing by addr_key, linear probing;
+         * the sources are owned by order */
+        struct sslot {
+                uint64_t key;
+                source_t *s; /* NULL: free slot */
+        } * sslots;
+        size_t scap;
+        source_t *last_src; /* the source of the previous message (a lookup saved) */
+        GPtrArray *order;   /* source_t*, first-seen order */
         /* (source, kind, zone) key -> bucket: open addressing, linear
          * probing, rebuilt by the sweep (no tombstones) */
         bslot_t *bslots;
@@ -180,20 +186,6 @@ static bool addr_equal(const dg_detect_addr_t *a, const dg_detect_addr_t *b)
         if (a->family == 4)
                 return load32(a->addr) == load32(b->addr);
         return memcmp(a->addr, b->addr, addr_len(a)) == 0;
-}
-
-static guint addr_hash(gconstpointer p)
-{
-        const dg_detect_addr_t *a = p;
-        guint h = 2166136261u ^ a->family;
-        for (size_t i = 0; i < addr_len(a); i++)
-                h = (h ^ a->addr[i]) * 16777619u;
-        return h;
-}
-
-static gboolean addr_eq(gconstpointer a, gconstpointer b)
-{
-        return addr_equal(a, b);
 }
 
 static inline size_t wname_len(const uint8_t *w)
@@ -356,7 +348,8 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
                 return DG_EINVAL;
         dg_detector_t *d = g_new0(dg_detector_t, 1);
         d->o = o;
-        d->sources = g_hash_table_new(addr_hash, addr_eq);
+        d->scap = 1024;
+        d->sslots = g_new0(struct sslot, d->scap);
         d->order = g_ptr_array_new_with_free_func(source_free);
         d->bcap = 1024;
         d->bslots = g_new0(bslot_t, d->bcap);
@@ -386,7 +379,7 @@ void dg_detect_free(dg_detector_t *det)
         g_free(det->cache_sig);
         g_free(det->cache_next);
         dg_classify_res_clear(&det->pres);
-        g_hash_table_destroy(det->sources);
+        g_free(det->sslots);
         g_ptr_array_free(det->order, TRUE);
         for (size_t i = 0; i < det->bcap; i++)
                 bucket_free(det->bslots[i].b);
@@ -423,22 +416,45 @@ void dg_detect_foreach_source(const dg_detector_t *det, dg_detect_source_fn fn, 
         }
 }
 
+/* Doubles the source table, putting every source back. */
+static void sources_grow(dg_detector_t *d)
+{
+        size_t cap = 2 * d->scap, mask = cap - 1;
+        struct sslot *slots = g_new0(struct sslot, cap);
+        for (guint k = 0; k < d->order->len; k++) {
+                source_t *s = g_ptr_array_index(d->order, k);
+                size_t i = (size_t)s->seed & mask;
+                while (slots[i].s != NULL)
+                        i = (i + 1) & mask;
+                slots[i] = (struct sslot){s->seed, s};
+        }
+        g_free(d->sslots);
+        d->sslots = slots;
+        d->scap = cap;
+}
+
 static source_t *source_get(dg_detector_t *d, const dg_detect_addr_t *a, double t)
 {
         /* a question and its answer come one after the other */
         if (d->last_src && addr_equal(&d->last_src->addr, a))
                 return d->last_src;
-        source_t *s = g_hash_table_lookup(d->sources, a);
-        if (s)
-                return d->last_src = s;
-        if (g_hash_table_size(d->sources) >= d->o.max_sources)
+        uint64_t key = addr_key(a);
+        size_t mask = d->scap - 1, i = (size_t)key & mask;
+        source_t *s;
+        for (; (s = d->sslots[i].s) != NULL; i = (i + 1) & mask)
+                if (d->sslots[i].key == key && addr_equal(&s->addr, a))
+                        return d->last_src = s;
+        if (d->order->len >= d->o.max_sources)
                 return NULL;
         s = g_new0(source_t, 1);
         s->addr = *a;
         s->first = t;
-        s->seed = addr_key(a);
-        g_hash_table_insert(d->sources, &s->addr, s);
+        s->seed = key;
         g_ptr_array_add(d->order, s);
+        if (2 * d->order->len > d->scap)
+                sources_grow(d);
+        else
+                d->sslots[i] = (struct sslot){key, s};
         return d->last_src = s;
 }
 
