@@ -34,8 +34,9 @@ static ldetector_t *check_detector(lua_State *L)
 }
 
 static const char *const detector_opts[] = {
-    "window",      "brute_names",      "brute_nx_ratio", "srv_names", "ptr_names", "nsec_steps",
-    "snoop_names", "wildcard_min_len", "max_sources",    "classify",  NULL,
+    "window",      "brute_names",      "brute_nx_ratio", "srv_names", "ptr_names",   "nsec_steps",
+    "snoop_names", "wildcard_min_len", "max_sources",    "classify",  "nsec3_names", "tld_parents",
+    NULL,
 };
 
 static double opt_number(lua_State *L, const char *name, double def)
@@ -77,6 +78,8 @@ static int l_detector_new(lua_State *L)
         o.wildcard_min_len =
             (unsigned)ldg_opt_uint(L, 1, fn, "wildcard_min_len", o.wildcard_min_len, 63);
         o.max_sources = (unsigned)ldg_opt_uint(L, 1, fn, "max_sources", o.max_sources, 100000000);
+        o.nsec3_names = (unsigned)ldg_opt_uint(L, 1, fn, "nsec3_names", o.nsec3_names, 100000);
+        o.tld_parents = (unsigned)ldg_opt_uint(L, 1, fn, "tld_parents", o.tld_parents, 100000);
         o.classify = ldg_opt_bool(L, 1, fn, "classify", o.classify);
         int rc = dg_detect_new(&o, &d->det);
         if (rc < 0)

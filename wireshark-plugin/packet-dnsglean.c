@@ -172,17 +172,19 @@ static bool inside_icmp(packet_info *pinfo)
         return false;
 }
 
-/* Results of one frame while it is analysed (packet scope). */
+/* Results of one frame while it is analysed: m holds cap entries (on the
+ * stack, or packet scope), the first n filled. */
 typedef struct {
-        dg_ws_frame_t *fr;
-        guint cap;
+        dg_ws_msg_t *m;
+        guint n, cap;
         bool keep;
         double t;
 } collect_t;
 
-static void collect_init(collect_t *c, guint cap, double t)
+static void collect_init(collect_t *c, dg_ws_msg_t *m, guint cap, double t)
 {
-        c->fr = wmem_alloc0(wmem_packet_scope(), sizeof(dg_ws_frame_t) + cap * sizeof(dg_ws_msg_t));
+        c->m = m;
+        c->n = 0;
         c->cap = cap;
         c->keep = false;
         c->t = t;
@@ -192,15 +194,16 @@ static void observe(void *ud, const dg_detect_addr_t *src, const dg_detect_addr_
                     const uint8_t *msg, size_t len)
 {
         collect_t *c = ud;
-        if (c->fr->n >= c->cap)
+        if (c->n >= c->cap)
                 return;
         dg_detect_result_t r;
         dg_detect_observe(detector, c->t, src, dst, msg, len, &r);
-        dg_ws_msg_t *m = &c->fr->m[c->fr->n++];
+        dg_ws_msg_t *m = &c->m[c->n++];
         m->tags = r.tags;
         m->score = r.source_score;
         m->source = r.source;
         m->nprov = (guint8)r.nproviders;
+        m->prov = NULL;
         c->keep = c->keep || r.tags || r.source_score || r.nproviders;
         if (r.nproviders) {
                 m->prov = wmem_alloc(wmem_file_scope(), 2 * r.nproviders * sizeof(const char *));
@@ -217,8 +220,11 @@ static const dg_ws_frame_t *collect_done(collect_t *c)
 {
         if (!c->keep)
                 return &no_dns;
-        return wmem_memdup(wmem_file_scope(), c->fr,
-                           sizeof(dg_ws_frame_t) + c->fr->n * sizeof(dg_ws_msg_t));
+        dg_ws_frame_t *fr =
+            wmem_alloc(wmem_file_scope(), sizeof(dg_ws_frame_t) + c->n * sizeof(dg_ws_msg_t));
+        fr->n = c->n;
+        memcpy(fr->m, c->m, c->n * sizeof(dg_ws_msg_t));
+        return fr;
 }
 
 /* Default: the DNS messages of the raw frame, found by the same code as
@@ -252,8 +258,9 @@ static const dg_ws_frame_t *analyse_frame(tvbuff_t *tvb, packet_info *pinfo)
                 return &no_dns;
         }
         guint len = tvb_captured_length(tvb);
+        dg_ws_msg_t m[16];
         collect_t c;
-        collect_init(&c, 16, DG_WS_PINFO_SECONDS(pinfo));
+        collect_init(&c, m, G_N_ELEMENTS(m), DG_WS_PINFO_SECONDS(pinfo));
         dg_frame_feed(extractor, link, tvb_get_ptr(tvb, 0, (gint)len), len, observe, &c);
         return collect_done(&c);
 }
@@ -271,7 +278,8 @@ static const dg_ws_frame_t *analyse_items(packet_info *pinfo, GPtrArray *items)
             inside_icmp(pinfo))
                 return &no_dns;
         collect_t c;
-        collect_init(&c, items->len, DG_WS_PINFO_SECONDS(pinfo));
+        collect_init(&c, wmem_alloc_array(wmem_packet_scope(), dg_ws_msg_t, items->len), items->len,
+                     DG_WS_PINFO_SECONDS(pinfo));
         for (guint i = 0; i < items->len; i++) {
                 guint len = 0;
                 const guint8 *msg = item_message(pinfo, g_ptr_array_index(items, i), &len);
@@ -378,6 +386,10 @@ static int dissect_dnsglean(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                 } else {
                         fr = analyse_frame(tvb, pinfo);
                 }
+                /* a frame with nothing to show needs no record: a later pass
+                 * finds none and shows nothing, as it would from no_dns */
+                if (fr == &no_dns)
+                        return 0;
                 p_add_proto_data(wmem_file_scope(), pinfo, proto_dnsglean, 0, (void *)fr);
         }
         for (guint i = 0; i < fr->n; i++) {

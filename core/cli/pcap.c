@@ -242,7 +242,8 @@ int dg_cmd_pcap(int argc, char **argv)
         gboolean all = FALSE, no_classify = FALSE, no_summary = FALSE;
         gint brute = (gint)o.brute_names, srv = (gint)o.srv_names, ptr = (gint)o.ptr_names,
              nsec = (gint)o.nsec_steps, snoop = (gint)o.snoop_names,
-             wlen = (gint)o.wildcard_min_len;
+             wlen = (gint)o.wildcard_min_len, nsec3 = (gint)o.nsec3_names,
+             tld = (gint)o.tld_parents;
         gdouble window = o.window, nx = o.brute_nx_ratio;
         GOptionEntry entries[] = {
             DG_CLI_FORMAT_ENTRY(&format, "jsonl (tagged messages) or cof (passive DNS records)"),
@@ -262,6 +263,8 @@ int dg_cmd_pcap(int argc, char **argv)
             {"snoop-names", 0, 0, G_OPTION_ARG_INT, &snoop, "cache-snoop: names (5)", "N"},
             {"wildcard-len", 0, 0, G_OPTION_ARG_INT, &wlen,
              "wildcard-probe: shortest random label (10)", "N"},
+            {"nsec3-names", 0, 0, G_OPTION_ARG_INT, &nsec3, "nsec3-walk: distinct names (5)", "N"},
+            {"tld-parents", 0, 0, G_OPTION_ARG_INT, &tld, "tld-sweep: distinct parents (20)", "N"},
             {NULL, 0, 0, 0, NULL, NULL, NULL}};
         int ret = 1;
         pcap_t *pc = NULL;
@@ -278,7 +281,8 @@ int dg_cmd_pcap(int argc, char **argv)
         if (dg_cli_pick_format(CMD, format, DG_FMT_JSONL,
                                DG_FMT_BIT(DG_FMT_JSONL) | DG_FMT_BIT(DG_FMT_COF), &fmt) != 0)
                 goto done;
-        if (brute <= 0 || srv <= 0 || ptr <= 0 || nsec <= 0 || snoop <= 0 || wlen < 0) {
+        if (brute <= 0 || srv <= 0 || ptr <= 0 || nsec <= 0 || snoop <= 0 || wlen < 0 ||
+            nsec3 <= 0 || tld <= 0) {
                 dg_cli_error(CMD, "thresholds must be positive");
                 goto done;
         }
@@ -290,6 +294,8 @@ int dg_cmd_pcap(int argc, char **argv)
         o.nsec_steps = (unsigned)nsec;
         o.snoop_names = (unsigned)snoop;
         o.wildcard_min_len = (unsigned)wlen;
+        o.nsec3_names = (unsigned)nsec3;
+        o.tld_parents = (unsigned)tld;
         o.classify = !no_classify;
         c.ports[c.nports++] = 53;
         if (ports && parse_ports(ports, &c) != 0)

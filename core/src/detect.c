@@ -28,65 +28,85 @@ static const uint8_t tag_weight[DG_TAG_COUNT_] = {
 #define SWEEP_EVERY 4096
 #define MAX_BUCKETS (1u << 20)
 #define CCACHE_SIZE 8192 /* classified responses remembered (power of two) */
+#define CCACHE_WAYS 4    /* set associative: a few hot answers never evict each other */
 #define CCACHE_TKO 2
 
-/* Per (source, kind, zone) window of distinct names. */
+#define SET_INLINE 16 /* distinct-set slots held in the bucket itself */
+
+/* Per (source, kind, zone) window of distinct names: two cache lines, the
+ * second the distinct set while it is small (most are: a client asks for a
+ * handful of names in a zone), a larger one on the heap when it grows. */
 typedef struct {
         uint64_t key;
         double win_start, last;
-        unsigned distinct, queries, nx;
-        bool flagged;
         struct source *owner; /* its flagged count follows this bucket's flag */
-        unsigned cap;         /* power of two, slots in set */
-        uint32_t set[];       /* name hashes (never 0) */
+        uint32_t distinct, queries, nx;
+        uint32_t cap;  /* power of two: the set stops at cap / 2 names */
+        uint32_t scap; /* power of two <= cap, slots in set now */
+        bool flagged;
+        uint32_t *set; /* name hashes (never 0): inl, or scap slots on the heap */
+        uint32_t inl[SET_INLINE];
 } bucket_t;
+G_STATIC_ASSERT(sizeof(bucket_t) == 128);
+
+static void bucket_free(bucket_t *b);
 
 typedef struct {
         uint64_t key;
         bucket_t *b; /* NULL: free slot */
 } bslot_t;
 
+/* A querier. What every message reads or writes comes first, in three
+ * cache lines; its summary (dg_detect_source_t) is put together when asked. */
 typedef struct source {
-        dg_detect_source_t s;
-        uint32_t score_raw;
-        unsigned nflagged; /* its buckets that are flagged */
+        dg_detect_addr_t addr;
+        uint32_t score_raw, score;
+        uint64_t seed; /* addr_key(&addr): the first part of its bucket keys */
+        double last;   /* time of its last message */
+        uint64_t queries, responses;
+        uint64_t tld_lh[TLD_RING]; /* tld-sweep ring: the labels (hashes) */
+        unsigned nflagged;         /* its buckets that are flagged */
+        unsigned nhints, ntko, tld_pos;
+        unsigned n3param_n; /* NSEC3PARAM questions remembered */
+        bool n3_flag, nsec_flag, xfr_open;
+        /* the rest of the summary */
+        uint64_t nxdomain, malformed;
+        uint64_t tag_counts[DG_TAG_COUNT_];
+        double first;
         /* nsec-walk: names from NSEC records this source received */
         uint8_t (*hints)[DG_NAME_WIRE_MAX];
-        unsigned nhints, hint_pos, nsec_steps;
+        unsigned hint_pos, nsec_steps;
         uint8_t hint_used; /* hints already walked from (one bit per slot) */
         double nsec_start, nsec_last;
-        bool nsec_flag;
         /* nsec3-walk: zones it asked NSEC3PARAM of, the zone it walks */
         uint64_t n3param[N3PARAM_ZONES];
         double n3param_t[N3PARAM_ZONES];
         unsigned n3param_pos;
         uint64_t n3zone;
         double n3_last;
-        bool n3_flag;
-        /* tld-sweep: recent first labels, the first parents each came
+        /* tld-sweep: for the labels of tld_lh, the first parents each came
          * with and the NXDOMAIN answers they got; a label seen under several
          * parents and mostly denied gets a bucket */
         struct {
-                uint64_t lh;
+                bucket_t *b; /* its bucket, found when drops was gen (or NULL) */
+                uint32_t gen;
                 uint32_t ph[TLD_INLINE]; /* folded as bucket_add folds */
                 uint16_t nq, nx;         /* its questions and their NXDOMAIN answers */
                 uint8_t nph;
                 bool promoted;
         } tld[TLD_RING];
-        unsigned tld_pos;
         /* an answered zone transfer whose later messages carry no question */
-        bool xfr_open;
         dg_detect_addr_t xfr_server;
         double xfr_last;
         /* takeover: CNAME targets into takeover-prone services (hashes) */
         uint64_t tko[TKO_HINTS];
-        unsigned ntko, tko_pos;
+        unsigned tko_pos;
 } source_t;
 
 /* What classifying one response gave: the classifier is a pure function of
- * the records, and the same answers recur all the time on the wire. */
+ * the records, and the same answers recur all the time on the wire. Looked
+ * up by signature in cache_sig (a set's ways side by side). */
 struct ccache {
-        uint64_t sig;
         uint8_t nprov, ntko;
         bool takeover;
         const char *prov[DG_DETECT_MAX_PROVIDERS], *cat[DG_DETECT_MAX_PROVIDERS];
@@ -95,18 +115,28 @@ struct ccache {
 
 struct dg_detector {
         dg_detect_opts_t o;
-        GHashTable *sources; /* dg_detect_addr_t* -> source_t* (owned by order) */
-        GPtrArray *order;    /* source_t*, first-seen order */
+        /* address -> source: open addressing by addr_key, linear probing;
+         * the sources are owned by order */
+        struct sslot {
+                uint64_t key;
+                source_t *s; /* NULL: free slot */
+        } * sslots;
+        size_t scap;
+        source_t *last_src; /* the source of the previous message (a lookup saved) */
+        GPtrArray *order;   /* source_t*, first-seen order */
         /* (source, kind, zone) key -> bucket: open addressing, linear
          * probing, rebuilt by the sweep (no tombstones) */
         bslot_t *bslots;
         size_t bcap, bcount;
+        uint32_t drops; /* sweeps that could free buckets (bucket pointers kept elsewhere) */
         double last_sweep;
         uint64_t messages, untracked;
         unsigned since_sweep;
         double now;
         const dg_fpdb_t *db;
-        struct ccache *cache;       /* CCACHE_SIZE entries, direct mapped */
+        struct ccache *cache;       /* CCACHE_SIZE entries, CCACHE_WAYS a set */
+        uint64_t *cache_sig;        /* their signatures (0: free) */
+        uint8_t *cache_next;        /* per set: the way replaced next */
         const dg_fpdb_t *providers; /* cname suffixes of cloud/CDN providers */
         dg_classify_res_t pres;
 };
@@ -130,6 +160,20 @@ void dg_detect_opts_default(dg_detect_opts_t *o)
         o->classify = true;
 }
 
+static inline uint64_t load64(const uint8_t *p)
+{
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+}
+
+static inline uint64_t load32(const uint8_t *p)
+{
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+}
+
 static size_t addr_len(const dg_detect_addr_t *a)
 {
         return a->family == 4 ? 4 : a->family == 6 ? 16 : 0;
@@ -137,21 +181,11 @@ static size_t addr_len(const dg_detect_addr_t *a)
 
 static bool addr_equal(const dg_detect_addr_t *a, const dg_detect_addr_t *b)
 {
-        return a->family == b->family && memcmp(a->addr, b->addr, addr_len(a)) == 0;
-}
-
-static guint addr_hash(gconstpointer p)
-{
-        const dg_detect_addr_t *a = p;
-        guint h = 2166136261u ^ a->family;
-        for (size_t i = 0; i < addr_len(a); i++)
-                h = (h ^ a->addr[i]) * 16777619u;
-        return h;
-}
-
-static gboolean addr_eq(gconstpointer a, gconstpointer b)
-{
-        return addr_equal(a, b);
+        if (a->family != b->family)
+                return false;
+        if (a->family == 4)
+                return load32(a->addr) == load32(b->addr);
+        return memcmp(a->addr, b->addr, addr_len(a)) == 0;
 }
 
 static inline size_t wname_len(const uint8_t *w)
@@ -159,24 +193,132 @@ static inline size_t wname_len(const uint8_t *w)
         return dg_det_wlen(w);
 }
 
-/* Key of a bucket: source address, kind letter, zone (lowercased wire). */
-static uint64_t bucket_key_raw(const dg_detect_addr_t *a, char kind, const void *p, size_t n)
+/* Hashes of names, labels and addresses: eight octets a step, then a
+ * murmur3 finaliser (bucket keys and distinct sets only need spread, and a
+ * message hashes its question name several ways). Never 0. */
+static inline uint64_t mix64(uint64_t h)
 {
-        uint64_t h = dg_fnv(DG_FNV_INIT, (const uint8_t *)&kind, 1);
-        h = dg_fnv(h, &a->family, 1);
-        h = dg_fnv(h, a->addr, addr_len(a));
-        return dg_fnv(h, p, n);
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdull;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53ull;
+        h ^= h >> 33;
+        return h;
 }
 
-static uint64_t bucket_key(const dg_detect_addr_t *a, char kind, const uint8_t *zone)
+static uint64_t hash_from(uint64_t seed, const uint8_t *p, size_t n)
 {
-        return bucket_key_raw(a, kind, zone, wname_len(zone));
+        const uint64_t k = 0xff51afd7ed558ccdull;
+        uint64_t h = seed ^ (n * k), v;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+                h = (h ^ load64(p + i)) * k;
+                h ^= h >> 29;
+        }
+        if (i < n) {
+                /* the last octets, by loads that overlap what came before
+                 * (n is in h, so every octet still counts once) */
+                if (n >= 8)
+                        v = load64(p + n - 8);
+                else if (n >= 4)
+                        v = load32(p) << 32 | load32(p + n - 4);
+                else
+                        v = (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
+                h = (h ^ v) * k;
+        }
+        h = mix64(h);
+        return h ? h : 1;
+}
+
+static uint64_t bytes_hash(const uint8_t *p, size_t n)
+{
+        return hash_from(0x9e3779b97f4a7c15ull, p, n);
 }
 
 static uint64_t name_hash(const uint8_t *w)
 {
-        uint64_t h = dg_fnv(DG_FNV_INIT, w, wname_len(w));
-        return h ? h : 1;
+        return bytes_hash(w, wname_len(w));
+}
+
+static uint64_t addr_key(const dg_detect_addr_t *a)
+{
+        uint8_t b[17];
+        b[0] = a->family;
+        memcpy(b + 1, a->addr, addr_len(a));
+        return bytes_hash(b, 1 + addr_len(a));
+}
+
+/* Key of a bucket: the source (its address hash), kind letter, and the hash
+ * of what the kind counts under (a zone, a label, a server's address). */
+static inline uint64_t bucket_key(const struct source *s, char kind, uint64_t zh)
+{
+        return mix64(mix64(s->seed ^ (uint64_t)(uint8_t)kind) ^ zh);
+}
+
+/* The question name, lowercased, and what the rules ask of it, worked out
+ * once per message. */
+typedef struct {
+        uint8_t w[DG_NAME_WIRE_MAX];
+        size_t len;
+        unsigned labels;
+        bool reverse;    /* under in-addr.arpa or ip6.arpa */
+        bool underscore; /* a label starts with '_' */
+        uint64_t h;      /* name_hash(w) */
+        uint64_t ph;     /* name_hash of the parent (of w itself for the root) */
+        uint64_t lh;     /* hash of the first label with its length octet */
+} qinfo_t;
+
+/* Copies n octets, ASCII letters lowercased, eight at a time: length
+ * octets (at most 63) are no letters, so a wire name goes through whole. */
+static void lower_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+        const uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+                uint64_t v;
+                memcpy(&v, src + i, 8);
+                uint64_t low7 = v & ~high;
+                /* high bit of each octet: >= 'A', > 'Z', and ASCII */
+                uint64_t ge_a = low7 + (0x80 - 'A') * ones;
+                uint64_t gt_z = low7 + (0x7f - 'Z') * ones;
+                uint64_t upper = ge_a & ~gt_z & ~v & high;
+                v |= upper >> 2;
+                memcpy(dst + i, &v, 8);
+        }
+        for (; i < n; i++)
+                dst[i] = dg_lower(src[i]);
+}
+
+static void qinfo_make(qinfo_t *qi, const uint8_t *qname)
+{
+        static const uint8_t v4[] = "\x07in-addr\x04"
+                                    "arpa";
+        static const uint8_t v6[] = "\x03ip6\x04"
+                                    "arpa";
+        qi->len = wname_len(qname);
+        lower_copy(qi->w, qname, qi->len);
+        size_t p = 0, prev = 0, last = 0;
+        unsigned n = 0;
+        qi->underscore = false;
+        for (; qi->w[p] != 0; p += 1u + qi->w[p], n++) {
+                qi->underscore = qi->underscore || qi->w[p + 1] == '_';
+                prev = last;
+                last = p;
+        }
+        qi->labels = n;
+        /* the last two labels, when there are two, name the reverse trees */
+        const uint8_t *tail = qi->w + prev;
+        size_t tl = qi->len - prev;
+        qi->reverse = n >= 2 && ((tl == sizeof v4 && memcmp(tail, v4, tl) == 0) ||
+                                 (tl == sizeof v6 && memcmp(tail, v6, tl) == 0));
+        qi->h = bytes_hash(qi->w, qi->len);
+        if (n == 0) {
+                qi->ph = qi->lh = qi->h;
+                return;
+        }
+        size_t pp = 1u + qi->w[0];
+        qi->ph = bytes_hash(qi->w + pp, qi->len - pp);
+        qi->lh = bytes_hash(qi->w, pp);
 }
 
 /* ---- detector ---- */
@@ -206,7 +348,8 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
                 return DG_EINVAL;
         dg_detector_t *d = g_new0(dg_detector_t, 1);
         d->o = o;
-        d->sources = g_hash_table_new(addr_hash, addr_eq);
+        d->scap = 1024;
+        d->sslots = g_new0(struct sslot, d->scap);
         d->order = g_ptr_array_new_with_free_func(source_free);
         d->bcap = 1024;
         d->bslots = g_new0(bslot_t, d->bcap);
@@ -217,6 +360,8 @@ int dg_detect_new(const dg_detect_opts_t *opts, dg_detector_t **out)
         if (o.classify) {
                 d->db = dg_fpdb_default();
                 d->cache = g_new0(struct ccache, CCACHE_SIZE);
+                d->cache_sig = g_new0(uint64_t, CCACHE_SIZE);
+                d->cache_next = g_new0(uint8_t, CCACHE_SIZE / CCACHE_WAYS);
                 if (d->db == NULL) {
                         dg_detect_free(d);
                         return DG_ENOMEM;
@@ -231,11 +376,13 @@ void dg_detect_free(dg_detector_t *det)
         if (det == NULL)
                 return;
         g_free(det->cache);
+        g_free(det->cache_sig);
+        g_free(det->cache_next);
         dg_classify_res_clear(&det->pres);
-        g_hash_table_destroy(det->sources);
+        g_free(det->sslots);
         g_ptr_array_free(det->order, TRUE);
         for (size_t i = 0; i < det->bcap; i++)
-                g_free(det->bslots[i].b);
+                bucket_free(det->bslots[i].b);
         g_free(det->bslots);
         g_free(det);
 }
@@ -254,24 +401,61 @@ void dg_detect_foreach_source(const dg_detector_t *det, dg_detect_source_fn fn, 
 {
         for (guint i = 0; i < det->order->len; i++) {
                 const source_t *s = g_ptr_array_index(det->order, i);
-                if (fn(ud, &s->s) != 0)
+                dg_detect_source_t sum;
+                sum.addr = s->addr;
+                sum.queries = s->queries;
+                sum.responses = s->responses;
+                sum.nxdomain = s->nxdomain;
+                sum.malformed = s->malformed;
+                memcpy(sum.tag_counts, s->tag_counts, sizeof sum.tag_counts);
+                sum.score = s->score;
+                sum.first = s->first;
+                sum.last = s->last;
+                if (fn(ud, &sum) != 0)
                         break;
         }
 }
 
+/* Doubles the source table, putting every source back. */
+static void sources_grow(dg_detector_t *d)
+{
+        size_t cap = 2 * d->scap, mask = cap - 1;
+        struct sslot *slots = g_new0(struct sslot, cap);
+        for (guint k = 0; k < d->order->len; k++) {
+                source_t *s = g_ptr_array_index(d->order, k);
+                size_t i = (size_t)s->seed & mask;
+                while (slots[i].s != NULL)
+                        i = (i + 1) & mask;
+                slots[i] = (struct sslot){s->seed, s};
+        }
+        g_free(d->sslots);
+        d->sslots = slots;
+        d->scap = cap;
+}
+
 static source_t *source_get(dg_detector_t *d, const dg_detect_addr_t *a, double t)
 {
-        source_t *s = g_hash_table_lookup(d->sources, a);
-        if (s)
-                return s;
-        if (g_hash_table_size(d->sources) >= d->o.max_sources)
+        /* a question and its answer come one after the other */
+        if (d->last_src && addr_equal(&d->last_src->addr, a))
+                return d->last_src;
+        uint64_t key = addr_key(a);
+        size_t mask = d->scap - 1, i = (size_t)key & mask;
+        source_t *s;
+        for (; (s = d->sslots[i].s) != NULL; i = (i + 1) & mask)
+                if (d->sslots[i].key == key && addr_equal(&s->addr, a))
+                        return d->last_src = s;
+        if (d->order->len >= d->o.max_sources)
                 return NULL;
         s = g_new0(source_t, 1);
-        s->s.addr = *a;
-        s->s.first = t;
-        g_hash_table_insert(d->sources, &s->s.addr, s);
+        s->addr = *a;
+        s->first = t;
+        s->seed = key;
         g_ptr_array_add(d->order, s);
-        return s;
+        if (2 * d->order->len > d->scap)
+                sources_grow(d);
+        else
+                d->sslots[i] = (struct sslot){key, s};
+        return d->last_src = s;
 }
 
 static size_t slot_of(uint64_t key, size_t cap)
@@ -280,6 +464,45 @@ static size_t slot_of(uint64_t key, size_t cap)
         key *= 0xff51afd7ed558ccdull;
         key ^= key >> 33;
         return (size_t)key & (cap - 1);
+}
+
+static void bucket_free(bucket_t *b)
+{
+        if (b == NULL)
+                return;
+        if (b->set != b->inl)
+                g_free(b->set);
+        g_aligned_free(b);
+}
+
+/* Empties the distinct set, back to the inline slots. */
+static void bucket_set_clear(bucket_t *b)
+{
+        if (b->set != b->inl)
+                g_free(b->set);
+        b->scap = MIN(b->cap, SET_INLINE);
+        b->set = b->inl;
+        memset(b->inl, 0, sizeof b->inl);
+}
+
+/* Doubles the distinct set's slots (the names it holds stay). */
+static void bucket_set_grow(bucket_t *b)
+{
+        uint32_t n = b->scap * 2, mask = n - 1;
+        uint32_t *set = g_new0(uint32_t, n);
+        for (uint32_t i = 0; i < b->scap; i++) {
+                uint32_t h = b->set[i];
+                if (h == 0)
+                        continue;
+                uint32_t j = h & mask;
+                while (set[j] != 0)
+                        j = (j + 1) & mask;
+                set[j] = h;
+        }
+        if (b->set != b->inl)
+                g_free(b->set);
+        b->set = set;
+        b->scap = n;
 }
 
 /* Puts b in the table (which has room and does not hold its key). */
@@ -296,6 +519,8 @@ static void bucket_put(bslot_t *slots, size_t cap, bucket_t *b)
  * when drop_stale is set. */
 static void buckets_rebuild(dg_detector_t *d, size_t cap, bool drop_stale)
 {
+        if (drop_stale)
+                d->drops++;
         bslot_t *slots = g_new0(bslot_t, cap);
         size_t n = 0;
         for (size_t i = 0; i < d->bcap; i++) {
@@ -305,7 +530,7 @@ static void buckets_rebuild(dg_detector_t *d, size_t cap, bool drop_stale)
                 if (drop_stale && b->last < d->now - 2 * d->o.window) {
                         if (b->flagged)
                                 b->owner->nflagged--;
-                        g_free(b);
+                        bucket_free(b);
                         continue;
                 }
                 bucket_put(slots, cap, b);
@@ -315,6 +540,21 @@ static void buckets_rebuild(dg_detector_t *d, size_t cap, bool drop_stale)
         d->bslots = slots;
         d->bcap = cap;
         d->bcount = n;
+}
+
+/* The window of b restarts after opts.window seconds; the flag survives while
+ * the bucket stays busy. */
+static void bucket_refresh(dg_detector_t *d, bucket_t *b, double t)
+{
+        if (t - b->win_start > d->o.window) {
+                if (t - b->last > d->o.window && b->flagged) {
+                        b->flagged = false;
+                        b->owner->nflagged--;
+                }
+                b->win_start = t;
+                b->distinct = b->queries = b->nx = 0;
+                bucket_set_clear(b);
+        }
 }
 
 /* Returns the bucket of key, created when create is set; NULL otherwise (or
@@ -333,10 +573,12 @@ static bucket_t *bucket_get(dg_detector_t *d, source_t *owner, uint64_t key, uns
                 unsigned cap = 16;
                 while (cap < 2 * threshold)
                         cap *= 2;
-                b = g_malloc0(sizeof *b + cap * sizeof(uint32_t));
+                b = g_aligned_alloc0(1, sizeof *b, 64);
                 b->key = key;
                 b->owner = owner;
                 b->cap = cap;
+                b->scap = MIN(cap, SET_INLINE);
+                b->set = b->inl;
                 b->win_start = t;
                 b->last = t;
                 if (2 * (d->bcount + 1) > d->bcap)
@@ -345,15 +587,7 @@ static bucket_t *bucket_get(dg_detector_t *d, source_t *owner, uint64_t key, uns
                 d->bcount++;
                 return b;
         }
-        if (t - b->win_start > d->o.window) {
-                if (t - b->last > d->o.window && b->flagged) {
-                        b->flagged = false;
-                        b->owner->nflagged--;
-                }
-                b->win_start = t;
-                b->distinct = b->queries = b->nx = 0;
-                memset(b->set, 0, b->cap * sizeof(uint32_t));
-        }
+        bucket_refresh(d, b, t);
         return b;
 }
 
@@ -373,7 +607,9 @@ static void bucket_add(bucket_t *b, uint64_t h64, double t)
         b->last = t;
         if (b->distinct * 2 >= b->cap)
                 return;
-        unsigned mask = b->cap - 1;
+        if (b->scap < b->cap && b->distinct * 4 >= b->scap * 3)
+                bucket_set_grow(b);
+        unsigned mask = b->scap - 1;
         for (unsigned i = (unsigned)h & mask;; i = (i + 1) & mask) {
                 if (b->set[i] == h)
                         return;
@@ -452,15 +688,13 @@ static void scan_records(const uint8_t *msg, size_t len, const dg_wire_msg_t *m,
         /* what classification depends on: the question, the rcode and the
          * records (owner, type, rdata) of answer and authority; responses
          * that differ only in ID and TTLs share a signature */
-        uint64_t h = dg_fnv(DG_FNV_INIT, m->qname, wname_len(m->qname));
-        uint8_t qx[5] = {(uint8_t)(m->qtype >> 8), (uint8_t)m->qtype, m->rcode,
-                         (uint8_t)(m->ancount >> 8), (uint8_t)m->ancount};
-        h = dg_fnv(h, qx, sizeof qx);
+        const uint64_t golden = 0x9e3779b97f4a7c15ull;
+        uint64_t qx = (uint64_t)m->qtype << 32 | (uint64_t)m->rcode << 16 | m->ancount;
+        uint64_t h = hash_from(golden ^ qx * golden, m->qname, wname_len(m->qname));
         while (dg_wire_iter_next(&it, &rr) == 1 && rr.section != DG_SEC_ADDITIONAL) {
-                uint8_t tx[3] = {(uint8_t)(rr.type >> 8), (uint8_t)rr.type, (uint8_t)rr.section};
-                h = dg_fnv(h, rr.owner, wname_len(rr.owner));
-                h = dg_fnv(h, tx, sizeof tx);
-                h = dg_fnv(h, msg + rr.rdata_off, rr.rdlen);
+                uint64_t tx = (uint64_t)rr.type << 8 | (uint64_t)rr.section;
+                h = hash_from(h ^ tx * golden, rr.owner, wname_len(rr.owner));
+                h = hash_from(h, msg + rr.rdata_off, rr.rdlen);
                 if (rr.section == DG_SEC_AUTHORITY && rr.type == DG_T_NS)
                         ns_auth = true;
                 /* RFC 4034 section 3.1.3: fewer labels than the owner's */
@@ -533,6 +767,24 @@ static void tko_add(source_t *s, uint64_t h)
                 s->ntko++;
 }
 
+/* The cache entry of signature sig: *hit tells whether it holds sig's
+ * result; otherwise it is the set's next victim, now taken for sig. */
+static struct ccache *ccache_find(dg_detector_t *d, uint64_t sig, bool *hit)
+{
+        size_t set = (size_t)(sig >> 7) & (CCACHE_SIZE / CCACHE_WAYS - 1);
+        uint64_t *tags = &d->cache_sig[set * CCACHE_WAYS];
+        for (unsigned w = 0; w < CCACHE_WAYS; w++)
+                if (tags[w] == sig) {
+                        *hit = true;
+                        return &d->cache[set * CCACHE_WAYS + w];
+                }
+        unsigned w = d->cache_next[set];
+        d->cache_next[set] = (uint8_t)((w + 1) % CCACHE_WAYS);
+        tags[w] = sig;
+        *hit = false;
+        return &d->cache[set * CCACHE_WAYS + w];
+}
+
 static void classify(dg_detector_t *d, source_t *s, const uint8_t *msg, size_t len,
                      const dg_wire_msg_t *m, const uint8_t *q, const scan_t *sc,
                      dg_detect_result_t *out)
@@ -542,8 +794,9 @@ static void classify(dg_detector_t *d, source_t *s, const uint8_t *msg, size_t l
         /* answers, or a referral's NS records; not the lone SOA of a
          * negative answer */
         if (m->ancount > 0 || sc->referral) {
-                struct ccache *e = sc->sig ? &d->cache[sc->sig & (CCACHE_SIZE - 1)] : NULL;
-                if (e == NULL || e->sig != sc->sig) {
+                bool hit = false;
+                struct ccache *e = sc->sig ? ccache_find(d, sc->sig, &hit) : NULL;
+                if (!hit) {
                         classify_ctx_t c;
                         memset(&c, 0, sizeof c);
                         c.out = out;
@@ -553,7 +806,6 @@ static void classify(dg_detector_t *d, source_t *s, const uint8_t *msg, size_t l
                                               DG_SECMASK_ANSWER | DG_SECMASK_AUTHORITY,
                                               on_classified, &c, &sum);
                         if (e) {
-                                e->sig = sc->sig;
                                 e->nprov = (uint8_t)out->nproviders;
                                 for (unsigned i = 0; i < out->nproviders; i++) {
                                         e->prov[i] = out->providers[i].name;
@@ -601,69 +853,67 @@ static bool transfer_answered(const dg_wire_msg_t *m)
         return m->rcode == DG_RCODE_NOERROR && m->ancount >= 2;
 }
 
+/* Counts q in the bucket of (kind, zone hash zh); tags it when flagged. */
+static void count_name(dg_detector_t *d, source_t *s, char kind, uint64_t zh, unsigned threshold,
+                       double t, const qinfo_t *qi, dg_tag_t tag, dg_detect_result_t *out)
+{
+        bucket_t *b = bucket_get(d, s, bucket_key(s, kind, zh), threshold, t, true);
+        if (b == NULL)
+                return;
+        bucket_add(b, qi->h, t);
+        if (b->distinct >= threshold)
+                bucket_flag(b);
+        if (b->flagged)
+                out->tags |= DG_TAG_BIT(tag);
+}
+
+/* brute: queries and NXDOMAIN answers count; other answers only pick up the
+ * tag, and only look the bucket up when the source has a flagged one (the
+ * common benign case costs nothing). */
+static void rule_brute(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
+                       const qinfo_t *qi, bool resp, dg_detect_result_t *out)
+{
+        bool nx = resp && m->rcode == DG_RCODE_NXDOMAIN;
+        uint64_t key = bucket_key(s, 'B', qi->ph);
+        bucket_t *b;
+        if (!resp || nx) {
+                b = bucket_get(d, s, key, d->o.brute_names, t, true);
+                if (b == NULL)
+                        return;
+                bucket_add(b, qi->h, t);
+                if (nx)
+                        b->nx++;
+                else
+                        b->queries++;
+                /* most of the names asked for do not exist (or no answers
+                 * were captured at all) */
+                unsigned asked = MAX(b->queries, b->distinct);
+                if (b->distinct >= d->o.brute_names &&
+                    (s->responses < 4 || (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
+                        bucket_flag(b);
+        } else {
+                b = s->nflagged ? bucket_get(d, s, key, d->o.brute_names, t, false) : NULL;
+                if (b)
+                        b->last = t;
+        }
+        if (b && b->flagged)
+                out->tags |= DG_TAG_BIT(DG_TAG_BRUTE);
+}
+
 /* srv-enum, ptr-sweep, brute: distinct names under one zone. */
 static void rule_counts(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
-                        const uint8_t *q, bool resp, dg_detect_result_t *out)
+                        const qinfo_t *qi, bool resp, dg_detect_result_t *out)
 {
-        const dg_detect_addr_t *a = &s->s.addr;
-        uint16_t qt = m->qtype;
-
-        {
-                int labels = 0;
-                for (size_t p = 0; q[p] != 0 && labels < 3; p += 1u + q[p])
-                        labels++;
-                bucket_t *b;
-                if (qt == DG_T_SRV && labels >= 3 && q[1] == '_' && q[2 + q[0]] == '_') {
-                        const uint8_t *zone = q + 1 + q[0];
-                        zone += 1 + zone[0];
-                        b = bucket_get(d, s, bucket_key(a, 'S', zone), d->o.srv_names, t, true);
-                        if (b)
-                                bucket_add(b, name_hash(q), t);
-                        if (b && b->distinct >= d->o.srv_names)
-                                bucket_flag(b);
-                        if (b && b->flagged)
-                                out->tags |= DG_TAG_BIT(DG_TAG_SRV_ENUM);
-                } else if (qt == DG_T_PTR && dg_det_under_reverse(q)) {
-                        b = bucket_get(d, s, bucket_key(a, 'P', q + 1 + q[0]), d->o.ptr_names, t,
-                                       true);
-                        if (b)
-                                bucket_add(b, name_hash(q), t);
-                        if (b && b->distinct >= d->o.ptr_names)
-                                bucket_flag(b);
-                        if (b && b->flagged)
-                                out->tags |= DG_TAG_BIT(DG_TAG_PTR_SWEEP);
-                } else if (labels >= 1 && q[1] != '_') {
-                        /* Queries and NXDOMAIN answers count; other answers
-                         * only pick up the tag, and only look the bucket up
-                         * when the source has a flagged one (the common
-                         * benign case costs nothing). */
-                        bool nx = resp && m->rcode == DG_RCODE_NXDOMAIN;
-                        uint64_t key = bucket_key(a, 'B', q + 1 + q[0]);
-                        if (!resp || nx) {
-                                b = bucket_get(d, s, key, d->o.brute_names, t, true);
-                                if (b == NULL)
-                                        return;
-                                bucket_add(b, name_hash(q), t);
-                                if (nx)
-                                        b->nx++;
-                                else
-                                        b->queries++;
-                                /* most of the names asked for do not exist
-                                 * (or no answers were captured at all) */
-                                unsigned asked = MAX(b->queries, b->distinct);
-                                if (b->distinct >= d->o.brute_names &&
-                                    (s->s.responses < 4 ||
-                                     (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
-                                        bucket_flag(b);
-                        } else {
-                                b = s->nflagged ? bucket_get(d, s, key, d->o.brute_names, t, false)
-                                                : NULL;
-                                if (b)
-                                        b->last = t;
-                        }
-                        if (b && b->flagged)
-                                out->tags |= DG_TAG_BIT(DG_TAG_BRUTE);
-                }
+        const uint8_t *q = qi->w;
+        if (m->qtype == DG_T_SRV && qi->labels >= 3 && q[1] == '_' && q[2 + q[0]] == '_') {
+                const uint8_t *zone = q + 1 + q[0];
+                zone += 1 + zone[0];
+                count_name(d, s, 'S', bytes_hash(zone, qi->len - (size_t)(zone - q)),
+                           d->o.srv_names, t, qi, DG_TAG_SRV_ENUM, out);
+        } else if (m->qtype == DG_T_PTR && qi->reverse) {
+                count_name(d, s, 'P', qi->ph, d->o.ptr_names, t, qi, DG_TAG_PTR_SWEEP, out);
+        } else if (qi->labels >= 1 && q[1] != '_') {
+                rule_brute(d, s, t, m, qi, resp, out);
         }
 }
 
@@ -672,12 +922,12 @@ static void rule_counts(dg_detector_t *d, source_t *s, double t, const dg_wire_m
  * refuses or fails them (not its zones). An authoritative answer or a plain
  * referral (how authoritative servers answer resolvers) does not count. */
 static void rule_snoop(dg_detector_t *d, source_t *s, const dg_detect_addr_t *server, double t,
-                       const dg_wire_msg_t *m, const uint8_t *q, bool resp, const scan_t *sc,
+                       const dg_wire_msg_t *m, const qinfo_t *qi, bool resp, const scan_t *sc,
                        dg_detect_result_t *out)
 {
         if (m->flags & DG_FLAG_RD)
                 return;
-        uint64_t key = bucket_key_raw(&s->s.addr, 'C', server->addr, addr_len(server));
+        uint64_t key = bucket_key(s, 'C', addr_key(server));
         bool ra = (m->flags & DG_FLAG_RA) != 0;
         if (!resp) {
                 bucket_t *c =
@@ -695,7 +945,7 @@ static void rule_snoop(dg_detector_t *d, source_t *s, const dg_detect_addr_t *se
         bucket_t *c = bucket_get(d, s, key, d->o.snoop_names, t, true);
         if (c == NULL)
                 return;
-        bucket_add(c, name_hash(q), t);
+        bucket_add(c, qi->h, t);
         if (c->distinct >= d->o.snoop_names)
                 bucket_flag(c);
         if (c->flagged)
@@ -734,7 +984,7 @@ static void rule_nsec(dg_detector_t *d, source_t *s, double t, const dg_wire_msg
 
 static bool n3_primed(const source_t *s, uint64_t zh, double t, double window)
 {
-        for (unsigned i = 0; i < N3PARAM_ZONES; i++)
+        for (unsigned i = 0; i < s->n3param_n; i++)
                 if (s->n3param[i] == zh && t - s->n3param_t[i] <= window)
                         return true;
         return false;
@@ -746,18 +996,21 @@ static bool n3_primed(const source_t *s, uint64_t zh, double t, double window)
  * is such a walker's question or answer (brute and wildcard-probe then
  * leave it alone: the walk is the technique). */
 static bool rule_nsec3(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
-                       const uint8_t *q, bool resp, const scan_t *sc, dg_detect_result_t *out)
+                       const qinfo_t *qi, bool resp, const scan_t *sc, dg_detect_result_t *out)
 {
+        const uint8_t *q = qi->w;
         if (!resp) {
                 if (m->qtype == DG_T_NSEC3PARAM) {
-                        s->n3param[s->n3param_pos] = name_hash(q);
+                        s->n3param[s->n3param_pos] = qi->h;
                         s->n3param_t[s->n3param_pos] = t;
                         s->n3param_pos = (s->n3param_pos + 1) % N3PARAM_ZONES;
+                        if (s->n3param_n < N3PARAM_ZONES)
+                                s->n3param_n++;
                 }
                 if (q[0] == 0)
                         return false;
                 /* a walker's name sits right under the zone it walks */
-                uint64_t ph = name_hash(q + 1 + q[0]);
+                uint64_t ph = qi->ph;
                 bool flagged = s->n3_flag && t - s->n3_last <= d->o.window && ph == s->n3zone;
                 bool walker = m->qtype == DG_T_NSEC3 || n3_primed(s, ph, t, d->o.window);
                 if (flagged && (walker || dg_detect_label_random(q + 1, q[0], 8)))
@@ -772,11 +1025,10 @@ static bool rule_nsec3(dg_detector_t *d, source_t *s, double t, const dg_wire_ms
         bool walker = m->qtype == DG_T_NSEC3 || n3_primed(s, zh, t, d->o.window);
         if (!walker && !dg_detect_label_random(q + 1, q[0], 8))
                 return false;
-        bucket_t *b =
-            bucket_get(d, s, bucket_key(&s->s.addr, 'N', sc->n3zone), d->o.nsec3_names, t, true);
+        bucket_t *b = bucket_get(d, s, bucket_key(s, 'N', zh), d->o.nsec3_names, t, true);
         if (b == NULL)
                 return walker;
-        bucket_add(b, name_hash(q), t);
+        bucket_add(b, qi->h, t);
         if (b->distinct >= d->o.nsec3_names)
                 bucket_flag(b);
         if (b->flagged) {
@@ -788,23 +1040,17 @@ static bool rule_nsec3(dg_detector_t *d, source_t *s, double t, const dg_wire_ms
         return walker || b->flagged;
 }
 
-static uint64_t label_hash(const uint8_t *w)
-{
-        uint64_t h = dg_fnv(DG_FNV_INIT, w, 1u + w[0]);
-        return h ? h : 1;
-}
-
 /* The ring entry of label hash lh; a query makes one (evicting in turn). */
 static int tld_entry(source_t *s, uint64_t lh, bool create)
 {
         for (int i = 0; i < TLD_RING; i++)
-                if (s->tld[i].lh == lh)
+                if (s->tld_lh[i] == lh)
                         return i;
         if (!create)
                 return -1;
         int i = (int)s->tld_pos;
         memset(&s->tld[i], 0, sizeof s->tld[i]);
-        s->tld[i].lh = lh;
+        s->tld_lh[i] = lh;
         s->tld_pos = (s->tld_pos + 1) % TLD_RING;
         return i;
 }
@@ -822,18 +1068,35 @@ static bool tld_inline_add(source_t *s, int i, uint64_t ph64)
         return false;
 }
 
+/* The bucket of ring entry i (label hash lh), as bucket_get gives it: the
+ * entry keeps its pointer until a sweep may have freed it. */
+static bucket_t *tld_bucket(dg_detector_t *d, source_t *s, int i, uint64_t lh, double t,
+                            bool create)
+{
+        bucket_t *b = s->tld[i].b;
+        if (b != NULL && s->tld[i].gen == d->drops) {
+                bucket_refresh(d, b, t);
+                return b;
+        }
+        b = bucket_get(d, s, bucket_key(s, 'T', lh), d->o.tld_parents, t, create);
+        s->tld[i].b = b;
+        s->tld[i].gen = d->drops;
+        return b;
+}
+
 /* tld-sweep: one first label under tld_parents distinct parents, mostly
  * NXDOMAIN (or no answers captured). A per-source ring of recent labels
  * keeps the common case (a label under a few parents, or answered) off the
  * bucket table. */
 static void rule_tld(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_t *m,
-                     const uint8_t *q, bool resp, dg_detect_result_t *out)
+                     const qinfo_t *qi, bool resp, dg_detect_result_t *out)
 {
+        const uint8_t *q = qi->w;
         uint16_t qt = m->qtype;
         if (m->qclass != DG_CLASS_IN || q[0] == 0 || q[1 + q[0]] == 0 || q[1] == '_' ||
             qt == DG_T_PTR || qt == DG_T_SRV || qt == DG_T_AXFR || qt == DG_T_IXFR)
                 return;
-        int i = tld_entry(s, label_hash(q), !resp);
+        int i = tld_entry(s, qi->lh, !resp);
         if (i < 0)
                 return;
         bool nx = resp && m->rcode == DG_RCODE_NXDOMAIN;
@@ -841,17 +1104,16 @@ static void rule_tld(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
                 s->tld[i].nx++;
         if (!resp && s->tld[i].nq < UINT16_MAX)
                 s->tld[i].nq++;
-        uint64_t ph = name_hash(q + 1 + q[0]);
+        uint64_t ph = qi->ph;
         bool full = !resp && tld_inline_add(s, i, ph);
         if (!s->tld[i].promoted) {
-                bool denied = 2u * s->tld[i].nx + 1u >= s->tld[i].nq || s->s.responses < 4;
+                bool denied = 2u * s->tld[i].nx + 1u >= s->tld[i].nq || s->responses < 4;
                 if (resp || s->tld[i].nph < 2 || !denied)
                         return;
         } else if (resp && !nx && s->nflagged == 0) {
                 return;
         }
-        bucket_t *b = bucket_get(d, s, bucket_key_raw(&s->s.addr, 'T', q, 1u + q[0]),
-                                 d->o.tld_parents, t, !resp);
+        bucket_t *b = tld_bucket(d, s, i, qi->lh, t, !resp);
         if (b == NULL)
                 return;
         bool was = s->tld[i].promoted;
@@ -871,25 +1133,25 @@ static void rule_tld(dg_detector_t *d, source_t *s, double t, const dg_wire_msg_
         }
         unsigned asked = MAX(b->queries, b->distinct);
         if (b->distinct >= d->o.tld_parents &&
-            (s->s.responses < 4 || (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
+            (s->responses < 4 || (double)b->nx >= d->o.brute_nx_ratio * (double)asked))
                 bucket_flag(b);
         if (b->flagged)
                 out->tags |= DG_TAG_BIT(DG_TAG_TLD_SWEEP);
 }
 
 static void stateful(dg_detector_t *d, source_t *s, const dg_detect_addr_t *server, double t,
-                     const dg_wire_msg_t *m, const uint8_t *q, const scan_t *sc,
+                     const dg_wire_msg_t *m, const qinfo_t *qi, const scan_t *sc,
                      dg_detect_result_t *out, bool *n3walker)
 {
         bool resp = out->response;
         if (m->qclass == DG_CLASS_IN && m->qtype != DG_T_AXFR && m->qtype != DG_T_IXFR) {
-                *n3walker = rule_nsec3(d, s, t, m, q, resp, sc, out);
+                *n3walker = rule_nsec3(d, s, t, m, qi, resp, sc, out);
                 if (!*n3walker)
-                        rule_counts(d, s, t, m, q, resp, out);
-                rule_snoop(d, s, server, t, m, q, resp, sc, out);
-                rule_tld(d, s, t, m, q, resp, out);
+                        rule_counts(d, s, t, m, qi, resp, out);
+                rule_snoop(d, s, server, t, m, qi, resp, sc, out);
+                rule_tld(d, s, t, m, qi, resp, out);
         }
-        rule_nsec(d, s, t, m, q, resp, sc, out);
+        rule_nsec(d, s, t, m, qi->w, resp, sc, out);
 }
 
 /* True if the name is a host of a cloud or CDN provider (the fingerprint
@@ -907,11 +1169,11 @@ static bool provider_host(dg_detector_t *d, const uint8_t *q)
  * provider's; a UUID on its question, others on their answer unless it is a
  * NOERROR one that no wildcard made (a random label answered with data is a
  * real host as often as a probe: CDN and storage names). */
-static void rule_wildcard(dg_detector_t *d, const dg_wire_msg_t *m, const uint8_t *q, bool resp,
+static void rule_wildcard(dg_detector_t *d, const dg_wire_msg_t *m, const qinfo_t *qi, bool resp,
                           const scan_t *sc, dg_detect_result_t *out)
 {
-        if (m->qclass != DG_CLASS_IN || q[0] == 0 || dg_det_under_reverse(q) ||
-            dg_det_any_underscore(q))
+        const uint8_t *q = qi->w;
+        if (m->qclass != DG_CLASS_IN || q[0] == 0 || qi->reverse || qi->underscore)
                 return;
         bool uuid = dg_detect_label_uuid(q + 1, q[0]);
         if (!uuid && !dg_detect_label_random(q + 1, q[0], d->o.wildcard_min_len))
@@ -930,7 +1192,11 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
 {
         if (det == NULL || src == NULL || dst == NULL || out == NULL || (msg == NULL && len))
                 return DG_EINVAL;
-        memset(out, 0, sizeof *out);
+        /* providers[] is read up to nproviders only */
+        out->tags = 0;
+        out->response = false;
+        out->source_score = 0;
+        out->nproviders = 0;
         det->messages++;
         if (t > det->now)
                 det->now = t;
@@ -948,25 +1214,25 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
         if (s == NULL)
                 det->untracked++;
         else {
-                s->s.last = t;
+                s->last = t;
                 if (rc != DG_OK)
-                        s->s.malformed++;
+                        s->malformed++;
                 else if (resp)
-                        s->s.responses++;
+                        s->responses++;
                 else
-                        s->s.queries++;
-                out->source_score = s->s.score;
+                        s->queries++;
+                out->source_score = s->score;
         }
         if (rc != DG_OK)
                 return DG_EMALFORMED;
         if (m.opcode != DG_OPCODE_QUERY)
                 return DG_OK;
 
-        uint8_t q[DG_NAME_WIRE_MAX];
-        memcpy(q, m.qname, wname_len(m.qname));
-        dg_name_lower(q);
+        qinfo_t qi;
+        qinfo_make(&qi, m.qname);
+        const uint8_t *q = qi.w;
         if (resp && m.rcode == DG_RCODE_NXDOMAIN && s)
-                s->s.nxdomain++;
+                s->nxdomain++;
 
         /* one pass over a response's records: NSEC names, referral */
         scan_t sc;
@@ -1004,22 +1270,21 @@ int dg_detect_observe(dg_detector_t *det, double t, const dg_detect_addr_t *src,
                         out->tags |= DG_TAG_BIT(DG_TAG_CHAOS);
                 bool n3walker = false;
                 if (s)
-                        stateful(det, s, server, t, &m, q, &sc, out, &n3walker);
+                        stateful(det, s, server, t, &m, &qi, &sc, out, &n3walker);
                 if (!n3walker)
-                        rule_wildcard(det, &m, q, resp, &sc, out);
+                        rule_wildcard(det, &m, &qi, resp, &sc, out);
         }
         if (resp && det->o.classify)
                 classify(det, s, msg, len, &m, q, &sc, out);
         if (s) {
-                for (int i = 0; i < DG_TAG_COUNT_; i++) {
-                        if (!(out->tags & DG_TAG_BIT(i)))
-                                continue;
-                        s->s.tag_counts[i]++;
+                for (uint32_t bits = out->tags; bits != 0; bits &= bits - 1) {
+                        int i = __builtin_ctz(bits);
+                        s->tag_counts[i]++;
                         if (s->score_raw < 100)
                                 s->score_raw += tag_weight[i];
                 }
-                s->s.score = s->score_raw > 100 ? 100 : s->score_raw;
-                out->source_score = s->s.score;
+                s->score = s->score_raw > 100 ? 100 : s->score_raw;
+                out->source_score = s->score;
         }
         return DG_OK;
 }

@@ -3,6 +3,7 @@ local H = {}
 H.resolver = assert(os.getenv("DG_RESOLVER"), "DG_RESOLVER not set (run through run-tests.sh)")
 H.words = assert(os.getenv("DG_WORDS"), "DG_WORDS not set")
 H.zones = assert(os.getenv("DG_ZONES"), "DG_ZONES not set")
+H.nsec3_server = assert(os.getenv("DG_NSEC3_SERVER"), "DG_NSEC3_SERVER not set")
 H.examples = os.getenv("DG_EXAMPLES")
 H.lua = os.getenv("DG_LUA")
 

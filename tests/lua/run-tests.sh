@@ -29,11 +29,14 @@ tb_server_start lua example.test="$Z/example.test.zone" wild.test="$Z/wild.test.
 # Transfers and walking (dg.axfr, dg.walk): a second server that allows AXFR
 # and signs the zone with NSEC.
 tb_server_start xfr --axfr allow --sign nsec example.test="$Z/example.test.zone"
+# dg.detector's nsec3-walk (test_detect.lua): the zone signed with NSEC3.
+tb_server_start n3 --sign nsec3 example.test="$Z/example.test.zone"
 # Option trusted= (test_trusted.lua): a resolver that relays to the first
 # server but turns every NXDOMAIN into an address (NXDOMAIN hijacking).
 tb_double liar 127.0.0.1 "" hijack 192.0.2.66 "$(tb_resolver lua)"
-export DG_XFR_SERVER DG_LIAR
+export DG_XFR_SERVER DG_LIAR DG_NSEC3_SERVER
 DG_XFR_SERVER=$(tb_resolver xfr)
+DG_NSEC3_SERVER=$(tb_resolver n3)
 DG_LIAR=$(tb_resolver liar)
 
 export DG_RESOLVER DG_WORDS=$HERE/words.txt DG_ZONES=$Z DG_TESTDIR=$HERE

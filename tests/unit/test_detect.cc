@@ -734,6 +734,77 @@ TEST_F(Detect, TldSweep)
         EXPECT_TRUE(query(msg(QUERY, "acme.last.example", DG_T_A), &other) & bit(DG_TAG_TLD_SWEEP));
 }
 
+TEST_F(Detect, TldSweepAgainAfterItsStateWasSwept)
+{
+        // a sweep that frees the idle buckets (after two idle windows and a
+        // few thousand messages) leaves the label's ring entry in place: the
+        // next sweep starts from a fresh bucket (ASan: nothing dangles)
+        dg_detect_opts_t o;
+        dg_detect_opts_default(&o);
+        auto sweep = [&](const std::string &label) {
+                unsigned first = 0;
+                for (unsigned i = 1; i <= o.tld_parents + 2; i++) {
+                        std::string q = label + ".tld" + std::to_string(i);
+                        uint32_t t = query(msg(QUERY, q, DG_T_A));
+                        answer(msg(DG_FLAG_QR | DG_FLAG_RD | DG_FLAG_RA | DG_RCODE_NXDOMAIN, q,
+                                   DG_T_A));
+                        if ((t & bit(DG_TAG_TLD_SWEEP)) && first == 0)
+                                first = i;
+                }
+                return first;
+        };
+        EXPECT_EQ(o.tld_parents, sweep("corp"));
+        now += 3 * o.window;
+        for (unsigned i = 0; i < 5000; i++)
+                EXPECT_EQ(0u,
+                          query(msg(QUERY, "www.site" + std::to_string(i % 7) + ".example", DG_T_A),
+                                &other));
+        EXPECT_EQ(o.tld_parents, sweep("corp"));
+}
+
+TEST(DetectBounds, ManySources)
+{
+        // the source table grows: every source keeps its own state and its
+        // place in the first-seen order
+        dg_detector_t *d;
+        ASSERT_EQ(DG_OK, dg_detect_new(nullptr, &d));
+        Bytes q = msg(0, "corp.test", DG_T_AXFR);
+        dg_detect_addr_t srv{};
+        srv.family = 6;
+        for (int round = 0; round < 2; round++)
+                for (int i = 0; i < 3000; i++) {
+                        dg_detect_addr_t a{};
+                        a.family = 6;
+                        a.addr[0] = 0x20;
+                        a.addr[14] = uint8_t(i >> 8);
+                        a.addr[15] = uint8_t(i);
+                        dg_detect_result_t r;
+                        ASSERT_EQ(DG_OK, dg_detect_observe(d, 1.0 + round, &a, &srv, q.data(),
+                                                           q.size(), &r));
+                        EXPECT_EQ(bit(DG_TAG_AXFR), r.tags);
+                        EXPECT_EQ(round ? 60u : 30u, r.source_score) << i;
+                }
+        struct Walk {
+                int n = 0;
+                bool ok = true;
+        } w;
+        dg_detect_foreach_source(
+            d,
+            [](void *ud, const dg_detect_source_t *s) {
+                    Walk *k = static_cast<Walk *>(ud);
+                    k->ok = k->ok && s->queries == 2 && s->addr.addr[15] == uint8_t(k->n) &&
+                            s->addr.addr[14] == uint8_t(k->n >> 8) &&
+                            s->tag_counts[DG_TAG_AXFR] == 2;
+                    k->n++;
+                    return 0;
+            },
+            &w);
+        EXPECT_EQ(3000, w.n);
+        EXPECT_TRUE(w.ok);
+        EXPECT_EQ(0u, dg_detect_untracked(d));
+        dg_detect_free(d);
+}
+
 TEST_F(Detect, ResolverRelayingASweepIsSweeping)
 {
         // the client -> resolver leg and the resolver -> authoritative leg of

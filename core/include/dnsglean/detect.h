@@ -129,7 +129,7 @@ typedef struct {
         struct {
                 const char *name;             /* provider; owned by the classifier's database */
                 const char *category;         /* owned likewise */
-        } providers[DG_DETECT_MAX_PROVIDERS]; /* distinct, in record order */
+        } providers[DG_DETECT_MAX_PROVIDERS]; /* distinct, in record order; unset past nproviders */
 } dg_detect_result_t;
 
 /* Observes one DNS message (msg, len: the DNS payload, without TCP's length

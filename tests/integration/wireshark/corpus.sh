@@ -372,6 +372,28 @@ while IFS='|' read -r name kind exp allow; do
 done <"$TB_TMP/labels"
 echo "ok: the plugin and dnsglean pcap agree frame for frame on $((nrecon + nbenign)) captures ($nframes DNS messages)"
 
+# --- thresholds as dnsglean pcap options --------------------------------------
+# knob NAME TAG OPTION HIGH LOW: on capture NAME, TAG's first frame by default;
+# with OPTION set above what the capture holds the tag goes, set LOW it comes
+# on an earlier frame.
+first_tagged() { # FILE TAG [OPTION VALUE]
+	local f=$1 t=$2
+	shift 2
+	"$DG_BIN" pcap --no-summary "$@" "$f" | jq -rn --arg t "$t" '[inputs | select(any(.tags[]; . == $t)) | .frame] | first // "none"'
+}
+knob() {
+	local name=$1 tag=$2 opt=$3 high=$4 low=$5 f=$TB_TMP/$1.pcapng
+	local f0 fh fl
+	f0=$(first_tagged "$f" "$tag") || f0=error
+	fh=$(first_tagged "$f" "$tag" "$opt" "$high") || fh=error
+	fl=$(first_tagged "$f" "$tag" "$opt" "$low") || fl=error
+	echo "   $name: first $tag frame $f0 by default, $fh with $opt $high, $fl with $opt $low"
+	[[ $f0 =~ ^[0-9]+$ && $fh == none && $fl =~ ^[0-9]+$ ]] && ((fl < f0)) ||
+		fails+=("$name: $opt does not move $tag (default $f0, $high: $fh, $low: $fl)")
+}
+knob dnsrecon_tld.bind.cold.client tld-sweep --tld-parents 100000 3
+knob nmap_nsec3 nsec3-walk --nsec3-names 100000 2
+
 # --- per-tag precision and recall over captures -----------------------------
 # positive: the capture expects the tag; detected: a frame carries it;
 # a detection on a capture that neither expects nor allows the tag is a
