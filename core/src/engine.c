@@ -929,6 +929,17 @@ int dg_engine_next_result(dg_engine_t *e, dg_result_t **out)
         return r != NULL;
 }
 
+/* Only probes that no result waits for are left in q: the validation of
+ * resolvers that have not answered it yet (dead ones take three timeouts)
+ * and canaries. Once every candidate has its result they are abandoned. */
+static bool only_idle_probes(const cq_t *q)
+{
+        for (const cand_t *c = q->head; c != NULL; c = c->next)
+                if (c->kind != K_VALIDATE_SOA && c->kind != K_VALIDATE_NX && c->kind != K_CANARY)
+                        return false;
+        return true;
+}
+
 bool dg_engine_done(const dg_engine_t *e)
 {
         if (e->fatal)
@@ -937,7 +948,8 @@ bool dg_engine_done(const dg_engine_t *e)
                 return false;
         if (e->stopped)
                 return true; /* in-flight candidates are abandoned */
-        if (!e->validated || e->active > 0 || e->ready.len > 0 || e->inflight.len > 0)
+        if (!e->validated || e->active > 0 || !only_idle_probes(&e->ready) ||
+            !only_idle_probes(&e->inflight))
                 return false;
         if (e->o.mode == DG_MODE_LOOKUP)
                 return e->input_closed && e->lookups.length == 0;
@@ -956,7 +968,11 @@ void dg_engine_stats(const dg_engine_t *e, dg_stats_t *out)
 {
         *out = e->st;
         out->inflight = (unsigned)e->inflight.len;
-        out->resolvers_live = e->live;
+        /* those still to answer their validation take no questions */
+        unsigned waiting = 0;
+        for (size_t i = 0; e->validated && i < e->nres; i++)
+                waiting += e->res[i].live && e->res[i].validating && !e->res[i].trusted;
+        out->resolvers_live = e->live - waiting;
         out->trusted_live = e->tlive;
         if (dg_engine_done(e))
                 out->phase = "done";

@@ -139,12 +139,14 @@ int dg_engine_resolver_stats(const dg_engine_t *e, size_t i, dg_resolver_stats_t
         memset(out, 0, sizeof *out);
         out->addr = r->addr.text;
         out->state = !r->live          ? (r->rejected ? "rejected" : "dropped")
+                     : r->validating   ? "validating"
                      : r->pace.limited ? "limited"
                      : r->trusted      ? "trusted"
                                        : "healthy";
-        out->reason = r->live
-                          ? (r->pace.limited ? "loses more when sent faster (rate limit)" : NULL)
-                          : r->why;
+        out->reason = !r->live          ? r->why
+                      : r->validating   ? "has not answered validation yet (took no questions)"
+                      : r->pace.limited ? "loses more when sent faster (rate limit)"
+                                        : NULL;
         out->srtt_ms = r->pace.srtt;
         out->loss = dg_pace_loss(&r->pace);
         out->qps = dg_pace_qps(&r->pace);

@@ -1707,6 +1707,12 @@ TEST(Validation, StragglersDoNotHoldUpTheStart)
         EXPECT_EQ(words_to[8] + words_to[9], 0u);
         EXPECT_GT(words_to[10], 0u); /* admitted when its answers came */
         EXPECT_EQ(words_to[11], 0u); /* rejected then */
+        /* nor the end: two seconds of words, not the dead ones' three
+         * timeouts of 1.5 s (they stay "validating") */
+        EXPECT_LT(net.now - start, 3000u);
+        dg_resolver_stats_t rs;
+        ASSERT_EQ(dg_engine_resolver_stats(run.e, 8, &rs), DG_OK);
+        EXPECT_STREQ(rs.state, "validating");
 }
 
 /* One server far away (the target's own name server, or one resolver):

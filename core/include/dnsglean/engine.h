@@ -273,9 +273,11 @@ typedef struct {
         const char *addr;   /* "127.0.0.1:53" */
         const char *state;  /* "healthy", "trusted" (a healthy --trusted one),
                                "limited" (held under a rate limit it showed),
-                               "dropped" (during the run) or "rejected" (at
-                               validation) */
-        const char *reason; /* why limited, dropped or rejected; NULL if healthy */
+                               "dropped" (during the run), "rejected" (at
+                               validation) or "validating" (had not answered
+                               its validation when the run ended) */
+        const char *reason; /* why limited, dropped, rejected or validating;
+                               NULL if healthy */
         double srtt_ms;     /* smoothed round trip */
         double loss;        /* the path's own loss, 0..1 */
         double qps;         /* pacing rate now (0 before it is measured) */
