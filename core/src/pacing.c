@@ -94,7 +94,7 @@ void dg_pace_init(dg_pace_t *p, unsigned timeout_ms, unsigned max_inflight, uint
 void dg_pace_set_initial_window(dg_pace_t *p, unsigned w)
 {
         p->initial_window = w ? w : 1;
-        if (p->sent == 0)
+        if (p->initial_window < PACE_INITIAL_WINDOW && p->sent == 0)
                 p->cwnd = p->initial_window;
 }
 
@@ -696,8 +696,17 @@ static void rtt_sample(dg_pace_t *p, double ms)
                 p->rttvar = 0.75 * p->rttvar + 0.25 * d;
                 p->srtt = 0.875 * p->srtt + 0.125 * ms;
         }
-        if (p->rtt_samples == 1 && p->amax <= 0)
-                update_model(p); /* the first window is paced from now on */
+        if (p->rtt_samples == 1) {
+                /* a larger first window only where a round trip costs: on a
+                 * short path startup's rounds are short anyway, and a burst
+                 * of it could overrun a server's socket buffer */
+                if (ms < PACE_LONG_RTT_MS && p->initial_window > PACE_INITIAL_WINDOW)
+                        p->initial_window = PACE_INITIAL_WINDOW;
+                if (p->mode == DG_PACE_STARTUP && p->cwnd < p->initial_window)
+                        p->cwnd = p->initial_window;
+                if (p->amax <= 0)
+                        update_model(p); /* the first window is paced from now on */
+        }
         if (p->rtt_samples < RTT_SETTLE)
                 return; /* keep the configured timeout until the estimate settles */
         /* RFC 6298's margin, and at least RTO_QUEUE_SHARE of the RTT: a

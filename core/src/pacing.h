@@ -14,8 +14,9 @@
  *    sending rate is A / (1 - L), so 30% loss does not shrink the rate.
  *  - Startup sends at twice A (a round's sample is a round late, so the
  *    rate doubles every other round), from a first window that a resolver
- *    of a small pool may set larger (dg_pace_set_initial_window) and that
- *    is spread over a round trip once one was measured. It ends when A
+ *    of a small pool may set larger on a long path (20 ms or more,
+ *    dg_pace_set_initial_window) and that is spread over a round trip once
+ *    one was measured. It ends when A
  *    stops growing (three rounds under +25%) or when a queue shows: the
  *    least of the last 16 RTTs rises past the least RTT of the earlier
  *    rounds by an eighth (4 to 16 ms), by four times the RTT's mean
@@ -63,6 +64,7 @@ extern "C" {
 #define PACE_MIN_RTO_MS 200    /* floor of the retransmission timeout */
 #define PACE_INITIAL_WINDOW 32 /* in flight before anything was measured (default) */
 #define PACE_MIN_WINDOW 16     /* floor of the window once measured */
+#define PACE_LONG_RTT_MS 20    /* a larger first window only from this RTT on */
 #define PACE_SEC_BINS 10       /* the last second's answers, in bins */
 #define PACE_RECENT_RTT 16     /* RTT samples a queue must show in (startup) */
 
@@ -167,8 +169,9 @@ typedef struct {
  * the first measurements); max_inflight is a hard cap, 0 for none. */
 void dg_pace_init(dg_pace_t *p, unsigned timeout_ms, unsigned max_inflight, uint64_t now_ms);
 
-/* Sets the window before anything was measured (default
- * PACE_INITIAL_WINDOW; at least 1). Call before the first dg_pace_on_send. */
+/* Sets the first window (default PACE_INITIAL_WINDOW; at least 1). A
+ * smaller one applies at once; a larger one from the first RTT sample, and
+ * only if it is PACE_LONG_RTT_MS or more. Call before the first send. */
 void dg_pace_set_initial_window(dg_pace_t *p, unsigned w);
 
 /* 0 when a query may leave now with inflight already out; otherwise the ms
