@@ -7,9 +7,9 @@
 #      real name found, no false positive. A true apex wildcard (every
 #      resolver answers random names alike) still works as before;
 #  (b) --trusted: a pool of two resolvers that start hijacking mid-run, the
-#      same way. Without --trusted they invent names: each confirms the
-#      other's lie and no canary is due yet (that run shows what --trusted is
-#      for); with --trusted every name is rechecked, the invented ones are
+#      same way, and only for the wordlist's names (probes and canaries get
+#      the truth). Without --trusted they invent names: each confirms the
+#      other's lie (that run shows what --trusted is for); with --trusted every name is rechecked, the invented ones are
 #      rejected (rejected_by_trusted), no false positive, nothing lost;
 #  (c) --trusted that never answers: a one-line error, exit 1, no results;
 #      a malformed --trusted list: exit 2;
@@ -63,10 +63,13 @@ tb_assert_eq "apex wildcard: wildcard-covered" 2 "$(tb_stat "$O.stats" wildcard)
 tb_assert_eq "apex wildcard: both resolvers live" 2 "$(tb_stat "$O.stats" resolvers_live)"
 tb_assert_eq "apex wildcard: no hijacking warning" 0 "$(grep -c 'hijacking' "$O.err" || true)"
 
-# ---- (b) two resolvers that start lying mid-run, the same way
-# 20 honest queries each cover validation (4) and the wildcard probes
-tb_double late1 127.0.0.1 "" hijack 192.0.2.67 "$(tb_resolver k1)" 20
-tb_double late2 127.0.0.1 "" hijack 192.0.2.67 "$(tb_resolver k1)" 20
+# ---- (b) two resolvers that start lying mid-run, the same way, and only
+# for the wordlist's names (random probes and canaries get the truth: the
+# pool alone cannot catch them); 20 honest queries each cover validation (4)
+# and the wildcard probes
+sed 's/$/.gen.test/' "$W" | grep -vxFf "$Z/names.txt" >"$TB_TMP/lies.txt"
+tb_double late1 127.0.0.1 "" hijack 192.0.2.67 "$(tb_resolver k1)" 20 "$TB_TMP/lies.txt"
+tb_double late2 127.0.0.1 "" hijack 192.0.2.67 "$(tb_resolver k1)" 20 "$TB_TMP/lies.txt"
 tb_double tr 127.0.0.1 "" forward "$(tb_resolver k2)"
 pool="$(tb_resolver late1),$(tb_resolver late2)"
 
@@ -81,8 +84,8 @@ echo "ok: without --trusted, two identical late liars invent $fp names (what --t
 # fresh liars (these count their queries from 0 again) for the next run
 tb_server_stop late1
 tb_server_stop late2
-tb_double tl1 127.0.0.1 "" hijack 192.0.2.67 "$(tb_resolver k1)" 20
-tb_double tl2 127.0.0.1 "" hijack 192.0.2.67 "$(tb_resolver k1)" 20
+tb_double tl1 127.0.0.1 "" hijack 192.0.2.67 "$(tb_resolver k1)" 20 "$TB_TMP/lies.txt"
+tb_double tl2 127.0.0.1 "" hijack 192.0.2.67 "$(tb_resolver k1)" 20 "$TB_TMP/lies.txt"
 pool="$(tb_resolver tl1),$(tb_resolver tl2)"
 O=$TB_TMP/trusted
 tb_run_brute "$O" gen.test -w "$W" -r "$pool" --trusted "$(tb_resolver tr)" --trusted-qps 1000

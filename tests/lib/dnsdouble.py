@@ -18,13 +18,17 @@ never a stand-in for our own code). Listens on ADDR PORT (loopback only).
                                          answer sends two forgeries carrying
                                          "A IP": one with a wrong ID, one with
                                          the right ID and another question name
-  dnsdouble.py ADDR PORT hijack IP UP:PORT [AFTER]   relays, but turns every
-                                         NXDOMAIN answer into NOERROR with
-                                         "A IP" (A questions; no records
-                                         otherwise), as an ISP's resolver
-                                         hijacking NXDOMAIN does; with AFTER,
-                                         only from the AFTER+1-th query on (a
-                                         resolver that starts lying mid-run)
+  dnsdouble.py ADDR PORT hijack IP UP:PORT [AFTER [NAMES]]   relays, but
+                                         turns every NXDOMAIN answer into
+                                         NOERROR with "A IP" (A questions; no
+                                         records otherwise), as an ISP's
+                                         resolver hijacking NXDOMAIN does; with
+                                         AFTER, only from the AFTER+1-th query
+                                         on (a resolver that starts lying
+                                         mid-run); with NAMES (a file of names,
+                                         one per line), only for those names (a
+                                         liar that knows the wordlist: random
+                                         probes and canaries get the truth)
   dnsdouble.py ADDR PORT pool ZONE N K UP:PORT   relays, but every name strictly
                                          under ZONE that the upstream says does
                                          not exist (NXDOMAIN) is answered
@@ -199,7 +203,9 @@ def pool_answer(query, pool):
     return out[:6] + struct.pack("!H", k) + out[8:]
 
 
-def run_udp_relay(sock, up, drop_pct, spoof_ip=None, hijack_ip=None, hijack_after=0, pool=None):
+def run_udp_relay(
+    sock, up, drop_pct, spoof_ip=None, hijack_ip=None, hijack_after=0, pool=None, hijack_names=None
+):
     fam = socket.AF_INET6 if ":" in up[0] else socket.AF_INET
     upsock = socket.socket(fam, socket.SOCK_DGRAM)
     upsock.connect(up)
@@ -221,7 +227,10 @@ def run_udp_relay(sock, up, drop_pct, spoof_ip=None, hijack_ip=None, hijack_afte
                     counts["dropped"] += 1
                     continue
                 nid = (nid + 1) & 0xFFFF
-                pending[nid] = (peer, msg[:2], msg, counts["queries"] > hijack_after)
+                lie = counts["queries"] > hijack_after and (
+                    hijack_names is None or (qname_of(msg) or "").lower().rstrip(".") in hijack_names
+                )
+                pending[nid] = (peer, msg[:2], msg, lie)
                 upsock.send(struct.pack("!H", nid) + msg[2:])
             else:
                 msg = upsock.recv(65535)
@@ -310,6 +319,10 @@ def main():
         else None
     )
     after = int(rest[1]) if mode == "hijack" and len(rest) > 1 else 0
+    names = None
+    if mode == "hijack" and len(rest) > 2:
+        with open(rest[2]) as f:
+            names = {ln.strip().lower().rstrip(".") for ln in f if ln.strip()}
     global qlog
     if os.environ.get("DNSDOUBLE_QLOG"):
         qlog = open(os.environ["DNSDOUBLE_QLOG"], "a")
@@ -340,7 +353,7 @@ def main():
     elif mode == "spoof":
         run_udp_relay(sock, up, 0, spoof_ip=arg)
     elif mode == "hijack":
-        run_udp_relay(sock, up, 0, hijack_ip=arg, hijack_after=after)
+        run_udp_relay(sock, up, 0, hijack_ip=arg, hijack_after=after, hijack_names=names)
     elif mode in ("lie", "blackhole", "servfail", "refused", "truncate"):
         run_udp_fixed(sock, mode, arg)
     else:
