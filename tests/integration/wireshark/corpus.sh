@@ -61,6 +61,10 @@ zone_as corp.test $AUTH "$Z/corp.test"
 zone_as example.com $OPEN "$Z/example.com"
 zone_as sec.test $NSEC "$Z/sec.test"
 zone_as hash.test $NSEC3 "$Z/hash.test"
+# more owners, so a walker of the NSEC3 chain (Nmap dns-nsec3-enum) needs
+# more than a handful of questions whatever its random names (with the 26
+# names alone it sometimes covered the ring in fewer than nsec3_names)
+for i in $(seq -w 1 60); do printf 'h%s IN A 192.0.2.%d\n' "$i" $((10#$i + 100)); done >>"$Z/hash.test"
 # stand-ins for providers' zones (served here only): what the test zones'
 # CNAMEs, MX and SPF includes point at, and a page's CDN and cloud hosts
 # with generated labels
