@@ -539,11 +539,11 @@ static void slip_round(dg_pace_t *p, uint64_t now, uint64_t elapsed)
 }
 
 /* Startup: is a queue building? The least of the last PACE_RECENT_RTT RTT
- * samples against the least of the earlier rounds' (HyStart++, RFC 9406,
- * with its threshold widened to four times the RTT's mean deviation (the
+ * samples against the least of the earlier rounds' (HyStart++, RFC 9406).
+ * Its threshold is widened to four times the RTT's mean deviation (the
  * RTO's margin) and to the spread of the RTTs (twice the smoothed RTT's
- * lead over the least one) so that jitter alone does not trip it, and checked at every answer: a
- * round's own least RTT only rises a round after the queue). */
+ * lead over the least one) so that jitter alone does not trip it; it is
+ * checked at every answer (a round's own least RTT rises a round late). */
 static bool queue_seen(const dg_pace_t *p)
 {
         if (p->recent_n < PACE_RECENT_RTT || p->base_rtt <= 0)
