@@ -1580,6 +1580,25 @@ TEST(Resolvers, ParseAndLoad)
         g_free(err);
 }
 
+/* Runs the words n0 ... n(nwords - 1) of example.com (no wildcard probing)
+ * through net: every one ends with a status, none failed. Returns the run's
+ * length in seconds; *st gets its stats. */
+static double numbered_run(Net &net, size_t nwords, dg_stats_t *st, size_t max_steps = 2000000)
+{
+        std::vector<std::string> w;
+        for (size_t i = 0; i < nwords; i++)
+                w.push_back("n" + std::to_string(i));
+        EngineRun run(net, "example.com", w);
+        run.o.no_wildcard = true;
+        Outcome out;
+        uint64_t start = net.now;
+        net.run(run.make(), out, max_steps);
+        expect_complete(out, fqdns(w, "example.com"));
+        EXPECT_EQ(out.st.status[DG_STATUS_FAILED], 0u);
+        *st = out.st;
+        return (double)(net.now - start) / 1000.0;
+}
+
 /* A pool of resolvers in front of one server that drops what exceeds its
  * capacity (the target's own name server behind a public pool). No resolver
  * sees its loss grow with its own rate; the pool does. Returns the share of
@@ -1610,18 +1629,8 @@ static double shared_bottleneck_run(size_t nres, double per_ms, size_t nwords, d
         };
         net.res.assign(nres, server);
         net.loss = 0.01;
-        std::vector<std::string> w;
-        for (size_t i = 0; i < nwords; i++)
-                w.push_back("n" + std::to_string(i));
-        EngineRun run(net, "example.com", w);
-        run.o.no_wildcard = true;
-        Outcome out;
         uint64_t start = net.now;
-        net.run(run.make(), out);
-        expect_complete(out, fqdns(w, "example.com"));
-        EXPECT_EQ(out.st.status[DG_STATUS_FAILED], 0u);
-        *secs = (double)(net.now - start) / 1000.0;
-        *st = out.st;
+        *secs = numbered_run(net, nwords, st);
         if (getenv("POOL_TRACE")) {
                 std::map<uint64_t, size_t> per_s;
                 for (const Sent &x : net.sent)
@@ -1737,18 +1746,7 @@ static double far_server_run(double rtt_ms, double per_ms, double queue_ms, doub
         };
         net.res.assign(1, server);
         net.loss = loss;
-        std::vector<std::string> w;
-        for (size_t i = 0; i < nwords; i++)
-                w.push_back("n" + std::to_string(i));
-        EngineRun run(net, "example.com", w);
-        run.o.no_wildcard = true;
-        Outcome out;
-        uint64_t start = net.now;
-        net.run(run.make(), out, 20000000);
-        expect_complete(out, fqdns(w, "example.com"));
-        EXPECT_EQ(out.st.status[DG_STATUS_FAILED], 0u);
-        *st = out.st;
-        return (double)(net.now - start) / 1000.0;
+        return numbered_run(net, nwords, st, 20000000);
 }
 
 /* A far server fills quickly: validation, startup's doubling and the queue
