@@ -32,6 +32,8 @@
 #define SLIP_SHARE_MAX 0.6    /* ... and at most this: a limiter far overrun slips most */
 #define SLIP_HOLD_MS 100      /* the least time between two cuts for slips */
 #define SLIP_GROW 0.05        /* the cap's growth per second at it without slips */
+#define DRAIN_GAIN 0.75       /* after startup, until its queue is gone ... */
+#define DRAIN_ROUNDS_MAX 6    /* ... or this many rounds */
 #define HYSTART_MIN_MS 4.0    /* a queue: the least RTT up by base/8, at least this */
 #define HYSTART_MAX_MS 16.0   /* ... and at most this (RFC 9406's clamp) */
 
@@ -64,7 +66,7 @@ static uint64_t round_len(const dg_pace_t *p)
  * (a fraction of one round trip's worth), not a queue-overflowing burst. */
 static double gain_now(const dg_pace_t *p)
 {
-        double g = probe_gains[p->cycle];
+        double g = p->draining ? DRAIN_GAIN : probe_gains[p->cycle];
         if (p->mode == DG_PACE_STARTUP)
                 g = STARTUP_GAIN; /* on a short path the window fills it anyway */
         else if (p->limited)
@@ -161,9 +163,13 @@ static void update_model(dg_pace_t *p)
         double loss = p->loss_known ? p->loss : 0.0;
         if (loss > MAX_LOSS)
                 loss = MAX_LOSS;
+        /* startup also follows the rate measured since its last round: a
+         * round's sample is a round late, and alone it doubles the rate
+         * every other round trip */
+        double a = p->mode == DG_PACE_STARTUP && p->live_bw > p->amax ? p->live_bw : p->amax;
         /* the path's own loss is made up for; a limit's is not (the gains
          * stay under it while limited, and L is measured under it) */
-        p->rate = gain_now(p) * p->amax / (1.0 - loss);
+        p->rate = gain_now(p) * a / (1.0 - loss);
         if (p->limited && p->cap > 0) {
                 /* the cap is of useful answers; a limiter that slips says when
                  * it limits, so its drops are not the path's loss */
@@ -184,7 +190,7 @@ static void update_model(dg_pace_t *p)
                 /* growing: from the pacing rate, at most doubling a round
                  * (slow start's pace, however short the round trip) */
                 double w = 2.0 * p->rate * (p->srtt > 0.25 ? p->srtt : 0.25) + PACE_MIN_WINDOW;
-                p->cwnd = w < 2.0 * p->cwnd ? w : 2.0 * p->cwnd;
+                p->cwnd = w < 2.0 * p->round_cwnd ? w : 2.0 * p->round_cwnd;
         } else {
                 double offered = p->limited && p->cap > 0 ? p->rate : p->amax / (1.0 - loss);
                 p->cwnd = offered * 2.0 * hold + PACE_MIN_WINDOW;
@@ -274,6 +280,7 @@ static void judge_probe(dg_pace_t *p)
                         p->cap = 0;
                         if (p->amax >= PROBE_ROOM * p->amax_judged && !p->queue_exit) {
                                 p->mode = DG_PACE_STARTUP; /* and there is room */
+                                p->live_bw = 0;
                                 p->full_bw = p->amax;
                                 p->full_rounds = 0;
                         }
@@ -292,6 +299,7 @@ static void judge_probe(dg_pace_t *p)
                         /* and the path delivered clearly more: there is room
                          * to grow, faster than a probe a cycle */
                         p->mode = DG_PACE_STARTUP;
+                        p->live_bw = 0;
                         p->full_bw = p->amax;
                         p->full_rounds = 0;
                 }
@@ -415,6 +423,7 @@ static void round_open(dg_pace_t *p, uint32_t id, uint64_t now)
         p->round_min_rtt = 0;
         p->round_rtt_n = 0;
         p->round_srtt = p->srtt;
+        p->round_cwnd = p->cwnd;
 }
 
 /* Useful answers over the last second, in PACE_SEC_BINS bins. */
@@ -567,10 +576,17 @@ static bool queue_seen(const dg_pace_t *p)
  * not a probe's (a cut marks it, as a limit's cut does), and the first
  * judgement after it only sets the reference: its growth is startup's late
  * answers, not room. */
-static void leave_startup_for_queue(dg_pace_t *p, uint64_t now)
+static void leave_startup_for_queue(dg_pace_t *p, uint64_t now, const char *why)
 {
+#ifdef DG_PACE_TRACE
+        fprintf(stderr, "T %llu leave startup: %s\n", (unsigned long long)now, why);
+#else
+        (void)why;
+#endif
         p->mode = DG_PACE_PROBE;
         p->cycle = 1; /* drain */
+        p->draining = true;
+        p->drain_rounds = 0;
         p->queue_exit = true;
         p->cut_round = p->round;
         p->cut_ms = now;
@@ -628,6 +644,15 @@ static void advance(dg_pace_t *p, uint64_t now)
                         p->mode = DG_PACE_PROBE; /* the path is full */
                         p->cycle = 1;
                 }
+        } else if (p->draining) {
+                /* until what is in flight (and not likely lost) fits the
+                 * path without a queue, the delivered rate times the least
+                 * RTT (BBR's drain), or a few rounds */
+                double bdp = p->amax * p->base_rtt + PACE_MIN_WINDOW;
+                if ((double)p->live_inflight <= bdp || ++p->drain_rounds >= DRAIN_ROUNDS_MAX) {
+                        p->draining = false;
+                        p->cycle = 2;
+                }
         } else {
                 p->cycle = (p->cycle + 1) % PROBE_CYCLE;
         }
@@ -651,6 +676,7 @@ int64_t dg_pace_wait(dg_pace_t *p, uint64_t now_ms, unsigned inflight)
         unsigned w = dg_pace_window(p);
         unsigned stale = p->stale < w ? p->stale : w;
         unsigned live = inflight > stale ? inflight - stale : 0;
+        p->live_inflight = live;
         if (live >= w || (p->max_inflight && inflight >= p->max_inflight))
                 return -1;
         if (p->rate <= 0)
@@ -702,6 +728,14 @@ static void rtt_sample(dg_pace_t *p, double ms)
                  * of it could overrun a server's socket buffer */
                 if (ms < PACE_LONG_RTT_MS && p->initial_window > PACE_INITIAL_WINDOW)
                         p->initial_window = PACE_INITIAL_WINDOW;
+                /* the window set is for a path of PACE_IW_RTT_MS: a farther
+                 * one gets more in flight (up to PACE_IW_SCALE_MAX times),
+                 * so that it starts at about the same rate */
+                double scale = ms / PACE_IW_RTT_MS;
+                if (ms >= PACE_LONG_RTT_MS && scale > 1.0)
+                        p->initial_window =
+                            (unsigned)(p->initial_window *
+                                       (scale < PACE_IW_SCALE_MAX ? scale : PACE_IW_SCALE_MAX));
                 if (p->mode == DG_PACE_STARTUP && p->cwnd < p->initial_window)
                         p->cwnd = p->initial_window;
                 if (p->amax <= 0)
@@ -723,6 +757,35 @@ static void rtt_sample(dg_pace_t *p, double ms)
         p->rto = (unsigned)rto;
 }
 
+/* Startup: the useful answers' rate over the last half round trip or so,
+ * from snapshots of the answered count every eighth of one; the best of
+ * these raises the rate at once (BBR's rate samples, per answer). */
+static void live_sample(dg_pace_t *p, uint64_t now)
+{
+        double step = p->srtt / 8.0 < 1.0 ? 1.0 : p->srtt / 8.0;
+        unsigned last = (p->live_next + PACE_LIVE_SNAPS - 1) % PACE_LIVE_SNAPS;
+        if (p->live_next == 0 || (double)(now - p->live_ms[last]) >= step) {
+                p->live_ms[p->live_next % PACE_LIVE_SNAPS] = now;
+                p->live_n[p->live_next % PACE_LIVE_SNAPS] = p->answered;
+                p->live_next++;
+        }
+        double span = p->srtt / 2.0;
+        unsigned have = p->live_next < PACE_LIVE_SNAPS ? p->live_next : PACE_LIVE_SNAPS;
+        for (unsigned k = 1; k <= have; k++) {
+                unsigned i = (p->live_next + PACE_LIVE_SNAPS - k) % PACE_LIVE_SNAPS;
+                if ((double)(now - p->live_ms[i]) < span)
+                        continue;
+                uint64_t n = p->answered - p->live_n[i];
+                double sample = (double)n / (double)(now - p->live_ms[i]);
+                if (n >= ROUND_MIN_ANSWERS && sample > p->live_bw) {
+                        p->live_bw = sample;
+                        if (sample > p->amax)
+                                update_model(p);
+                }
+                return;
+        }
+}
+
 void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt_ms,
                        dg_pace_answer_t kind)
 {
@@ -735,7 +798,7 @@ void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt
         rtt_sample(p, rtt_ms < 0 ? 0 : rtt_ms);
         p->backoff = 0;
         if (p->mode == DG_PACE_STARTUP && queue_seen(p))
-                leave_startup_for_queue(p, now_ms);
+                leave_startup_for_queue(p, now_ms, "queue");
         /* a slip is the limiter's answer, handled at once (advance): not a
          * loss of the path's */
         outcome(p, round, !useful, kind != DG_PACE_SLIP, kind == DG_PACE_REFUSED);
@@ -747,6 +810,9 @@ void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt
                 p->round_arrived++;
                 if (p->amax <= 0 && p->cwnd < 1e6)
                         p->cwnd += 1; /* slow start until a rate is known */
+                if (p->mode == DG_PACE_STARTUP && p->rtt_samples > 0 &&
+                    p->srtt >= PACE_FAST_STARTUP_MS)
+                        live_sample(p, now_ms);
         } else {
                 p->limit_signals++;
         }

@@ -13,15 +13,21 @@
  *    below the path's rate (L) is assumed to be the path's own, and the
  *    sending rate is A / (1 - L), so 30% loss does not shrink the rate.
  *  - Startup sends at twice A (a round's sample is a round late, so the
- *    rate doubles every other round), from a first window that a resolver
+ *    rate doubles every other round). On a path of PACE_FAST_STARTUP_MS or
+ *    more, where round trips cost most, it also follows the rate of the
+ *    last half round trip's answers, measured at every answer, and so
+ *    doubles about every round trip. The first window, which a resolver
  *    of a small pool may set larger on a long path (20 ms or more,
- *    dg_pace_set_initial_window) and that is spread over a round trip once
- *    one was measured. It ends when A
+ *    dg_pace_set_initial_window), is for a 40 ms path: a farther one gets
+ *    proportionally more (up to 4x, so it starts at the same rate), spread
+ *    over the first round trip. Startup ends when A
  *    stops growing (three rounds under +25%) or when a queue shows: the
  *    least of the last 16 RTTs rises past the least RTT of the earlier
  *    rounds by an eighth (4 to 16 ms), by four times the RTT's mean
  *    deviation and by the RTTs' spread (after HyStart++, RFC 9406, but
- *    checked at every answer). Then a cycle of rounds at 1.25, 0.75, 1, 1,
+ *    checked at every answer). After a queue, rounds at 0.75 times the
+ *    rate drain it until what is in flight fits A x the least RTT (BBR's
+ *    drain; at most 6 rounds). Then a cycle of rounds at 1.25, 0.75, 1, 1,
  *    1, 1, 1, 1 times the rate probes for more and drains the queue it
  *    made; a probe that finds clearly more (+15%) starts startup again,
  *    except the first one after a queue (startup's late answers).
@@ -61,12 +67,16 @@ extern "C" {
 #define PACE_BW_ROUNDS 10    /* rounds in the bottleneck-rate max filter */
 #define PACE_ROUND_MIN_MS 10 /* shortest round */
 #define PACE_ROUND_MAX_MS 1000
-#define PACE_MIN_RTO_MS 200    /* floor of the retransmission timeout */
-#define PACE_INITIAL_WINDOW 32 /* in flight before anything was measured (default) */
-#define PACE_MIN_WINDOW 16     /* floor of the window once measured */
-#define PACE_LONG_RTT_MS 20    /* a larger first window only from this RTT on */
-#define PACE_SEC_BINS 10       /* the last second's answers, in bins */
-#define PACE_RECENT_RTT 16     /* RTT samples a queue must show in (startup) */
+#define PACE_MIN_RTO_MS 200     /* floor of the retransmission timeout */
+#define PACE_INITIAL_WINDOW 32  /* in flight before anything was measured (default) */
+#define PACE_MIN_WINDOW 16      /* floor of the window once measured */
+#define PACE_LONG_RTT_MS 20     /* a larger first window only from this RTT on */
+#define PACE_IW_RTT_MS 40.0     /* ... set for a path this long, and scaled */
+#define PACE_IW_SCALE_MAX 4.0   /* ... up to this many times for a longer one */
+#define PACE_SEC_BINS 10        /* the last second's answers, in bins */
+#define PACE_RECENT_RTT 16      /* RTT samples a queue must show in (startup) */
+#define PACE_LIVE_SNAPS 16      /* startup's delivered-count snapshots */
+#define PACE_FAST_STARTUP_MS 50 /* startup follows them from this RTT on */
 
 typedef enum { DG_PACE_STARTUP = 0, DG_PACE_PROBE = 1 } dg_pace_mode_t;
 
@@ -117,13 +127,21 @@ typedef struct {
         unsigned cycle; /* index into the probe cycle */
         double full_bw;
         unsigned full_rounds;
-        double base_rtt;      /* the least RTT of the rounds before this one (ms; 0: none) */
-        double round_min_rtt; /* this round's least RTT sample (ms) */
-        uint32_t round_rtt_n; /* ... and how many samples it has */
-        double round_srtt;    /* srtt when this round opened (ms) */
-        bool queue_exit;      /* startup ended on a queue, not judged since */
+        double base_rtt;        /* the least RTT of the rounds before this one (ms; 0: none) */
+        double round_min_rtt;   /* this round's least RTT sample (ms) */
+        uint32_t round_rtt_n;   /* ... and how many samples it has */
+        double round_srtt;      /* srtt when this round opened (ms) */
+        bool queue_exit;        /* startup ended on a queue, not judged since */
+        bool draining;          /* startup ended: its queue is being drained */
+        unsigned drain_rounds;  /* ... for this many rounds */
+        unsigned live_inflight; /* in flight and not likely lost, at the last wait */
         double recent_rtt[PACE_RECENT_RTT]; /* the last RTT samples (ms) */
         unsigned recent_n;                  /* samples so far (the ring's next is % size) */
+        uint64_t live_ms[PACE_LIVE_SNAPS];  /* startup: when answered was ... */
+        uint64_t live_n[PACE_LIVE_SNAPS];   /* ... this (a snapshot each srtt/8) */
+        unsigned live_next;                 /* snapshots so far */
+        double live_bw;                     /* startup: the best of their rates */
+        double round_cwnd;                  /* cwnd when this round opened */
         double loss;                        /* the path's own loss, L */
         bool loss_known;
         dg_pace_tally_t first;  /* the first outcomes, before L is known */

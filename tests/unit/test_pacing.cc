@@ -50,6 +50,7 @@ struct Result {
         double max_rtt = 0;    // ms
         std::vector<uint64_t> sent_per_s, answered_per_s;
         unsigned max_rto = 0;
+        double srtt_end = 0; // the model's smoothed RTT at the end (ms)
         // queries sent (answers) per second, on average over seconds [from, to)
         double sent_rate(int from, int to) const
         {
@@ -200,6 +201,7 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                         arrivals.push({now + (uint64_t)(d < 0 ? 0 : d), round, id, now, kind});
                 }
         }
+        res.srtt_end = p.srtt;
         return res;
 }
 
@@ -419,7 +421,8 @@ TEST(Pacing, TimeoutCapHoldsBeforeMeasurements)
 // A server 150 ms away that serves 20,000 q/s in order behind a queue of
 // 300 ms: startup fills it, and stops when the queue shows in the RTTs
 // instead of filling the queue until it drops (slow start's overshoot
-// would make most of a window wait past the RTO).
+// would make most of a window wait past the RTO); then the queue it made
+// drains (it stood at 95 ms for good while the rate matched the path's).
 TEST(Pacing, StartupStopsWhenAQueueShows)
 {
         Path path;
@@ -432,5 +435,6 @@ TEST(Pacing, StartupStopsWhenAQueueShows)
                 EXPECT_GE(r.answered_rate(3, 6), 0.85 * 20000) << "seed " << seed;
                 EXPECT_LE(r.max_rtt, 150 + 150) << "seed " << seed << ": the queue's peak";
                 EXPECT_LE((double)r.timeouts, 0.01 * (double)r.sent) << "seed " << seed;
+                EXPECT_LE(r.srtt_end, 150 + 15) << "seed " << seed << ": a standing queue";
         }
 }
