@@ -39,7 +39,7 @@
 #define VALIDATE_NX_PROBES 3     /* random labels asked of each resolver */
 #define VALIDATE_WAVE 4096       /* resolvers validated at once */
 #define VALIDATE_QUORUM_MIN 3    /* resolvers for validation to end before them all */
-#define VALIDATE_GRACE_MIN_MS 50 /* ... and at least this long after two thirds were done */
+#define VALIDATE_GRACE_MIN_MS 50 /* ... and at least this long after a majority was done */
 #define REJECT_LINES 20          /* rejections told one by one; then a summary */
 #define WILDCARD_PROBES 4        /* random-label probes per zone level */
 #define TRUNCATES_ALL_AFTER 32   /* truncated UDP answers, none whole: no limiter */
@@ -275,7 +275,7 @@ void eng_canary_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
 void eng_trusted_enqueue(dg_engine_t *e, cand_t *c);
 void eng_trusted_release(dg_engine_t *e, uint64_t now_ms);
 int64_t eng_trusted_wait(dg_engine_t *e, uint64_t now_ms);
-/* Ends validation early once two thirds of the pool are done and the others
+/* Ends validation early once a majority of the pool is done and the others
  * had as long again (they are judged when their answers come). Returns the
  * ms until it wants to look again, -1 for not by the clock. */
 int64_t eng_validation_tick(dg_engine_t *e, uint64_t now_ms);
