@@ -617,7 +617,11 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
                 return dg_engine_next_query(e, now_ms, buf, cap, q);
         }
         res_t *r = &e->res[ri];
-        unsigned sock = c->transport == DG_TRANSPORT_TCP ? 0 : (e->sock_next++ % e->o.nsockets);
+        /* UDP sockets take turns by runs of SOCK_RUN queries, not one by
+         * one: a driver sends each socket's queries in one batch
+         * (sendmmsg), so a run keeps its batches full */
+        unsigned sock =
+            c->transport == DG_TRANSPORT_TCP ? 0 : (e->sock_next++ / SOCK_RUN) % e->o.nsockets;
         uint32_t *map = e->idmap + (size_t)sock * 65536u;
         uint16_t id = (uint16_t)dg_rng_next(&e->rng);
         for (unsigned k = 0; k < 65536 && map[id] != 0; k++)

@@ -55,6 +55,7 @@
 #define RETRIES_AUTO_MAX 24    /* adaptive retry budget: at most this many */
 #define RETRIES_AUTO_LOSS 0.8  /* ... and only below this loss */
 #define RDATA_BUF 4096
+#define SOCK_RUN 64 /* queries sent from one UDP socket before the next takes over */
 
 enum cand_kind {
         K_WORD,         /* a wordlist candidate */
