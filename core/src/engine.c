@@ -2,6 +2,7 @@
  * pool, queues, sending, feeding, timeouts). See engine_int.h for the life of
  * a run and engine.h for the driver contract. */
 #include "engine_int.h"
+#include "engine_prefetch.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -118,7 +119,8 @@ cand_t *eng_cand_new(dg_engine_t *e, int kind)
                 return NULL;
         uint32_t slot = e->free_slots[--e->nfree];
         cand_t *c = &e->pool[slot];
-        memset(c, 0, sizeof *c);
+        memset(c, 0, offsetof(cand_t, name));
+        c->name[0] = 0;
         c->slot = slot;
         c->gen = ++e->cand_gen;
         c->kind = (uint8_t)kind;
@@ -266,6 +268,8 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
         }
         for (uint32_t i = 0; i < e->pool_size; i++)
                 e->free_slots[i] = e->pool_size - 1 - i;
+        for (unsigned i = 0; i < ID_AHEAD; i++)
+                e->id_ahead[i] = (uint16_t)dg_rng_next(&e->rng);
         e->nfree = e->pool_size;
 
         g_queue_init(&e->results);
@@ -528,6 +532,20 @@ static void timer_remove(dg_engine_t *e, size_t i)
                 timer_sift_down(e, i, last);
 }
 
+/* A random query ID. Each is drawn ID_AHEAD queries before it is used and
+ * its ID map entry (a random place: nearly always a cache miss) prefetched
+ * then, on the socket that query will likely leave from. */
+static uint16_t draw_id(dg_engine_t *e)
+{
+        unsigned i = e->id_pos++ % ID_AHEAD;
+        uint16_t id = e->id_ahead[i];
+        uint16_t next = (uint16_t)dg_rng_next(&e->rng);
+        e->id_ahead[i] = next;
+        unsigned sock = ((e->sock_next + ID_AHEAD - 1) / SOCK_RUN) % e->o.nsockets;
+        __builtin_prefetch(&e->idmap[(size_t)sock * 65536u + next], 1);
+        return id;
+}
+
 int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t cap, dg_query_t *q)
 {
         if (e->fatal)
@@ -623,7 +641,7 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
         unsigned sock =
             c->transport == DG_TRANSPORT_TCP ? 0 : (e->sock_next++ / SOCK_RUN) % e->o.nsockets;
         uint32_t *map = e->idmap + (size_t)sock * 65536u;
-        uint16_t id = (uint16_t)dg_rng_next(&e->rng);
+        uint16_t id = draw_id(e);
         for (unsigned k = 0; k < 65536 && map[id] != 0; k++)
                 id++;
         if (map[id] != 0)
@@ -706,6 +724,28 @@ void eng_unmap(dg_engine_t *e, cand_t *c)
         c->inflight = false;
         if (e->res[c->resolver].inflight > 0)
                 e->res[c->resolver].inflight--;
+}
+
+void eng_prefetch_answers(const dg_engine_t *e, unsigned sock, const uint8_t *const *msgs,
+                          const size_t *lens, size_t n)
+{
+        if (sock >= e->o.nsockets)
+                return;
+        const uint32_t *map = e->idmap + (size_t)sock * 65536u;
+        for (size_t i = 0; i < n; i++)
+                if (lens[i] >= DG_HDR_LEN)
+                        __builtin_prefetch(&map[(msgs[i][0] << 8) | msgs[i][1]]);
+        for (size_t i = 0; i < n; i++) {
+                if (lens[i] < DG_HDR_LEN)
+                        continue;
+                uint32_t s = map[(msgs[i][0] << 8) | msgs[i][1]];
+                if (s == 0 || eng_late_is(s))
+                        continue;
+                const cand_t *c = &e->pool[s - 1];
+                __builtin_prefetch(c);
+                __builtin_prefetch(&c->inflight);
+                __builtin_prefetch(c->name);
+        }
 }
 
 /* Where a response belongs: 1 with *out its candidate (in flight, or taken

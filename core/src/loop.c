@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine_prefetch.h"
 #include "util.h"
 
 #define BATCH 64
@@ -386,6 +387,13 @@ static void recv_udp(dg_loop_t *l, int f, unsigned s, uint64_t now)
                 int n = recvmmsg(fd, l->rmsg, BATCH, MSG_DONTWAIT, NULL);
                 if (n <= 0)
                         return;
+                const uint8_t *msgs[BATCH];
+                size_t lens[BATCH];
+                for (int i = 0; i < n; i++) {
+                        msgs[i] = l->rbuf[i];
+                        lens[i] = l->rmsg[i].msg_len;
+                }
+                eng_prefetch_answers(l->e, s, msgs, lens, (size_t)n);
                 for (int i = 0; i < n; i++) {
                         if (l->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC)
                                 continue; /* larger than any answer we asked for */
