@@ -230,8 +230,6 @@ static void show_result(run_t *R, dg_result_t *r)
                         for (size_t i = 0; i < r->nanswers; i++)
                                 emit(R, r, &r->answers[i], r->answers[i].type);
                 }
-                if (R->fmt != DG_FMT_DOT)
-                        fflush(R->out);
         }
         dg_result_free(r);
 }
@@ -300,6 +298,12 @@ void dg_brute_on_tick(void *ud)
 {
         run_t *R = ud;
         uint64_t now = dg_now_ms();
+        /* results reach the output within a tick (100 ms), not one write
+         * per name found */
+        if (R->printed != R->flushed && R->fmt != DG_FMT_DOT) {
+                R->flushed = R->printed;
+                fflush(R->out);
+        }
         if (R->state_path && now - R->last_state >= 1000) {
                 R->last_state = now;
                 dg_brute_write_state(R);
