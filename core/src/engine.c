@@ -81,7 +81,8 @@ void dg_result_free(dg_result_t *r)
                 g_free(a->cname);
         }
         g_free(r->answers);
-        g_free(r->name);
+        if (r->name != (char *)(r + 1)) /* else allocated with r (eng_result_emit) */
+                g_free(r->name);
         g_free(r->wildcard_root);
         g_free(r);
 }
@@ -384,10 +385,25 @@ static dg_answer_t *answer_take(GPtrArray *answers, size_t i)
         return a;
 }
 
+/* A result of c's name, its text in the same allocation (one per candidate,
+ * most of them NXDOMAIN: a single malloc each). */
+static dg_result_t *result_new(const cand_t *c)
+{
+        char buf[DG_NAME_STR_MAX];
+        int n = dg_name_to_str(c->name, buf, sizeof buf);
+        if (n < 0)
+                n = (int)g_strlcpy(buf, "?", sizeof buf);
+        else if (n > 1 && buf[n - 1] == '.')
+                buf[--n] = 0;
+        dg_result_t *r = g_malloc0(sizeof *r + (size_t)n + 1);
+        r->name = (char *)(r + 1);
+        memcpy(r->name, buf, (size_t)n + 1);
+        return r;
+}
+
 void eng_result_emit(dg_engine_t *e, cand_t *c, dg_status_t status)
 {
-        dg_result_t *r = g_new0(dg_result_t, 1);
-        r->name = eng_name_text(c->name, false);
+        dg_result_t *r = result_new(c);
         r->status = status;
         r->rcode = c->rcode;
         r->reason = status == DG_STATUS_FAILED ? c->reason : NULL;

@@ -75,7 +75,7 @@ typedef struct {
 
 /* One candidate's final outcome. Free with dg_result_free(). */
 typedef struct {
-        char *name; /* FQDN without trailing dot, lowercase as asked */
+        char *name; /* FQDN without trailing dot, lowercase as asked; freed with r */
         dg_status_t status;
         uint8_t rcode;        /* rcode of the existence query (255 if none) */
         const char *reason;   /* for FAILED: "timeout", "SERVFAIL", ...; static */
