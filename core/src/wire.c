@@ -104,7 +104,7 @@ int dg_name_len(const uint8_t *wire, size_t max)
 
 /* Writes octet c of a label in presentation format (RFC 1035 5.1) at out;
  * returns the characters written (1, 2 or 4). */
-static size_t label_char(uint8_t c, char *out)
+static inline size_t label_char(uint8_t c, char *out)
 {
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
                 out[0] = (char)c; /* nearly every octet of a real name */
@@ -142,13 +142,18 @@ int dg_name_to_str(const uint8_t *wire, char *buf, size_t cap)
                 uint8_t l = wire[p++];
                 if (l > DG_LABEL_MAX || p + l > DG_NAME_WIRE_MAX)
                         return DG_ENAME;
-                for (uint8_t i = 0; i < l; i++) {
-                        char tmp[4];
-                        size_t n = label_char(wire[p + i], tmp);
-                        if (o + n + 2 > cap)
-                                return DG_ESPACE;
-                        memcpy(buf + o, tmp, n);
-                        o += n;
+                if (o + 4u * l + 2 > cap) { /* might not fit: check each octet */
+                        for (uint8_t i = 0; i < l; i++) {
+                                char tmp[4];
+                                size_t n = label_char(wire[p + i], tmp);
+                                if (o + n + 2 > cap)
+                                        return DG_ESPACE;
+                                memcpy(buf + o, tmp, n);
+                                o += n;
+                        }
+                } else {
+                        for (uint8_t i = 0; i < l; i++)
+                                o += label_char(wire[p + i], buf + o);
                 }
                 p += l;
                 buf[o++] = '.';
