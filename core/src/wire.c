@@ -172,9 +172,12 @@ bool dg_name_equal(const uint8_t *a, const uint8_t *b)
                         return false;
                 if (la == 0)
                         return true;
-                for (uint8_t i = 1; i <= la; i++)
-                        if (dg_lower(a[p + i]) != dg_lower(b[p + i]))
-                                return false;
+                /* mostly the same octets (an answer echoes the question
+                 * as asked): the case is folded only when they differ */
+                if (memcmp(a + p + 1, b + p + 1, la) != 0)
+                        for (uint8_t i = 1; i <= la; i++)
+                                if (dg_lower(a[p + i]) != dg_lower(b[p + i]))
+                                        return false;
                 p += 1u + la;
                 if (p >= DG_NAME_WIRE_MAX)
                         return false;
