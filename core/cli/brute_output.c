@@ -92,6 +92,8 @@ static void emit_json(run_t *R, GString *s, const dg_result_t *r, const dg_answe
         if (r->status == DG_STATUS_FAILED) {
                 dg_json_field(s, "reason", r->reason ? r->reason : "unknown");
                 g_string_append_printf(s, ",\"tries\":%u", r->tries);
+        } else if (r->reason) {
+                dg_json_field(s, "reason", r->reason); /* overruled by --trusted */
         }
         if (pi)
                 dg_pdns_json(s, pi, r->status, false);

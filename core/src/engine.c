@@ -406,7 +406,9 @@ void eng_result_emit(dg_engine_t *e, cand_t *c, dg_status_t status)
         dg_result_t *r = result_new(c);
         r->status = status;
         r->rcode = c->rcode;
-        r->reason = status == DG_STATUS_FAILED ? c->reason : NULL;
+        /* a failure's cause; an NXDOMAIN's only when --trusted overruled
+         * the pool (c->reason is set on those paths alone) */
+        r->reason = status == DG_STATUS_FAILED || status == DG_STATUS_NXDOMAIN ? c->reason : NULL;
         r->tries = c->tries_total;
         zone_t *z = eng_zone_at(e, c->zone);
         r->depth = z ? z->depth + 1 : 0;
