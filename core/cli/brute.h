@@ -83,6 +83,7 @@ typedef struct {
         uint64_t t0;
         uint64_t last_state;
         uint64_t printed;
+        uint64_t flushed; /* printed when the output was last flushed */
         char *state_path;
         char *out_path;
         int io_error;

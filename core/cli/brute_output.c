@@ -92,6 +92,8 @@ static void emit_json(run_t *R, GString *s, const dg_result_t *r, const dg_answe
         if (r->status == DG_STATUS_FAILED) {
                 dg_json_field(s, "reason", r->reason ? r->reason : "unknown");
                 g_string_append_printf(s, ",\"tries\":%u", r->tries);
+        } else if (r->reason) {
+                dg_json_field(s, "reason", r->reason); /* overruled by --trusted */
         }
         if (pi)
                 dg_pdns_json(s, pi, r->status, false);
@@ -230,8 +232,6 @@ static void show_result(run_t *R, dg_result_t *r)
                         for (size_t i = 0; i < r->nanswers; i++)
                                 emit(R, r, &r->answers[i], r->answers[i].type);
                 }
-                if (R->fmt != DG_FMT_DOT)
-                        fflush(R->out);
         }
         dg_result_free(r);
 }
@@ -300,6 +300,12 @@ void dg_brute_on_tick(void *ud)
 {
         run_t *R = ud;
         uint64_t now = dg_now_ms();
+        /* results reach the output within a tick (100 ms), not one write
+         * per name found */
+        if (R->printed != R->flushed && R->fmt != DG_FMT_DOT) {
+                R->flushed = R->printed;
+                fflush(R->out);
+        }
         if (R->state_path && now - R->last_state >= 1000) {
                 R->last_state = now;
                 dg_brute_write_state(R);

@@ -2,6 +2,7 @@
  * pool, queues, sending, feeding, timeouts). See engine_int.h for the life of
  * a run and engine.h for the driver contract. */
 #include "engine_int.h"
+#include "engine_prefetch.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -80,7 +81,8 @@ void dg_result_free(dg_result_t *r)
                 g_free(a->cname);
         }
         g_free(r->answers);
-        g_free(r->name);
+        if (r->name != (char *)(r + 1)) /* else allocated with r (eng_result_emit) */
+                g_free(r->name);
         g_free(r->wildcard_root);
         g_free(r);
 }
@@ -118,7 +120,8 @@ cand_t *eng_cand_new(dg_engine_t *e, int kind)
                 return NULL;
         uint32_t slot = e->free_slots[--e->nfree];
         cand_t *c = &e->pool[slot];
-        memset(c, 0, sizeof *c);
+        memset(c, 0, offsetof(cand_t, name));
+        c->name[0] = 0;
         c->slot = slot;
         c->gen = ++e->cand_gen;
         c->kind = (uint8_t)kind;
@@ -266,6 +269,8 @@ int dg_engine_new(const dg_engine_opts_t *opts, dg_engine_t **out)
         }
         for (uint32_t i = 0; i < e->pool_size; i++)
                 e->free_slots[i] = e->pool_size - 1 - i;
+        for (unsigned i = 0; i < ID_AHEAD; i++)
+                e->id_ahead[i] = (uint16_t)dg_rng_next(&e->rng);
         e->nfree = e->pool_size;
 
         g_queue_init(&e->results);
@@ -380,13 +385,30 @@ static dg_answer_t *answer_take(GPtrArray *answers, size_t i)
         return a;
 }
 
+/* A result of c's name, its text in the same allocation (one per candidate,
+ * most of them NXDOMAIN: a single malloc each). */
+static dg_result_t *result_new(const cand_t *c)
+{
+        char buf[DG_NAME_STR_MAX];
+        int n = dg_name_to_str(c->name, buf, sizeof buf);
+        if (n < 0)
+                n = (int)g_strlcpy(buf, "?", sizeof buf);
+        else if (n > 1 && buf[n - 1] == '.')
+                buf[--n] = 0;
+        dg_result_t *r = g_malloc0(sizeof *r + (size_t)n + 1);
+        r->name = (char *)(r + 1);
+        memcpy(r->name, buf, (size_t)n + 1);
+        return r;
+}
+
 void eng_result_emit(dg_engine_t *e, cand_t *c, dg_status_t status)
 {
-        dg_result_t *r = g_new0(dg_result_t, 1);
-        r->name = eng_name_text(c->name, false);
+        dg_result_t *r = result_new(c);
         r->status = status;
         r->rcode = c->rcode;
-        r->reason = status == DG_STATUS_FAILED ? c->reason : NULL;
+        /* a failure's cause; an NXDOMAIN's only when --trusted overruled
+         * the pool (c->reason is set on those paths alone) */
+        r->reason = status == DG_STATUS_FAILED || status == DG_STATUS_NXDOMAIN ? c->reason : NULL;
         r->tries = c->tries_total;
         zone_t *z = eng_zone_at(e, c->zone);
         r->depth = z ? z->depth + 1 : 0;
@@ -528,6 +550,20 @@ static void timer_remove(dg_engine_t *e, size_t i)
                 timer_sift_down(e, i, last);
 }
 
+/* A random query ID. Each is drawn ID_AHEAD queries before it is used and
+ * its ID map entry (a random place: nearly always a cache miss) prefetched
+ * then, on the socket that query will likely leave from. */
+static uint16_t draw_id(dg_engine_t *e)
+{
+        unsigned i = e->id_pos++ % ID_AHEAD;
+        uint16_t id = e->id_ahead[i];
+        uint16_t next = (uint16_t)dg_rng_next(&e->rng);
+        e->id_ahead[i] = next;
+        unsigned sock = ((e->sock_next + ID_AHEAD - 1) / SOCK_RUN) % e->o.nsockets;
+        __builtin_prefetch(&e->idmap[(size_t)sock * 65536u + next], 1);
+        return id;
+}
+
 int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t cap, dg_query_t *q)
 {
         if (e->fatal)
@@ -617,9 +653,13 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
                 return dg_engine_next_query(e, now_ms, buf, cap, q);
         }
         res_t *r = &e->res[ri];
-        unsigned sock = c->transport == DG_TRANSPORT_TCP ? 0 : (e->sock_next++ % e->o.nsockets);
+        /* UDP sockets take turns by runs of SOCK_RUN queries, not one by
+         * one: a driver sends each socket's queries in one batch
+         * (sendmmsg), so a run keeps its batches full */
+        unsigned sock =
+            c->transport == DG_TRANSPORT_TCP ? 0 : (e->sock_next++ / SOCK_RUN) % e->o.nsockets;
         uint32_t *map = e->idmap + (size_t)sock * 65536u;
-        uint16_t id = (uint16_t)dg_rng_next(&e->rng);
+        uint16_t id = draw_id(e);
         for (unsigned k = 0; k < 65536 && map[id] != 0; k++)
                 id++;
         if (map[id] != 0)
@@ -702,6 +742,28 @@ void eng_unmap(dg_engine_t *e, cand_t *c)
         c->inflight = false;
         if (e->res[c->resolver].inflight > 0)
                 e->res[c->resolver].inflight--;
+}
+
+void eng_prefetch_answers(const dg_engine_t *e, unsigned sock, const uint8_t *const *msgs,
+                          const size_t *lens, size_t n)
+{
+        if (sock >= e->o.nsockets)
+                return;
+        const uint32_t *map = e->idmap + (size_t)sock * 65536u;
+        for (size_t i = 0; i < n; i++)
+                if (lens[i] >= DG_HDR_LEN)
+                        __builtin_prefetch(&map[(msgs[i][0] << 8) | msgs[i][1]]);
+        for (size_t i = 0; i < n; i++) {
+                if (lens[i] < DG_HDR_LEN)
+                        continue;
+                uint32_t s = map[(msgs[i][0] << 8) | msgs[i][1]];
+                if (s == 0 || eng_late_is(s))
+                        continue;
+                const cand_t *c = &e->pool[s - 1];
+                __builtin_prefetch(c);
+                __builtin_prefetch(&c->inflight);
+                __builtin_prefetch(c->name);
+        }
 }
 
 /* Where a response belongs: 1 with *out its candidate (in flight, or taken

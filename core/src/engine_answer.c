@@ -168,6 +168,7 @@ static void resolvers_disagree(dg_engine_t *e, cand_t *c)
 static void trusted_rejects(dg_engine_t *e, cand_t *c)
 {
         e->st.rejected_by_trusted++;
+        c->reason = "a trusted resolver said NXDOMAIN"; /* the pool said it exists */
         if (e->o.log) {
                 char *n = eng_name_text(c->name, false);
                 eng_logf(e, DG_LOG_DEBUG, "%s: exists for %s, NXDOMAIN at trusted %s", n,

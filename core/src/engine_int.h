@@ -55,6 +55,8 @@
 #define RETRIES_AUTO_MAX 24    /* adaptive retry budget: at most this many */
 #define RETRIES_AUTO_LOSS 0.8  /* ... and only below this loss */
 #define RDATA_BUF 4096
+#define ID_AHEAD 4  /* query IDs drawn (and their map entries prefetched) ahead */
+#define SOCK_RUN 64 /* queries sent from one UDP socket before the next takes over */
 
 enum cand_kind {
         K_WORD,         /* a wordlist candidate */
@@ -67,7 +69,6 @@ enum cand_kind {
 
 typedef struct cand {
         struct cand *prev, *next; /* in the ready queue or the in-flight FIFO */
-        uint8_t name[DG_NAME_WIRE_MAX];
         uint16_t qtypes[DG_ENGINE_MAX_TYPES];
         uint8_t ntypes, tidx;
         uint8_t kind;
@@ -101,6 +102,9 @@ typedef struct cand {
         uint32_t wlevel;    /* engine_wildcard.c: the level it was compared with / probes */
         uint8_t wprobe;     /* engine_wildcard.c: which kind of wildcard probe */
         uint32_t gen;       /* which candidate holds the slot (engine_late.c) */
+        /* last: a new candidate clears only what comes before it, and a
+         * short name does not spread the hot fields over many cache lines */
+        uint8_t name[DG_NAME_WIRE_MAX];
 } cand_t;
 
 /* A deadline in the timer heap. */
@@ -196,8 +200,10 @@ struct dg_engine {
         uint32_t pool_size;
         uint32_t *free_slots;
         uint32_t nfree;
-        uint32_t *idmap; /* nsockets * 65536: slot + 1, 0 = free; or a late
-                            query (engine_late.c) */
+        /* nsockets * 65536: slot + 1, 0 = free; or a late query (engine_late.c) */
+        uint32_t *idmap;
+        uint16_t id_ahead[ID_AHEAD]; /* the next query IDs, drawn ahead (engine.c) */
+        unsigned id_pos;
         uint32_t cand_gen;
         struct late_table *late; /* engine_late.c: hedged queries, created on first use */
         pool_t pool_guard;       /* engine_pool.c */

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine_prefetch.h"
 #include "util.h"
 
 #define BATCH 64
@@ -43,21 +44,31 @@ typedef struct {
         uint32_t idx;    /* resolver + 1; 0 empty */
 } addr_slot_t;
 
-/* One pending batch for one UDP socket. */
+/* A few resolvers (the loopback benchmark, the target's own name servers)
+ * each get their own connected sockets: the kernel then keeps the route and
+ * the IP ID counter per socket instead of looking both up for every
+ * datagram, and drops datagrams from anyone else. Larger pools share one set
+ * of unconnected sockets per address family. */
+#define CONNECT_MAX 8
+
+/* One UDP socket and its pending batch. */
 typedef struct {
+        int fd;
+        long resolver; /* connected to it; -1: unconnected */
         struct mmsghdr msg[BATCH];
         struct iovec iov[BATCH];
         uint8_t buf[BATCH][QBUF];
         unsigned n;
-} batch_t;
+} udp_t;
 
 struct dg_loop {
         dg_engine_t *e;
         const dg_resolver_addr_t *res;
         size_t nres;
         unsigned nsockets;
-        int *udp[2]; /* per family: nsockets fds or -1 */
-        batch_t *batches[2];
+        bool connected; /* udp[resolver * nsockets + sock], else udp[family * nsockets + sock] */
+        udp_t *udp;
+        size_t nudp;
         int ep;
         tcp_conn_t *tcp[MAX_TCP];
         unsigned ntcp;
@@ -70,9 +81,9 @@ struct dg_loop {
         uint8_t (*rbuf)[RBUF];
 };
 
-/* Epoll data: UDP sockets are tagged (family << 8 | index), TCP connections
- * by pointer with the low bit set. */
-#define TAG_UDP(f, i) ((uint64_t)(((f) << 8) | (i)) << 1)
+/* Epoll data: UDP sockets are tagged with their index in udp << 1, TCP
+ * connections by pointer with the low bit set. */
+#define TAG_UDP(i) ((uint64_t)(i) << 1)
 
 static int addr_key(const struct sockaddr_storage *ss, uint8_t key[20])
 {
@@ -133,7 +144,9 @@ static int fam_of(int family)
         return family == AF_INET6 ? FAM_V6 : FAM_V4;
 }
 
-static int open_udp(int family)
+/* A non-blocking UDP socket on a random port, connected to peer if not
+ * NULL. Returns the fd or -1 (errno set). */
+static int open_udp(int family, const dg_resolver_addr_t *peer)
 {
         int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -155,13 +168,53 @@ static int open_udp(int family)
                 len = sizeof *s;
         }
         /* port 0: the kernel picks a random ephemeral source port */
-        if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+        if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+            (peer && connect(fd, (const struct sockaddr *)&peer->ss, peer->sslen) < 0)) {
                 int err = errno;
                 close(fd);
                 errno = err;
                 return -1;
         }
         return fd;
+}
+
+/* The UDP socket a query to resolver leaves from on the engine's socket
+ * sock, and answers come back to. */
+static udp_t *udp_for(dg_loop_t *l, size_t resolver, unsigned sock)
+{
+        size_t row = l->connected ? resolver : (size_t)fam_of(l->res[resolver].family);
+        return &l->udp[row * l->nsockets + sock];
+}
+
+/* Opens the UDP sockets: per resolver when they are few, else per address
+ * family the resolvers use. Returns 0 or -1 (errno set). */
+static int open_udp_all(dg_loop_t *l)
+{
+        l->connected = l->nres <= CONNECT_MAX;
+        size_t rows = l->connected ? l->nres : 2;
+        l->nudp = rows * l->nsockets;
+        l->udp = g_new0(udp_t, l->nudp);
+        for (size_t i = 0; i < l->nudp; i++)
+                l->udp[i].fd = -1;
+        for (size_t i = 0; i < l->nudp; i++) {
+                size_t row = i / l->nsockets;
+                udp_t *u = &l->udp[i];
+                const dg_resolver_addr_t *peer = l->connected ? &l->res[row] : NULL;
+                int family = peer ? peer->family : row == FAM_V6 ? AF_INET6 : AF_INET;
+                bool need = peer != NULL;
+                for (size_t r = 0; !need && r < l->nres; r++)
+                        need = fam_of(l->res[r].family) == (int)row;
+                u->resolver = peer ? (long)row : -1;
+                if (!need)
+                        continue;
+                u->fd = open_udp(family, peer);
+                if (u->fd < 0)
+                        return -1;
+                struct epoll_event ev = {.events = EPOLLIN};
+                ev.data.u64 = TAG_UDP(i);
+                epoll_ctl(l->ep, EPOLL_CTL_ADD, u->fd, &ev);
+        }
+        return 0;
 }
 
 int dg_loop_new(dg_engine_t *e, dg_loop_t **out)
@@ -180,31 +233,13 @@ int dg_loop_new(dg_engine_t *e, dg_loop_t **out)
         while (l->amap_size < l->nres * 2)
                 l->amap_size <<= 1;
         l->amap = g_new0(addr_slot_t, l->amap_size);
-        bool need[2] = {false, false};
-        for (size_t i = 0; i < l->nres; i++) {
-                need[fam_of(l->res[i].family)] = true;
+        for (size_t i = 0; i < l->nres; i++)
                 amap_put(l, &l->res[i].ss, i);
-        }
-        for (int f = 0; f < 2; f++) {
-                l->udp[f] = g_new(int, l->nsockets);
-                for (unsigned i = 0; i < l->nsockets; i++)
-                        l->udp[f][i] = -1;
-                if (!need[f])
-                        continue;
-                l->batches[f] = g_new0(batch_t, l->nsockets);
-                for (unsigned i = 0; i < l->nsockets; i++) {
-                        int fd = open_udp(f == FAM_V6 ? AF_INET6 : AF_INET);
-                        if (fd < 0) {
-                                int err = errno;
-                                dg_loop_free(l);
-                                errno = err;
-                                return DG_EIO;
-                        }
-                        l->udp[f][i] = fd;
-                        struct epoll_event ev = {.events = EPOLLIN};
-                        ev.data.u64 = TAG_UDP(f, i);
-                        epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
-                }
+        if (open_udp_all(l) < 0) {
+                int err = errno;
+                dg_loop_free(l);
+                errno = err;
+                return DG_EIO;
         }
         l->rbuf = g_malloc(sizeof(*l->rbuf) * BATCH);
         *out = l;
@@ -228,13 +263,10 @@ void dg_loop_free(dg_loop_t *l)
                 return;
         while (l->ntcp > 0)
                 tcp_close(l, 0);
-        for (int f = 0; f < 2; f++) {
-                for (unsigned i = 0; l->udp[f] && i < l->nsockets; i++)
-                        if (l->udp[f][i] >= 0)
-                                close(l->udp[f][i]);
-                g_free(l->udp[f]);
-                g_free(l->batches[f]);
-        }
+        for (size_t i = 0; l->udp && i < l->nudp; i++)
+                if (l->udp[i].fd >= 0)
+                        close(l->udp[i].fd);
+        g_free(l->udp);
         if (l->ep >= 0)
                 close(l->ep);
         g_free(l->amap);
@@ -301,22 +333,23 @@ static bool tcp_io(dg_loop_t *l, tcp_conn_t *c, uint64_t now)
         }
 }
 
-static void flush_batch(dg_loop_t *l, int f, unsigned s)
+static void flush_batch(udp_t *b)
 {
-        batch_t *b = &l->batches[f][s];
         unsigned off = 0;
         int spins = 0;
         while (off < b->n) {
-                int n = sendmmsg(l->udp[f][s], b->msg + off, b->n - off, 0);
+                int n = sendmmsg(b->fd, b->msg + off, b->n - off, 0);
                 if (n < 0) {
                         if ((errno == EAGAIN || errno == ENOBUFS) && spins++ < 50) {
                                 /* the socket buffer is full: give it a moment */
-                                struct pollfd pfd = {.fd = l->udp[f][s], .events = POLLOUT};
+                                struct pollfd pfd = {.fd = b->fd, .events = POLLOUT};
                                 poll(&pfd, 1, 2);
                                 continue;
                         }
                         /* unsent queries are in flight for the engine: it
-                         * times them out and tries again */
+                         * times them out and tries again (on a connected
+                         * socket, an ICMP error of an earlier datagram,
+                         * e.g. ECONNREFUSED, is reported here once) */
                         if (errno != EAGAIN && errno != ENOBUFS)
                                 off++; /* skip the one the kernel refused */
                         else
@@ -345,24 +378,24 @@ static unsigned send_due(dg_loop_t *l, uint64_t now)
                                 continue;
                         }
                         const dg_resolver_addr_t *r = &l->res[q.resolver];
-                        int f = fam_of(r->family);
-                        batch_t *b = &l->batches[f][q.sock];
+                        udp_t *b = udp_for(l, q.resolver, q.sock);
                         unsigned i = b->n++;
                         memcpy(b->buf[i], tmp, q.len);
                         b->iov[i].iov_base = b->buf[i];
                         b->iov[i].iov_len = q.len;
                         memset(&b->msg[i], 0, sizeof b->msg[i]);
-                        b->msg[i].msg_hdr.msg_name = (void *)&r->ss;
-                        b->msg[i].msg_hdr.msg_namelen = r->sslen;
+                        if (b->resolver < 0) {
+                                b->msg[i].msg_hdr.msg_name = (void *)&r->ss;
+                                b->msg[i].msg_hdr.msg_namelen = r->sslen;
+                        }
                         b->msg[i].msg_hdr.msg_iov = &b->iov[i];
                         b->msg[i].msg_hdr.msg_iovlen = 1;
                         if (b->n == BATCH)
-                                flush_batch(l, f, q.sock);
+                                flush_batch(b);
                 }
-                for (int f = 0; f < 2; f++)
-                        for (unsigned s = 0; l->batches[f] && s < l->nsockets; s++)
-                                if (l->batches[f][s].n)
-                                        flush_batch(l, f, s);
+                for (size_t u = 0; u < l->nudp; u++)
+                        if (l->udp[u].n)
+                                flush_batch(&l->udp[u]);
                 sent += got;
                 if (got < BATCH)
                         break;
@@ -370,9 +403,11 @@ static unsigned send_due(dg_loop_t *l, uint64_t now)
         return sent;
 }
 
-static void recv_udp(dg_loop_t *l, int f, unsigned s, uint64_t now)
+static void recv_udp(dg_loop_t *l, size_t idx, uint64_t now)
 {
-        int fd = l->udp[f][s];
+        const udp_t *u = &l->udp[idx];
+        int fd = u->fd;
+        unsigned s = (unsigned)(idx % l->nsockets);
         for (int rounds = 0; rounds < 32; rounds++) {
                 for (unsigned i = 0; i < BATCH; i++) {
                         l->riov[i].iov_base = l->rbuf[i];
@@ -386,10 +421,18 @@ static void recv_udp(dg_loop_t *l, int f, unsigned s, uint64_t now)
                 int n = recvmmsg(fd, l->rmsg, BATCH, MSG_DONTWAIT, NULL);
                 if (n <= 0)
                         return;
+                const uint8_t *msgs[BATCH];
+                size_t lens[BATCH];
+                for (int i = 0; i < n; i++) {
+                        msgs[i] = l->rbuf[i];
+                        lens[i] = l->rmsg[i].msg_len;
+                }
+                eng_prefetch_answers(l->e, s, msgs, lens, (size_t)n);
                 for (int i = 0; i < n; i++) {
                         if (l->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC)
                                 continue; /* larger than any answer we asked for */
-                        long r = amap_get(l, &l->rfrom[i]);
+                        /* a connected socket hears its resolver only */
+                        long r = u->resolver >= 0 ? u->resolver : amap_get(l, &l->rfrom[i]);
                         if (r < 0)
                                 continue; /* not from a resolver we asked */
                         dg_engine_feed(l->e, now, (size_t)r, s, DG_TRANSPORT_UDP, l->rbuf[i],
@@ -427,8 +470,7 @@ int dg_loop_step(dg_loop_t *l, int max_wait_ms)
                         }
                         continue;
                 }
-                unsigned v = (unsigned)(tag >> 1);
-                recv_udp(l, (int)(v >> 8), v & 0xff, now);
+                recv_udp(l, (size_t)(tag >> 1), now);
         }
         for (unsigned k = 0; k < l->ntcp;) {
                 if (l->tcp[k]->deadline <= now)

@@ -102,6 +102,31 @@ int dg_name_len(const uint8_t *wire, size_t max)
         return DG_ENAME;
 }
 
+/* Writes octet c of a label in presentation format (RFC 1035 5.1) at out;
+ * returns the characters written (1, 2 or 4). */
+static inline size_t label_char(uint8_t c, char *out)
+{
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+                out[0] = (char)c; /* nearly every octet of a real name */
+                return 1;
+        }
+        if (c == '.' || c == '\\' || c == '"' || c == ';' || c == '(' || c == ')' || c == '@' ||
+            c == '$') {
+                out[0] = '\\';
+                out[1] = (char)c;
+                return 2;
+        }
+        if (c <= 0x20 || c >= 0x7f) {
+                out[0] = '\\';
+                out[1] = (char)('0' + c / 100);
+                out[2] = (char)('0' + c / 10 % 10);
+                out[3] = (char)('0' + c % 10);
+                return 4;
+        }
+        out[0] = (char)c;
+        return 1;
+}
+
 int dg_name_to_str(const uint8_t *wire, char *buf, size_t cap)
 {
         size_t o = 0;
@@ -117,26 +142,18 @@ int dg_name_to_str(const uint8_t *wire, char *buf, size_t cap)
                 uint8_t l = wire[p++];
                 if (l > DG_LABEL_MAX || p + l > DG_NAME_WIRE_MAX)
                         return DG_ENAME;
-                for (uint8_t i = 0; i < l; i++) {
-                        uint8_t c = wire[p + i];
-                        char tmp[5];
-                        size_t n;
-                        if (c == '.' || c == '\\' || c == '"' || c == ';' || c == '(' || c == ')' ||
-                            c == '@' || c == '$') {
-                                tmp[0] = '\\';
-                                tmp[1] = (char)c;
-                                n = 2;
-                        } else if (c <= 0x20 || c >= 0x7f) {
-                                snprintf(tmp, sizeof tmp, "\\%03u", c);
-                                n = 4;
-                        } else {
-                                tmp[0] = (char)c;
-                                n = 1;
+                if (o + 4u * l + 2 > cap) { /* might not fit: check each octet */
+                        for (uint8_t i = 0; i < l; i++) {
+                                char tmp[4];
+                                size_t n = label_char(wire[p + i], tmp);
+                                if (o + n + 2 > cap)
+                                        return DG_ESPACE;
+                                memcpy(buf + o, tmp, n);
+                                o += n;
                         }
-                        if (o + n + 2 > cap)
-                                return DG_ESPACE;
-                        memcpy(buf + o, tmp, n);
-                        o += n;
+                } else {
+                        for (uint8_t i = 0; i < l; i++)
+                                o += label_char(wire[p + i], buf + o);
                 }
                 p += l;
                 buf[o++] = '.';
@@ -155,9 +172,12 @@ bool dg_name_equal(const uint8_t *a, const uint8_t *b)
                         return false;
                 if (la == 0)
                         return true;
-                for (uint8_t i = 1; i <= la; i++)
-                        if (dg_lower(a[p + i]) != dg_lower(b[p + i]))
-                                return false;
+                /* mostly the same octets (an answer echoes the question
+                 * as asked): the case is folded only when they differ */
+                if (memcmp(a + p + 1, b + p + 1, la) != 0)
+                        for (uint8_t i = 1; i <= la; i++)
+                                if (dg_lower(a[p + i]) != dg_lower(b[p + i]))
+                                        return false;
                 p += 1u + la;
                 if (p >= DG_NAME_WIRE_MAX)
                         return false;
@@ -200,7 +220,17 @@ int dg_name_prepend(const uint8_t *label, size_t label_len, const uint8_t *paren
 
 void dg_name_lower(uint8_t *wire)
 {
+        /* length octets (0..63) are below 'A': a well-formed name is folded
+         * octet by octet in one pass over its whole length */
         size_t p = 0;
+        while (p < DG_NAME_WIRE_MAX && wire[p] != 0 && wire[p] <= DG_LABEL_MAX)
+                p += 1u + wire[p];
+        if (p < DG_NAME_WIRE_MAX && wire[p] == 0) {
+                for (size_t i = 0; i < p; i++)
+                        wire[i] = dg_lower(wire[i]);
+                return;
+        }
+        p = 0;
         while (p < DG_NAME_WIRE_MAX && wire[p] != 0) {
                 uint8_t l = wire[p];
                 for (uint8_t i = 1; i <= l && p + i < DG_NAME_WIRE_MAX; i++)

@@ -114,6 +114,13 @@ tb_assert_eq "--trusted --all: nothing failed" 0 "$(jq -r 'select(.status == "fa
 tb_assert_eq "--trusted --all: what the liar invented is printed NXDOMAIN" \
 	"$(grep -Fvxf <(sed 's/\.gen\.test$//' "$Z/names.txt") "$TB_TMP/w100.txt" | sed 's/$/.gen.test/' | sort -u)" \
 	"$(jq -r 'select(.status == "nxdomain") | .name' "$O.jsonl" | sort -u)"
+# ... and those the trusted resolver overruled say so; no other record has a reason
+tb_assert_eq "--trusted --all: overruled names carry the reason" \
+	"$(tb_stat "$O.stats" rejected_by_trusted)" \
+	"$(jq -r 'select(.status == "nxdomain" and .reason == "a trusted resolver said NXDOMAIN") | .name' "$O.jsonl" | grep -c . || true)"
+tb_assert_eq "--trusted --all: no reason elsewhere" 0 \
+	"$(jq -r 'select(.reason != null and .reason != "a trusted resolver said NXDOMAIN") | .name' "$O.jsonl" | grep -c . || true)"
+((ovr = $(tb_stat "$O.stats" rejected_by_trusted), ovr > 0)) || tb_fail "--trusted --all: nothing was overruled (the liar did not lie?)"
 
 # ---- (c) trusted resolvers that never answer
 tb_double bh 127.0.0.1 "" blackhole

@@ -75,10 +75,12 @@ typedef struct {
 
 /* One candidate's final outcome. Free with dg_result_free(). */
 typedef struct {
-        char *name; /* FQDN without trailing dot, lowercase as asked */
+        char *name; /* FQDN without trailing dot, lowercase as asked; freed with r */
         dg_status_t status;
         uint8_t rcode;        /* rcode of the existence query (255 if none) */
-        const char *reason;   /* for FAILED: "timeout", "SERVFAIL", ...; static */
+        const char *reason;   /* for FAILED: "timeout", "SERVFAIL", ...; for NXDOMAIN
+                               * when a --trusted resolver overruled the pool; else
+                               * NULL; static */
         char *wildcard_root;  /* for WILDCARD: e.g. "*.dev.example.com"; else NULL */
         unsigned depth;       /* 1 = child of the domain; more with recursion */
         unsigned tries;       /* queries sent for this candidate, retries included */
