@@ -564,6 +564,22 @@ static uint16_t draw_id(dg_engine_t *e)
         return id;
 }
 
+/* The socket c's query leaves from and a free random ID on it; false when
+ * every ID of that socket is in flight. */
+static bool take_id(dg_engine_t *e, const cand_t *c, unsigned *sock, uint16_t *id)
+{
+        /* UDP sockets take turns by runs of SOCK_RUN queries, not one by
+         * one: a driver sends each socket's queries in one batch
+         * (sendmmsg), so a run keeps its batches full */
+        *sock = c->transport == DG_TRANSPORT_TCP ? 0 : (e->sock_next++ / SOCK_RUN) % e->o.nsockets;
+        const uint32_t *map = e->idmap + (size_t)*sock * 65536u;
+        uint16_t i = draw_id(e);
+        for (unsigned k = 0; k < 65536 && map[i] != 0; k++)
+                i++;
+        *id = i;
+        return map[i] == 0;
+}
+
 int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t cap, dg_query_t *q)
 {
         if (e->fatal)
@@ -653,16 +669,9 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
                 return dg_engine_next_query(e, now_ms, buf, cap, q);
         }
         res_t *r = &e->res[ri];
-        /* UDP sockets take turns by runs of SOCK_RUN queries, not one by
-         * one: a driver sends each socket's queries in one batch
-         * (sendmmsg), so a run keeps its batches full */
-        unsigned sock =
-            c->transport == DG_TRANSPORT_TCP ? 0 : (e->sock_next++ / SOCK_RUN) % e->o.nsockets;
-        uint32_t *map = e->idmap + (size_t)sock * 65536u;
-        uint16_t id = draw_id(e);
-        for (unsigned k = 0; k < 65536 && map[id] != 0; k++)
-                id++;
-        if (map[id] != 0)
+        unsigned sock;
+        uint16_t id;
+        if (!take_id(e, c, &sock, &id))
                 return 0; /* 65536 queries in flight on this socket */
 
         unsigned flags = e->o.no_rd ? 0 : DG_Q_RD;
@@ -686,7 +695,7 @@ int dg_engine_next_query(dg_engine_t *e, uint64_t now_ms, uint8_t *buf, size_t c
         c->tries_this++;
         if (c->tries_total++ == 0)
                 c->first_ms = now_ms;
-        map[id] = c->slot + 1;
+        e->idmap[(size_t)sock * 65536u + id] = c->slot + 1;
         cq_push(&e->inflight, c);
         r->inflight++;
         r->sent++;
