@@ -345,6 +345,16 @@ std::vector<std::string> fqdns(const std::vector<std::string> &w, const std::str
         return out;
 }
 
+/* The words w0 ... w(n - 1), then www (a name example() has). */
+std::vector<std::string> w_words_and_www(int n)
+{
+        std::vector<std::string> w;
+        for (int i = 0; i < n; i++)
+                w.push_back("w" + std::to_string(i));
+        w.push_back("www");
+        return w;
+}
+
 } // namespace
 
 /* ------------------------------------------------------------ basics */
@@ -1689,10 +1699,7 @@ TEST(Validation, StragglersDoNotHoldUpTheStart)
         net.res.push_back(silent());
         net.res.push_back(slow(honest(z), 300));   /* 10: far */
         net.res.push_back(slow(hijacker(z), 300)); /* 11: far, and lies */
-        std::vector<std::string> w;
-        for (int i = 0; i < 20000; i++)
-                w.push_back("w" + std::to_string(i));
-        w.push_back("www");
+        std::vector<std::string> w = w_words_and_www(20000);
         EngineRun run(net, "example.com", w);
         run.o.no_wildcard = true;
         run.o.qps = 10000; /* two seconds of words */
@@ -1746,10 +1753,7 @@ TEST(Validation, LostProbesDoNotHoldUpTheStart)
         };
         for (int i = 0; i < 20; i++)
                 net.res.push_back(after(20, i % 2 == 1 && i < 18));
-        std::vector<std::string> w;
-        for (int i = 0; i < 4000; i++)
-                w.push_back("w" + std::to_string(i));
-        w.push_back("www");
+        std::vector<std::string> w = w_words_and_www(4000);
         EngineRun run(net, "example.com", w);
         run.o.no_wildcard = true;
         run.o.per_resolver = 4; /* about two seconds of words */
