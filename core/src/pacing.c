@@ -576,12 +576,10 @@ static bool queue_seen(const dg_pace_t *p)
  * not a probe's (a cut marks it, as a limit's cut does), and the first
  * judgement after it only sets the reference: its growth is startup's late
  * answers, not room. */
-static void leave_startup_for_queue(dg_pace_t *p, uint64_t now, const char *why)
+static void leave_startup_for_queue(dg_pace_t *p, uint64_t now)
 {
 #ifdef DG_PACE_TRACE
-        fprintf(stderr, "T %llu leave startup: %s\n", (unsigned long long)now, why);
-#else
-        (void)why;
+        fprintf(stderr, "T %llu leave startup: queue\n", (unsigned long long)now);
 #endif
         p->mode = DG_PACE_PROBE;
         p->cycle = 1; /* drain */
@@ -798,7 +796,7 @@ void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt
         rtt_sample(p, rtt_ms < 0 ? 0 : rtt_ms);
         p->backoff = 0;
         if (p->mode == DG_PACE_STARTUP && queue_seen(p))
-                leave_startup_for_queue(p, now_ms, "queue");
+                leave_startup_for_queue(p, now_ms);
         /* a slip is the limiter's answer, handled at once (advance): not a
          * loss of the path's */
         outcome(p, round, !useful, kind != DG_PACE_SLIP, kind == DG_PACE_REFUSED);
