@@ -208,6 +208,15 @@ static int open_udp_all(dg_loop_t *l)
                 if (!need)
                         continue;
                 u->fd = open_udp(family, peer);
+                if (u->fd < 0 && peer) {
+                        /* connect() refuses a peer with no route (a name
+                         * server's glue in a documentation range, say): that
+                         * resolver is asked over an unconnected socket, where
+                         * each datagram fails on its own, a dead resolver
+                         * rather than a failed run */
+                        u->resolver = -1;
+                        u->fd = open_udp(family, NULL);
+                }
                 if (u->fd < 0)
                         return -1;
                 struct epoll_event ev = {.events = EPOLLIN};
