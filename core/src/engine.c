@@ -407,8 +407,11 @@ void eng_result_emit(dg_engine_t *e, cand_t *c, dg_status_t status)
         r->status = status;
         r->rcode = c->rcode;
         /* a failure's cause; an NXDOMAIN's only when --trusted overruled
-         * the pool (c->reason is set on those paths alone) */
-        r->reason = status == DG_STATUS_FAILED || status == DG_STATUS_NXDOMAIN ? c->reason : NULL;
+         * the pool (a retried try's "timeout" stays in c->reason) */
+        r->reason = status == DG_STATUS_FAILED ||
+                            (status == DG_STATUS_NXDOMAIN && c->reason == eng_reason_trusted_nx)
+                        ? c->reason
+                        : NULL;
         r->tries = c->tries_total;
         zone_t *z = eng_zone_at(e, c->zone);
         r->depth = z ? z->depth + 1 : 0;

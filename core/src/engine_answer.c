@@ -162,13 +162,15 @@ static void resolvers_disagree(dg_engine_t *e, cand_t *c)
         eng_enqueue(e, c, false); /* behind the canaries */
 }
 
+const char eng_reason_trusted_nx[] = "a trusted resolver said NXDOMAIN";
+
 /* A trusted resolver says NXDOMAIN for a name the pool said exists: not a
  * finding. The pool resolver is not dropped for it (a name can also vanish
  * between two queries); canaries and validation deal with broad liars. */
 static void trusted_rejects(dg_engine_t *e, cand_t *c)
 {
         e->st.rejected_by_trusted++;
-        c->reason = "a trusted resolver said NXDOMAIN"; /* the pool said it exists */
+        c->reason = eng_reason_trusted_nx; /* the pool said it exists */
         if (e->o.log) {
                 char *n = eng_name_text(c->name, false);
                 eng_logf(e, DG_LOG_DEBUG, "%s: exists for %s, NXDOMAIN at trusted %s", n,

@@ -307,6 +307,9 @@ void eng_parsed_clear(parsed_t *p);
 char *eng_sig_join(GPtrArray *sig);
 void eng_cand_answered(dg_engine_t *e, cand_t *c, parsed_t *p);
 void eng_cand_failed(dg_engine_t *e, cand_t *c, const char *reason, int rcode);
+/* The reason of an NXDOMAIN result that --trusted overruled (compared by
+ * address: a retried try leaves "timeout" in cand_t.reason). */
+extern const char eng_reason_trusted_nx[];
 
 /* engine_late.c: questions asked again after their timeout keep their ID
  * until twice the timeout; their answers still count */
