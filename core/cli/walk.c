@@ -176,6 +176,7 @@ typedef struct {
         char *server, *resolvers, *format, *output, *state, *resume, *hashcat, *john;
         char **wordlists, **crack_from;
         int timeout, port, retries, max_queries, crack_depth, threads;
+        gint64 hash_tries;
         gboolean progress;
         const char *zone;
         dg_fmt_t fmt;
@@ -234,6 +235,10 @@ static gboolean parse_args(walk_opts_t *o, int *argc, char ***argv)
              "N"},
             {"max-queries", 'm', 0, G_OPTION_ARG_INT, &o->max_queries,
              "Query budget (default 100000)", "N"},
+            {"hash-tries", 0, 0, G_OPTION_ARG_INT64, &o->hash_tries,
+             "NSEC3: random names hashed to find one in a gap before the walk stops (default: "
+             "as many as the gaps left need, up to 2^27 / (iterations + 1))",
+             "N"},
             {NULL, 0, 0, 0, NULL, NULL, NULL},
         };
         return dg_cli_parse_options(CMD, "DOMAIN",
@@ -255,9 +260,9 @@ static int parse_opts(walk_opts_t *o, int argc, char **argv)
                 return 2;
         if (dg_cli_pick_format(CMD, o->format, DG_FMT_TEXT, formats, &o->fmt) != 0)
                 return 2;
-        if (o->timeout < 0 || o->retries < 0 || o->max_queries < 0 || o->port <= 0 ||
-            o->port > 65535 || o->crack_depth < 1 || o->crack_depth > 8 || o->threads < 0 ||
-            o->threads > 1024) {
+        if (o->timeout < 0 || o->retries < 0 || o->max_queries < 0 || o->hash_tries < 0 ||
+            o->port <= 0 || o->port > 65535 || o->crack_depth < 1 || o->crack_depth > 8 ||
+            o->threads < 0 || o->threads > 1024) {
                 dg_cli_error(CMD, "negative or out-of-range number in the options");
                 return 2;
         }
@@ -277,6 +282,7 @@ static int parse_opts(walk_opts_t *o, int argc, char **argv)
         o->wo.timeout_ms = (unsigned)o->timeout;
         o->wo.retries = (unsigned)o->retries;
         o->wo.max_queries = (unsigned)o->max_queries;
+        o->wo.max_hash_tries = (uint64_t)o->hash_tries;
         return 0;
 }
 

@@ -267,7 +267,7 @@ int dg_walk_run(dg_walk_t *w, const struct sockaddr *sa, socklen_t salen,
                         break;
                 }
                 if (r == 0)
-                        continue; /* the walk finished while planning */
+                        continue; /* finished, or a gap search goes on: see *stop */
                 int64_t wait = dg_walk_next_timeout(w, now);
                 uint64_t deadline = now + (uint64_t)(wait < 0 ? 0 : wait);
                 int n = qd.tcp ? tcp_exchange(sa, salen, q, qd.len, resp, 65536, deadline, stop)

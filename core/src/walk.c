@@ -75,8 +75,6 @@ int dg_walk_new(const char *zone, const dg_walk_opts_t *opts, dg_walk_t **out)
                 w->o.retries = DEF_RETRIES;
         if (w->o.timeout_ms == 0)
                 w->o.timeout_ms = DEF_TIMEOUT_MS;
-        if (w->o.max_hash_tries == 0)
-                w->o.max_hash_tries = DEF_HASH_TRIES;
         if (w->o.progress_ms == 0)
                 w->o.progress_ms = 1000;
         w->rng = w->o.seed ? w->o.seed : dg_rng_seed();
@@ -168,8 +166,15 @@ int dg_walk_next_query(dg_walk_t *w, uint64_t now_ms, uint8_t *buf, size_t cap, 
 {
         if (w->phase == PH_DONE)
                 return 0;
-        if (!w->pending)
+        if (!w->pending) {
                 plan(w);
+                /* a long NSEC3 gap search: a slice is done, nothing to send yet */
+                if (w->phase != PH_DONE && !w->pending && w->o.on_progress != NULL &&
+                    now_ms - w->last_progress >= w->o.progress_ms) {
+                        w->last_progress = now_ms;
+                        w->o.on_progress(w->o.progress_ud, w);
+                }
+        }
         if (w->phase == PH_DONE || !w->pending || w->sent)
                 return 0;
         if (w->queries >= w->o.max_queries) {
@@ -499,12 +504,18 @@ static double top64(const uint8_t *h)
         return (double)v;
 }
 
-/* Length of the cyclic range [a, b) on the ring (the whole ring if a == b). */
+/* Length of the cyclic range [a, b) of n-octet hashes on the ring (the
+ * whole ring if a == b). */
+static double arc_len(const uint8_t *a, const uint8_t *b, size_t n)
+{
+        double x = top64(a), y = top64(b);
+        int c = hash_cmp(a, b, n);
+        return c < 0 ? y - x : (c == 0 ? RING : RING - x + y);
+}
+
 static double range_len(const dg_walk_hash_t *e)
 {
-        double a = top64(e->hash), b = top64(e->next);
-        int c = hash_cmp(e->hash, e->next, e->hashlen);
-        return c < 0 ? b - a : (c == 0 ? RING : RING - a + b);
+        return arc_len(e->hash, e->next, e->hashlen);
 }
 
 double dg_walk_coverage(const dg_walk_t *w)
@@ -721,6 +732,31 @@ static bool in_gaps(const GArray *g, const uint8_t *h)
         return ans < 0 ? memcmp(h, e->hi, 20) < 0 : true; /* wrapping gap */
 }
 
+/* How many names one gap search may hash: the option, or (0) as many as
+ * the gaps' share of the ring needs (see DEF_HASH_TRIES). */
+static uint64_t search_budget(const dg_walk_t *w, const GArray *gaps)
+{
+        if (w->o.max_hash_tries != 0)
+                return w->o.max_hash_tries;
+        uint64_t cap = HASH_WORK_CAP / ((uint64_t)w->p.iterations + 1);
+        if (cap < DEF_HASH_TRIES)
+                cap = DEF_HASH_TRIES;
+        if (gaps == NULL)
+                return DEF_HASH_TRIES;
+        double u = 0;
+        for (guint i = 0; i < gaps->len; i++) {
+                const gap_t *g = &g_array_index(gaps, gap_t, i);
+                u += arc_len(g->lo, g->hi, 20) / RING;
+        }
+        double need = u > 0 ? HASH_MISS_LOG / u : (double)cap;
+        if (need < (double)DEF_HASH_TRIES)
+                return DEF_HASH_TRIES;
+        return need > (double)cap ? cap : (uint64_t)need;
+}
+
+/* Hashes random names until one lands in a gap, and asks for it. One call
+ * does at most a slice of the work: when the search goes on, it returns with
+ * nothing to ask, and the next call continues where it left off. */
 static void plan_nsec3(dg_walk_t *w)
 {
         if (w->probe == NULL && dg_nsec3_cracker_new(w->zone_str, w->p.salt, w->p.saltlen,
@@ -731,20 +767,31 @@ static void plan_nsec3(dg_walk_t *w)
         char lab[16];
         uint8_t h[20];
         /* Early on gaps are wide and a few tries land in one. Once that
-         * takes long, the few remaining gaps are listed once for this query
+         * takes long, the few remaining gaps are listed once for this slice
          * and checked instead of every collected record. */
         GArray *gaps = NULL;
         bool found = false;
-        for (uint64_t t = 0; t < w->o.max_hash_tries && !found; t++) {
+        uint64_t limit = search_budget(w, NULL);
+        uint64_t slice = HASH_WORK_SLICE / ((uint64_t)w->p.iterations + 1);
+        if (slice < 1024)
+                slice = 1024;
+        for (uint64_t t = 0; t < slice && !found; t++) {
+                if (gaps == NULL && w->gap_tries >= 256 && w->hashes->len > 0 &&
+                    g_hash_table_size(w->pending_next) > 0) {
+                        gaps = build_gaps(w);
+                        limit = search_budget(w, gaps);
+                }
+                if (w->gap_tries >= limit)
+                        break;
                 dg_random_label(&w->rng, lab, 12);
                 dg_nsec3_cracker_try(w->probe, lab, 12, h);
-                if (t == 256 && w->hashes->len > 0 && g_hash_table_size(w->pending_next) > 0)
-                        gaps = build_gaps(w);
+                w->gap_tries++;
                 found = gaps != NULL ? in_gaps(gaps, h) : !hash_covered(w, h);
         }
         if (gaps != NULL)
                 g_array_free(gaps, TRUE);
         if (found) {
+                w->gap_tries = 0;
                 uint8_t q[DG_NAME_WIRE_MAX];
                 q[0] = 12;
                 memcpy(q + 1, lab, 12);
@@ -752,10 +799,12 @@ static void plan_nsec3(dg_walk_t *w)
                 ask(w, q, 13 + w->zlen, LDNS_RR_TYPE_A);
                 return;
         }
+        if (w->gap_tries < limit)
+                return; /* the search goes on at the next call */
         finish(w, DG_WALK_BUDGET,
-               "ring not closed: %u gaps too small for random names to hit (%llu tries); "
-               "%.6f%% covered",
-               g_hash_table_size(w->pending_next), (unsigned long long)w->o.max_hash_tries,
+               "ring not closed: %u gaps too small for random names to hit (%llu names "
+               "hashed); %.6f%% covered",
+               g_hash_table_size(w->pending_next), (unsigned long long)w->gap_tries,
                100.0 * dg_walk_coverage(w));
 }
 

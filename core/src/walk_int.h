@@ -12,10 +12,19 @@
 #define DEF_MAX_NAMES 1000000u
 #define DEF_RETRIES 3u
 #define DEF_TIMEOUT_MS 2000u
-/* Random names hashed per NSEC3 query to land in a gap. Only the last, tiny
- * gaps need many: with N hashes the walk stops with about N * sqrt(2 / T)
- * gaps left after about N * sqrt(2 * T) hashes in all (T = this bound). */
+/* Random names hashed per NSEC3 query to land in a gap, when the options
+ * leave it to the walk: at least DEF_HASH_TRIES, and else enough that the
+ * remaining gaps (share u of the ring) are missed with odds of e^-14 (about
+ * one in a million): 14 / u names. A walk of N hashes ends on gaps of about
+ * 1 / N^2 of the ring, which a fixed bound of 2,000,000 names missed in 4
+ * walks of 300 at N = 1,070. The work (SHA-1 runs: names x (iterations + 1))
+ * of one search is bounded by HASH_WORK_CAP (about 10 s on one core), and
+ * done in slices of HASH_WORK_SLICE, between which the walk reports progress
+ * and its driver can see a stop flag. */
 #define DEF_HASH_TRIES 2000000ull
+#define HASH_MISS_LOG 14.0
+#define HASH_WORK_CAP (1ull << 27)
+#define HASH_WORK_SLICE (1ull << 20)
 #define MAX_STALE 25u /* NSEC3 answers in a row that taught nothing new */
 
 typedef enum { PH_PARAM, PH_PROBE, PH_NSEC, PH_NSEC3, PH_DONE } phase_t;
@@ -62,6 +71,7 @@ struct dg_walk {
         bool resumed;           /* hashes and parameters came from a state file */
         bool compact;           /* RFC 9824 Compact Denial of Existence seen */
         uint64_t last_progress; /* ms of the last on_progress call */
+        uint64_t gap_tries;     /* names hashed in the current gap search */
 };
 
 #define RING 18446744073709551616.0 /* 2^64: ranges are measured on the top 64 bits */

@@ -197,6 +197,22 @@ jq -r 'select(.hash and .name) | .name' "$D/big3d.jsonl" >"$D/big3d.cracked"
 	--wordlist "$D/big3.words" --depth 2 >"$D/big3d.want"
 tb_assert_sets_eq "big3.test: names cracked three levels deep" "$D/big3d.want" "$D/big3d.cracked"
 echo "ok: $(cat "$D/big3d.err")"
+# --hash-tries: a bound the user sets is kept (the default grows with the
+# smallness of the gaps left); the walk stops on a gap it could not hit, with
+# status budget, exit 0 and what it collected
+rc=0
+"$DG_BIN" walk big3.test -s "$(tb_resolver big3)" --hash-tries 100 -f jsonl \
+	>"$D/ht.jsonl" 2>"$D/ht.err" || rc=$?
+tb_assert_exit "walk --hash-tries 100" 0 "$rc"
+read -r hst hsn < <(jq -r 'select(.summary) | .summary | "\(.status) \(.hashes)"' "$D/ht.jsonl")
+[[ $hst == budget ]] && ((hsn > 0 && hsn < $(wc -l <"$D/big3.want"))) ||
+	tb_fail "--hash-tries 100: status $hst, $hsn hashes"
+grep -q 'gaps too small for random names to hit (100 names hashed)' "$D/ht.err" ||
+	tb_fail "--hash-tries 100: $(cat "$D/ht.err")"
+echo "ok: --hash-tries 100 stops at $hsn hashes"
+rc=0
+"$DG_BIN" walk big3.test -s "$(tb_resolver big3)" --hash-tries -1 >/dev/null 2>"$D/ht.err" || rc=$?
+tb_assert_exit "walk --hash-tries -1" 2 "$rc"
 
 # --- 5. NSEC3 past collection: exports, size estimate, interrupt and resume, threads,
 #        names from other sources -----------------------------------------------------

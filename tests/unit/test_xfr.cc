@@ -854,15 +854,91 @@ TEST(Walk, Nsec3BudgetLeavesPartialCoverage)
 
 TEST(Walk, Nsec3LastGapsAreFound)
 {
-        // 400 hashes: the last gaps are small enough that the search switches
-        // from the collected records to the list of remaining gaps
+        // 400 hashes, default options: the last gaps are small enough that the
+        // search switches from the collected records to the list of remaining
+        // gaps, and its budget grows with their smallness
         dg_walk_t *w;
         ASSERT_NO_FATAL_FAILURE(walk_numbered(
-            "g", 400, 5, [](dg_walk_opts_t &o) { o.max_hash_tries = 50000000; }, &w, 2000));
+            "g", 400, 5, [](dg_walk_opts_t &) {}, &w, 2000));
         EXPECT_EQ(dg_walk_status(w), DG_WALK_COMPLETE) << dg_walk_errmsg(w);
         const dg_walk_hash_t *h;
         EXPECT_EQ(dg_walk_hashes(w, &h), 400u);
         EXPECT_DOUBLE_EQ(dg_walk_coverage(w), 1.0);
+        dg_walk_free(w);
+}
+
+// A ring of two halves and, between them, a record of 2^-21 of it: about 2.1
+// million names must be hashed to land in that one.
+Nsec3Zone tiny_gap_zone()
+{
+        Nsec3Zone z({});
+        z.iter = 0;
+        z.salt.clear();
+        Bytes a(20, 0), b(20, 0), c(20, 0);
+        b[0] = 0x80;
+        c[0] = 0x80;
+        c[2] = 0x08;
+        z.hashes = {a, b, c};
+        return z;
+}
+
+// Walks tiny_gap_zone() with the given seed and default options; *idle =
+// calls that had nothing to send yet (search slices), *progress =
+// on_progress calls. The caller frees *w.
+void walk_tiny_gap(uint64_t seed, dg_walk_t **w, int *idle, int *progress)
+{
+        Nsec3Zone z = tiny_gap_zone();
+        *idle = *progress = 0;
+        ASSERT_NO_FATAL_FAILURE(open_walk(
+            "z.test", seed,
+            [progress](dg_walk_opts_t &o) {
+                    o.progress_ms = 1;
+                    o.progress_ud = progress;
+                    o.on_progress = [](void *ud, dg_walk_t *) { ++*(int *)ud; };
+            },
+            w));
+        uint64_t now = 1000;
+        for (int i = 0; i < 1000 && !dg_walk_done(*w); i++, now++) {
+                std::optional<Bytes> resp;
+                ASSERT_NO_FATAL_FAILURE(answer_next(*w, now, std::ref(z), &resp));
+                if (!resp) {
+                        ++*idle;
+                        continue;
+                }
+                ASSERT_EQ(DG_OK, dg_walk_feed(*w, now, resp->data(), resp->size()));
+        }
+}
+
+TEST(Walk, Nsec3TinyLastGapIsSearchedLonger)
+{
+        // With seed 5 the last gap takes more than two slices of 2^20 names
+        // (over the fixed bound of 2,000,000 the walk once had, and ended on): the default
+        // budget follows the gap's size, and the search is sliced so that a
+        // driver sees its stop flag and the progress goes on meanwhile.
+        dg_walk_t *w;
+        int idle, progress;
+        ASSERT_NO_FATAL_FAILURE(walk_tiny_gap(5, &w, &idle, &progress));
+        EXPECT_EQ(dg_walk_status(w), DG_WALK_COMPLETE) << dg_walk_errmsg(w);
+        const dg_walk_hash_t *h;
+        EXPECT_EQ(dg_walk_hashes(w, &h), 3u);
+        EXPECT_GE(idle, 2);
+        EXPECT_GE(progress, idle);
+        dg_walk_free(w);
+}
+
+TEST(Walk, Nsec3GapSearchKeepsAGivenBound)
+{
+        // a bound the user set is kept: the tiny gap is not found in 100,000
+        Nsec3Zone z = tiny_gap_zone();
+        dg_walk_t *w;
+        ASSERT_NO_FATAL_FAILURE(open_walk(
+            "z.test", 5, [](dg_walk_opts_t &o) { o.max_hash_tries = 100000; }, &w));
+        ASSERT_NO_FATAL_FAILURE(drive(w, std::ref(z)));
+        EXPECT_EQ(dg_walk_status(w), DG_WALK_BUDGET);
+        EXPECT_NE(std::string(dg_walk_errmsg(w)).find("(100000 names hashed)"), std::string::npos)
+            << dg_walk_errmsg(w);
+        const dg_walk_hash_t *h;
+        EXPECT_EQ(dg_walk_hashes(w, &h), 2u);
         dg_walk_free(w);
 }
 

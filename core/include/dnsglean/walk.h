@@ -50,8 +50,11 @@ typedef struct {
         unsigned retries;        /* extra tries per query after a timeout (default 3) */
         unsigned timeout_ms;     /* per try (default 2000) */
         uint64_t max_hash_tries; /* NSEC3: random names hashed to find one in a gap,
-                                    per query (default 2,000,000); when none lands,
-                                    the walk ends with DG_WALK_BUDGET */
+                                    per query; when none lands, the walk ends with
+                                    DG_WALK_BUDGET. Default: enough that the gaps
+                                    left are missed with odds of about 1e-6 (14 /
+                                    their share of the ring), at least 2,000,000, at
+                                    most 2^27 / (iterations + 1) */
         uint64_t seed;           /* randomness of query IDs and names; 0 = system */
         /* Called from dg_walk_feed after an answer was used, at most every
          * progress_ms (default 1000) of the now_ms given to it: for a
@@ -127,8 +130,10 @@ typedef struct {
 } dg_walk_query_t;
 
 /* Writes the next query into buf (cap >= 512) when one is due. Returns 1
- * (query in buf, described by *q), 0 (nothing to send: waiting for an answer
- * or done) or DG_ESPACE. One query is outstanding at a time. */
+ * (query in buf, described by *q), 0 (nothing to send: waiting for an answer,
+ * done, or an NSEC3 gap search that goes on at the next call: each call
+ * hashes at most about a million names, and calls on_progress when due) or
+ * DG_ESPACE. One query is outstanding at a time. */
 DG_API int dg_walk_next_query(dg_walk_t *w, uint64_t now_ms, uint8_t *buf, size_t cap,
                               dg_walk_query_t *q);
 
