@@ -150,6 +150,48 @@ double dg_pace_loss_all(const dg_pace_t *p)
         return p->loss_all;
 }
 
+/* At a round's end: the least mean RTT of a round, over two epochs. */
+static void mean_track(dg_pace_t *p, uint64_t now)
+{
+        if (p->round_rtt_n >= PACE_MEAN_SAMPLES) {
+                double m = p->round_rtt_sum / p->round_rtt_n;
+                if (p->mean_cur <= 0 || m < p->mean_cur)
+                        p->mean_cur = m;
+        }
+        if (now - p->mean_epoch >= PACE_MEAN_EPOCH_MS) {
+                p->mean_prev = p->mean_cur;
+                p->mean_cur = 0;
+                p->mean_epoch = now;
+        }
+}
+
+/* The least mean RTT of a round lately if the path is short (under a
+ * round's least length), else 0. */
+static double short_path_mean(const dg_pace_t *p)
+{
+        double m = p->mean_prev > 0 && (p->mean_cur <= 0 || p->mean_prev < p->mean_cur)
+                       ? p->mean_prev
+                       : p->mean_cur;
+        return m > 0 && m < PACE_ROUND_MIN_MS ? m : 0;
+}
+
+/* How long the window holds queries for: at most twice the least mean RTT
+ * of a round (and the ms clock's grain) on a path whose rounds span several
+ * round trips (a server on the same host or LAN). There, what the window
+ * lets in queues at the server, and the RTT that queue adds would widen the
+ * window further (a window of 2 x rate x srtt always exceeds the queue that
+ * made srtt), until the server's socket buffer drops a window's worth. The
+ * mean, not the least sample: a resolver whose cache answers some names at
+ * once and recurses for others is not a short path. */
+static double short_path_hold(const dg_pace_t *p, double hold)
+{
+        double m = short_path_mean(p);
+        if (m <= 0)
+                return hold;
+        double cap = 2.0 * m > 1.0 ? 2.0 * m : 1.0;
+        return hold < cap ? hold : cap;
+}
+
 /* The rate and window from the current estimates. */
 static void update_model(dg_pace_t *p)
 {
@@ -186,14 +228,21 @@ static void update_model(dg_pace_t *p)
         double hold = p->srtt + 2.0 * (jitter > 0 ? jitter : 0.0);
         if (hold < 1.0)
                 hold = 1.0; /* the ms clock's grain, and a busy driver's latency */
+        hold = short_path_hold(p, hold);
         if (p->mode == DG_PACE_STARTUP) {
                 /* growing: from the pacing rate, at most doubling a round
-                 * (slow start's pace, however short the round trip) */
-                double w = 2.0 * p->rate * (p->srtt > 0.25 ? p->srtt : 0.25) + PACE_MIN_WINDOW;
+                 * (slow start's pace, however short the round trip; and
+                 * never under the clock's grain, or a sub-ms path's window
+                 * would cap the rate startup is measuring) */
+                double rt = short_path_hold(p, p->srtt > 1.0 ? p->srtt : 1.0);
+                double w = 2.0 * p->rate * rt + PACE_MIN_WINDOW;
                 p->cwnd = w < 2.0 * p->round_cwnd ? w : 2.0 * p->round_cwnd;
         } else {
                 double offered = p->limited && p->cap > 0 ? p->rate : p->amax / (1.0 - loss);
-                p->cwnd = offered * 2.0 * hold + PACE_MIN_WINDOW;
+                /* a short path's hold is the clock's grain, already twice
+                 * its round trip or more: no further gain */
+                double g = short_path_mean(p) > 0 ? 1.0 : 2.0;
+                p->cwnd = offered * g * hold + PACE_MIN_WINDOW;
         }
 }
 
@@ -422,6 +471,7 @@ static void round_open(dg_pace_t *p, uint32_t id, uint64_t now)
         p->round_len = round_len(p);
         p->round_min_rtt = 0;
         p->round_rtt_n = 0;
+        p->round_rtt_sum = 0;
         p->round_srtt = p->srtt;
         p->round_cwnd = p->cwnd;
 }
@@ -599,7 +649,7 @@ static void advance(dg_pace_t *p, uint64_t now)
 {
         if (!p->started) { /* the clock starts at the first use */
                 p->started = true;
-                p->round_start = p->tokens_ms = now;
+                p->round_start = p->tokens_ms = p->mean_epoch = now;
                 return;
         }
         if (now < p->round_start + p->round_len)
@@ -634,6 +684,7 @@ static void advance(dg_pace_t *p, uint64_t now)
                 mark_stale(p, now);
         if (p->round_rtt_n > 0 && (p->base_rtt <= 0 || p->round_min_rtt < p->base_rtt))
                 p->base_rtt = p->round_min_rtt;
+        mean_track(p, now);
         if (p->mode == DG_PACE_STARTUP) {
                 if (p->amax >= p->full_bw * 1.25) {
                         p->full_bw = p->amax;
@@ -659,10 +710,13 @@ static void advance(dg_pace_t *p, uint64_t now)
 #ifdef DG_PACE_TRACE
         fprintf(stderr,
                 "T %llu len=%llu mode=%d lim=%d slipl=%d rate=%.1f cap=%.1f amax=%.1f samp=%.1f "
-                "L=%.3f slipped=%d cwnd=%.0f srtt=%.1f\n",
+                "L=%.3f slipped=%d cwnd=%.0f srtt=%.1f sent=%llu ans=%llu lost=%llu live=%u "
+                "stale=%u rto=%u\n",
                 (unsigned long long)now, (unsigned long long)elapsed, p->mode, p->limited,
                 p->slip_limited, p->rate * 1000, p->cap * 1000, p->amax * 1000, sample * 1000,
-                p->loss, (int)p->slip_cuts, p->cwnd, p->srtt);
+                p->loss, (int)p->slip_cuts, p->cwnd, p->srtt, (unsigned long long)p->sent,
+                (unsigned long long)p->answered, (unsigned long long)p->lost, p->live_inflight,
+                p->stale, dg_pace_rto(p));
 #endif
 }
 
@@ -710,6 +764,7 @@ static void rtt_sample(dg_pace_t *p, double ms)
 {
         if (p->round_rtt_n++ == 0 || ms < p->round_min_rtt)
                 p->round_min_rtt = ms;
+        p->round_rtt_sum += ms;
         p->recent_rtt[p->recent_n++ % PACE_RECENT_RTT] = ms;
         if (p->rtt_samples++ == 0) {
                 p->srtt = ms;
@@ -748,8 +803,13 @@ static void rtt_sample(dg_pace_t *p, double ms)
         double margin =
             4 * p->rttvar > p->srtt * RTO_QUEUE_SHARE ? 4 * p->rttvar : p->srtt * RTO_QUEUE_SHARE;
         double rto = p->srtt + margin;
-        if (rto < PACE_MIN_RTO_MS)
-                rto = PACE_MIN_RTO_MS;
+        /* a short path's losses are its server's socket buffer overflowing:
+         * asked again soon; a limiter's are its limit: not sooner than
+         * anywhere else (the retries would count against it) */
+        double least =
+            short_path_mean(p) > 0 && !p->limited ? PACE_MIN_RTO_SHORT_MS : PACE_MIN_RTO_MS;
+        if (rto < least)
+                rto = least;
         if (rto > p->timeout_cap)
                 rto = p->timeout_cap;
         p->rto = (unsigned)rto;

@@ -67,16 +67,19 @@ extern "C" {
 #define PACE_BW_ROUNDS 10    /* rounds in the bottleneck-rate max filter */
 #define PACE_ROUND_MIN_MS 10 /* shortest round */
 #define PACE_ROUND_MAX_MS 1000
-#define PACE_MIN_RTO_MS 200     /* floor of the retransmission timeout */
-#define PACE_INITIAL_WINDOW 32  /* in flight before anything was measured (default) */
-#define PACE_MIN_WINDOW 16      /* floor of the window once measured */
-#define PACE_LONG_RTT_MS 20     /* a larger first window only from this RTT on */
-#define PACE_IW_RTT_MS 40.0     /* ... set for a path this long, and scaled */
-#define PACE_IW_SCALE_MAX 4.0   /* ... up to this many times for a longer one */
-#define PACE_SEC_BINS 10        /* the last second's answers, in bins */
-#define PACE_RECENT_RTT 16      /* RTT samples a queue must show in (startup) */
-#define PACE_LIVE_SNAPS 16      /* startup's delivered-count snapshots */
-#define PACE_FAST_STARTUP_MS 50 /* startup follows them from this RTT on */
+#define PACE_MIN_RTO_MS 200      /* floor of the retransmission timeout */
+#define PACE_MIN_RTO_SHORT_MS 25 /* ... on a path whose rounds' mean RTT is under 10 ms */
+#define PACE_INITIAL_WINDOW 32   /* in flight before anything was measured (default) */
+#define PACE_MIN_WINDOW 16       /* floor of the window once measured */
+#define PACE_LONG_RTT_MS 20      /* a larger first window only from this RTT on */
+#define PACE_IW_RTT_MS 40.0      /* ... set for a path this long, and scaled */
+#define PACE_IW_SCALE_MAX 4.0    /* ... up to this many times for a longer one */
+#define PACE_SEC_BINS 10         /* the last second's answers, in bins */
+#define PACE_RECENT_RTT 16       /* RTT samples a queue must show in (startup) */
+#define PACE_LIVE_SNAPS 16       /* startup's delivered-count snapshots */
+#define PACE_FAST_STARTUP_MS 50  /* startup follows them from this RTT on */
+#define PACE_MEAN_SAMPLES 32     /* RTT samples a round's mean needs */
+#define PACE_MEAN_EPOCH_MS 2000  /* the least round mean is of the last 2-4 s */
 
 typedef enum { DG_PACE_STARTUP = 0, DG_PACE_PROBE = 1 } dg_pace_mode_t;
 
@@ -127,14 +130,19 @@ typedef struct {
         unsigned cycle; /* index into the probe cycle */
         double full_bw;
         unsigned full_rounds;
-        double base_rtt;        /* the least RTT of the rounds before this one (ms; 0: none) */
-        double round_min_rtt;   /* this round's least RTT sample (ms) */
-        uint32_t round_rtt_n;   /* ... and how many samples it has */
-        double round_srtt;      /* srtt when this round opened (ms) */
-        bool queue_exit;        /* startup ended on a queue, not judged since */
-        bool draining;          /* startup ended: its queue is being drained */
-        unsigned drain_rounds;  /* ... for this many rounds */
-        unsigned live_inflight; /* in flight and not likely lost, at the last wait */
+        double base_rtt;            /* the least RTT of the rounds before this one (ms; 0: none) */
+        double round_min_rtt;       /* this round's least RTT sample (ms) */
+        uint32_t round_rtt_n;       /* ... and how many samples it has */
+        double round_rtt_sum;       /* ... and their sum (ms) */
+        double mean_cur, mean_prev; /* least mean RTT of a round (of PACE_MEAN_SAMPLES
+                                       samples or more) in this and the last epoch of
+                                       PACE_MEAN_EPOCH_MS (ms; 0: none) */
+        uint64_t mean_epoch;        /* when this epoch began */
+        double round_srtt;          /* srtt when this round opened (ms) */
+        bool queue_exit;            /* startup ended on a queue, not judged since */
+        bool draining;              /* startup ended: its queue is being drained */
+        unsigned drain_rounds;      /* ... for this many rounds */
+        unsigned live_inflight;     /* in flight and not likely lost, at the last wait */
         double recent_rtt[PACE_RECENT_RTT]; /* the last RTT samples (ms) */
         unsigned recent_n;                  /* samples so far (the ring's next is % size) */
         uint64_t live_ms[PACE_LIVE_SNAPS];  /* startup: when answered was ... */
