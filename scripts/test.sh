@@ -23,9 +23,10 @@ bash "$root/scripts/build.sh"
 
 rc=0
 # Two at a time, except the tests that measure rates, loss, timing or memory
-# (the hostile network, the path simulator, RRL, peak RSS, benchmarks):
-# those run one at a time, alone, afterwards.
-SERIAL='^(hostile\.|sim\.|bench\.|integration\.(brute_memory|brute_rrl)$)'
+# (scripts/serial-tests.sh): those run one at a time, alone, afterwards.
+# shellcheck source=scripts/serial-tests.sh
+. "$root/scripts/serial-tests.sh"
+SERIAL=$DG_SERIAL_TESTS
 if (($# == 0)); then
 	ctest --test-dir "$build" --output-on-failure --timeout 900 -j2 -E "$SERIAL" </dev/null || rc=1
 	ctest --test-dir "$build" --output-on-failure --timeout 900 -R "$SERIAL" </dev/null || rc=1

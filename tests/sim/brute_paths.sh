@@ -82,12 +82,15 @@ brute() {
 	tb_assert_eq "$name: failed" 0 "$(tb_stat "$TB_TMP/$name.stats" failed)"
 }
 
-# rate NAME ADDR FIELD FROM: FIELD's growth per second at ADDR from FROM
-# seconds into the run to the last sample taken before its end
+# rate NAME ADDR FIELD FROM [TO]: FIELD's growth per second at ADDR from FROM
+# seconds into the run to the last sample taken before its end (or before
+# TO seconds, when that comes first)
 rate() {
-	jq -rs --arg a "$2:$P" --arg f "$3" --argjson from "$4" '
+	jq -rs --arg a "$2:$P" --arg f "$3" --argjson from "$4" --argjson to "${5:-1e9}" '
 		[.[] | {t, v: (.r[] | select(.addr == $a) | .[$f])}] as $s
-		| ($s | map(select(.t >= $from)) | first) as $x | ($s | .[-2]) as $y
+		| ($s | map(select(.t >= $from)) | first) as $x
+		| ([($s | .[:-1] | map(select(.t <= $to)) | last), ($s | .[-2])]
+		   | map(select(. != null)) | min_by(.t)) as $y
 		| if $x == null or $y == null or $y.t <= $x.t then "nan"
 		  else (($y.v - $x.v) / ($y.t - $x.t) | floor) end' "$TB_TMP/$1.samples"
 }
@@ -97,10 +100,20 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 # 1. a 50 ms path that carries 4,000 q/s (more is dropped): from 2 s on,
 #    the pacing has it answer at >= 80% of that
 brute fill "$G/labels.txt" "127.0.2.1:$P"
-r=$(rate fill 127.0.2.1 forwarded 2)
-echo "fill: 20,000 candidates in $(elapsed fill) s; $r queries/s went through after 2 s"
-le 3200 "$r" || tb_fail "fill: the 50 ms path was not filled: $r q/s of 4,000 after 2 s"
-echo "ok: a 50 ms path filled (>= 80% of its rate within 2 s)"
+# (from 2 s to 4 s: the run's tail, the last names' retries, is not the fill)
+r=$(rate fill 127.0.2.1 forwarded 2 4)
+echo "fill: 20,000 candidates in $(elapsed fill) s; $r queries/s went through from 2 s to 4 s"
+# How fast is a figure of the plain build: under ASan (scripts/test-sanitize.sh
+# sets DG_SANITIZED=1) every query costs ten times the CPU and this check read
+# 2,100-4,000 q/s with the same pacing, as brute_memory's RSS is left to the
+# plain build too. The rest of this script (found, failed, caps never
+# exceeded, limiters held) is checked in both.
+if [[ ${DG_SANITIZED-} == 1 ]]; then
+	echo "ok: fill: $r q/s (not judged under ASan; the plain pass asserts >= 3,200)"
+else
+	le 3200 "$r" || tb_fail "fill: the 50 ms path was not filled: $r q/s of 4,000 from 2 s to 4 s"
+	echo "ok: a 50 ms path filled (>= 80% of its rate within 2 s)"
+fi
 
 # 2. --qps is a hard cap (a tenth of a second of burst at most)
 head -3000 "$G/labels.txt" >"$TB_TMP/3k.txt"
