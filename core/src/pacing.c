@@ -8,6 +8,11 @@
 #endif
 
 #define STARTUP_GAIN 2.0
+#define SLOW_START_WINDOWS 4.0   /* before a rate is known: at most this many first windows */
+#define STARTUP_FULL_GROWTH 0.25 /* a round's growth that says "room" at the full gain */
+#define STARTUP_GROWTH_MIN 1.02  /* ... and at least this, above a round's noise */
+#define STARTUP_ROUNDS 3         /* rounds without it: the path is full */
+#define STARTUP_ROUNDS_SHORT 8   /* ... on a short path (rounds of many round trips) */
 #define PROBE_CYCLE 8
 #define PROBE_ROOM 1.15       /* a probe's rounds delivered this much more: startup again */
 #define MAX_LOSS 0.6          /* the rate is never inflated past 1 / (1 - 0.6) */
@@ -79,6 +84,27 @@ static double gain_now(const dg_pace_t *p)
 }
 
 static void round_open(dg_pace_t *p, uint32_t id, uint64_t now);
+
+/* Startup's sign that the path still has room: the delivered rate grew by
+ * this much in a round. BBR's 25% for startup's full gain; a gain scaled
+ * down to a fraction of a round (a short path) can only grow by that
+ * fraction, so the bar is scaled with it (else startup ends after three
+ * rounds whatever the path holds). */
+static double startup_growth(const dg_pace_t *p)
+{
+        double g = gain_now(p);
+        double bar = 1.0 + STARTUP_FULL_GROWTH * (g - 1.0) / (STARTUP_GAIN - 1.0);
+        return bar < STARTUP_GROWTH_MIN ? STARTUP_GROWTH_MIN : bar;
+}
+
+/* Rounds without that growth that end startup: BBR's three round trips;
+ * more on a short path, whose rounds of a few ms are at the mercy of the
+ * scheduler (two programs on one core dip a round's rate by 10-20%), where
+ * a full server shows anyway, by what its socket buffer drops. */
+static unsigned startup_full_rounds(const dg_pace_t *p)
+{
+        return gain_now(p) < STARTUP_GAIN ? STARTUP_ROUNDS_SHORT : STARTUP_ROUNDS;
+}
 
 void dg_pace_init(dg_pace_t *p, unsigned timeout_ms, unsigned max_inflight, uint64_t now_ms)
 {
@@ -686,10 +712,10 @@ static void advance(dg_pace_t *p, uint64_t now)
                 p->base_rtt = p->round_min_rtt;
         mean_track(p, now);
         if (p->mode == DG_PACE_STARTUP) {
-                if (p->amax >= p->full_bw * 1.25) {
+                if (p->amax >= p->full_bw * startup_growth(p)) {
                         p->full_bw = p->amax;
                         p->full_rounds = 0;
-                } else if (p->loss_known && ++p->full_rounds >= 3) {
+                } else if (p->loss_known && ++p->full_rounds >= startup_full_rounds(p)) {
                         p->mode = DG_PACE_PROBE; /* the path is full */
                         p->cycle = 1;
                 }
@@ -804,10 +830,11 @@ static void rtt_sample(dg_pace_t *p, double ms)
             4 * p->rttvar > p->srtt * RTO_QUEUE_SHARE ? 4 * p->rttvar : p->srtt * RTO_QUEUE_SHARE;
         double rto = p->srtt + margin;
         /* a short path's losses are its server's socket buffer overflowing:
-         * asked again soon; a limiter's are its limit: not sooner than
-         * anywhere else (the retries would count against it) */
+         * asked again soon (a limit found by loss alone is such an overflow
+         * as often as not); a limiter that slips (RRL) counts what is asked
+         * again against its limit: not sooner than anywhere else */
         double least =
-            short_path_mean(p) > 0 && !p->limited ? PACE_MIN_RTO_SHORT_MS : PACE_MIN_RTO_MS;
+            short_path_mean(p) > 0 && !p->slip_limited ? PACE_MIN_RTO_SHORT_MS : PACE_MIN_RTO_MS;
         if (rto < least)
                 rto = least;
         if (rto > p->timeout_cap)
@@ -866,8 +893,14 @@ void dg_pace_on_answer(dg_pace_t *p, uint64_t now_ms, uint32_t round, double rtt
                 p->sec_arrived++;
                 p->answered++;
                 p->round_arrived++;
-                if (p->amax <= 0 && p->cwnd < 1e6)
-                        p->cwnd += 1; /* slow start until a rate is known */
+                /* slow start until a rate is known, up to a few first
+                 * windows: a far path's first round sees about one window
+                 * answered, but a short path's spans hundreds of round
+                 * trips, where doubling each one would burst thousands of
+                 * queries into its server's socket buffer before a rate
+                 * paces them */
+                if (p->amax <= 0 && p->cwnd < SLOW_START_WINDOWS * p->initial_window)
+                        p->cwnd += 1;
                 if (p->mode == DG_PACE_STARTUP && p->rtt_samples > 0 &&
                     p->srtt >= PACE_FAST_STARTUP_MS)
                         live_sample(p, now_ms);

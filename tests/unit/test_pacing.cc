@@ -49,6 +49,8 @@ struct Result {
         uint64_t timeouts = 0; // as the engine times out (deadline: sent + current RTO)
         double max_rtt = 0;    // ms
         std::vector<uint64_t> sent_per_s, answered_per_s;
+        std::vector<uint64_t> answered_per_tenth; // per 100 ms
+        unsigned max_rto_after_1s = 0;            // the timeout's peak after the first second
         unsigned max_rto = 0;
         double srtt_end = 0;  // the model's smoothed RTT at the end (ms)
         unsigned rto_end = 0; // ... and its timeout (ms, with any back-off)
@@ -92,6 +94,7 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
         uint64_t end = (uint64_t)(seconds * 1000);
         res.sent_per_s.assign((size_t)seconds + 1, 0);
         res.answered_per_s.assign((size_t)seconds + 1, 0);
+        res.answered_per_tenth.assign((size_t)(seconds * 10) + 1, 0);
         for (uint64_t now = 0; now < end; now++) {
                 if (path.limit_qps > 0) {
                         lim_tokens += path.limit_qps / 1000.0;
@@ -117,6 +120,7 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                         if (ev.kind == DG_PACE_USEFUL) {
                                 res.answered++;
                                 res.answered_per_s[now / 1000]++;
+                                res.answered_per_tenth[now / 100]++;
                         } else {
                                 res.refused++;
                         }
@@ -144,6 +148,8 @@ Result run(const Path &path, double seconds, unsigned cap = 0, uint32_t seed = 1
                 }
                 if (dg_pace_rto(&p) > res.max_rto && p.rtt_samples >= 8)
                         res.max_rto = dg_pace_rto(&p);
+                if (now >= 1000 && dg_pace_rto(&p) > res.max_rto_after_1s)
+                        res.max_rto_after_1s = dg_pace_rto(&p);
                 /* PACE_TRACE=1 in the environment: the model every 100 ms */
                 if (getenv("PACE_TRACE") && now % 100 == 0)
                         fprintf(stderr,
@@ -463,5 +469,32 @@ TEST(Pacing, ShortPathIsFilledWithoutOverflowingItsServer)
                 // what overflows: the loss the rate makes up for (under 2%)
                 EXPECT_LE((double)r.timeouts, 0.02 * (double)r.sent) << "seed " << seed;
                 EXPECT_LE(r.rto_end, 3u * PACE_MIN_RTO_SHORT_MS) << "seed " << seed;
+        }
+}
+
+TEST(Pacing, ShortPathStartupGrowsUntilItsServerIsFull)
+{
+        // startup's gain on a short path is a fraction of BBR's (a round
+        // spans many round trips), so its "still growing" bar must be that
+        // fraction of BBR's 25% too: else three rounds under 25% end it at
+        // a fraction of what the server answers, and probes grow the rate
+        // by a few percent a cycle from there. The server answers 400,000
+        // q/s behind a 1 ms queue. Slow start before the first rate sample
+        // must not double the window every round trip of such a path (a
+        // burst of thousands into that queue); what the queue drops when
+        // full is asked again within tens of ms even once the loss is read
+        // as a limit (a 200 ms floor there stalls the window that long).
+        Path path;
+        path.rtt_ms = 0;
+        path.queue_qps = 400000;
+        path.queue_ms = 1.0;
+        FOR_SEEDS
+        {
+                Result r = run(path, 2.0, 0, seed);
+                double first = (double)(r.answered_per_tenth[1] + r.answered_per_tenth[2]) * 5;
+                EXPECT_GE(first, 0.6 * 400000) << "seed " << seed << ": from 100 to 300 ms";
+                EXPECT_GE(r.answered_rate(1, 2), 0.9 * 400000) << "seed " << seed;
+                EXPECT_LE(r.max_rto_after_1s, 3u * PACE_MIN_RTO_SHORT_MS) << "seed " << seed;
+                EXPECT_LE((double)r.timeouts, 0.02 * (double)r.sent) << "seed " << seed;
         }
 }
