@@ -54,6 +54,8 @@
 #define RETRY_MIN_SPAN_MS 5000 /* ... and for at least this long since the first try */
 #define RETRIES_AUTO_MAX 24    /* adaptive retry budget: at most this many */
 #define RETRIES_AUTO_LOSS 0.8  /* ... and only below this loss */
+#define RETRIES_AUTO_ODDS 1e-9 /* ... for a name to fail by chance: none in a 1M run */
+#define POOL_LOSS_EVERY 256    /* timeouts between two estimates of the pool's loss */
 #define RDATA_BUF 4096
 #define ID_AHEAD 4  /* query IDs drawn (and their map entries prefetched) ahead */
 #define SOCK_RUN 64 /* queries sent from one UDP socket before the next takes over */
@@ -228,8 +230,11 @@ struct dg_engine {
         bool words_done;        /* the current pass reached the end */
         bool validated;
         unsigned validate_pending;
-        size_t validate_next; /* first resolver of the next validation wave */
-        GQueue lookups;       /* char* "TYPE\tname" */
+        size_t validate_next;       /* first resolver of the next validation wave */
+        double pool_loss;           /* loss of a try anywhere in the pool (eng_retry_budget) */
+        uint64_t pool_loss_at;      /* ... as of this many timeouts */
+        uint64_t pool_loss_queries; /* ... and queries */
+        GQueue lookups;             /* char* "TYPE\tname" */
         bool input_closed;
         bool stopped;
         int fatal;
@@ -273,7 +278,7 @@ void eng_probe_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);
 void eng_resolver_score(dg_engine_t *e, size_t i, bool ok, const char *what, uint64_t now_ms);
 bool eng_can_send(dg_engine_t *e, res_t *r, uint64_t now_ms);
 int64_t eng_pace_wait(dg_engine_t *e, uint64_t now_ms);
-unsigned eng_retry_budget(const dg_engine_t *e, const res_t *r);
+unsigned eng_retry_budget(dg_engine_t *e, const res_t *r);
 int eng_pick_resolver(dg_engine_t *e, int avoid, uint64_t now_ms);
 size_t eng_start_validation(dg_engine_t *e);
 void eng_validation_done(dg_engine_t *e, cand_t *c, int rcode, parsed_t *p);

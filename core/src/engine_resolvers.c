@@ -99,23 +99,46 @@ int64_t eng_pace_wait(dg_engine_t *e, uint64_t now_ms)
 }
 
 /* The budget of a question: the configured retries, or with adaptive retries
- * (the default) enough tries that the loss the resolver that just lost it
- * shows (its path's own, or all recent, whichever is larger) fails a name
- * less than once in a million (loss^tries < 1e-6), up to RETRIES_AUTO_MAX. */
+ * (the default) enough tries that random loss fails a name less than once in
+ * RETRIES_AUTO_ODDS (loss^tries < odds, so a run of a million names loses
+ * none by chance), up to RETRIES_AUTO_MAX. */
 static double resolver_loss(const res_t *r)
 {
         double a = dg_pace_loss(&r->pace), b = dg_pace_loss_all(&r->pace);
         return a > b ? a : b;
 }
 
-unsigned eng_retry_budget(const dg_engine_t *e, const res_t *r)
+/* The loss a try meets in the pool: the share of tries that timed out,
+ * measured over spans of POOL_LOSS_EVERY timeouts (each span's share
+ * averaged with the estimate before). Retries go from resolver to resolver,
+ * so the one that just lost a name says little about the next try, and its
+ * own estimate may not be measured yet (a black hole before it is dropped, a
+ * resolver of a large pool that has answered a few dozen queries). */
+static double pool_loss(dg_engine_t *e)
+{
+        if (e->st.timeouts < e->pool_loss_at + POOL_LOSS_EVERY)
+                return e->pool_loss;
+        uint64_t dq = e->st.queries - e->pool_loss_queries;
+        double share = dq ? (double)(e->st.timeouts - e->pool_loss_at) / (double)dq : 1.0;
+        if (share > 1.0)
+                share = 1.0; /* timeouts of tries sent before the span */
+        e->pool_loss = e->pool_loss_at == 0 ? share : (e->pool_loss + share) / 2;
+        e->pool_loss_at = e->st.timeouts;
+        e->pool_loss_queries = e->st.queries;
+        return e->pool_loss;
+}
+
+unsigned eng_retry_budget(dg_engine_t *e, const res_t *r)
 {
         unsigned budget = e->o.retries;
         if (e->o.fixed_retries || r == NULL)
                 return budget;
-        /* retries go from resolver to resolver: the lossiest live one of a
-         * small pool sets the budget */
+        /* the resolver that lost it, or the pool's loss if larger; in a
+         * small pool the lossiest live resolver (retries may all go there) */
         double loss = resolver_loss(r);
+        double pl = pool_loss(e);
+        if (pl > loss)
+                loss = pl;
         for (size_t i = 0; e->nres <= 64 && i < e->nres; i++) {
                 double l = resolver_loss(&e->res[i]);
                 if (e->res[i].live && l > loss)
@@ -125,7 +148,7 @@ unsigned eng_retry_budget(const dg_engine_t *e, const res_t *r)
                 loss = RETRIES_AUTO_LOSS; /* a limiter's drops, or a dying resolver */
         if (loss <= 0.001)
                 return budget; /* no loss (a dead path counts as none: it is not lossy) */
-        double need = ceil(log(1e-6) / log(loss));
+        double need = ceil(log(RETRIES_AUTO_ODDS) / log(loss));
         if (need > RETRIES_AUTO_MAX)
                 need = RETRIES_AUTO_MAX;
         return need > budget ? (unsigned)need : budget;

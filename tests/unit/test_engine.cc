@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
@@ -63,6 +64,20 @@ Behaviour hijacker(Zone &z, size_t after = 0, const std::string &ip = "198.51.10
                                 r.an.push_back({q.qname, 1, 60, dnstest::rdata(1, ip)});
                 }
                 return std::vector<Reply>{{r.encode()}};
+        };
+}
+
+/* The honest server for z behind a far, lossy path: a share `loss` of
+ * the queries gets no answer, the others an answer after delay ms. */
+Behaviour far_lossy(Zone &z, double loss, uint64_t delay, uint64_t seed)
+{
+        auto rng = std::make_shared<std::mt19937_64>(seed);
+        return [&z, loss, delay, rng](const Question &q, dg_transport_t, size_t) {
+                if (std::uniform_real_distribution<>(0, 1)(*rng) < loss)
+                        return std::vector<Reply>{};
+                Reply r{z.answer(q).encode()};
+                r.delay = delay;
+                return std::vector<Reply>{r};
         };
 }
 
@@ -1076,6 +1091,37 @@ TEST(Retry, BudgetExhaustedFails)
                 EXPECT_TRUE(out.reason[n] == "timeout" || out.reason[n] == "SERVFAIL")
                     << out.reason[n];
         }
+}
+
+TEST(Retry, LargePoolWhoseLossIsNotMeasuredYetFailsNoName)
+{
+        // 100 resolvers 1.2 s away, each losing 40% of its queries, and 10
+        // candidates each: no resolver answers the 24 queries its own loss
+        // estimate needs, so a budget from the resolver that just lost a
+        // name allowed 5 tries, which lose a name once in a hundred
+        // (0.4^5) and take longer than the 5 s the budget is stretched to.
+        // The share of tries that time out in the whole pool is measured
+        // from the first timeouts on.
+        Zone z("far.test");
+        std::vector<std::string> w;
+        for (int i = 0; i < 1000; i++) {
+                std::string l = "n" + std::to_string(i);
+                if (i % 10 == 0)
+                        z.add(l, 1,
+                              "10.7." + std::to_string(i / 256) + "." + std::to_string(i % 256));
+                w.push_back(l);
+        }
+        Net net;
+        for (uint64_t i = 0; i < 100; i++)
+                net.res.push_back(far_lossy(z, 0.4, 1200, 7 + i));
+        EngineRun run(net, "far.test", w);
+        Outcome out;
+        net.run(run.make(), out);
+        ASSERT_EQ(out.error, DG_OK) << out.error_msg;
+        expect_complete(out, fqdns(w, "far.test"));
+        EXPECT_EQ(out.st.status[DG_STATUS_FAILED], 0u);
+        EXPECT_EQ(out.st.status[DG_STATUS_FOUND], 100u);
+        EXPECT_GT(out.st.timeouts, 400u); // the loss was there
 }
 
 TEST(Retry, TruncatedAnswerRetriedOverTcp)

@@ -134,7 +134,7 @@ typedef struct {
         unsigned retries;          /* extra tries after the first (default 4); unless
                                       fixed_retries, timeouts on a lossy path get more:
                                       enough that random loss fails a name less than
-                                      once in a million, up to 24 */
+                                      once in a billion, up to 24 */
         bool fixed_retries;        /* retries is the exact budget */
         unsigned timeout_ms;       /* cap of the per-try timeout, which follows each
                                       resolver's round trip (default 1500) */
