@@ -13,6 +13,7 @@
 #define STARTUP_GROWTH_MIN 1.02  /* ... and at least this, above a round's noise */
 #define STARTUP_ROUNDS 3         /* rounds without it: the path is full */
 #define STARTUP_ROUNDS_SHORT 8   /* ... on a short path (rounds of many round trips) */
+#define WINDOW_BATCH 16          /* room a short path's full window waits for */
 #define PROBE_CYCLE 8
 #define PROBE_ROOM 1.15       /* a probe's rounds delivered this much more: startup again */
 #define MAX_LOSS 0.6          /* the rate is never inflated past 1 / (1 - 0.6) */
@@ -756,8 +757,20 @@ int64_t dg_pace_wait(dg_pace_t *p, uint64_t now_ms, unsigned inflight)
         unsigned stale = p->stale < w ? p->stale : w;
         unsigned live = inflight > stale ? inflight - stale : 0;
         p->live_inflight = live;
-        if (live >= w || (p->max_inflight && inflight >= p->max_inflight))
+        if (live >= w || (p->max_inflight && inflight >= p->max_inflight)) {
+                p->window_full = short_path_mean(p) > 0;
                 return -1;
+        }
+        /* a short path's full window opens again for a batch (a quarter of
+         * it, at most WINDOW_BATCH), not for each answer: its answers come
+         * back in small batches, and one query sent per answer read costs
+         * a system call or two each */
+        if (p->window_full) {
+                unsigned room = w / 4 < WINDOW_BATCH ? w / 4 : WINDOW_BATCH;
+                if (live + room > w)
+                        return -1;
+                p->window_full = false;
+        }
         if (p->rate <= 0)
                 return 0;
         if (now_ms > p->tokens_ms) {

@@ -143,6 +143,7 @@ typedef struct {
         bool draining;              /* startup ended: its queue is being drained */
         unsigned drain_rounds;      /* ... for this many rounds */
         unsigned live_inflight;     /* in flight and not likely lost, at the last wait */
+        bool window_full;           /* a short path's window was full: wait for a batch */
         double recent_rtt[PACE_RECENT_RTT]; /* the last RTT samples (ms) */
         unsigned recent_n;                  /* samples so far (the ring's next is % size) */
         uint64_t live_ms[PACE_LIVE_SNAPS];  /* startup: when answered was ... */
