@@ -276,10 +276,16 @@ void eng_cand_failed(dg_engine_t *e, cand_t *c, const char *reason, int rcode)
                 : eng_retry_budget(e, &e->res[c->resolver]);
         bool can_retry = c->tries_this <= budget && !e->stopped;
         /* adaptive retries: a burst of loss (a limiter overrun, a queue
-         * overflowing) must not fail a name before the loss estimates catch
-         * up: keep trying for RETRY_MIN_SPAN_MS since the first try too */
+         * overflowing, a server or relay stalled for a second or two) must
+         * not fail a name before the loss estimates catch up: keep trying
+         * for RETRY_MIN_SPAN_MS since the first try too; after timeouts
+         * however many tries a short path's timeout of 25 ms fits in it
+         * (each took that long, and the pacing holds the rate), after
+         * error answers (which may come at once) up to RETRIES_AUTO_MAX */
+        bool timed_out = strcmp(reason, "timeout") == 0;
         if (!can_retry && !probe && !e->o.fixed_retries && !e->stopped &&
-            c->tries_this <= RETRIES_AUTO_MAX && c->sent_ms - c->first_ms < RETRY_MIN_SPAN_MS)
+            (timed_out || c->tries_this <= RETRIES_AUTO_MAX) &&
+            c->sent_ms - c->first_ms < RETRY_MIN_SPAN_MS)
                 can_retry = true;
         if (c->kind == K_CANARY && !e->res[c->fixed_resolver].live)
                 can_retry = false;

@@ -81,6 +81,17 @@ Behaviour far_lossy(Zone &z, double loss, uint64_t delay, uint64_t seed)
         };
 }
 
+/* The honest server for z, silent for `count` queries from the from-th on
+ * (a server or relay that stalls, then recovers). */
+Behaviour stalls(Zone &z, size_t from, size_t count)
+{
+        return [&z, from, count](const Question &q, dg_transport_t, size_t n) {
+                if (n >= from && n < from + count)
+                        return std::vector<Reply>{};
+                return std::vector<Reply>{{z.answer(q).encode()}};
+        };
+}
+
 Behaviour silent()
 {
         return [](const Question &, dg_transport_t, size_t) { return std::vector<Reply>{}; };
@@ -1122,6 +1133,34 @@ TEST(Retry, LargePoolWhoseLossIsNotMeasuredYetFailsNoName)
         EXPECT_EQ(out.st.status[DG_STATUS_FAILED], 0u);
         EXPECT_EQ(out.st.status[DG_STATUS_FOUND], 100u);
         EXPECT_GT(out.st.timeouts, 400u); // the loss was there
+}
+
+TEST(Retry, ShortPathThatStallsLosesNoName)
+{
+        // a server 1 ms away that stops answering for a while: its timeout
+        // is 25-75 ms, so 24 tries of a name pass in a second or two, and
+        // names asked during the stall failed though the server came back;
+        // a name is tried for 5 s from its first try however many tries
+        // that takes
+        Zone z("stall.test");
+        std::vector<std::string> w;
+        for (int i = 0; i < 3000; i++) {
+                std::string l = "s" + std::to_string(i);
+                if (i % 10 == 0)
+                        z.add(l, 1,
+                              "10.6." + std::to_string(i / 256) + "." + std::to_string(i % 256));
+                w.push_back(l);
+        }
+        Net net;
+        net.res = {stalls(z, 2000, 3000)};
+        EngineRun run(net, "stall.test", w);
+        Outcome out;
+        net.run(run.make(), out);
+        ASSERT_EQ(out.error, DG_OK) << out.error_msg;
+        expect_complete(out, fqdns(w, "stall.test"));
+        EXPECT_EQ(out.st.status[DG_STATUS_FAILED], 0u);
+        EXPECT_EQ(out.st.status[DG_STATUS_FOUND], 300u);
+        EXPECT_GE(out.st.timeouts, 3000u); // the stall was there
 }
 
 TEST(Retry, TruncatedAnswerRetriedOverTcp)
