@@ -22,6 +22,7 @@
 #define JUDGE_DOWN 64         /* ... sent slower than the rate */
 #define LOSS_EWMA 32.0        /* outcomes the path's loss averages over */
 #define ROUND_MIN_ANSWERS 32  /* answers a round lasts for at the measured rate */
+#define LOSS_ROUND_MIN 64     /* outcomes of a round that startup's loss exit needs */
 #define LIMIT_MIN_LOST 4      /* losses a probe round needs to call it a limit */
 #define BACKOFF_MAX 2         /* 2^2 = at most 3x after the cap below */
 #define RTO_MULT_MAX 3        /* back-off never past 3x the measured RTO */
@@ -331,6 +332,13 @@ static void set_limited(dg_pace_t *p, bool slips)
         memset(&p->cruise, 0, sizeof p->cruise);
         memset(&p->down, 0, sizeof p->down);
         p->limited = p->cap > 0;
+        /* a limit found by loss on a path whose rounds are round trips
+         * (and count enough answers to tell): what was in flight at the cut,
+         * an overrun limit's drops mostly, no longer holds the window shut
+         * until its timeouts (twice the RTO: engine_late.c), since a round
+         * trip from now it is all likely lost */
+        if (!slips && p->srtt >= PACE_ROUND_MIN_MS && p->sample_n >= LOSS_ROUND_MIN)
+                p->stale_allow = p->inflight_seen;
         if (p->mode == DG_PACE_STARTUP) {
                 p->mode = DG_PACE_PROBE;
                 p->cycle = 1; /* drain what the overshoot queued */
@@ -672,6 +680,30 @@ static void leave_startup_for_queue(dg_pace_t *p, uint64_t now)
         update_model(p);
 }
 
+/* Startup on a path whose rounds are round trips: has a round whose last
+ * query left srtt + 4 rttvar ago lost clearly more than the path's loss
+ * (its queries still in flight count as lost)? BBR's exit on loss, a
+ * timeout sooner: a token bucket's burst passes startup's first rounds at
+ * twice its rate, and the rounds after it overrun the limit by startup's
+ * gain until their timeouts end it, with thousands of queries lost. */
+static bool startup_lost(const dg_pace_t *p, uint64_t now)
+{
+        if (!p->loss_known || p->srtt < PACE_ROUND_MIN_MS)
+                return false;
+        uint64_t lat = (uint64_t)(p->srtt + 4.0 * p->rttvar) + 1;
+        for (int i = 0; i < PACE_RING; i++) {
+                const dg_pace_round_t *r = &p->ring[i];
+                if (r->id == 0 || r->done || r->end_ms == 0 || r->end_ms + lat > now ||
+                    r->id <= p->cut_round)
+                        continue;
+                uint32_t n = r->n + r->outstanding, lost = r->lost + r->outstanding;
+                if (n >= LOSS_ROUND_MIN && lost >= LIMIT_MIN_LOST &&
+                    clearly_above((double)lost / n, n, p->loss + p->refused_share, 0, 3.0))
+                        return true;
+        }
+        return false;
+}
+
 /* Ends the current round when its time is up. */
 static void advance(dg_pace_t *p, uint64_t now)
 {
@@ -691,6 +723,7 @@ static void advance(dg_pace_t *p, uint64_t now)
         p->smooth_arrived[k] = p->round_arrived;
         p->smooth_ms[k] = elapsed;
         double sample = (double)p->round_arrived / (double)elapsed;
+        p->sample_n = p->round_arrived;
         if (p->mode == DG_PACE_PROBE) {
                 uint64_t a = 0, ms = 0;
                 for (unsigned i = 0; i < SMOOTH_ROUNDS; i++) {
@@ -698,6 +731,7 @@ static void advance(dg_pace_t *p, uint64_t now)
                         ms += p->smooth_ms[i];
                 }
                 sample = (double)a / (double)ms;
+                p->sample_n = a;
         }
         bw_push(p, sample, p->round_sent, elapsed);
         p->last_sample = sample;
@@ -713,7 +747,12 @@ static void advance(dg_pace_t *p, uint64_t now)
         if (p->round_rtt_n > 0 && (p->base_rtt <= 0 || p->round_min_rtt < p->base_rtt))
                 p->base_rtt = p->round_min_rtt;
         mean_track(p, now);
-        if (p->mode == DG_PACE_STARTUP) {
+        if (p->mode == DG_PACE_STARTUP && startup_lost(p, now)) {
+#ifdef DG_PACE_TRACE
+                fprintf(stderr, "T %llu leave startup: loss\n", (unsigned long long)now);
+#endif
+                set_limited(p, false); /* what was delivered, not the max */
+        } else if (p->mode == DG_PACE_STARTUP) {
                 if (p->amax >= p->full_bw * startup_growth(p)) {
                         p->full_bw = p->amax;
                         p->full_rounds = 0;
@@ -751,11 +790,16 @@ static void advance(dg_pace_t *p, uint64_t now)
 int64_t dg_pace_wait(dg_pace_t *p, uint64_t now_ms, unsigned inflight)
 {
         advance(p, now_ms);
-        /* likely-lost queries do not count, up to a window's worth: a loss
+        /* likely-lost queries do not count, up to a window's worth (or
+         * what was in flight at a limit's cut, until that drained): a loss
          * burst must not let what is in flight (and memory) run away */
         unsigned w = dg_pace_window(p);
-        unsigned stale = p->stale < w ? p->stale : w;
+        if (p->stale_allow && inflight <= w)
+                p->stale_allow = 0;
+        unsigned cap = w > p->stale_allow ? w : p->stale_allow;
+        unsigned stale = p->stale < cap ? p->stale : cap;
         unsigned live = inflight > stale ? inflight - stale : 0;
+        p->inflight_seen = inflight;
         p->live_inflight = live;
         if (live >= w || (p->max_inflight && inflight >= p->max_inflight)) {
                 p->window_full = short_path_mean(p) > 0;

@@ -143,6 +143,8 @@ typedef struct {
         bool draining;              /* startup ended: its queue is being drained */
         unsigned drain_rounds;      /* ... for this many rounds */
         unsigned live_inflight;     /* in flight and not likely lost, at the last wait */
+        unsigned inflight_seen;     /* in flight at the last wait */
+        unsigned stale_allow;       /* likely lost not counted: past a window, up to this */
         bool window_full;           /* a short path's window was full: wait for a batch */
         double recent_rtt[PACE_RECENT_RTT]; /* the last RTT samples (ms) */
         unsigned recent_n;                  /* samples so far (the ring's next is % size) */
@@ -162,6 +164,7 @@ typedef struct {
         unsigned cap_grows;   /* probes that went through (clean seconds) since the last cut */
         uint64_t clean_ms;    /* time at the cap without slips, modulo a second */
         double last_sample;   /* the last rounds' useful answers per ms */
+        uint64_t sample_n;    /* ... and how many answers it counts */
         uint32_t round_slips; /* limit signals that arrived this round */
         uint32_t cut_round;   /* the round of the last cut */
         uint64_t cut_ms;      /* ... and when */
