@@ -100,9 +100,10 @@ static double startup_growth(const dg_pace_t *p)
 }
 
 /* Rounds without that growth that end startup: BBR's three round trips;
- * more on a path whose round trip is under half a round, whose rounds of a few ms are at the mercy
- * of the scheduler (two programs on one core dip a round's rate by 10-20%), where a full server
- * shows anyway, by what its socket buffer drops. */
+ * more on a path whose round trip is under half a round, whose rounds of a
+ * few ms are at the mercy of the scheduler (two programs on one core dip a
+ * round's rate by 10-20%), where a full server shows anyway, by what its
+ * socket buffer drops. */
 static unsigned startup_full_rounds(const dg_pace_t *p)
 {
         /* gains are scaled by round trip / round length: under half */
