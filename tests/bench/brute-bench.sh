@@ -26,7 +26,11 @@
 # BENCH_DNSPERF_ARGS (dnsperf options of the compared ceiling; default none,
 # i.e. dnsperf's defaults: one socket, one thread, 100 in flight — like
 # dnsglean's single event loop, and loss-free here), BENCH_DNSPERF_MAX_ARGS
-# (when set, e.g. "-c 4 -T 2 -q 1000": a second, informative dnsperf row).
+# (when set, e.g. "-c 4 -T 2 -q 1000": a second, informative dnsperf row),
+# BENCH_BASE_BIN (another dnsglean binary, e.g. a build of an older commit:
+# its row "dnsglean-base" runs interleaved with the others, so "does not
+# regress" is measured on the same machine state; CPU per query on loopback
+# is mostly the kernel's work per datagram and moves with the machine).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../lib/testbed.sh"
@@ -39,6 +43,8 @@ workers=${BENCH_KNOT_WORKERS:-$(nproc)}
 read -r -a dpargs <<<"${BENCH_DNSPERF_ARGS-}"
 read -r -a dpmax <<<"${BENCH_DNSPERF_MAX_ARGS-}"
 reps=${BENCH_REPEAT:-3}
+base=${BENCH_BASE_BIN-}
+[[ -z $base || -x $base ]] || tb_fail "BENCH_BASE_BIN is not an executable: $base"
 outdir=$TB_ROOT/tests/bench/out
 mkdir -p "$outdir"
 [[ -x $DG_BIN ]] || tb_fail "build dnsglean first ($DG_BIN)"
@@ -99,14 +105,19 @@ run_dnsperf() { # TOOLNAME ARGS...
 	row "$v" "$ncand" "$dq" "$dqps" "$(cpu "$u" "$s")" "$(uspq "$u" "$s" "$dq")" "$(mb "$m")" - - 1.000 "$del"
 }
 
-run_dnsglean() { # TOOLNAME DOMAIN EXPECTED_NAMES_FILE KNOWN_NAMES_FILE
-	local v=$1 dom=$2 exp=$3 known=$4 O=$Z/$1 rc=0 u s m q found fp recall
-	/usr/bin/time -v -o "$O.time" timeout "$tmo" "$DG_BIN" brute "$dom" -w "$W" -r "$R" \
+run_dnsglean() { # TOOLNAME DOMAIN EXPECTED_NAMES_FILE KNOWN_NAMES_FILE [BINARY]
+	local v=$1 dom=$2 exp=$3 known=$4 bin=${5:-$DG_BIN} O=$Z/$1 rc=0 u s m q found fp recall
+	/usr/bin/time -v -o "$O.time" timeout "$tmo" "$bin" brute "$dom" -w "$W" -r "$R" \
 		-o "$O.jsonl" --stats "$O.stats" 2>"$O.err" </dev/null || rc=$?
 	((rc == 0)) || tb_fail "dnsglean brute $dom exited $rc: $(tail -3 "$O.err")"
 	read -r u s m < <(tv "$O.time")
 	q=$(tb_stat "$O.stats" queries)
-	tb_json_names "$O.jsonl" >"$O.names"
+	if [[ $bin == "$DG_BIN" ]]; then
+		tb_json_names "$O.jsonl" >"$O.names"
+	else # (older builds, e.g. 4c2c216 of 2026-12-01, wrote "status": "NOERROR")
+		jq -r 'select(.status == "found" or .status == "nodata" or .status == "NOERROR") | .name' \
+			"$O.jsonl" | LC_ALL=C sort -u >"$O.names"
+	fi
 	fp=$(grep -cvFxf "$known" "$O.names" || true)
 	recall=-
 	if [[ -n $exp ]]; then
@@ -131,12 +142,13 @@ for size in "${sizes[@]}"; do
 	for ((rep = 1; rep <= reps; rep++)); do
 		run_dnsperf dnsperf "${dpargs[@]}"
 		run_dnsglean dnsglean gen.test "$Z/names.txt" "$Z/all-names.txt"
+		[[ -z $base ]] || run_dnsglean dnsglean-base gen.test "$Z/names.txt" "$Z/all-names.txt" "$base"
 	done
 	((${#dpmax[@]} == 0)) || run_dnsperf dnsperf-max "${dpmax[@]}"
 	# into the wildcard subtree: every candidate is wildcard-covered
 	run_dnsglean dnsglean-wild dev.gen.test "" "$Z/all-names.txt"
 	flush_rows
-	for v in dnsglean dnsglean-wild; do
+	for v in dnsglean dnsglean-wild ${base:+dnsglean-base}; do
 		echo "     $v stats: $(sort -u "$Z/$v.statlines" | head -3 | tr '\n' ' ')"
 	done
 	cp "$Z/dnsglean.stats" "$outdir/dnsglean-$ncand.stats.json"
@@ -148,5 +160,8 @@ echo "bench: targets: dnsglean q/s >= 95% of dnsperf; <= 1.05 queries/candidate;
 echo "       and within 10% between sizes; recall 1.0000; 0 wildcard false positives."
 awk -F'\t' 'NR > 1 && $1 == "dnsperf" { dp[$2] = $4 }
 	NR > 1 && $1 == "dnsglean" { printf "  %s candidates: dnsglean/dnsperf q/s = %.1f%% (medians), %s us CPU/query, %s MB RSS\n", $2, 100 * $4 / dp[$2], $6, $7 }' \
+	"$outdir/results.tsv"
+[[ -z $base ]] || awk -F'\t' 'NR > 1 && $1 == "dnsglean" { cur[$2] = $6; q[$2] = $4 }
+	NR > 1 && $1 == "dnsglean-base" { printf "  %s candidates: dnsglean/base CPU per query = %.2f (%s against %s us), q/s = %.1f%%\n", $2, cur[$2] / $6, cur[$2], $6, 100 * q[$2] / $4 }' \
 	"$outdir/results.tsv"
 echo "bench: results in $outdir/results.tsv"
