@@ -554,12 +554,19 @@ static void bw_push(dg_pace_t *p, double sample, uint32_t sent, uint64_t elapsed
                         p->amax = p->bw[i];
 }
 
-/* Rounds that ended, and began more than srtt + 4 rttvar ago: what they
- * still have in flight is likely lost (early for a round's last queries: it
- * only lets up to a window more leave, see dg_pace_wait). */
+/* The age (ms) past which a query still unanswered is likely lost: srtt +
+ * 4 rttvar, RFC 6298's timeout without its floor (as RACK judges). */
+static uint64_t stale_age(const dg_pace_t *p)
+{
+        return (uint64_t)(p->srtt + 4.0 * p->rttvar) + 1;
+}
+
+/* Rounds that ended, and began more than stale_age() ago: what they still
+ * have in flight is likely lost (early for a round's last queries: it only
+ * lets up to a window more leave, see dg_pace_wait). */
 static void mark_stale(dg_pace_t *p, uint64_t now)
 {
-        uint64_t lat = (uint64_t)(p->srtt + 4.0 * p->rttvar) + 1;
+        uint64_t lat = stale_age(p);
         for (int i = 0; i < PACE_RING; i++) {
                 dg_pace_round_t *r = &p->ring[i];
                 if (r->id != 0 && !r->stale && r->end_ms != 0 && r->start_ms + lat <= now) {
@@ -691,7 +698,7 @@ static bool startup_lost(const dg_pace_t *p, uint64_t now)
 {
         if (!p->loss_known || p->srtt < PACE_ROUND_MIN_MS)
                 return false;
-        uint64_t lat = (uint64_t)(p->srtt + 4.0 * p->rttvar) + 1;
+        uint64_t lat = stale_age(p);
         for (int i = 0; i < PACE_RING; i++) {
                 const dg_pace_round_t *r = &p->ring[i];
                 if (r->id == 0 || r->done || r->end_ms == 0 || r->end_ms + lat > now ||
