@@ -219,11 +219,11 @@ via nmap_nsec unbound recon nsec-walk "" nsec-walk cold $NMAP -sT -p 53 --script
 # (-sU: Nmap's UDP probe of port 53 is a CHAOS query; the NSEC3 walker's
 # random names make it a brute force and wildcard probe too)
 NSEC3_ARGS="dns-nsec3-enum.domains=$(tb_nmap_domain dns-nsec3-enum hash.test),dns-nsec3-enum.timelimit=3s"
-# walked3 LOG [why]: Nmap's dns-nsec3-enum listed at least 20 hashes of the
-# chain (about 80 hashes). Its range bookkeeping (Nmap 7.93) can empty its to-do
-# list on the first answers, so now and then it stops after two or three
-# questions (seen in CI: 8 DNS messages in all): that is no walk, and no
-# detector could call it one; it runs again.
+# walked3 LOG [why]: Nmap's dns-nsec3-enum listed at least 20 of the
+# chain's ~80 hashes ("why": says how many). Its range bookkeeping (Nmap
+# 7.93) can empty its to-do list on the first answers, so now and then it
+# stops after two or three questions (seen in CI: 8 DNS messages in all):
+# that is no walk, and no detector could call it one; it runs again.
 walked3() {
 	local n
 	n=$(grep -o 'nexthash [0-9a-v]* [0-9a-v]*' "$1" | sort -u | wc -l)
